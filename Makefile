@@ -1,0 +1,35 @@
+# refgraph — the two commands a fresh Debian machine needs:
+#   make demo   install what is missing, build, run the lessons
+#   make test   install what is missing, build with ASan+UBSan, run every test
+# and `make bench` for the benchmarks.
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE ?= cmake
+
+.PHONY: all demo test bench deps build clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh
+
+# The main build: optimised, at build/ (the CLI is build/refgraph).
+build: deps
+	@$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release -DRG_WERROR=ON >/dev/null
+	@$(CMAKE) --build build -j $(JOBS)
+
+demo: build
+	@sh scripts/demo.sh build
+
+# The test build: sanitizers, poisoned freed objects, warnings as errors.
+test: deps
+	@$(CMAKE) -S . -B build/test -DCMAKE_BUILD_TYPE=Debug -DRG_WERROR=ON \
+	    -DRG_ASAN=ON -DRG_UBSAN=ON -DRG_DEBUG_CHECKS=ON >/dev/null
+	@$(CMAKE) --build build/test -j $(JOBS)
+	@cd build/test && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@sh bench/run.sh build
+
+clean:
+	rm -rf build out

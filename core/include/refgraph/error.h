@@ -1,0 +1,44 @@
+/* refgraph/error.h — error codes shared by every refgraph library.
+ *
+ * One X-macro table yields the constants, their names and their messages, so
+ * the three can never drift apart. Codes are negative; 0 means success.
+ */
+#ifndef REFGRAPH_ERROR_H
+#define REFGRAPH_ERROR_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RG_ERRNO_MAP(X)                                                     \
+    X(NOMEM, -1, "out of memory")                                           \
+    X(INVAL, -2, "invalid argument")                                        \
+    X(TYPE, -3, "object has the wrong type")                                \
+    X(INDEX, -4, "index out of range")                                      \
+    X(KEY, -5, "key not found")                                             \
+    X(UNHASHABLE, -6, "key type cannot be hashed")                          \
+    X(NOFRAME, -7, "no frame is active")                                    \
+    X(IO, -8, "input/output error")                                         \
+    X(FORMAT, -9, "malformed input")                                        \
+    X(VERSION, -10, "unsupported format version")                           \
+    X(RANGE, -11, "value out of range")                                     \
+    X(BUSY, -12, "operation not allowed while the collector runs")          \
+    X(GRAPHVIZ, -13, "graphviz failed")
+
+typedef enum rg_errno {
+    RG_OK = 0,
+#define RG__ERRNO_ENUM(name, value, msg) RG_E##name = value,
+    RG_ERRNO_MAP(RG__ERRNO_ENUM)
+#undef RG__ERRNO_ENUM
+} rg_errno;
+
+/* Returns a static message for an error code ("unknown error" if unknown). */
+const char *rg_strerror(int err);
+
+/* Returns the static constant name ("RG_ENOMEM") of an error code. */
+const char *rg_err_name(int err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

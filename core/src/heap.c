@@ -1,0 +1,256 @@
+/* heap.c — heap lifecycle, the per-heap allocator, accounting and misuse
+ * reports. Teardown doubles as the leak check. */
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* ---- the default allocator ----------------------------------------------- */
+
+static void *std_malloc(void *ud, size_t size) {
+    (void)ud;
+    return malloc(size);
+}
+static void *std_realloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
+    (void)ud;
+    (void)old_size;
+    return realloc(ptr, new_size);
+}
+static void std_free(void *ud, void *ptr, size_t size) {
+    (void)ud;
+    (void)size;
+    free(ptr);
+}
+static const rg_allocator std_allocator = {std_malloc, std_realloc, std_free, NULL};
+
+/* ---- accounting ------------------------------------------------------------ */
+
+void *rg__malloc(rg_heap *h, size_t size) {
+    void *p = h->alloc.malloc(h->alloc.ud, size ? size : 1);
+    if (!p) {
+        h->last_error = RG_ENOMEM;
+        return NULL;
+    }
+    h->bytes += size;
+    if (h->bytes > h->peak) h->peak = h->bytes;
+    return p;
+}
+
+void *rg__realloc(rg_heap *h, void *ptr, size_t old_size, size_t new_size) {
+    if (!ptr) return rg__malloc(h, new_size);
+    void *p = h->alloc.realloc(h->alloc.ud, ptr, old_size, new_size ? new_size : 1);
+    if (!p) {
+        h->last_error = RG_ENOMEM;
+        return NULL;
+    }
+    h->bytes = h->bytes - old_size + new_size;
+    if (h->bytes > h->peak) h->peak = h->bytes;
+    return p;
+}
+
+void rg__free(rg_heap *h, void *ptr, size_t size) {
+    if (!ptr) return;
+    h->alloc.free(h->alloc.ud, ptr, size);
+    h->bytes -= size;
+}
+
+char *rg__strdup(rg_heap *h, const char *s) {
+    size_t n = strlen(s) + 1;
+    char *p = rg__malloc(h, n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+void rg__strfree(rg_heap *h, char *s) {
+    if (s) rg__free(h, s, strlen(s) + 1);
+}
+
+void *rg_heap_malloc(rg_heap *h, size_t size) { return rg__malloc(h, size); }
+void *rg_heap_realloc(rg_heap *h, void *ptr, size_t old_size, size_t new_size) {
+    return rg__realloc(h, ptr, old_size, new_size);
+}
+void rg_heap_free(rg_heap *h, void *ptr, size_t size) { rg__free(h, ptr, size); }
+
+size_t rg__list_len(const rg_gc_link *head) {
+    size_t n = 0;
+    for (const rg_gc_link *l = head->next; l != head; l = l->next) n++;
+    return n;
+}
+
+/* ---- misuse ------------------------------------------------------------------ */
+
+static const char *misuse_text(rg_misuse kind) {
+    switch (kind) {
+    case RG_MISUSE_DECREF_BELOW_ZERO: return "decref below zero";
+    case RG_MISUSE_FREED_OBJECT: return "use of a freed object";
+    case RG_MISUSE_LEAK: return "object still alive at heap teardown";
+    }
+    return "misuse";
+}
+
+void rg__misuse(rg_heap *h, rg_misuse kind, const rg_object *o) {
+    /* A freed instance's class may be gone: name the type, not the class. */
+    const char *name = (o->flags & RG__F_FREED) ? o->type->name : rg_type_name(o);
+    if (h->misuse) {
+        h->misuse(kind, name, o->id, o->refcnt, h->misuse_ud);
+        return;
+    }
+    fprintf(stderr, "refgraph: %s: %s id %llu refcount %ld\n", misuse_text(kind), name,
+            (unsigned long long)o->id, (long)o->refcnt);
+    if (kind != RG_MISUSE_LEAK) abort();
+}
+
+void rg_heap_set_misuse_handler(rg_heap *h, rg_misuse_fn fn, void *ud) {
+    h->misuse = fn;
+    h->misuse_ud = ud;
+}
+
+int rg_heap_errno(const rg_heap *h) { return h->last_error; }
+
+/* ---- lifecycle ------------------------------------------------------------------ */
+
+rg_heap *rg_heap_new(void) { return rg_heap_new_with(&std_allocator); }
+
+rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
+    if (!allocator || !allocator->malloc || !allocator->realloc || !allocator->free) return NULL;
+    rg_heap *h = allocator->malloc(allocator->ud, sizeof *h);
+    if (!h) return NULL;
+    memset(h, 0, sizeof *h);
+    h->alloc = *allocator;
+    h->bytes = h->peak = sizeof *h;
+    for (int i = 0; i < RG_GC_GENERATIONS; i++) rg__list_init(&h->gens[i]);
+    rg__list_init(&h->permanent);
+    rg__list_init(&h->untracked);
+    h->gen[0].threshold = 700;
+    h->gen[1].threshold = 10;
+    h->gen[2].threshold = 10;
+    h->enabled = 1;
+    h->debug_stream = NULL; /* stderr, resolved at use */
+
+    h->none = rg__object_alloc(h, &rg_none_type, rg_none_type.basic_size, 0);
+    h->true_ = rg__object_alloc(h, &rg_bool_type, rg_bool_type.basic_size, 0);
+    h->false_ = rg__object_alloc(h, &rg_bool_type, rg_bool_type.basic_size, 0);
+    if (!h->none || !h->true_ || !h->false_) {
+        rg_heap_destroy(h);
+        return NULL;
+    }
+    extern void rg__bool_init(rg_object * o, int value);
+    rg__bool_init(h->true_, 1);
+    rg__bool_init(h->false_, 0);
+    return h;
+}
+
+void rg_heap_get_stats(const rg_heap *h, rg_heap_stats *out) {
+    out->bytes_in_use = h->bytes;
+    out->peak_bytes = h->peak;
+    out->live_objects = h->live;
+    out->max_id = h->next_id;
+}
+
+size_t rg_heap_count_type(const rg_heap *h, const rg_type *type) {
+    void **slot = rg__ptrmap_find(&h->typecounts, type);
+    return slot ? (size_t)(uintptr_t)*slot : 0;
+}
+
+int rg_heap_foreach(rg_heap *h, int (*fn)(rg_object *o, void *arg), void *arg) {
+    rg_gc_link *lists[] = {&h->untracked, &h->gens[0], &h->gens[1], &h->gens[2], &h->permanent};
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next) {
+            int rc = fn(RG__OBJ(l), arg);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+#if RG_QUARANTINE
+static void quarantine_flush(rg_heap *h) {
+    for (size_t i = 0; i < RG_QUARANTINE; i++) {
+        if (h->quarantine[i].obj) {
+            h->alloc.free(h->alloc.ud, h->quarantine[i].obj, h->quarantine[i].size);
+            h->quarantine[i].obj = NULL;
+        }
+    }
+}
+#endif
+
+/* Frees every object still on a list after teardown's collections: the leaks.
+ * Each is reported, then all are cleared while held (so none is freed by a
+ * decref half-way) and finally released. */
+static size_t free_survivors(rg_heap *h) {
+    rg_gc_link all;
+    rg__list_init(&all);
+    for (int i = 0; i < RG_GC_GENERATIONS; i++) rg__list_merge(&h->gens[i], &all);
+    rg__list_merge(&h->permanent, &all);
+    rg__list_merge(&h->untracked, &all);
+    size_t n = 0;
+    for (rg_gc_link *l = all.next; l != &all; l = l->next) {
+        rg_object *o = RG__OBJ(l);
+        if (o != h->none && o != h->true_ && o != h->false_) {
+            rg__misuse(h, RG_MISUSE_LEAK, o);
+            n++;
+        }
+        o->refcnt += 1; /* our hold: nothing below reaches zero */
+    }
+    for (rg_gc_link *l = all.next; l != &all; l = l->next) {
+        rg_object *o = RG__OBJ(l);
+        if (o->type->clear) o->type->clear(o);
+    }
+    while (!rg__list_empty(&all)) {
+        rg_object *o = RG__OBJ(all.next);
+        rg__list_remove(&o->gc);
+        if (o->type->destroy) o->type->destroy(o);
+        h->live--;
+        rg__free(h, o, rg__block_size(o));
+    }
+    return n;
+}
+
+size_t rg_heap_destroy(rg_heap *h) {
+    if (!h) return 0;
+    while (h->nframes) rg_frame_pop(h);
+    rg__frame *frames = h->frames;
+    rg__free(h, frames, h->frames_cap * sizeof *frames);
+    h->frames = NULL;
+    h->frames_cap = 0;
+    rg__namemap_clear(h, &h->globals);
+    h->debug &= ~RG_GC_DEBUG_SAVEALL;
+    h->collecting = 0;
+    /* Collect until nothing is found; garbage the program left on the
+     * garbage list is released each round. The last rounds treat legacy
+     * finalizers as ordinary ones, so their cycles are freed too. */
+    for (int round = 0; round < 100; round++) {
+        if (h->garbage) {
+            rg_object *g = h->garbage;
+            h->garbage = NULL;
+            rg_decref(g);
+        }
+        if (round == 2) h->finalizing = 1;
+        long found = rg_gc_collect(h, 2);
+        if (found == 0 && !h->garbage && round >= 2) break;
+    }
+    if (h->garbage) {
+        rg_object *g = h->garbage;
+        h->garbage = NULL;
+        rg_decref(g);
+    }
+    h->ncallbacks = 0;
+    rg_object *singletons[3] = {h->none, h->true_, h->false_};
+    size_t leaked = 0;
+    /* The singletons hold the heap's own reference; others are leaks. */
+    for (int i = 0; i < 3; i++) {
+        if (singletons[i] && singletons[i]->refcnt > 1) {
+            rg__misuse(h, RG_MISUSE_LEAK, singletons[i]);
+            leaked++;
+        }
+    }
+    leaked += free_survivors(h);
+#if RG_QUARANTINE
+    quarantine_flush(h);
+#endif
+    rg__ptrmap_free(h, &h->weakrefs);
+    rg__ptrmap_free(h, &h->typecounts);
+    rg__free(h, h->callbacks, h->callbacks_cap * sizeof *h->callbacks);
+    rg_allocator a = h->alloc;
+    a.free(a.ud, h, sizeof *h);
+    return leaked;
+}

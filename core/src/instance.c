@@ -1,0 +1,251 @@
+/* instance.c — classes created at run time and their instances, both with
+ * named attributes (obj.attr = x). */
+#include "internal.h"
+
+typedef struct attr {
+    char *name;
+    rg_object *value;
+} attr;
+
+typedef struct attrs {
+    attr *items;
+    size_t len, cap;
+} attrs;
+
+typedef struct rg_class {
+    rg_object ob;
+    char *name;
+    attrs attrs;
+    void (*fin)(rg_object *self);
+    int legacy;
+} rg_class;
+
+typedef struct rg_instance {
+    rg_object ob;
+    rg_object *cls;
+    attrs attrs;
+} rg_instance;
+
+#define CLS(o) ((rg_class *)(o))
+#define INST(o) ((rg_instance *)(o))
+
+/* ---- attribute tables ---------------------------------------------------------- */
+
+static int attrs_traverse(attrs *a, rg_visit_fn visit, void *arg) {
+    for (size_t i = 0; i < a->len; i++) {
+        rg_label l = {RG_LABEL_NAME, {.name = a->items[i].name}};
+        int rc = visit(a->items[i].value, l, arg);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* Pops attributes from the end: each decref may run a finalizer. */
+static void attrs_clear(rg_heap *h, attrs *a) {
+    while (a->len) {
+        attr *at = &a->items[--a->len];
+        rg_object *v = at->value;
+        rg__strfree(h, at->name);
+        rg_decref(v);
+    }
+    rg__free(h, a->items, a->cap * sizeof *a->items);
+    a->items = NULL;
+    a->cap = 0;
+}
+
+static size_t attrs_size(const attrs *a) {
+    size_t n = a->cap * sizeof *a->items;
+    for (size_t i = 0; i < a->len; i++) n += strlen(a->items[i].name) + 1;
+    return n;
+}
+
+static attr *attrs_find(const attrs *a, const char *name) {
+    for (size_t i = 0; i < a->len; i++)
+        if (strcmp(a->items[i].name, name) == 0) return &a->items[i];
+    return NULL;
+}
+
+static attrs *attrs_of(const rg_object *o) {
+    if (RG__IS(o, rg_instance_type)) return &INST(o)->attrs;
+    if (RG__IS(o, rg_class_type)) return &CLS(o)->attrs;
+    return NULL;
+}
+
+int rg_setattr_new(rg_object *o, const char *name, rg_object *value) {
+    attrs *a = attrs_of(o);
+    int rc = 0;
+    if (!o || !name || !value)
+        rc = o ? rg__fail(o->heap, o->heap->last_error ? o->heap->last_error : RG_EINVAL) : RG_EINVAL;
+    else if (!a)
+        rc = rg__fail(o->heap, RG_ETYPE);
+    if (rc) {
+        rg_decref(value);
+        return rc;
+    }
+    attr *at = attrs_find(a, name);
+    if (at) {
+        rg_object *old = at->value;
+        at->value = value;
+        rg_decref(old);
+        return 0;
+    }
+    rg_heap *h = o->heap;
+    if (a->len == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 4;
+        attr *items = rg__realloc(h, a->items, a->cap * sizeof *items, cap * sizeof *items);
+        if (!items) {
+            rg_decref(value);
+            return RG_ENOMEM;
+        }
+        a->items = items;
+        a->cap = cap;
+    }
+    char *copy = rg__strdup(h, name);
+    if (!copy) {
+        rg_decref(value);
+        return RG_ENOMEM;
+    }
+    a->items[a->len++] = (attr){copy, value};
+    return 0;
+}
+
+int rg_setattr(rg_object *o, const char *name, rg_object *value) {
+    rg_incref(value);
+    return rg_setattr_new(o, name, value);
+}
+
+rg_object *rg_getattr(const rg_object *o, const char *name) {
+    attrs *a = attrs_of(o);
+    if (!a || !name) return NULL;
+    attr *at = attrs_find(a, name);
+    return at ? at->value : NULL;
+}
+
+int rg_delattr(rg_object *o, const char *name) {
+    attrs *a = attrs_of(o);
+    if (!o || !name) return RG_EINVAL;
+    if (!a) return rg__fail(o->heap, RG_ETYPE);
+    attr *at = attrs_find(a, name);
+    if (!at) return rg__fail(o->heap, RG_EKEY);
+    rg_object *v = at->value;
+    rg__strfree(o->heap, at->name);
+    size_t i = (size_t)(at - a->items);
+    memmove(a->items + i, a->items + i + 1, (a->len - i - 1) * sizeof *a->items);
+    a->len--;
+    rg_decref(v);
+    return 0;
+}
+
+/* ---- classes ---------------------------------------------------------------------- */
+
+static int class_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
+    return attrs_traverse(&CLS(self)->attrs, visit, arg);
+}
+static void class_clear(rg_object *self) { attrs_clear(self->heap, &CLS(self)->attrs); }
+static void class_destroy(rg_object *self) {
+    rg__strfree(self->heap, CLS(self)->name);
+    CLS(self)->name = NULL;
+}
+static int class_repr(const rg_object *self, char *buf, size_t size) {
+    return snprintf(buf, size, "%s", CLS(self)->name ? CLS(self)->name : "?");
+}
+static size_t class_extra(const rg_object *self) {
+    const rg_class *c = CLS(self);
+    return attrs_size(&c->attrs) + (c->name ? strlen(c->name) + 1 : 0);
+}
+
+const rg_type rg_class_type = {"class", sizeof(rg_class), 0, class_traverse, class_clear, NULL,
+                               class_repr, class_extra, class_destroy};
+
+rg_object *rg_class_new(rg_heap *h, const char *name) {
+    if (!name) {
+        h->last_error = RG_EINVAL;
+        return NULL;
+    }
+    char *copy = rg__strdup(h, name);
+    if (!copy) return NULL;
+    rg_class *c = CLS(rg__object_alloc(h, &rg_class_type, sizeof(rg_class), 1));
+    if (!c) {
+        rg__strfree(h, copy);
+        return NULL;
+    }
+    c->name = copy;
+    return (rg_object *)c;
+}
+
+const char *rg_class_name(const rg_object *cls) {
+    return RG__IS(cls, rg_class_type) && CLS(cls)->name ? CLS(cls)->name : NULL;
+}
+
+int rg_class_set_finalizer(rg_object *cls, void (*fn)(rg_object *self), int legacy) {
+    if (!cls) return RG_EINVAL;
+    if (!RG__IS(cls, rg_class_type)) return rg__fail(cls->heap, RG_ETYPE);
+    CLS(cls)->fin = fn;
+    CLS(cls)->legacy = legacy != 0;
+    return 0;
+}
+
+/* ---- instances ------------------------------------------------------------------------ */
+
+static int instance_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
+    rg_instance *in = INST(self);
+    if (in->cls) {
+        rg_label l = {RG_LABEL_NAME, {.name = "__class__"}};
+        int rc = visit(in->cls, l, arg);
+        if (rc) return rc;
+    }
+    return attrs_traverse(&in->attrs, visit, arg);
+}
+
+static void instance_clear(rg_object *self) {
+    rg_instance *in = INST(self);
+    attrs_clear(self->heap, &in->attrs);
+    rg_object *cls = in->cls;
+    in->cls = NULL;
+    rg_decref(cls);
+}
+
+static int instance_repr(const rg_object *self, char *buf, size_t size) {
+    const char *name = INST(self)->cls ? rg_class_name(INST(self)->cls) : NULL;
+    return snprintf(buf, size, "%s instance", name ? name : "?");
+}
+
+static size_t instance_extra(const rg_object *self) { return attrs_size(&INST(self)->attrs); }
+
+const rg_type rg_instance_type = {"instance", sizeof(rg_instance), 0, instance_traverse, instance_clear,
+                                  NULL, instance_repr, instance_extra, NULL};
+
+rg_object *rg_instance_new(rg_heap *h, rg_object *cls) {
+    if (!RG__IS(cls, rg_class_type)) {
+        h->last_error = cls ? RG_ETYPE : RG_EINVAL;
+        return NULL;
+    }
+    rg_instance *in = INST(rg__object_alloc(h, &rg_instance_type, sizeof(rg_instance), 1));
+    if (!in) return NULL;
+    rg_incref(cls);
+    in->cls = cls;
+    return (rg_object *)in;
+}
+
+rg_object *rg_instance_class(const rg_object *inst) {
+    return RG__IS(inst, rg_instance_type) ? INST(inst)->cls : NULL;
+}
+
+/* ---- finalizers --------------------------------------------------------------------------- */
+
+void (*rg__finalizer_of(const rg_object *o))(rg_object *) {
+    if (o->type == &rg_instance_type) {
+        rg_object *cls = INST(o)->cls;
+        return cls ? CLS(cls)->fin : NULL;
+    }
+    return o->type->finalize;
+}
+
+int rg__has_legacy_finalizer(const rg_object *o) {
+    if (o->heap->finalizing) return 0;
+    if (o->type == &rg_instance_type) {
+        rg_object *cls = INST(o)->cls;
+        return cls && CLS(cls)->fin && CLS(cls)->legacy;
+    }
+    return (o->type->flags & RG_TYPE_LEGACY_FINALIZER) && o->type->finalize;
+}

@@ -1,0 +1,222 @@
+/* internal.h — the heap's private structures, shared by core/src only. */
+#ifndef RG_INTERNAL_H
+#define RG_INTERNAL_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "refgraph/gc.h"
+#include "refgraph/heap.h"
+
+/* ---- object flags --------------------------------------------------------- */
+#define RG__F_TRACKED 0x001u     /* on a generation list (else on untracked) */
+#define RG__F_COLLECTING 0x002u  /* candidate of the running collection */
+#define RG__F_UNREACHABLE 0x004u /* tentatively unreachable */
+#define RG__F_FINALIZED 0x008u   /* finalizer has run */
+#define RG__F_HASWEAK 0x010u     /* weakrefs point here (see heap->weakrefs) */
+#define RG__F_FREED 0x020u       /* poisoned: the object was freed */
+#define RG__F_DYING 0x040u       /* refcount reached 0, on the free worklist */
+#define RG__F_HASHED 0x080u      /* ob.hash is valid */
+#define RG__F_MARK 0x100u        /* scratch bit for one-pass algorithms */
+#define RG__GEN_SHIFT 12         /* bits 12-13: generation 0..2, 3 = frozen */
+#define RG__GEN_MASK (3u << RG__GEN_SHIFT)
+#define RG__PERMANENT 3
+
+static inline int rg__gen_of(const rg_object *o) {
+    return (int)((o->flags & RG__GEN_MASK) >> RG__GEN_SHIFT);
+}
+static inline void rg__set_gen(rg_object *o, int gen) {
+    o->flags = (o->flags & ~RG__GEN_MASK) | ((uint32_t)gen << RG__GEN_SHIFT);
+}
+
+/* ---- intrusive doubly linked lists ---------------------------------------- */
+#define RG__OBJ(link) ((rg_object *)(void *)(link)) /* gc is the first member */
+
+static inline void rg__list_init(rg_gc_link *head) { head->next = head->prev = head; }
+static inline int rg__list_empty(const rg_gc_link *head) { return head->next == head; }
+static inline void rg__list_append(rg_gc_link *head, rg_gc_link *n) {
+    n->prev = head->prev;
+    n->next = head;
+    head->prev->next = n;
+    head->prev = n;
+}
+static inline void rg__list_remove(rg_gc_link *n) {
+    n->prev->next = n->next;
+    n->next->prev = n->prev;
+    n->next = n->prev = NULL;
+}
+static inline void rg__list_move(rg_gc_link *n, rg_gc_link *head) {
+    n->prev->next = n->next;
+    n->next->prev = n->prev;
+    rg__list_append(head, n);
+}
+/* Appends every node of from to the end of to; from becomes empty. */
+static inline void rg__list_merge(rg_gc_link *from, rg_gc_link *to) {
+    if (rg__list_empty(from)) return;
+    rg_gc_link *tail = to->prev;
+    tail->next = from->next;
+    from->next->prev = tail;
+    to->prev = from->prev;
+    from->prev->next = to;
+    rg__list_init(from);
+}
+size_t rg__list_len(const rg_gc_link *head);
+
+/* ---- pointer map (open addressing, linear probing) ------------------------- */
+typedef struct rg__ptrmap_slot {
+    const void *key; /* NULL = empty */
+    void *value;
+} rg__ptrmap_slot;
+
+typedef struct rg__ptrmap {
+    rg__ptrmap_slot *slots;
+    size_t cap; /* power of two, or 0 */
+    size_t len;
+} rg__ptrmap;
+
+void **rg__ptrmap_find(const rg__ptrmap *m, const void *key);
+/* Returns the value slot for key, inserting NULL if absent; NULL when out of memory. */
+void **rg__ptrmap_upsert(rg_heap *h, rg__ptrmap *m, const void *key);
+void rg__ptrmap_remove(rg__ptrmap *m, const void *key);
+void rg__ptrmap_free(rg_heap *h, rg__ptrmap *m);
+
+/* ---- roots ------------------------------------------------------------------- */
+typedef struct rg__binding {
+    char *name;
+    rg_object *value;
+} rg__binding;
+
+typedef struct rg__namemap {
+    rg__binding *items;
+    size_t len, cap;
+} rg__namemap;
+
+typedef struct rg__frame {
+    char *name;
+    rg__namemap locals;
+} rg__frame;
+
+/* Binds name (copied) to value, stealing value; consumes it on failure. */
+int rg__namemap_set_new(rg_heap *h, rg__namemap *m, const char *name, rg_object *value);
+rg_object *rg__namemap_get(const rg__namemap *m, const char *name);
+int rg__namemap_del(rg_heap *h, rg__namemap *m, const char *name);
+void rg__namemap_clear(rg_heap *h, rg__namemap *m);
+
+/* ---- the heap ------------------------------------------------------------------ */
+#ifndef RG_QUARANTINE
+#ifdef RG_DEBUG
+#define RG_QUARANTINE 1024 /* freed objects kept poisoned to catch late use */
+#else
+#define RG_QUARANTINE 0
+#endif
+#endif
+
+typedef struct rg__gcgen {
+    long threshold;
+    long count;
+    rg_gc_genstats stats;
+} rg__gcgen;
+
+typedef struct rg__callback {
+    rg_gc_callback fn;
+    void *ud;
+} rg__callback;
+
+struct rg_heap {
+    rg_allocator alloc;
+    int last_error;
+    size_t bytes, peak, live;
+    uint64_t next_id;
+    rg_misuse_fn misuse;
+    void *misuse_ud;
+
+    rg_object *none, *true_, *false_;
+
+    /* Every live object is on exactly one of these lists. */
+    rg_gc_link gens[RG_GC_GENERATIONS];
+    rg_gc_link permanent;
+    rg_gc_link untracked;
+
+    /* Objects whose refcount reached zero, linked through gc.next, drained
+     * by one loop so that freeing never recurses. */
+    rg_object *pending;
+    int draining;
+
+    rg__namemap globals;
+    rg__frame *frames;
+    size_t nframes, frames_cap;
+
+    rg__ptrmap weakrefs;   /* referent -> newest weakref to it */
+    rg__ptrmap typecounts; /* type -> live count (stored as a pointer) */
+
+    rg__gcgen gen[RG_GC_GENERATIONS];
+    size_t long_lived_total, long_lived_pending;
+    int enabled, collecting, finalizing;
+    unsigned debug;
+    FILE *debug_stream;
+    rg_object *garbage;
+    rg__callback *callbacks;
+    size_t ncallbacks, callbacks_cap;
+
+#if RG_QUARANTINE
+    struct {
+        rg_object *obj;
+        size_t size;
+    } quarantine[RG_QUARANTINE];
+    size_t qnext;
+#endif
+};
+
+/* ---- allocation and accounting -------------------------------------------------- */
+void *rg__malloc(rg_heap *h, size_t size);
+void *rg__realloc(rg_heap *h, void *ptr, size_t old_size, size_t new_size);
+void rg__free(rg_heap *h, void *ptr, size_t size);
+char *rg__strdup(rg_heap *h, const char *s);
+void rg__strfree(rg_heap *h, char *s);
+static inline int rg__fail(rg_heap *h, int err) {
+    h->last_error = err;
+    return err;
+}
+
+/* Allocates an object of size bytes (header included) with refcount 1 and
+ * a fresh id; a container of the tracked kind goes on generation 0, the
+ * rest on the untracked list. May run an automatic collection first. */
+rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int track);
+/* Bytes of the object's own block (what rg__object_alloc was given). */
+size_t rg__block_size(const rg_object *o);
+void rg__misuse(rg_heap *h, rg_misuse kind, const rg_object *o);
+
+/* ---- tracking -------------------------------------------------------------------- */
+void rg__track(rg_object *o);   /* untracked -> generation 0 */
+void rg__untrack(rg_object *o); /* generation -> untracked */
+/* True when o is, or may become, tracked (CPython's MAY_BE_TRACKED): any
+ * container except an untracked tuple. */
+int rg__may_be_tracked(const rg_object *o);
+int rg__tuple_maybe_untrack(rg_object *t); /* 1 if it was untracked */
+int rg__dict_maybe_untrack(rg_object *d);
+
+/* The collector's entry from allocation. */
+void rg__gc_maybe_collect(rg_heap *h);
+
+/* ---- finalizers, weakrefs -------------------------------------------------------- */
+void (*rg__finalizer_of(const rg_object *o))(rg_object *);
+int rg__has_legacy_finalizer(const rg_object *o);
+
+/* Detaches every weakref to o; those with a callback are returned as a
+ * chain (each increfed) for rg__weakref_run_callbacks. */
+rg_object *rg__weakref_clear_all(rg_object *o);
+void rg__weakref_run_callbacks(rg_object *chain);
+/* Detaches one weakref from its referent (the referent is now dead to it). */
+void rg__weakref_detach(rg_object *wr);
+/* True when o is a weakref whose callback the collector must consider. */
+int rg__is_weakref(const rg_object *o);
+
+/* ---- hashing (dict keys) ------------------------------------------------------------ */
+/* Returns 0 and the hash, or RG_EUNHASHABLE. */
+int rg__hash(rg_object *o, uint64_t *out);
+uint64_t rg__str_hash(const char *data, size_t len); /* what rg__hash gives a str */
+
+/* Type checks. */
+#define RG__IS(o, t) ((o) != NULL && (o)->type == &(t))
+
+#endif

@@ -1,0 +1,176 @@
+/* list.c — mutable sequences. */
+#include "internal.h"
+
+typedef struct rg_list {
+    rg_object ob;
+    rg_object **items;
+    size_t len, cap;
+} rg_list;
+
+#define LIST(o) ((rg_list *)(o))
+
+static int list_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
+    rg_list *l = LIST(self);
+    for (size_t i = 0; i < l->len; i++) {
+        rg_label label = {RG_LABEL_INDEX, {.index = i}};
+        int rc = visit(l->items[i], label, arg);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+/* Drops the items one by one from the end, so the list stays consistent if a
+ * decref runs code (a finalizer) that looks at it. */
+static void list_clear(rg_object *self) {
+    rg_list *l = LIST(self);
+    while (l->len) {
+        rg_object *item = l->items[--l->len];
+        rg_decref(item);
+    }
+    rg__free(self->heap, l->items, l->cap * sizeof *l->items);
+    l->items = NULL;
+    l->cap = 0;
+}
+
+static int list_repr(const rg_object *self, char *buf, size_t size) {
+    size_t n = LIST(self)->len;
+    return snprintf(buf, size, "%zu item%s", n, n == 1 ? "" : "s");
+}
+
+static size_t list_extra(const rg_object *self) { return LIST(self)->cap * sizeof(rg_object *); }
+
+const rg_type rg_list_type = {"list", sizeof(rg_list), 0, list_traverse, list_clear, NULL,
+                              list_repr, list_extra, NULL};
+
+rg_object *rg_list_new(rg_heap *h) {
+    return rg__object_alloc(h, &rg_list_type, sizeof(rg_list), 1);
+}
+
+size_t rg_list_size(const rg_object *l) { return RG__IS(l, rg_list_type) ? LIST(l)->len : 0; }
+
+static int check(const rg_object *l, const rg_object *item) {
+    if (!l) return RG_EINVAL;
+    if (!RG__IS(l, rg_list_type)) return rg__fail(l->heap, RG_ETYPE);
+    if (!item) return rg__fail(l->heap, l->heap->last_error ? l->heap->last_error : RG_EINVAL);
+    return 0;
+}
+
+static int reserve(rg_list *l, size_t need) {
+    if (need <= l->cap) return 0;
+    size_t cap = l->cap ? l->cap + (l->cap >> 1) : 4; /* 1.5x, like CPython */
+    if (cap < need) cap = need;
+    if (cap > SIZE_MAX / sizeof(rg_object *)) return rg__fail(l->ob.heap, RG_ERANGE);
+    rg_object **items = rg__realloc(l->ob.heap, l->items, l->cap * sizeof *items, cap * sizeof *items);
+    if (!items) return RG_ENOMEM;
+    l->items = items;
+    l->cap = cap;
+    return 0;
+}
+
+/* Resolves a Python index; returns 0 and sets *out, or RG_EINDEX. */
+static int resolve(const rg_list *l, ptrdiff_t index, size_t *out) {
+    if (index < 0) index += (ptrdiff_t)l->len;
+    if (index < 0 || (size_t)index >= l->len) return rg__fail(l->ob.heap, RG_EINDEX);
+    *out = (size_t)index;
+    return 0;
+}
+
+int rg_list_insert_new(rg_object *self, ptrdiff_t index, rg_object *item) {
+    int rc = check(self, item);
+    if (rc) {
+        rg_decref(item);
+        return rc;
+    }
+    rg_list *l = LIST(self);
+    if ((rc = reserve(l, l->len + 1)) < 0) {
+        rg_decref(item);
+        return rc;
+    }
+    if (index < 0) index += (ptrdiff_t)l->len;
+    if (index < 0) index = 0;
+    size_t at = (size_t)index > l->len ? l->len : (size_t)index;
+    memmove(l->items + at + 1, l->items + at, (l->len - at) * sizeof *l->items);
+    l->items[at] = item;
+    l->len++;
+    return 0;
+}
+
+int rg_list_insert(rg_object *l, ptrdiff_t index, rg_object *item) {
+    rg_incref(item);
+    return rg_list_insert_new(l, index, item);
+}
+
+int rg_list_append_new(rg_object *self, rg_object *item) {
+    int rc = check(self, item);
+    if (rc) {
+        rg_decref(item);
+        return rc;
+    }
+    rg_list *l = LIST(self);
+    if (l->len == l->cap && (rc = reserve(l, l->len + 1)) < 0) {
+        rg_decref(item);
+        return rc;
+    }
+    l->items[l->len++] = item;
+    return 0;
+}
+
+int rg_list_append(rg_object *l, rg_object *item) {
+    rg_incref(item);
+    return rg_list_append_new(l, item);
+}
+
+rg_object *rg_list_get(const rg_object *self, ptrdiff_t index) {
+    size_t at;
+    if (!self || check(self, self) || resolve(LIST(self), index, &at)) return NULL;
+    return LIST(self)->items[at];
+}
+
+int rg_list_set_new(rg_object *self, ptrdiff_t index, rg_object *item) {
+    size_t at;
+    int rc = check(self, item);
+    if (!rc) rc = resolve(LIST(self), index, &at);
+    if (rc) {
+        rg_decref(item);
+        return rc;
+    }
+    rg_object *old = LIST(self)->items[at];
+    LIST(self)->items[at] = item;
+    rg_decref(old); /* last: a finalizer it runs sees the new item */
+    return 0;
+}
+
+int rg_list_set(rg_object *l, ptrdiff_t index, rg_object *item) {
+    rg_incref(item);
+    return rg_list_set_new(l, index, item);
+}
+
+rg_object *rg_list_pop(rg_object *self, ptrdiff_t index) {
+    size_t at;
+    if (!self || check(self, self) || resolve(LIST(self), index, &at)) return NULL;
+    rg_list *l = LIST(self);
+    rg_object *item = l->items[at];
+    memmove(l->items + at, l->items + at + 1, (l->len - at - 1) * sizeof *l->items);
+    l->len--;
+    return item;
+}
+
+int rg_list_remove(rg_object *self, const rg_object *item) {
+    int rc = check(self, item);
+    if (rc) return rc;
+    rg_list *l = LIST(self);
+    for (size_t i = 0; i < l->len; i++) {
+        if (rg_equal(l->items[i], item)) {
+            rg_decref(rg_list_pop(self, (ptrdiff_t)i));
+            return 0;
+        }
+    }
+    return rg__fail(self->heap, RG_EKEY);
+}
+
+int rg_list_clear(rg_object *self) {
+    int rc = check(self, self);
+    if (rc) return rc;
+    list_clear(self);
+    return 0;
+}

@@ -1,0 +1,247 @@
+/* object.c — allocation, reference counting and the freeing worklist, plus
+ * the generic object accessors and introspection. */
+#include <inttypes.h>
+
+#include "internal.h"
+
+/* ---- per-type live counts ----------------------------------------------------- */
+
+static int typecount_add(rg_heap *h, const rg_type *t, intptr_t delta) {
+    void **slot = rg__ptrmap_upsert(h, &h->typecounts, t);
+    if (!slot) return RG_ENOMEM;
+    *slot = (void *)((uintptr_t)*slot + (uintptr_t)delta);
+    return 0;
+}
+
+/* ---- allocation ---------------------------------------------------------------- */
+
+rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int track) {
+    if (type->traverse) {
+        h->gen[0].count++;
+        rg__gc_maybe_collect(h);
+    }
+    rg_object *o = rg__malloc(h, size);
+    if (!o) goto fail;
+    if (typecount_add(h, type, 1) < 0) {
+        rg__free(h, o, size);
+        goto fail;
+    }
+    memset(o, 0, size);
+    o->type = type;
+    o->heap = h;
+    o->id = ++h->next_id;
+    o->refcnt = 1;
+    if (track) {
+        o->flags = RG__F_TRACKED;
+        rg__list_append(&h->gens[0], &o->gc);
+    } else {
+        rg__list_append(&h->untracked, &o->gc);
+    }
+    h->live++;
+    return o;
+fail:
+    if (type->traverse && h->gen[0].count > 0) h->gen[0].count--;
+    h->last_error = RG_ENOMEM;
+    return NULL;
+}
+
+rg_object *rg_object_new(rg_heap *h, const rg_type *type) {
+    if (!h || !type || type->basic_size < sizeof(rg_object)) {
+        if (h) h->last_error = RG_EINVAL;
+        return NULL;
+    }
+    return rg__object_alloc(h, type, type->basic_size, type->traverse != NULL);
+}
+
+void rg__track(rg_object *o) {
+    if (o->flags & RG__F_TRACKED) return;
+    o->flags |= RG__F_TRACKED;
+    rg__set_gen(o, 0);
+    rg__list_move(&o->gc, &o->heap->gens[0]);
+}
+
+void rg__untrack(rg_object *o) {
+    if (!(o->flags & RG__F_TRACKED)) return;
+    o->flags &= ~(RG__F_TRACKED | RG__GEN_MASK);
+    rg__list_move(&o->gc, &o->heap->untracked);
+}
+
+int rg__may_be_tracked(const rg_object *o) {
+    if (!o->type->traverse) return 0;
+    return o->type != &rg_tuple_type || (o->flags & RG__F_TRACKED);
+}
+
+/* ---- freeing ---------------------------------------------------------------------- */
+
+static void release_memory(rg_heap *h, rg_object *o) {
+    size_t size = rg__block_size(o);
+    if (o->type->destroy) o->type->destroy(o);
+    typecount_add(h, o->type, -1); /* the slot exists: no allocation */
+    if (o->type->traverse && h->gen[0].count > 0) h->gen[0].count--;
+    h->live--;
+    h->bytes -= size;
+#if RG_QUARANTINE
+    /* Keep the block poisoned for a while so late incref/decref is caught. */
+    o->flags = RG__F_FREED;
+    o->refcnt = 0;
+    size_t slot = h->qnext++ % RG_QUARANTINE;
+    if (h->quarantine[slot].obj)
+        h->alloc.free(h->alloc.ud, h->quarantine[slot].obj, h->quarantine[slot].size);
+    h->quarantine[slot].obj = o;
+    h->quarantine[slot].size = size;
+#else
+    o->flags = RG__F_FREED;
+    h->alloc.free(h->alloc.ud, o, size);
+#endif
+}
+
+/* Finalizes, clears and frees one object whose refcount reached zero. */
+static void dealloc(rg_heap *h, rg_object *o) {
+    void (*fin)(rg_object *) = rg__finalizer_of(o);
+    if (fin && !(o->flags & RG__F_FINALIZED)) {
+        /* Run the finalizer on a live object: relinked, refcount 1. */
+        o->flags = (o->flags & ~RG__F_DYING) | RG__F_FINALIZED;
+        o->refcnt = 1;
+        int g = rg__gen_of(o);
+        if (o->flags & RG__F_TRACKED)
+            rg__list_append(g == RG__PERMANENT ? &h->permanent : &h->gens[g], &o->gc);
+        else
+            rg__list_append(&h->untracked, &o->gc);
+        fin(o);
+        if (--o->refcnt > 0) return; /* resurrected */
+        rg__list_remove(&o->gc);
+        o->flags |= RG__F_DYING;
+    }
+    rg_object *callbacks = NULL;
+    if (o->flags & RG__F_HASWEAK) callbacks = rg__weakref_clear_all(o);
+    if (o->type->clear) o->type->clear(o); /* children go on the worklist */
+    release_memory(h, o);
+    if (callbacks) rg__weakref_run_callbacks(callbacks);
+}
+
+static void release(rg_object *o) {
+    rg_heap *h = o->heap;
+    rg__list_remove(&o->gc);
+    o->flags = (o->flags & ~(RG__F_COLLECTING | RG__F_UNREACHABLE)) | RG__F_DYING;
+    o->gc.next = (rg_gc_link *)h->pending;
+    h->pending = o;
+    if (h->draining) return;
+    h->draining = 1;
+    while (h->pending) {
+        rg_object *next = h->pending;
+        h->pending = (rg_object *)next->gc.next;
+        next->gc.next = NULL;
+        dealloc(h, next);
+    }
+    h->draining = 0;
+}
+
+void rg_incref(rg_object *o) {
+    if (!o) return;
+    /* A dying object sits on the free worklist with refcount 0: reviving
+     * it now would leave a dangling reference once the worklist frees it. */
+    if (o->flags & (RG__F_FREED | RG__F_DYING)) {
+        rg__misuse(o->heap, RG_MISUSE_FREED_OBJECT, o);
+        return;
+    }
+    o->refcnt++;
+}
+
+void rg_decref(rg_object *o) {
+    if (!o) return;
+    if (o->flags & RG__F_FREED) {
+        rg__misuse(o->heap, RG_MISUSE_FREED_OBJECT, o);
+        return;
+    }
+    if (o->refcnt <= 0) {
+        rg__misuse(o->heap, RG_MISUSE_DECREF_BELOW_ZERO, o);
+        return;
+    }
+    if (--o->refcnt == 0) release(o);
+}
+
+/* ---- accessors ---------------------------------------------------------------------- */
+
+intptr_t rg_refcount(const rg_object *o) { return o ? o->refcnt : 0; }
+uint64_t rg_id(const rg_object *o) { return o ? o->id : 0; }
+
+const char *rg_type_name(const rg_object *o) {
+    if (!o) return "NULL";
+    if (o->type == &rg_instance_type && !(o->flags & RG__F_FREED)) {
+        rg_object *cls = rg_instance_class(o);
+        if (cls) return rg_class_name(cls);
+    }
+    return o->type->name;
+}
+
+size_t rg_sizeof(const rg_object *o) {
+    if (!o) return 0;
+    size_t n = rg__block_size(o);
+    if (o->type->extra_size) n += o->type->extra_size(o);
+    return n;
+}
+
+size_t rg_repr(const rg_object *o, char *buf, size_t size) {
+    int n;
+    if (o->type->repr)
+        n = o->type->repr(o, buf, size);
+    else
+        n = snprintf(buf, size, "<%s id %" PRIu64 ">", rg_type_name(o), o->id);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+size_t rg_label_format(rg_label label, char *buf, size_t size) {
+    int n = 0;
+    switch (label.kind) {
+    case RG_LABEL_NONE:
+        if (size) buf[0] = '\0';
+        return 0;
+    case RG_LABEL_INDEX: n = snprintf(buf, size, "[%zu]", label.u.index); break;
+    case RG_LABEL_NAME: n = snprintf(buf, size, "%s", label.u.name); break;
+    case RG_LABEL_KEYREF: n = snprintf(buf, size, "(key)"); break;
+    case RG_LABEL_KEY: {
+        const rg_object *k = label.u.key;
+        if (RG__IS(k, rg_str_type)) {
+            size_t len = rg_str_len(k);
+            if (size) {
+                size_t c = len < size - 1 ? len : size - 1;
+                memcpy(buf, rg_str_data(k), c);
+                buf[c] = '\0';
+            }
+            return len;
+        }
+        return rg_repr(k, buf, size);
+    }
+    }
+    return n < 0 ? 0 : (size_t)n;
+}
+
+/* ---- introspection -------------------------------------------------------------------- */
+
+int rg_traverse(rg_object *o, rg_visit_fn visit, void *arg) {
+    if (!o || !o->type->traverse) return 0;
+    return o->type->traverse(o, visit, arg);
+}
+
+typedef struct referrer_ctx {
+    rg_object *target, *holder;
+    rg_visit_fn visit;
+    void *arg;
+} referrer_ctx;
+
+static int referrer_visit(rg_object *t, rg_label label, void *arg) {
+    referrer_ctx *c = arg;
+    return t == c->target ? c->visit(c->holder, label, c->arg) : 0;
+}
+
+static int referrer_each(rg_object *o, void *arg) {
+    referrer_ctx *c = arg;
+    c->holder = o;
+    return rg_traverse(o, referrer_visit, c);
+}
+
+int rg_referrers(rg_object *target, rg_visit_fn visit, void *arg) {
+    if (!target) return RG_EINVAL;
+    referrer_ctx c = {target, NULL, visit, arg};
+    return rg_heap_foreach(target->heap, referrer_each, &c);
+}

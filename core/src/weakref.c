@@ -1,0 +1,122 @@
+/* weakref.c — weak references. The heap maps each referent to the newest
+ * weakref pointing at it; the weakrefs to one referent form a chain. */
+#include <inttypes.h>
+
+#include "internal.h"
+
+typedef struct rg_weakref {
+    rg_object ob;
+    rg_object *target; /* not owned; NULL once dead */
+    rg_weakref_callback cb;
+    void *ud;
+    struct rg_weakref *wnext, *wprev; /* the referent's chain, newest first */
+} rg_weakref;
+
+#define WR(o) ((rg_weakref *)(o))
+
+void rg__weakref_detach(rg_object *self) {
+    rg_weakref *wr = WR(self);
+    rg_object *target = wr->target;
+    if (!target) return;
+    rg_heap *h = self->heap;
+    if (wr->wnext) wr->wnext->wprev = wr->wprev;
+    if (wr->wprev) {
+        wr->wprev->wnext = wr->wnext;
+    } else {
+        void **slot = rg__ptrmap_find(&h->weakrefs, target);
+        if (wr->wnext) {
+            *slot = wr->wnext;
+        } else {
+            rg__ptrmap_remove(&h->weakrefs, target);
+            target->flags &= ~RG__F_HASWEAK;
+        }
+    }
+    wr->target = NULL;
+    wr->wnext = wr->wprev = NULL;
+}
+
+static int weakref_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
+    (void)self; /* no strong references: the callback is C code */
+    (void)visit;
+    (void)arg;
+    return 0;
+}
+
+static void weakref_clear(rg_object *self) {
+    rg__weakref_detach(self);
+    WR(self)->cb = NULL;
+}
+
+static int weakref_repr(const rg_object *self, char *buf, size_t size) {
+    const rg_object *t = WR(self)->target;
+    if (!t) return snprintf(buf, size, "dead");
+    return snprintf(buf, size, "to %s id %" PRIu64, rg_type_name(t), t->id);
+}
+
+const rg_type rg_weakref_type = {"weakref", sizeof(rg_weakref), 0, weakref_traverse, weakref_clear,
+                                 NULL, weakref_repr, NULL, NULL};
+
+int rg__is_weakref(const rg_object *o) { return o->type == &rg_weakref_type; }
+
+rg_object *rg_weakref_new(rg_heap *h, rg_object *target, rg_weakref_callback cb, void *ud) {
+    if (!target || (target->flags & (RG__F_FREED | RG__F_DYING))) {
+        h->last_error = RG_EINVAL;
+        return NULL;
+    }
+    rg_weakref *wr = WR(rg__object_alloc(h, &rg_weakref_type, sizeof(rg_weakref), 1));
+    if (!wr) return NULL;
+    void **slot = rg__ptrmap_upsert(h, &h->weakrefs, target);
+    if (!slot) {
+        rg_decref(&wr->ob);
+        h->last_error = RG_ENOMEM;
+        return NULL;
+    }
+    wr->target = target;
+    wr->cb = cb;
+    wr->ud = ud;
+    wr->wnext = *slot;
+    if (wr->wnext) wr->wnext->wprev = wr;
+    *slot = wr;
+    target->flags |= RG__F_HASWEAK;
+    return &wr->ob;
+}
+
+rg_object *rg_weakref_get(const rg_object *wr) {
+    return RG__IS(wr, rg_weakref_type) ? WR(wr)->target : NULL;
+}
+
+rg_object *rg__weakref_clear_all(rg_object *o) {
+    rg_heap *h = o->heap;
+    void **slot = rg__ptrmap_find(&h->weakrefs, o);
+    rg_weakref *wr = slot ? *slot : NULL;
+    rg__ptrmap_remove(&h->weakrefs, o);
+    o->flags &= ~RG__F_HASWEAK;
+    rg_weakref *chain = NULL, *tail = NULL;
+    while (wr) {
+        rg_weakref *next = wr->wnext;
+        wr->target = NULL;
+        wr->wnext = wr->wprev = NULL;
+        /* A weakref that is itself dying or garbage gets no callback. */
+        if (wr->cb && !(wr->ob.flags & (RG__F_DYING | RG__F_COLLECTING))) {
+            rg_incref(&wr->ob);
+            if (tail)
+                tail->wnext = wr;
+            else
+                chain = wr;
+            tail = wr;
+        }
+        wr = next;
+    }
+    return chain ? &chain->ob : NULL;
+}
+
+void rg__weakref_run_callbacks(rg_object *chain) {
+    rg_weakref *wr = chain ? WR(chain) : NULL;
+    while (wr) {
+        rg_weakref *next = wr->wnext;
+        wr->wnext = NULL;
+        if (wr->cb) wr->cb(&wr->ob, wr->ud);
+        rg_decref(&wr->ob);
+        wr = next;
+    }
+}

@@ -1,0 +1,17 @@
+/* Lesson 2: a list created in a function's frame is freed when the function
+ * returns. Python: def func(): a = list(range(10_000_000)) */
+#include "lesson.h"
+
+int main(int argc, char **argv) {
+    long n = lesson_n(argc, argv);
+    rg_heap *h = rg_heap_new();
+    if (!h) return 1;
+    printf("Lesson 2: a local dies with its frame (%ld ints)\n", n);
+    lesson_mem(h, "before func()");
+    rg_frame_push(h, "func");
+    if (rg_local_set_new(h, "a", lesson_int_list(h, n)) < 0) return 1;
+    lesson_mem(h, "inside func(), after creating a");
+    rg_frame_pop(h);
+    lesson_mem(h, "after func() returned");
+    return lesson_end(h);
+}

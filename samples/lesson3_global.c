@@ -1,0 +1,19 @@
+/* Lesson 3: the same list bound to a global stays after the function
+ * returns. Python: def func(): global a; a = list(range(10_000_000)) */
+#include "lesson.h"
+
+int main(int argc, char **argv) {
+    long n = lesson_n(argc, argv);
+    rg_heap *h = rg_heap_new();
+    if (!h) return 1;
+    printf("Lesson 3: a global outlives the function (%ld ints)\n", n);
+    lesson_mem(h, "before func()");
+    rg_frame_push(h, "func");
+    if (rg_global_set_new(h, "a", lesson_int_list(h, n)) < 0) return 1;
+    lesson_mem(h, "inside func(), after creating a");
+    rg_frame_pop(h);
+    lesson_mem(h, "after func() returned");
+    rg_global_del(h, "a");
+    lesson_mem(h, "after del a");
+    return lesson_end(h);
+}

@@ -1,0 +1,27 @@
+/* Lesson 5: two lists that reference each other survive their function:
+ * reference counting alone never frees a cycle; one collection does.
+ * Python: def func(): a = [...]; b = [...]; a.append(b); b.append(a) */
+#include "lesson.h"
+
+int main(int argc, char **argv) {
+    long n = lesson_n(argc, argv);
+    rg_heap *h = rg_heap_new();
+    if (!h) return 1;
+    printf("Lesson 5: a reference cycle needs the collector (2 x %ld ints)\n", n);
+    lesson_mem(h, "before func()");
+    rg_frame_push(h, "func");
+    if (rg_local_set_new(h, "a", lesson_int_list(h, n)) < 0) return 1;
+    if (rg_local_set_new(h, "b", lesson_int_list(h, n)) < 0) return 1;
+    rg_object *a = rg_local_get(h, "a"), *b = rg_local_get(h, "b");
+    rg_list_append(a, b);
+    rg_list_append(b, a);
+    lesson_mem(h, "inside func(), a and b linked");
+    printf("  refcounts: a %ld, b %ld (a frame local and the other list)\n", (long)rg_refcount(a),
+           (long)rg_refcount(b));
+    rg_frame_pop(h);
+    lesson_mem(h, "after func() returned");
+    long found = rg_gc_collect(h, 2);
+    printf("  gc collect found %ld unreachable objects\n", found);
+    lesson_mem(h, "after one collection");
+    return lesson_end(h);
+}
