@@ -147,8 +147,7 @@ int rg_dict_set_new(rg_object *self, rg_object *key, rg_object *value) {
     uint64_t hash;
     int rc = 0;
     if (!self || !key || !value)
-        rc = self ? rg__fail(self->heap, self->heap->last_error ? self->heap->last_error : RG_EINVAL)
-                  : RG_EINVAL;
+        rc = self ? rg__fail(self->heap, RG_EINVAL) : RG_EINVAL;
     else if (!RG__IS(self, rg_dict_type))
         rc = rg__fail(self->heap, RG_ETYPE);
     else if ((rc = rg__hash(key, &hash)) < 0)

@@ -171,15 +171,17 @@ static void finalize_garbage(rg_gc_link *unreachable) {
 
 /* Moves to old whatever the finalizers made reachable again, with all it
  * references; leaves the rest (the real garbage) on unreachable. */
-static void handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old, int old_gen) {
+static size_t handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old, int old_gen) {
     rg_gc_link still;
     rg__list_init(&still);
     update_refs(unreachable);
     subtract_refs(unreachable);
     move_unreachable(unreachable, &still, 0);
+    size_t resurrected = rg__list_len(unreachable);
     set_generation(unreachable, old_gen);
     rg__list_merge(unreachable, old);
     rg__list_merge(&still, unreachable);
+    return resurrected;
 }
 
 static void print_object(rg_heap *h, const char *what, rg_object *o) {
@@ -260,10 +262,12 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
         for (rg_gc_link *l = unreachable.next; l != &unreachable; l = l->next)
             print_object(h, "collectable", RG__OBJ(l));
 
+    /* Found garbage counts as collected even when a finalizer frees part
+     * of it before delete; only what it resurrects is taken back. */
+    size_t collected = rg__list_len(&unreachable);
     handle_weakrefs(&unreachable);
     finalize_garbage(&unreachable);
-    handle_resurrected(&unreachable, old, old_gen);
-    size_t collected = rg__list_len(&unreachable);
+    collected -= handle_resurrected(&unreachable, old, old_gen);
     delete_garbage(h, &unreachable, old, old_gen);
 
     size_t uncollectable = rg__list_len(&finalizers);

@@ -75,7 +75,7 @@ int rg_setattr_new(rg_object *o, const char *name, rg_object *value) {
     attrs *a = attrs_of(o);
     int rc = 0;
     if (!o || !name || !value)
-        rc = o ? rg__fail(o->heap, o->heap->last_error ? o->heap->last_error : RG_EINVAL) : RG_EINVAL;
+        rc = o ? rg__fail(o->heap, RG_EINVAL) : RG_EINVAL;
     else if (!a)
         rc = rg__fail(o->heap, RG_ETYPE);
     if (rc) {

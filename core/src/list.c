@@ -51,7 +51,7 @@ size_t rg_list_size(const rg_object *l) { return RG__IS(l, rg_list_type) ? LIST(
 static int check(const rg_object *l, const rg_object *item) {
     if (!l) return RG_EINVAL;
     if (!RG__IS(l, rg_list_type)) return rg__fail(l->heap, RG_ETYPE);
-    if (!item) return rg__fail(l->heap, l->heap->last_error ? l->heap->last_error : RG_EINVAL);
+    if (!item) return rg__fail(l->heap, RG_EINVAL);
     return 0;
 }
 

@@ -4,7 +4,7 @@
 int rg__namemap_set_new(rg_heap *h, rg__namemap *m, const char *name, rg_object *value) {
     if (!name || !value) {
         rg_decref(value);
-        return rg__fail(h, value ? RG_EINVAL : (h->last_error ? h->last_error : RG_EINVAL));
+        return rg__fail(h, RG_EINVAL);
     }
     for (size_t i = 0; i < m->len; i++) {
         if (strcmp(m->items[i].name, name) == 0) {

@@ -1,0 +1,598 @@
+/* test_gc.c — the cycle collector, behaviour by behaviour, after CPython's
+ * Lib/test/test_gc.py, test_finalization.py and test_weakref.py. */
+#include <stdio.h>
+
+#include "testutil.h"
+
+/* Test context for finalizers and callbacks (C functions without user data). */
+static rg_heap *H;
+static int fin_calls;
+static rg_object *saved; /* where resurrecting finalizers put objects */
+
+static void fin_count(rg_object *self) {
+    (void)self;
+    fin_calls++;
+}
+static void fin_resurrect(rg_object *self) {
+    fin_calls++;
+    rg_list_append(saved, self);
+}
+static void fin_collect(rg_object *self) {
+    (void)self;
+    fin_calls++;
+    rg_gc_collect(self->heap, 2); /* re-entrant: must be harmless */
+}
+
+static rg_object *cycle_pair(rg_heap *h) {
+    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
+    rg_list_append(a, b);
+    rg_list_append(b, a);
+    rg_decref(b);
+    return a; /* the caller's reference to a */
+}
+
+static void test_list_self_cycle(void) {
+    rg_heap *h = heap_new();
+    rg_object *l = rg_list_new(h);
+    rg_list_append(l, l);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0); /* still referenced by us */
+    rg_decref(l);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 1);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 0);
+    heap_end(h);
+}
+
+static void test_dict_self_cycle(void) {
+    rg_heap *h = heap_new();
+    rg_object *d = rg_dict_new(h);
+    rg_dict_setstr(d, "self", d);
+    rg_decref(d);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_dict_type), 0);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_str_type), 0); /* the key went with it */
+    heap_end(h);
+}
+
+static void test_instance_self_cycle(void) {
+    rg_heap *h = heap_new();
+    rg_object *cls = rg_class_new(h, "A");
+    rg_object *a = rg_instance_new(h, cls);
+    rg_setattr(a, "a", a);
+    rg_decref(a);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    CU_ASSERT_EQUAL(rg_refcount(cls), 1);
+    /* a class whose attribute is its instance: class and instance together */
+    a = rg_instance_new(h, cls);
+    rg_setattr_new(cls, "singleton", a);
+    rg_decref(cls);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    heap_end(h);
+}
+
+static void test_list_tuple_cycle(void) {
+    rg_heap *h = heap_new();
+    rg_object *l = rg_list_new(h);
+    rg_object *t = rg_tuple_pack(h, 1, l);
+    rg_list_append_new(l, t);
+    rg_decref(l);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    heap_end(h);
+}
+
+static void test_cycle_through_intermediate(void) {
+    rg_heap *h = heap_new();
+    /* instance -> "bound method" (a tuple holding the instance) -> instance */
+    rg_object *cls = rg_class_new(h, "A");
+    rg_object *a = rg_instance_new(h, cls);
+    rg_setattr_new(a, "method", rg_tuple_pack(h, 1, a));
+    rg_decref(a);
+    rg_decref(cls);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 3); /* instance, tuple, and the class only they held */
+    heap_end(h);
+}
+
+static void test_counts_and_promotion(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    long c[3];
+    rg_object *l = rg_list_new(h);
+    CU_ASSERT_EQUAL(rg_gc_generation(l), 0);
+    rg_gc_collect(h, 0);
+    rg_gc_get_count(h, c);
+    CU_ASSERT_EQUAL(c[0], 0);
+    CU_ASSERT_EQUAL(c[1], 1);
+    CU_ASSERT_EQUAL(c[2], 0);
+    CU_ASSERT_EQUAL(rg_gc_generation(l), 1);
+    rg_gc_collect(h, 1);
+    rg_gc_get_count(h, c);
+    CU_ASSERT_EQUAL(c[0], 0);
+    CU_ASSERT_EQUAL(c[1], 0);
+    CU_ASSERT_EQUAL(c[2], 1);
+    CU_ASSERT_EQUAL(rg_gc_generation(l), 2);
+    rg_gc_collect(h, 2);
+    rg_gc_get_count(h, c);
+    CU_ASSERT_EQUAL(c[0], 0);
+    CU_ASSERT_EQUAL(c[1], 0);
+    CU_ASSERT_EQUAL(c[2], 0);
+    CU_ASSERT_EQUAL(rg_gc_generation(l), 2);
+    /* allocations count in generation 0, deallocations take back */
+    rg_object *x = rg_list_new(h), *y = rg_dict_new(h);
+    rg_gc_get_count(h, c);
+    CU_ASSERT_EQUAL(c[0], 2);
+    rg_decref(x);
+    rg_gc_get_count(h, c);
+    CU_ASSERT_EQUAL(c[0], 1);
+    rg_decref(y);
+    rg_decref(l);
+    heap_end(h);
+}
+
+static void test_stats_exact(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_gc_genstats before[3], after[3];
+    rg_gc_get_stats(h, before);
+    rg_decref(cycle_pair(h));
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 0), 2);
+    rg_gc_get_stats(h, after);
+    CU_ASSERT_EQUAL(after[0].collections, before[0].collections + 1);
+    CU_ASSERT_EQUAL(after[0].collected, before[0].collected + 2);
+    CU_ASSERT_EQUAL(after[0].uncollectable, before[0].uncollectable);
+    CU_ASSERT_EQUAL(after[1].collections, before[1].collections);
+    CU_ASSERT_EQUAL(after[2].collections, before[2].collections);
+    rg_gc_collect(h, 2);
+    rg_gc_get_stats(h, after);
+    CU_ASSERT_EQUAL(after[2].collections, before[2].collections + 1);
+    CU_ASSERT_EQUAL(after[2].collected, before[2].collected);
+    heap_end(h);
+}
+
+static int count_cb(rg_object *o, void *arg) {
+    (void)o;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+static void test_freeze(void) {
+    rg_heap *h = heap_new();
+    rg_object *a = cycle_pair(h);
+    rg_gc_freeze(h);
+    CU_ASSERT_EQUAL(rg_gc_freeze_count(h), 2);
+    CU_ASSERT_EQUAL(rg_gc_generation(a), 3);
+    rg_decref(a);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0); /* frozen: ignored */
+    size_t n = 0;
+    rg_gc_foreach(h, -1, count_cb, &n);
+    CU_ASSERT_EQUAL(n, 0); /* nothing in the generations */
+    rg_gc_unfreeze(h);
+    CU_ASSERT_EQUAL(rg_gc_freeze_count(h), 0);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    heap_end(h);
+}
+
+static void test_is_tracked(void) {
+    rg_heap *h = heap_new();
+    rg_object *i = rg_int_new(h, 1), *s = rg_str_new(h, "s"), *n = rg_none_new(h);
+    rg_object *d = rg_dict_new(h), *l = rg_list_new(h);
+    CU_ASSERT(!rg_gc_is_tracked(i) && !rg_gc_is_tracked(s) && !rg_gc_is_tracked(n));
+    CU_ASSERT(!rg_gc_is_tracked(d)); /* {} */
+    CU_ASSERT(rg_gc_is_tracked(l));  /* [] */
+    rg_object *t_atoms = rg_tuple_pack(h, 2, i, s), *t_list = rg_tuple_pack(h, 1, l);
+    CU_ASSERT(!rg_gc_is_tracked(t_atoms)); /* (1, "s") */
+    CU_ASSERT(rg_gc_is_tracked(t_list));   /* ([],) */
+    rg_dict_setstr(d, "l", l);
+    CU_ASSERT(rg_gc_is_tracked(d)); /* {"l": []} */
+    rg_dict_setstr(d, "l", i);
+    CU_ASSERT(rg_gc_is_tracked(d)); /* stays tracked until a full collection */
+    rg_gc_collect(h, 1);
+    CU_ASSERT(rg_gc_is_tracked(d));
+    rg_gc_collect(h, 2);
+    CU_ASSERT(!rg_gc_is_tracked(d)); /* only atoms left: untracked */
+    rg_object *w = rg_weakref_new(h, l, NULL, NULL);
+    CU_ASSERT(rg_gc_is_tracked(w));
+    rg_object *objs[] = {i, s, n, d, l, t_atoms, t_list, w};
+    for (int k = 0; k < 8; k++) rg_decref(objs[k]);
+    heap_end(h);
+}
+
+static void test_finalizer_runs_once_and_resurrects(void) {
+    rg_heap *h = heap_new();
+    H = h;
+    saved = rg_list_new(h);
+    fin_calls = 0;
+    rg_object *cls = rg_class_new(h, "Phoenix");
+    rg_class_set_finalizer(cls, fin_resurrect, 0);
+    rg_object *a = rg_instance_new(h, cls), *b = rg_instance_new(h, cls);
+    rg_setattr(a, "other", b);
+    rg_setattr(b, "other", a);
+    rg_setattr_new(a, "payload", rg_list_new(h)); /* transitive: must survive intact */
+    rg_list_append_new(rg_getattr(a, "payload"), rg_int_new(h, 99));
+    rg_decref(a);
+    rg_decref(b);
+    rg_decref(cls);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0); /* everything resurrected: nothing found */
+    CU_ASSERT_EQUAL(fin_calls, 2);
+    CU_ASSERT_EQUAL(rg_list_size(saved), 2);
+    rg_object *ra = rg_list_get(saved, 0);
+    CU_ASSERT(rg_gc_is_finalized(ra));
+    rg_object *payload = rg_getattr(rg_list_get(saved, 0), "payload");
+    if (!payload) payload = rg_getattr(rg_list_get(saved, 1), "payload");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(payload);
+    CU_ASSERT_EQUAL(rg_list_size(payload), 1);
+    CU_ASSERT_EQUAL(rg_int_value(rg_list_get(payload, 0)), 99);
+    rg_gc_genstats st[3];
+    rg_gc_get_stats(h, st);
+    CU_ASSERT_EQUAL(st[2].collected, 0);
+    /* garbage again: the finalizers do not run a second time */
+    rg_list_clear(saved);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 4); /* a, b, payload, the class */
+    CU_ASSERT_EQUAL(fin_calls, 2);
+    rg_decref(saved);
+    heap_end(h);
+}
+
+static void test_resurrection_does_not_block_others(void) {
+    rg_heap *h = heap_new();
+    saved = rg_list_new(h);
+    fin_calls = 0;
+    rg_object *cls = rg_class_new(h, "Phoenix");
+    rg_class_set_finalizer(cls, fin_resurrect, 0);
+    rg_object *a = rg_instance_new(h, cls);
+    rg_setattr(a, "self", a);
+    rg_decref(a);
+    rg_decref(cycle_pair(h)); /* an ordinary cycle beside it */
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2); /* the pair only */
+    CU_ASSERT_EQUAL(rg_list_size(saved), 1);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 1); /* saved */
+    rg_decref(cls);
+    rg_decref(saved);
+    heap_end(h);
+}
+
+static rg_object *probe_weak;
+static int weak_dead_in_finalizer;
+static void fin_check_weak(rg_object *self) {
+    (void)self;
+    fin_calls++;
+    weak_dead_in_finalizer = rg_weakref_get(probe_weak) == NULL;
+}
+
+static void test_weakrefs_cleared_before_finalizers(void) {
+    rg_heap *h = heap_new();
+    fin_calls = 0;
+    rg_object *cls = rg_class_new(h, "F");
+    rg_class_set_finalizer(cls, fin_check_weak, 0);
+    rg_object *a = rg_instance_new(h, cls);
+    rg_object *l = rg_list_new(h);
+    rg_setattr(a, "l", l);
+    rg_list_append(l, a);
+    probe_weak = rg_weakref_new(h, l, NULL, NULL); /* alive, to garbage */
+    rg_decref(a);
+    rg_decref(l);
+    weak_dead_in_finalizer = 0;
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    CU_ASSERT_EQUAL(fin_calls, 1);
+    CU_ASSERT(weak_dead_in_finalizer);
+    rg_decref(probe_weak);
+    rg_decref(cls);
+    heap_end(h);
+}
+
+static int wcb_calls;
+static int wcb_saw_dead;
+static void weak_cb(rg_object *wr, void *ud) {
+    (void)ud;
+    wcb_calls++;
+    wcb_saw_dead = rg_weakref_get(wr) == NULL;
+    rg_object *tmp = rg_list_new(wr->heap); /* callbacks may allocate */
+    rg_decref(tmp);
+}
+
+static void test_weakref_callback_on_garbage(void) {
+    rg_heap *h = heap_new();
+    rg_object *a = cycle_pair(h);
+    rg_object *w = rg_weakref_new(h, a, weak_cb, NULL);
+    rg_decref(a);
+    wcb_calls = wcb_saw_dead = 0;
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    CU_ASSERT_EQUAL(wcb_calls, 1);
+    CU_ASSERT(wcb_saw_dead);
+    CU_ASSERT_PTR_NULL(rg_weakref_get(w));
+    rg_decref(w);
+    heap_end(h);
+}
+
+static void test_weakref_callback_in_cycle_not_called(void) {
+    rg_heap *h = heap_new();
+    rg_object *cls = rg_class_new(h, "C");
+    rg_object *a = rg_instance_new(h, cls);
+    rg_setattr(a, "self", a);
+    rg_setattr_new(a, "wr", rg_weakref_new(h, a, weak_cb, NULL)); /* the weakref is garbage too */
+    rg_decref(a);
+    wcb_calls = 0;
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    CU_ASSERT_EQUAL(wcb_calls, 0);
+    rg_decref(cls);
+    heap_end(h);
+}
+
+static void test_saveall(void) {
+    rg_heap *h = heap_new();
+    rg_gc_set_debug(h, RG_GC_DEBUG_SAVEALL);
+    rg_object *a = cycle_pair(h);
+    uint64_t ida = rg_id(a);
+    rg_decref(a);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    rg_object *g = rg_gc_garbage(h);
+    CU_ASSERT_EQUAL(rg_list_size(g), 2); /* exactly the unreachable objects */
+    CU_ASSERT(rg_id(rg_list_get(g, 0)) == ida || rg_id(rg_list_get(g, 1)) == ida);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 3);
+    rg_gc_set_debug(h, 0);
+    rg_list_clear(g);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 1); /* the garbage list */
+    heap_end(h);
+}
+
+static void test_legacy_finalizer_uncollectable(void) {
+    rg_heap *h = heap_new();
+    fin_calls = 0;
+    rg_object *cls = rg_class_new(h, "Legacy");
+    rg_class_set_finalizer(cls, fin_count, 1);
+    rg_object *a = rg_instance_new(h, cls);
+    rg_setattr(a, "self", a);
+    rg_setattr_new(a, "held", rg_list_new(h)); /* reached from it: uncollectable too */
+    rg_decref(a);
+    rg_object *l = rg_list_new(h); /* a plain cycle beside it */
+    rg_list_append(l, l);
+    rg_decref(l);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 3);
+    rg_gc_genstats st[3];
+    rg_gc_get_stats(h, st);
+    CU_ASSERT_EQUAL(st[2].collected, 1);
+    CU_ASSERT_EQUAL(st[2].uncollectable, 2);
+    rg_object *g = rg_gc_garbage(h);
+    CU_ASSERT_EQUAL(rg_list_size(g), 2);
+    CU_ASSERT_EQUAL(fin_calls, 0); /* a legacy finalizer never runs in a cycle */
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_instance_type), 1);
+    rg_decref(cls);
+    heap_end(h); /* teardown frees it all the same */
+    CU_ASSERT_EQUAL(fin_calls, 1);
+}
+
+typedef struct cb_log {
+    int starts, stops;
+    rg_gc_info last_start, last_stop;
+} cb_log;
+
+static void gc_cb(rg_heap *h, rg_gc_phase phase, const rg_gc_info *info, void *ud) {
+    cb_log *log = ud;
+    if (phase == RG_GC_START) {
+        log->starts++;
+        log->last_start = *info;
+    } else {
+        log->stops++;
+        log->last_stop = *info;
+    }
+    rg_object *tmp = rg_list_new(h); /* callbacks may allocate and free */
+    rg_decref(tmp);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 0), 0); /* and call collect: a no-op while running */
+}
+
+static void test_callbacks(void) {
+    rg_heap *h = heap_new();
+    cb_log log = {0};
+    CU_ASSERT_EQUAL(rg_gc_callback_add(h, gc_cb, &log), 0);
+    rg_object *cls = rg_class_new(h, "Legacy");
+    rg_class_set_finalizer(cls, fin_count, 1);
+    rg_object *a = rg_instance_new(h, cls);
+    rg_setattr(a, "self", a);
+    rg_decref(a);
+    rg_decref(cycle_pair(h));
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 1), 3);
+    CU_ASSERT_EQUAL(log.starts, 1);
+    CU_ASSERT_EQUAL(log.stops, 1);
+    CU_ASSERT_EQUAL(log.last_start.generation, 1);
+    CU_ASSERT_EQUAL(log.last_start.collected, 0);
+    CU_ASSERT_EQUAL(log.last_stop.generation, 1);
+    CU_ASSERT_EQUAL(log.last_stop.collected, 2);
+    CU_ASSERT_EQUAL(log.last_stop.uncollectable, 1);
+    CU_ASSERT_EQUAL(rg_gc_callback_remove(h, gc_cb, &log), 0);
+    CU_ASSERT_EQUAL(rg_gc_callback_remove(h, gc_cb, &log), RG_EKEY);
+    rg_gc_collect(h, 2);
+    CU_ASSERT_EQUAL(log.starts, 1);
+    rg_decref(cls);
+    heap_end(h);
+}
+
+static void test_finalizer_collects_under_threshold_1(void) {
+    rg_heap *h = heap_new();
+    fin_calls = 0;
+    rg_gc_set_threshold(h, 1, 1, 1);
+    rg_object *cls = rg_class_new(h, "Collector");
+    rg_class_set_finalizer(cls, fin_collect, 0);
+    for (int i = 0; i < 200; i++) {
+        rg_object *a = rg_instance_new(h, cls);
+        rg_setattr(a, "self", a);
+        rg_setattr_new(a, "junk", rg_list_new(h));
+        rg_decref(a);
+    }
+    rg_gc_collect(h, 2);
+    CU_ASSERT_EQUAL(fin_calls, 200);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_instance_type), 0);
+    rg_decref(cls);
+    heap_end(h);
+}
+
+static void test_deep_nesting_with_collecting_finalizers(void) {
+    rg_heap *h = heap_new();
+    fin_calls = 0;
+    rg_gc_set_threshold(h, 1, 1, 1);
+    rg_object *cls = rg_class_new(h, "Deep");
+    rg_class_set_finalizer(cls, fin_collect, 0);
+    rg_object *top = rg_instance_new(h, cls), *cur = top;
+    for (int i = 0; i < 150; i++) {
+        rg_object *next = rg_instance_new(h, cls);
+        rg_object *box = rg_list_new(h); /* containers between the instances */
+        rg_list_append_new(box, next);
+        rg_setattr_new(cur, "child", box);
+        cur = next;
+    }
+    rg_decref(top); /* freed by refcounting, each finalizer collecting */
+    CU_ASSERT_EQUAL(fin_calls, 151);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_instance_type), 0);
+    rg_decref(cls);
+    heap_end(h);
+}
+
+static rg_object *victim;
+static void fin_mutate(rg_object *self) {
+    (void)self;
+    fin_calls++;
+    if (victim) rg_list_clear(victim); /* tear another garbage object apart */
+}
+
+static void test_finalizer_mutating_cycle(void) {
+    rg_heap *h = heap_new();
+    fin_calls = 0;
+    rg_object *cls = rg_class_new(h, "Mutator");
+    rg_class_set_finalizer(cls, fin_mutate, 0);
+    rg_object *a = rg_instance_new(h, cls);
+    victim = rg_list_new(h);
+    rg_setattr(a, "l", victim);
+    rg_list_append(victim, a);
+    rg_list_append_new(victim, rg_list_new(h));
+    rg_decref(a);
+    rg_decref(victim);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 3); /* found 3; the finalizer freed one itself */
+    CU_ASSERT_EQUAL(fin_calls, 1);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 0);
+    victim = NULL;
+    rg_decref(cls);
+    heap_end(h);
+}
+
+static void test_bad_generation(void) {
+    rg_heap *h = heap_new();
+    size_t n = 0;
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 3), RG_EINVAL);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, -1), RG_EINVAL);
+    CU_ASSERT_EQUAL(rg_gc_foreach(h, 3, count_cb, &n), RG_EINVAL);
+    CU_ASSERT_EQUAL(rg_gc_foreach(h, -2, count_cb, &n), RG_EINVAL);
+    rg_object *l = rg_list_new(h);
+    CU_ASSERT_EQUAL(rg_gc_foreach(h, 0, count_cb, &n), 0);
+    CU_ASSERT_EQUAL(n, 1);
+    n = 0;
+    CU_ASSERT_EQUAL(rg_gc_foreach(h, 1, count_cb, &n), 0);
+    CU_ASSERT_EQUAL(n, 0);
+    rg_decref(l);
+    heap_end(h);
+}
+
+static void test_debug_output(void) {
+    rg_heap *h = heap_new();
+    FILE *f = tmpfile();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    rg_gc_set_debug_stream(h, f);
+    rg_gc_set_debug(h, RG_GC_DEBUG_STATS | RG_GC_DEBUG_COLLECTABLE);
+    rg_object *l = rg_list_new(h);
+    uint64_t id = rg_id(l);
+    rg_list_append(l, l);
+    rg_decref(l);
+    rg_gc_collect(h, 2);
+    rg_gc_set_debug(h, 0);
+    char text[2048] = {0};
+    rewind(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char expect[64];
+    snprintf(expect, sizeof expect, "gc: collectable <list id %llu>\n", (unsigned long long)id);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "gc: collecting generation 2...\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, expect));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "gc: done, 1 unreachable, 0 uncollectable, "));
+    heap_end(h);
+}
+
+static void test_automatic_collection(void) {
+    rg_heap *h = heap_new();
+    CU_ASSERT(rg_gc_isenabled(h));
+    rg_gc_set_threshold(h, 10, 10, 10);
+    long t[3];
+    rg_gc_get_threshold(h, t);
+    CU_ASSERT_EQUAL(t[0], 10);
+    rg_gc_disable(h);
+    for (int i = 0; i < 50; i++) rg_decref(cycle_pair(h));
+    rg_gc_genstats st[3];
+    rg_gc_get_stats(h, st);
+    CU_ASSERT_EQUAL(st[0].collections, 0);
+    CU_ASSERT(!rg_gc_isenabled(h));
+    rg_gc_enable(h);
+    for (int i = 0; i < 50; i++) rg_decref(cycle_pair(h));
+    rg_gc_get_stats(h, st);
+    CU_ASSERT(st[0].collections >= 5);
+    CU_ASSERT(st[0].collected + st[1].collected + st[2].collected >= 100);
+    heap_end(h);
+}
+
+static void test_long_lived_pending(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_object *keep = rg_list_new(h);
+    for (int i = 0; i < 2000; i++) rg_list_append_new(keep, rg_list_new(h));
+    rg_gc_collect(h, 2); /* 2001 long-lived objects */
+    rg_gc_set_threshold(h, 10, 1, 1);
+    rg_gc_enable(h);
+    rg_gc_genstats st0[3], st1[3], st2[3];
+    rg_gc_get_stats(h, st0);
+    for (int i = 0; i < 200; i++) rg_decref(cycle_pair(h)); /* short-lived garbage */
+    rg_gc_get_stats(h, st1);
+    CU_ASSERT(st1[1].collections > st0[1].collections);
+    CU_ASSERT_EQUAL(st1[2].collections, st0[2].collections); /* full ones wait */
+    for (int i = 0; i < 700; i++) rg_list_append_new(keep, rg_list_new(h)); /* survivors */
+    rg_gc_get_stats(h, st2);
+    CU_ASSERT(st2[2].collections > st1[2].collections); /* 25 % reached: a full one ran */
+    rg_decref(keep);
+    heap_end(h);
+}
+
+static void test_teardown_collects_cycles(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_frame_push(h, "func");
+    rg_local_set_new(h, "a", cycle_pair(h));
+    heap_end(h); /* a leaked cycle is not a leak at teardown: collected */
+}
+
+int main(void) {
+    static const test_case cases[] = {
+        {"list self-cycle", test_list_self_cycle},
+        {"dict self-cycle", test_dict_self_cycle},
+        {"instance self-cycle", test_instance_self_cycle},
+        {"list-tuple cycle", test_list_tuple_cycle},
+        {"cycle through an intermediate object", test_cycle_through_intermediate},
+        {"counts and promotion", test_counts_and_promotion},
+        {"stats increment exactly", test_stats_exact},
+        {"freeze", test_freeze},
+        {"is_tracked", test_is_tracked},
+        {"finalizer once, resurrection transitive", test_finalizer_runs_once_and_resurrects},
+        {"resurrection does not block others", test_resurrection_does_not_block_others},
+        {"weakrefs cleared before finalizers", test_weakrefs_cleared_before_finalizers},
+        {"weakref callback on garbage", test_weakref_callback_on_garbage},
+        {"weakref callback in a cycle", test_weakref_callback_in_cycle_not_called},
+        {"SAVEALL", test_saveall},
+        {"legacy finalizer uncollectable", test_legacy_finalizer_uncollectable},
+        {"callbacks and their counts", test_callbacks},
+        {"finalizer collects under threshold 1", test_finalizer_collects_under_threshold_1},
+        {"150-deep nesting with collecting finalizers", test_deep_nesting_with_collecting_finalizers},
+        {"finalizer mutating a cycle", test_finalizer_mutating_cycle},
+        {"bad generation", test_bad_generation},
+        {"debug output", test_debug_output},
+        {"automatic collection", test_automatic_collection},
+        {"long-lived-pending rule", test_long_lived_pending},
+        {"teardown collects cycles", test_teardown_collects_cycles},
+        {NULL, NULL},
+    };
+    return run_suite("gc", cases);
+}

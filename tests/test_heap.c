@@ -1,0 +1,303 @@
+/* test_heap.c — heap lifecycle, accounting, the allocator, freeing without
+ * recursion, failure of every Nth allocation, and misuse detection. */
+#include <pthread.h>
+
+#include "testutil.h"
+
+static void test_accounting(void) {
+    rg_heap *h = heap_new();
+    rg_heap_stats s0, s1, s2;
+    rg_heap_get_stats(h, &s0);
+    CU_ASSERT_EQUAL(s0.bytes_in_use, ALLOC.live_bytes); /* every byte goes through the allocator */
+    rg_object *l = rg_list_new(h);
+    for (int i = 0; i < 1000; i++) rg_list_append_new(l, rg_int_new(h, i));
+    rg_heap_get_stats(h, &s1);
+    CU_ASSERT_EQUAL(s1.bytes_in_use, ALLOC.live_bytes);
+    CU_ASSERT(s1.bytes_in_use >= s0.bytes_in_use + 1000 * rg_int_type.basic_size);
+    CU_ASSERT_EQUAL(s1.live_objects, s0.live_objects + 1001);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_int_type), 1000);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 1);
+    rg_decref(l);
+    rg_heap_get_stats(h, &s2);
+    CU_ASSERT_EQUAL(s2.bytes_in_use, s0.bytes_in_use);
+    CU_ASSERT_EQUAL(s2.live_objects, s0.live_objects);
+    CU_ASSERT(s2.peak_bytes >= s1.bytes_in_use);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_int_type), 0);
+    heap_end(h);
+}
+
+static void test_independent_heaps(void) {
+    rg_heap *a = rg_heap_new(), *b = rg_heap_new();
+    rg_object *x = rg_list_new(a), *y = rg_list_new(b);
+    CU_ASSERT_EQUAL(rg_id(x), rg_id(y)); /* ids are per heap */
+    rg_list_append(x, x);
+    rg_decref(x);
+    CU_ASSERT_EQUAL(rg_gc_collect(b, 2), 0); /* collecting b leaves a alone */
+    CU_ASSERT_EQUAL(rg_heap_count_type(a, &rg_list_type), 1);
+    CU_ASSERT_EQUAL(rg_gc_collect(a, 2), 1);
+    rg_decref(y);
+    CU_ASSERT_EQUAL(rg_heap_destroy(a), 0);
+    CU_ASSERT_EQUAL(rg_heap_destroy(b), 0);
+}
+
+/* A chain of a million lists, each holding the next, freed by one decref.
+ * Run on a thread with a 256 KiB stack: any recursion per link would
+ * overflow it at once. */
+#define CHAIN 1000000
+static void *free_chain(void *arg) {
+    rg_heap *h = arg;
+    rg_object *head = rg_list_new(h), *cur = head;
+    for (int i = 0; i < CHAIN; i++) {
+        rg_object *next = rg_list_new(h);
+        rg_list_append_new(cur, next);
+        cur = next;
+    }
+    rg_decref(head);
+    return NULL;
+}
+
+static void test_million_chain_no_recursion(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    pthread_t t;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, &attr, free_chain, h), 0);
+    pthread_join(t, NULL);
+    pthread_attr_destroy(&attr);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 0);
+    heap_end(h);
+}
+
+static void *collect_chain_cycle(void *arg) {
+    rg_heap *h = arg;
+    rg_object *head = rg_list_new(h), *cur = head;
+    for (int i = 0; i < CHAIN; i++) {
+        rg_object *next = rg_list_new(h);
+        rg_list_append_new(cur, next);
+        cur = next;
+    }
+    rg_list_append(cur, head); /* close the ring */
+    rg_decref(head);
+    long *found = malloc(sizeof *found);
+    *found = rg_gc_collect(h, 2);
+    return found;
+}
+
+static void test_million_ring_collected_no_recursion(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    pthread_t t;
+    void *found = NULL;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, &attr, collect_chain_cycle, h), 0);
+    pthread_join(t, &found);
+    pthread_attr_destroy(&attr);
+    CU_ASSERT_EQUAL(*(long *)found, CHAIN + 1);
+    free(found);
+    heap_end(h);
+}
+
+/* ---- failure of the Nth allocation ----------------------------------------------- */
+
+static void on_weak(rg_object *wr, void *ud) {
+    (void)wr;
+    (*(int *)ud)++;
+}
+
+/* Exercises every allocating API without checking results: each call must
+ * cope with the allocation failing, and nothing may leak. */
+static void scenario(rg_heap *h) {
+    int calls = 0;
+    rg_frame_push(h, "func");
+    rg_local_set_new(h, "a", rg_list_new(h));
+    rg_object *a = rg_local_get(h, "a");
+    for (int i = 0; i < 20; i++) rg_list_append_new(a, rg_int_new(h, i));
+    rg_list_insert_new(a, 0, rg_str_new(h, "head"));
+    rg_object *d = rg_dict_new(h);
+    for (int i = 0; i < 20; i++) {
+        char k[8];
+        snprintf(k, sizeof k, "k%d", i);
+        rg_dict_setstr_new(d, k, rg_float_new(h, i));
+    }
+    rg_object *key = rg_int_new(h, 5);
+    rg_dict_set_new(d, key, rg_list_new(h)); /* borrows the key: ours to drop */
+    rg_decref(key);
+    rg_list_append_new(a, d);
+    rg_object *cls = rg_class_new(h, "C");
+    rg_object *inst = rg_instance_new(h, cls);
+    rg_setattr(inst, "self", inst); /* a self-cycle */
+    rg_setattr_new(inst, "t", rg_tuple_pack(h, 2, a, cls));
+    rg_global_set(h, "inst", inst);
+    rg_object *w = rg_weakref_new(h, inst, on_weak, &calls);
+    rg_global_set_new(h, "w", w);
+    rg_decref(inst);
+    rg_decref(cls);
+    rg_frame_push(h, "inner");
+    rg_local_set_new(h, "b", rg_list_new(h));
+    rg_object *b = rg_local_get(h, "b");
+    rg_list_append(b, b);
+    rg_frame_pop(h);
+    rg_frame_pop(h);
+    rg_global_del(h, "inst");
+    rg_gc_collect(h, 0);
+    rg_gc_collect(h, 2);
+}
+
+static void test_every_nth_allocation_fails(void) {
+    /* First a clean run, to learn how many allocations the scenario makes. */
+    rg_heap *h = heap_new();
+    scenario(h);
+    heap_end(h);
+    long total = 0;
+    for (long n = 1;; n++) {
+        test_alloc ta = {n, 0, 0, 0};
+        rg_allocator a = {t_malloc, t_realloc, t_free, &ta};
+        h = rg_heap_new_with(&a);
+        if (h) {
+            rg_heap_set_misuse_handler(h, record_misuse, NULL);
+            MISUSE.count = 0;
+            scenario(h);
+            size_t leaked = rg_heap_destroy(h);
+            CU_ASSERT_EQUAL(leaked, 0);
+            CU_ASSERT_EQUAL(MISUSE.count, 0);
+        }
+        CU_ASSERT_EQUAL(ta.live_bytes, 0);
+        if (ta.failures == 0) {
+            total = n;
+            break; /* the scenario ran to the end without hitting the failure */
+        }
+        if (n > 100000) break;
+    }
+    CU_ASSERT(total > 50); /* the scenario really allocates */
+}
+
+/* ---- misuse ------------------------------------------------------------------------ */
+
+typedef struct pair {
+    rg_object ob;
+    rg_object *a, *b;
+} pair;
+static int pair_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
+    pair *p = (pair *)self;
+    rg_label l = {RG_LABEL_NONE, {.index = 0}};
+    int rc = p->a ? visit(p->a, l, arg) : 0;
+    return rc ? rc : (p->b ? visit(p->b, l, arg) : 0);
+}
+/* A buggy clear: drops a and b even when they are one reference. */
+static void pair_clear(rg_object *self) {
+    pair *p = (pair *)self;
+    rg_object *a = p->a, *b = p->b;
+    p->a = p->b = NULL;
+    rg_decref(a);
+    rg_decref(b);
+}
+static const rg_type pair_type = {"pair", sizeof(pair), 0, pair_traverse, pair_clear, NULL, NULL, NULL, NULL};
+
+static void test_decref_below_zero(void) {
+    rg_heap *h = heap_new();
+    pair *p = (pair *)rg_object_new(h, &pair_type);
+    rg_object *x = rg_list_new(h);
+    uint64_t xid = rg_id(x);
+    p->a = p->b = x; /* one reference stored twice: the bug */
+    rg_decref(&p->ob);
+    CU_ASSERT_EQUAL(MISUSE.count, 1);
+    CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_DECREF_BELOW_ZERO);
+    CU_ASSERT_STRING_EQUAL(MISUSE.type, "list");
+    CU_ASSERT_EQUAL(MISUSE.id, xid);
+    CU_ASSERT_EQUAL(MISUSE.refcnt, 0);
+    heap_end(h);
+}
+
+static void test_use_after_free(void) {
+#ifdef RG_DEBUG
+    rg_heap *h = heap_new();
+    rg_object *x = rg_dict_new(h);
+    uint64_t xid = rg_id(x);
+    rg_decref(x);
+    rg_incref(x); /* the poisoned header is still there in debug builds */
+    CU_ASSERT_EQUAL(MISUSE.count, 1);
+    CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_FREED_OBJECT);
+    CU_ASSERT_STRING_EQUAL(MISUSE.type, "dict");
+    CU_ASSERT_EQUAL(MISUSE.id, xid);
+    rg_decref(x);
+    CU_ASSERT_EQUAL(MISUSE.count, 2);
+    CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_FREED_OBJECT);
+    heap_end(h);
+#else
+    CU_PASS("poisoned headers are kept only in RG_DEBUG_CHECKS builds");
+#endif
+}
+
+static void test_destroy_reports_survivors(void) {
+    rg_heap *h = heap_new();
+    rg_object *l = rg_list_new(h);
+    rg_list_append_new(l, rg_str_new(h, "kept"));
+    rg_incref(l); /* refcount 2, never released */
+    uint64_t id = rg_id(l);
+    size_t leaked = rg_heap_destroy(h);
+    CU_ASSERT_EQUAL(leaked, 2); /* the list and the str it holds */
+    CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_LEAK);
+    CU_ASSERT_EQUAL(ALLOC.live_bytes, 0); /* freed anyway */
+    (void)id;
+}
+
+static void test_destroy_reports_type_id_refcount(void) {
+    rg_heap *h = heap_new();
+    rg_object *l = rg_list_new(h);
+    rg_incref(l);
+    uint64_t id = rg_id(l);
+    CU_ASSERT_EQUAL(rg_heap_destroy(h), 1);
+    CU_ASSERT_EQUAL(MISUSE.count, 1);
+    CU_ASSERT_STRING_EQUAL(MISUSE.type, "list");
+    CU_ASSERT_EQUAL(MISUSE.id, id);
+    CU_ASSERT_EQUAL(MISUSE.refcnt, 2);
+}
+
+static int count_objects(rg_object *o, void *arg) {
+    (void)o;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+static void test_foreach_sees_all(void) {
+    rg_heap *h = heap_new();
+    rg_object *l = rg_list_new(h);
+    rg_list_append_new(l, rg_int_new(h, 1));
+    size_t n = 0;
+    rg_heap_foreach(h, count_objects, &n);
+    rg_heap_stats s;
+    rg_heap_get_stats(h, &s);
+    CU_ASSERT_EQUAL(n, s.live_objects);
+    CU_ASSERT_EQUAL(n, 5); /* None, True, False, the list, the int */
+    rg_decref(l);
+    heap_end(h);
+}
+
+static void test_bad_allocator(void) {
+    rg_allocator bad = {NULL, NULL, NULL, NULL};
+    CU_ASSERT_PTR_NULL(rg_heap_new_with(&bad));
+    CU_ASSERT_PTR_NULL(rg_heap_new_with(NULL));
+    CU_ASSERT_EQUAL(rg_heap_destroy(NULL), 0);
+}
+
+int main(void) {
+    static const test_case cases[] = {
+        {"accounting", test_accounting},
+        {"independent heaps", test_independent_heaps},
+        {"million-element chain freed without recursion", test_million_chain_no_recursion},
+        {"million-element ring collected without recursion", test_million_ring_collected_no_recursion},
+        {"every Nth allocation fails cleanly", test_every_nth_allocation_fails},
+        {"decref below zero is reported", test_decref_below_zero},
+        {"use after free is reported", test_use_after_free},
+        {"destroy reports survivors", test_destroy_reports_survivors},
+        {"destroy reports type, id, refcount", test_destroy_reports_type_id_refcount},
+        {"foreach sees every object", test_foreach_sees_all},
+        {"bad allocator", test_bad_allocator},
+        {NULL, NULL},
+    };
+    return run_suite("heap", cases);
+}

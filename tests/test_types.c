@@ -1,0 +1,449 @@
+/* test_types.c — every built-in type and operation, user-defined types,
+ * labels and introspection, and the ownership rules. */
+#include <math.h>
+
+#include "testutil.h"
+
+static void test_atoms(void) {
+    rg_heap *h = heap_new();
+    rg_object *n = rg_none_new(h), *t = rg_bool_new(h, 1), *f = rg_bool_new(h, 0);
+    CU_ASSERT(rg_is_none(n));
+    CU_ASSERT(rg_is_true(t));
+    CU_ASSERT(!rg_is_true(f));
+    CU_ASSERT_PTR_EQUAL(t, rg_bool_new(h, 5)); /* singletons */
+    rg_decref(t);
+    rg_object *i = rg_int_new(h, -42), *x = rg_float_new(h, 2.5);
+    CU_ASSERT_EQUAL(rg_int_value(i), -42);
+    CU_ASSERT_DOUBLE_EQUAL(rg_float_value(x), 2.5, 0);
+    CU_ASSERT_STRING_EQUAL(rg_type_name(i), "int");
+    CU_ASSERT_STRING_EQUAL(rg_type_name(x), "float");
+    CU_ASSERT_STRING_EQUAL(rg_type_name(n), "NoneType");
+    CU_ASSERT(!rg_gc_is_tracked(i) && !rg_gc_is_tracked(x) && !rg_gc_is_tracked(n));
+    char buf[64];
+    rg_repr(i, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "-42");
+    rg_repr(n, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "None");
+    rg_repr(f, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "False");
+    rg_decref(n);
+    rg_decref(t);
+    rg_decref(f);
+    rg_decref(i);
+    rg_decref(x);
+    heap_end(h);
+}
+
+static void test_ids_are_sequence_numbers(void) {
+    rg_heap *h = heap_new();
+    rg_object *a = rg_int_new(h, 1);
+    uint64_t ida = rg_id(a);
+    rg_decref(a);
+    rg_object *b = rg_int_new(h, 1);
+    CU_ASSERT_EQUAL(rg_id(b), ida + 1); /* never reused, even for the same memory */
+    rg_heap_stats s;
+    rg_heap_get_stats(h, &s);
+    CU_ASSERT_EQUAL(s.max_id, rg_id(b));
+    rg_decref(b);
+    heap_end(h);
+}
+
+static void test_str(void) {
+    rg_heap *h = heap_new();
+    rg_object *s = rg_str_newn(h, "a\0b\xff", 4);
+    CU_ASSERT_EQUAL(rg_str_len(s), 4);
+    CU_ASSERT_EQUAL(memcmp(rg_str_data(s), "a\0b\xff", 4), 0);
+    CU_ASSERT_EQUAL(rg_str_data(s)[4], '\0');
+    rg_object *e = rg_str_new(h, "");
+    CU_ASSERT_EQUAL(rg_str_len(e), 0);
+    rg_object *long_s = rg_str_new(h, "0123456789012345678901234567890123456789012345");
+    char buf[128];
+    rg_repr(long_s, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "'0123456789012345678901234567890123456...'");
+    rg_repr(e, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "''");
+    CU_ASSERT(rg_sizeof(long_s) > rg_sizeof(e));
+    CU_ASSERT_PTR_NULL(rg_str_new(h, NULL));
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_EINVAL);
+    rg_decref(s);
+    rg_decref(e);
+    rg_decref(long_s);
+    heap_end(h);
+}
+
+static void test_equality(void) {
+    rg_heap *h = heap_new();
+    rg_object *i1 = rg_int_new(h, 1), *i1b = rg_int_new(h, 1), *f1 = rg_float_new(h, 1.0);
+    rg_object *t = rg_bool_new(h, 1), *s1 = rg_str_new(h, "x"), *s2 = rg_str_new(h, "x");
+    rg_object *l1 = rg_list_new(h), *l2 = rg_list_new(h);
+    CU_ASSERT(rg_equal(i1, i1b));
+    CU_ASSERT(rg_equal(i1, f1));
+    CU_ASSERT(rg_equal(i1, t)); /* True == 1, as in Python */
+    CU_ASSERT(rg_equal(s1, s2));
+    CU_ASSERT(!rg_equal(s1, i1));
+    CU_ASSERT(!rg_equal(l1, l2)); /* containers: identity */
+    CU_ASSERT(rg_equal(l1, l1));
+    rg_object *objs[] = {i1, i1b, f1, t, s1, s2, l1, l2};
+    for (size_t k = 0; k < 8; k++) rg_decref(objs[k]);
+    heap_end(h);
+}
+
+static void test_tuple(void) {
+    rg_heap *h = heap_new();
+    rg_object *a = rg_int_new(h, 1), *l = rg_list_new(h);
+    rg_object *t = rg_tuple_pack(h, 2, a, l);
+    CU_ASSERT_EQUAL(rg_tuple_size(t), 2);
+    CU_ASSERT_PTR_EQUAL(rg_tuple_get(t, 0), a);
+    CU_ASSERT_PTR_EQUAL(rg_tuple_get(t, 1), l);
+    CU_ASSERT_PTR_NULL(rg_tuple_get(t, 2));
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_EINDEX);
+    CU_ASSERT_EQUAL(rg_refcount(a), 2); /* borrowed in, the tuple holds its own */
+    CU_ASSERT(rg_gc_is_tracked(t));     /* holds a list */
+    rg_object *atoms = rg_tuple_pack(h, 1, a);
+    CU_ASSERT(!rg_gc_is_tracked(atoms)); /* holds only atoms */
+    rg_object *nested = rg_tuple_pack(h, 1, atoms);
+    CU_ASSERT(!rg_gc_is_tracked(nested)); /* an untracked tuple never becomes tracked */
+    rg_object *empty = rg_tuple_new(h, 0, NULL);
+    CU_ASSERT_EQUAL(rg_tuple_size(empty), 0);
+    char buf[32];
+    rg_repr(t, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "2 items");
+    rg_object *bad[] = {a, NULL};
+    CU_ASSERT_PTR_NULL(rg_tuple_new(h, 2, bad));
+    rg_decref(t);
+    CU_ASSERT_EQUAL(rg_refcount(a), 2);
+    rg_decref(nested);
+    rg_decref(atoms);
+    rg_decref(empty);
+    CU_ASSERT_EQUAL(rg_refcount(a), 1);
+    rg_decref(a);
+    rg_decref(l);
+    heap_end(h);
+}
+
+static void test_list_ops(void) {
+    rg_heap *h = heap_new();
+    rg_object *l = rg_list_new(h);
+    for (int i = 0; i < 10; i++) CU_ASSERT_EQUAL(rg_list_append_new(l, rg_int_new(h, i)), 0);
+    CU_ASSERT_EQUAL(rg_list_size(l), 10);
+    CU_ASSERT_EQUAL(rg_int_value(rg_list_get(l, 3)), 3);
+    CU_ASSERT_EQUAL(rg_int_value(rg_list_get(l, -1)), 9);
+    CU_ASSERT_PTR_NULL(rg_list_get(l, 10));
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_EINDEX);
+    CU_ASSERT_PTR_NULL(rg_list_get(l, -11));
+    CU_ASSERT_EQUAL(rg_list_insert_new(l, 0, rg_int_new(h, 100)), 0);
+    CU_ASSERT_EQUAL(rg_list_insert_new(l, 1000, rg_int_new(h, 200)), 0); /* clamped to the end */
+    CU_ASSERT_EQUAL(rg_list_insert_new(l, -1, rg_int_new(h, 300)), 0);   /* before the last */
+    CU_ASSERT_EQUAL(rg_int_value(rg_list_get(l, 0)), 100);
+    CU_ASSERT_EQUAL(rg_int_value(rg_list_get(l, -1)), 200);
+    CU_ASSERT_EQUAL(rg_int_value(rg_list_get(l, -2)), 300);
+    CU_ASSERT_EQUAL(rg_list_size(l), 13);
+    CU_ASSERT_EQUAL(rg_list_set_new(l, 1, rg_str_new(h, "s")), 0);
+    CU_ASSERT_STRING_EQUAL(rg_str_data(rg_list_get(l, 1)), "s");
+    CU_ASSERT_EQUAL(rg_list_set_new(l, 99, rg_int_new(h, 1)), RG_EINDEX); /* consumed anyway */
+    rg_object *p = rg_list_pop(l, 0);
+    CU_ASSERT_EQUAL(rg_int_value(p), 100);
+    CU_ASSERT_EQUAL(rg_refcount(p), 1); /* ours now */
+    rg_decref(p);
+    rg_object *five = rg_int_new(h, 5);
+    CU_ASSERT_EQUAL(rg_list_remove(l, five), 0); /* by value */
+    CU_ASSERT_EQUAL(rg_list_remove(l, five), RG_EKEY);
+    CU_ASSERT_EQUAL(rg_list_size(l), 11);
+    rg_decref(five);
+    char buf[32];
+    rg_repr(l, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "11 items");
+    CU_ASSERT(rg_sizeof(l) >= rg_list_type.basic_size + 11 * sizeof(void *));
+    rg_object *notlist = rg_int_new(h, 1);
+    CU_ASSERT_EQUAL(rg_list_append(notlist, l), RG_ETYPE);
+    CU_ASSERT_EQUAL(rg_refcount(l), 1); /* a failed borrowing call leaves the count */
+    CU_ASSERT_EQUAL(rg_list_append_new(l, NULL), RG_EINVAL);
+    rg_decref(notlist);
+    CU_ASSERT_EQUAL(rg_list_clear(l), 0);
+    CU_ASSERT_EQUAL(rg_list_size(l), 0);
+    rg_decref(l);
+    heap_end(h);
+}
+
+static void test_dict_ops(void) {
+    rg_heap *h = heap_new();
+    rg_object *d = rg_dict_new(h);
+    CU_ASSERT(!rg_gc_is_tracked(d)); /* an empty dict is untracked, as in CPython */
+    for (int i = 0; i < 100; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%d", i);
+        CU_ASSERT_EQUAL(rg_dict_setstr_new(d, key, rg_int_new(h, i)), 0);
+    }
+    CU_ASSERT(!rg_gc_is_tracked(d)); /* only atoms */
+    CU_ASSERT_EQUAL(rg_dict_size(d), 100);
+    CU_ASSERT_EQUAL(rg_int_value(rg_dict_getstr(d, "k42")), 42);
+    rg_object *k = rg_str_new(h, "k7");
+    CU_ASSERT_EQUAL(rg_int_value(rg_dict_get(d, k)), 7);
+    CU_ASSERT_EQUAL(rg_dict_del(d, k), 0);
+    CU_ASSERT_EQUAL(rg_dict_del(d, k), RG_EKEY);
+    CU_ASSERT_PTR_NULL(rg_dict_get(d, k));
+    CU_ASSERT_EQUAL(rg_dict_size(d), 99);
+    /* insertion order survives deletes and resizes */
+    size_t pos = 0, n = 0;
+    rg_object *key, *value;
+    int64_t last = -1, ordered = 1;
+    while (rg_dict_next(d, &pos, &key, &value)) {
+        if (rg_int_value(value) <= last) ordered = 0;
+        last = rg_int_value(value);
+        n++;
+    }
+    CU_ASSERT_EQUAL(n, 99);
+    CU_ASSERT(ordered);
+    /* int keys by value; 1.0 finds 1 */
+    rg_object *one = rg_int_new(h, 1), *onef = rg_float_new(h, 1.0);
+    CU_ASSERT_EQUAL(rg_dict_set_new(d, one, rg_str_new(h, "one")), 0);
+    CU_ASSERT_STRING_EQUAL(rg_str_data(rg_dict_get(d, onef)), "one");
+    /* replacing keeps the original key and the position */
+    CU_ASSERT_EQUAL(rg_dict_set_new(d, onef, rg_str_new(h, "uno")), 0);
+    CU_ASSERT_EQUAL(rg_dict_size(d), 100);
+    CU_ASSERT_STRING_EQUAL(rg_str_data(rg_dict_get(d, one)), "uno");
+    /* unhashable keys */
+    rg_object *l = rg_list_new(h);
+    CU_ASSERT_EQUAL(rg_dict_set(d, l, one), RG_EUNHASHABLE);
+    /* a container value tracks the dict */
+    CU_ASSERT_EQUAL(rg_dict_setstr(d, "list", l), 0);
+    CU_ASSERT(rg_gc_is_tracked(d));
+    char buf[32];
+    rg_repr(d, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "101 items");
+    rg_decref(k);
+    rg_decref(one);
+    rg_decref(onef);
+    rg_decref(l);
+    rg_decref(d);
+    heap_end(h);
+}
+
+static void test_class_instance(void) {
+    rg_heap *h = heap_new();
+    rg_object *cls = rg_class_new(h, "Node");
+    rg_object *obj = rg_instance_new(h, cls);
+    CU_ASSERT_STRING_EQUAL(rg_type_name(obj), "Node");
+    CU_ASSERT_STRING_EQUAL(rg_type_name(cls), "class");
+    CU_ASSERT_PTR_EQUAL(rg_instance_class(obj), cls);
+    CU_ASSERT_EQUAL(rg_refcount(cls), 2);
+    CU_ASSERT_EQUAL(rg_setattr_new(obj, "x", rg_int_new(h, 3)), 0);
+    CU_ASSERT_EQUAL(rg_setattr_new(obj, "y", rg_str_new(h, "why")), 0);
+    CU_ASSERT_EQUAL(rg_setattr_new(obj, "x", rg_int_new(h, 4)), 0); /* rebinding */
+    CU_ASSERT_EQUAL(rg_int_value(rg_getattr(obj, "x")), 4);
+    CU_ASSERT_PTR_NULL(rg_getattr(obj, "z"));
+    CU_ASSERT_EQUAL(rg_delattr(obj, "y"), 0);
+    CU_ASSERT_EQUAL(rg_delattr(obj, "y"), RG_EKEY);
+    CU_ASSERT_EQUAL(rg_setattr_new(cls, "count", rg_int_new(h, 1)), 0); /* class attribute */
+    CU_ASSERT_EQUAL(rg_int_value(rg_getattr(cls, "count")), 1);
+    rg_object *i = rg_int_new(h, 1);
+    CU_ASSERT_EQUAL(rg_setattr(i, "x", i), RG_ETYPE);
+    CU_ASSERT_PTR_NULL(rg_instance_new(h, i));
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_ETYPE);
+    char buf[64];
+    rg_repr(obj, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "Node instance");
+    rg_repr(cls, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "Node");
+    CU_ASSERT(rg_gc_is_tracked(obj) && rg_gc_is_tracked(cls));
+    rg_decref(i);
+    rg_decref(obj);
+    CU_ASSERT_EQUAL(rg_refcount(cls), 1);
+    rg_decref(cls);
+    heap_end(h);
+}
+
+static int callback_calls;
+static rg_object *callback_saw;
+static void on_dead(rg_object *wr, void *ud) {
+    (void)ud;
+    callback_calls++;
+    callback_saw = rg_weakref_get(wr);
+}
+
+static void test_weakref(void) {
+    rg_heap *h = heap_new();
+    rg_object *l = rg_list_new(h);
+    rg_object *w1 = rg_weakref_new(h, l, on_dead, NULL), *w2 = rg_weakref_new(h, l, NULL, NULL);
+    CU_ASSERT_PTR_EQUAL(rg_weakref_get(w1), l);
+    CU_ASSERT_EQUAL(rg_refcount(l), 1); /* weak: not counted */
+    char buf[64];
+    rg_repr(w1, buf, sizeof buf);
+    CU_ASSERT_EQUAL(strncmp(buf, "to list id ", 11), 0);
+    callback_calls = 0;
+    callback_saw = l;
+    rg_decref(l);
+    CU_ASSERT_PTR_NULL(rg_weakref_get(w1));
+    CU_ASSERT_PTR_NULL(rg_weakref_get(w2));
+    CU_ASSERT_EQUAL(callback_calls, 1);
+    CU_ASSERT_PTR_NULL(callback_saw); /* the referent reads as dead in the callback */
+    rg_repr(w1, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "dead");
+    /* a weakref dying before its referent unregisters itself */
+    rg_object *t = rg_list_new(h);
+    rg_object *w3 = rg_weakref_new(h, t, on_dead, NULL);
+    rg_decref(w3);
+    rg_decref(t);
+    CU_ASSERT_EQUAL(callback_calls, 1);
+    rg_decref(w1);
+    rg_decref(w2);
+    heap_end(h);
+}
+
+/* ---- a user-defined type ---------------------------------------------------------- */
+
+typedef struct node {
+    rg_object ob;
+    rg_object *left, *right;
+    int value;
+} node;
+
+static int node_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
+    node *n = (node *)self;
+    rg_label l = {RG_LABEL_NAME, {.name = "left"}}, r = {RG_LABEL_NAME, {.name = "right"}};
+    int rc = n->left ? visit(n->left, l, arg) : 0;
+    if (!rc && n->right) rc = visit(n->right, r, arg);
+    return rc;
+}
+static void node_clear(rg_object *self) {
+    node *n = (node *)self;
+    rg_object *l = n->left, *r = n->right;
+    n->left = n->right = NULL;
+    rg_decref(l);
+    rg_decref(r);
+}
+static int node_repr(const rg_object *self, char *buf, size_t size) {
+    return snprintf(buf, size, "node %d", ((const node *)self)->value);
+}
+static const rg_type node_type = {"node", sizeof(node), 0, node_traverse, node_clear, NULL, node_repr,
+                                  NULL, NULL};
+
+typedef struct refs {
+    int n;
+    rg_object *targets[8];
+    char labels[8][32];
+} refs;
+
+static int collect_refs(rg_object *t, rg_label label, void *arg) {
+    refs *r = arg;
+    if (r->n < 8) {
+        r->targets[r->n] = t;
+        rg_label_format(label, r->labels[r->n], sizeof r->labels[0]);
+        r->n++;
+    }
+    return 0;
+}
+
+static void test_user_type(void) {
+    rg_heap *h = heap_new();
+    node *n = (node *)rg_object_new(h, &node_type);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+    CU_ASSERT(rg_gc_is_tracked(&n->ob));
+    n->value = 7;
+    n->left = rg_list_new(h);
+    n->right = rg_int_new(h, 1);
+    refs r = {0};
+    rg_traverse(&n->ob, collect_refs, &r);
+    CU_ASSERT_EQUAL(r.n, 2);
+    CU_ASSERT_STRING_EQUAL(r.labels[0], "left");
+    CU_ASSERT_STRING_EQUAL(r.labels[1], "right");
+    char buf[32];
+    rg_repr(&n->ob, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "node 7");
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &node_type), 1);
+    /* a cycle through the user type is collected */
+    rg_list_append(n->left, &n->ob);
+    rg_decref(&n->ob);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &node_type), 0);
+    heap_end(h);
+}
+
+static void test_referents_labels(void) {
+    rg_heap *h = heap_new();
+    rg_object *l = rg_list_new(h), *d = rg_dict_new(h), *x = rg_int_new(h, 9);
+    rg_list_append(l, x);
+    rg_list_append(l, x); /* the same target twice: two edges */
+    refs r = {0};
+    rg_traverse(l, collect_refs, &r);
+    CU_ASSERT_EQUAL(r.n, 2);
+    CU_ASSERT_STRING_EQUAL(r.labels[0], "[0]");
+    CU_ASSERT_STRING_EQUAL(r.labels[1], "[1]");
+    rg_dict_setstr(d, "a", x);
+    rg_dict_setstr(d, "b", x); /* one value under two keys: each edge its own key */
+    memset(&r, 0, sizeof r);
+    rg_traverse(d, collect_refs, &r);
+    CU_ASSERT_EQUAL(r.n, 4);
+    CU_ASSERT_STRING_EQUAL(r.labels[0], "(key)");
+    CU_ASSERT_STRING_EQUAL(r.labels[1], "a");
+    CU_ASSERT_STRING_EQUAL(r.labels[3], "b");
+    CU_ASSERT_PTR_EQUAL(r.targets[1], x);
+    /* atoms have no referents */
+    memset(&r, 0, sizeof r);
+    rg_traverse(x, collect_refs, &r);
+    CU_ASSERT_EQUAL(r.n, 0);
+    /* referrers: the list twice, the dict twice */
+    memset(&r, 0, sizeof r);
+    rg_referrers(x, collect_refs, &r);
+    CU_ASSERT_EQUAL(r.n, 4);
+    int from_list = 0, from_dict = 0;
+    for (int i = 0; i < r.n; i++) {
+        from_list += r.targets[i] == l;
+        from_dict += r.targets[i] == d;
+    }
+    CU_ASSERT_EQUAL(from_list, 2);
+    CU_ASSERT_EQUAL(from_dict, 2);
+    CU_ASSERT_EQUAL(rg_refcount(x), 5);
+    rg_decref(l);
+    rg_decref(d);
+    CU_ASSERT_EQUAL(rg_refcount(x), 1);
+    rg_decref(x);
+    heap_end(h);
+}
+
+static void test_steal_consumes_on_failure(void) {
+    rg_heap *h = heap_new();
+    rg_object *notlist = rg_int_new(h, 0);
+    rg_object *item = rg_str_new(h, "x");
+    rg_incref(item);
+    CU_ASSERT_EQUAL(rg_list_append_new(notlist, item), RG_ETYPE);
+    CU_ASSERT_EQUAL(rg_refcount(item), 1); /* the stolen reference was consumed */
+    rg_incref(item);
+    CU_ASSERT_EQUAL(rg_dict_setstr_new(notlist, "k", item), RG_ETYPE);
+    CU_ASSERT_EQUAL(rg_refcount(item), 1);
+    rg_incref(item);
+    CU_ASSERT_EQUAL(rg_local_set_new(h, "x", item), RG_ENOFRAME);
+    CU_ASSERT_EQUAL(rg_refcount(item), 1);
+    /* a NULL from a failed constructor is accepted and reported */
+    CU_ASSERT(rg_list_append_new(notlist, NULL) < 0);
+    rg_decref(item);
+    rg_decref(notlist);
+    heap_end(h);
+}
+
+static void test_error_names(void) {
+    CU_ASSERT_STRING_EQUAL(rg_strerror(RG_ENOMEM), "out of memory");
+    CU_ASSERT_STRING_EQUAL(rg_err_name(RG_EKEY), "RG_EKEY");
+    CU_ASSERT_STRING_EQUAL(rg_strerror(12345), "unknown error");
+    CU_ASSERT_STRING_EQUAL(rg_strerror(0), "success");
+}
+
+int main(void) {
+    static const test_case cases[] = {
+        {"atoms", test_atoms},
+        {"ids are sequence numbers", test_ids_are_sequence_numbers},
+        {"str", test_str},
+        {"equality", test_equality},
+        {"tuple", test_tuple},
+        {"list operations", test_list_ops},
+        {"dict operations", test_dict_ops},
+        {"class and instance", test_class_instance},
+        {"weakref", test_weakref},
+        {"user-defined type", test_user_type},
+        {"referents and labels", test_referents_labels},
+        {"_new steals even on failure", test_steal_consumes_on_failure},
+        {"error names", test_error_names},
+        {NULL, NULL},
+    };
+    return run_suite("types", cases);
+}
