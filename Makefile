@@ -15,15 +15,16 @@ deps:
 
 # The main build: optimised, at build/ (the CLI is build/refgraph).
 build: deps
-	@$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release -DRG_WERROR=ON >/dev/null
+	@$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release -DRG_WERROR=ON -DRG_BUILD_TESTS=OFF >/dev/null
 	@$(CMAKE) --build build -j $(JOBS)
 
 demo: build
 	@sh scripts/demo.sh build
 
-# The test build: sanitizers, poisoned freed objects, warnings as errors.
+# The test build: optimised (so -O2 warnings show) with sanitizers,
+# poisoned freed objects, warnings as errors.
 test: deps
-	@$(CMAKE) -S . -B build/test -DCMAKE_BUILD_TYPE=Debug -DRG_WERROR=ON \
+	@$(CMAKE) -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRG_WERROR=ON \
 	    -DRG_ASAN=ON -DRG_UBSAN=ON -DRG_DEBUG_CHECKS=ON >/dev/null
 	@$(CMAKE) --build build/test -j $(JOBS)
 	@cd build/test && ctest --output-on-failure -j $(JOBS)

@@ -1,9 +1,21 @@
 #!/bin/sh
-# Runs every benchmark from a build folder and prints JSON lines, then the
-# medians per case.
+# Runs every benchmark from a build folder: raw JSON lines on stdout, then
+# the medians and, where a peer runs the same work, the ratios.
+# Usage: bench/run.sh [build-folder] [rounds]
 set -eu
 b=${1:-build}
-out=$(mktemp)
-"$b/bench/bench_alloc" 10000000 5 | tee "$out"
-python3 bench/medians.py < "$out"
-rm -f "$out"
+rounds=${2:-3}
+here=$(dirname "$0")
+py=/usr/bin/python3 # Debian's python3: the peer the issues name
+[ -x "$py" ] || py=python3
+raw=$(mktemp)
+trap 'rm -f "$raw"' EXIT
+
+echo "# alloc: 10M small objects, refgraph vs malloc/free" >&2
+"$b/bench/bench_alloc" 10000000 "$rounds" | tee -a "$raw"
+echo "# gc: one full collection, refgraph vs CPython ($($py --version 2>&1))" >&2
+"$b/bench/bench_gc" "$rounds" | tee -a "$raw"
+"$py" "$here/gc_peer.py" "$rounds" | tee -a "$raw"
+
+echo "# medians and ratios" >&2
+"$py" "$here/compare.py" < "$raw"

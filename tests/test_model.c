@@ -15,6 +15,7 @@
  * A failing program prints its seed; RG_MODEL_SEED=<seed> replays it alone
  * and RG_MODEL_PROGRAMS sets how many run. */
 #include <inttypes.h>
+#include <stdarg.h>
 
 #include "testutil.h"
 
@@ -64,10 +65,13 @@ static uint64_t rnd(void) {
 }
 static int pick(int n) { return (int)(rnd() % (uint64_t)n); }
 
-static void fail(const char *fmt, uint64_t a, int64_t b, int64_t c) {
+static void fail(const char *fmt, ...) {
     if (M.failed) return;
     M.failed = 1;
-    snprintf(M.why, sizeof M.why, fmt, a, b, c);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(M.why, sizeof M.why, fmt, ap);
+    va_end(ap);
 }
 
 static int id_of(rg_object *o) { return (int)rg_id(o); }
@@ -101,7 +105,7 @@ static int mark_live(rg_object *o, void *arg) {
     (void)arg;
     uint64_t id = rg_id(o);
     if (id >= MAXID) {
-        fail("object id %" PRIu64 " beyond the model%s%s", id, 0, 0);
+        fail("object id %" PRIu64 " beyond the model", id);
         return 1;
     }
     live[id] = 1;
@@ -162,11 +166,11 @@ static void check(int after_full_collect) {
     for (int id = 4; id < top; id++)
         if (live[id] && !reach[id]) M.ever_unreachable[id] = 1;
     for (int id = 4; id < top && !M.failed; id++) {
-        if (reach[id] && !live[id]) fail("reachable object %" PRIu64 " was freed%s%s", (uint64_t)id, 0, 0);
+        if (reach[id] && !live[id]) fail("reachable object %d was freed", id);
         if (!live[id]) continue;
         mobj *o = &M.o[id];
         if (!o->ptr) {
-            fail("live object %" PRIu64 " unknown to the model%s%s", (uint64_t)id, 0, 0);
+            fail("live object %d unknown to the model", id);
             break;
         }
         if (rg_refcount(o->ptr) != indeg[id] && trace) {
@@ -180,10 +184,9 @@ static void check(int after_full_collect) {
             printf("\n");
         }
         if (rg_refcount(o->ptr) != indeg[id])
-            fail("object %" PRIu64 ": refcount %" PRId64 ", expected %" PRId64, (uint64_t)id,
-                 (int64_t)rg_refcount(o->ptr), indeg[id]);
+            fail("object %d: refcount %ld, expected %d", id, (long)rg_refcount(o->ptr), indeg[id]);
         if (after_full_collect && !reach[id])
-            fail("unreachable object %" PRIu64 " survived a full collection%s%s", (uint64_t)id, 0, 0);
+            fail("unreachable object %d survived a full collection", id);
         if (o->kind == K_WEAK) {
             /* Dead once its referent died, or once it or its referent was
              * found as garbage (the collector clears those weakrefs before
@@ -192,10 +195,9 @@ static void check(int after_full_collect) {
             int target_live = o->weak && live[o->weak];
             int may_be_dead = !target_live || M.ever_unreachable[o->weak] || M.ever_unreachable[id];
             if (t && (!target_live || M.weak_dead[id] || t != M.o[o->weak].ptr))
-                fail("weakref %" PRIu64 " to %" PRId64 " alive, target live %" PRId64, (uint64_t)id,
-                     o->weak, target_live);
+                fail("weakref %d to %d alive, target live %d", id, o->weak, target_live);
             if (!t && !may_be_dead)
-                fail("weakref %" PRIu64 " to live %" PRId64 " dead%s", (uint64_t)id, o->weak, 0);
+                fail("weakref %d to live %d dead", id, o->weak);
             if (!t) M.weak_dead[id] = 1;
         }
     }
@@ -222,7 +224,7 @@ static int remember(rg_object *o, int kind) {
     if (!o) return 0;
     int id = id_of(o);
     if (id >= MAXID) {
-        fail("id %" PRIu64 " beyond the model%s%s", (uint64_t)id, 0, 0);
+        fail("id %d beyond the model", id);
         return 0;
     }
     memset(&M.o[id], 0, sizeof M.o[id]);
@@ -441,8 +443,7 @@ static int run_program(uint64_t seed, int steps) {
     M.ending = 1;
     size_t leaked = rg_heap_destroy(M.h);
     if (!M.failed && (leaked || ALLOC.live_bytes || MISUSE.count))
-        fail("teardown: %" PRIu64 " leaked, %" PRId64 " bytes left, %" PRId64 " misuses", leaked,
-             (int64_t)ALLOC.live_bytes, MISUSE.count);
+        fail("teardown: %zu leaked, %zu bytes left, %d misuses", leaked, ALLOC.live_bytes, MISUSE.count);
     if (M.failed) printf("\nmodel: seed %" PRIu64 " failed: %s\n", seed, M.why);
     return !M.failed;
 }

@@ -3,12 +3,14 @@
  * One collection of generation g runs these named phases over explicit
  * lists (never recursion), reusing each type's traverse function:
  *
- *   merge        younger generations join g: the candidates ("young")
- *   update_refs  gc_refs = refcount, candidates flagged COLLECTING
- *   subtract     every reference between candidates is subtracted
- *   scan         what keeps gc_refs > 0 is referenced from outside; all it
- *                reaches is reachable, the rest moves to "unreachable"
- *   promote      survivors move to generation g+1
+ *   merge        younger generations join g: the candidates ("young"),
+ *                known by their generation tag
+ *   count        gc_refs (0 outside collections) counts the references
+ *                each candidate gets from other candidates
+ *   scan         refcount - gc_refs > 0 means referenced from outside; all
+ *                it reaches is reachable and is promoted (retagged) on the
+ *                spot, the rest moves to "unreachable"
+ *   promote      the survivors' list joins generation g+1
  *   legacy       legacy finalizers and what they reach: uncollectable
  *   weakrefs     weakrefs to garbage are cleared, then callbacks of live
  *                weakrefs run
@@ -17,8 +19,11 @@
  *                reachable survives, with everything it references
  *   delete       clear() each garbage object (or keep it with SAVEALL)
  *
- * Costs: proportional to the objects and references of the generations
- * collected; the per-object state lives in the header (gc_refs, flags).
+ * Costs: two passes over survivors and three over garbage (count, scan,
+ * delete), proportional to the objects and references of the generations
+ * collected; the per-object state lives in the header (gc_refs, flags). The
+ * phases for weakrefs, finalizers and legacy finalizers run only when the
+ * scan saw garbage that needs them.
  */
 #include <time.h>
 
@@ -26,75 +31,90 @@
 
 static FILE *debug_out(const rg_heap *h) { return h->debug_stream ? h->debug_stream : stderr; }
 
-/* ---- phases --------------------------------------------------------------------- */
+/* ---- the main scan ------------------------------------------------------------ */
 
-static void update_refs(rg_gc_link *young) {
-    for (rg_gc_link *l = young->next; l != young; l = l->next) {
-        rg_object *o = RG__OBJ(l);
-        o->gc_refs = o->refcnt;
-        o->flags = (o->flags & ~RG__F_UNREACHABLE) | RG__F_COLLECTING;
-    }
+/* What one collection knows: which tags are candidates, the tag survivors
+ * get, and what the scan saw among the garbage. */
+typedef struct scan {
+    unsigned cand_mask; /* bit t set: tag t is a candidate */
+    unsigned old_tag;   /* survivors' new tag */
+    rg_gc_link *young;  /* the candidates; reachable ones appended at its tail */
+    rg_gc_link *unreachable;
+    size_t n_unreachable, survivors;
+    int any_weak, any_finalizer, any_legacy;
+} scan;
+
+static inline int is_candidate(const rg_object *o, const scan *sc) {
+    return (o->flags & RG__F_TRACKED) && ((sc->cand_mask >> rg__tag_of(o)) & 1u);
 }
 
-static int visit_decref(rg_object *t, rg_label label, void *arg) {
+/* count: gc_refs (0 outside collections) becomes the number of references
+ * from other candidates. What the refcount has beyond it comes from outside. */
+static int visit_count(rg_object *t, rg_label label, void *arg) {
     (void)label;
-    (void)arg;
-    if (t->flags & RG__F_COLLECTING) t->gc_refs--;
+    if (is_candidate(t, arg)) t->gc_refs++;
     return 0;
 }
 
-static void subtract_refs(rg_gc_link *young) {
-    for (rg_gc_link *l = young->next; l != young; l = l->next) {
-        rg_object *o = RG__OBJ(l);
-        o->type->traverse(o, visit_decref, NULL);
-    }
-}
+static inline intptr_t external(const rg_object *o) { return o->refcnt - o->gc_refs; }
 
 static int visit_reachable(rg_object *t, rg_label label, void *arg) {
     (void)label;
-    if (!(t->flags & RG__F_COLLECTING)) return 0; /* outside, or already scanned */
+    scan *sc = arg;
+    if (!is_candidate(t, sc)) return 0; /* outside, or already scanned (retagged) */
     if (t->flags & RG__F_UNREACHABLE) {
         /* Tentatively unreachable, but we reach it: back to the scan's tail. */
-        rg__list_move(&t->gc, (rg_gc_link *)arg);
+        rg__list_move(&t->gc, sc->young);
         t->flags &= ~RG__F_UNREACHABLE;
-        t->gc_refs = 1;
-    } else if (t->gc_refs <= 0) {
-        t->gc_refs = 1; /* will be scanned as reachable when the pass gets to it */
+        t->gc_refs = t->refcnt - 1;
+        sc->n_unreachable--;
+    } else if (external(t) <= 0) {
+        t->gc_refs = t->refcnt - 1; /* reachable: scanned when the walk gets there */
     }
     return 0;
 }
 
-/* The scan. Walks young once; objects found reachable later are appended to
- * its tail, so the walk covers them without recursion. Reachable objects
- * leave COLLECTING; untrack_atoms lets tuples (and, in full collections,
- * dicts) that hold nothing trackable leave the generations. Returns the
- * number of survivors still on young. */
-static size_t move_unreachable(rg_gc_link *young, rg_gc_link *unreachable, int untrack_dicts) {
-    size_t survivors = 0;
-    rg_gc_link *l = young->next;
+/* The scan. Walks young once; objects found reachable later are appended
+ * to its tail, so the walk covers them without recursion. A reachable
+ * object is retagged to the older generation at once, which also marks it
+ * scanned. Garbage moves to unreachable, and the scan notes whether any of
+ * it needs the rarer phases (weakrefs, finalizers, legacy finalizers). */
+static void scan_young(scan *sc, int untrack_dicts) {
+    rg_gc_link *young = sc->young, *l = young->next;
     while (l != young) {
         rg_object *o = RG__OBJ(l);
-        if (o->gc_refs > 0) {
-            o->type->traverse(o, visit_reachable, young);
-            o->flags &= ~RG__F_COLLECTING;
+        if (external(o) > 0) {
+            o->type->traverse(o, visit_reachable, sc);
+            o->gc_refs = 0;
+            rg__set_tag(o, sc->old_tag);
             l = l->next; /* read after traverse: it may have appended */
             if (o->type == &rg_tuple_type ? rg__tuple_maybe_untrack(o)
                                           : (untrack_dicts && o->type == &rg_dict_type &&
                                              rg__dict_maybe_untrack(o)))
                 continue;
-            survivors++;
+            sc->survivors++;
         } else {
             l = l->next;
-            rg__list_move(&o->gc, unreachable);
+            rg__list_move(&o->gc, sc->unreachable);
             o->flags |= RG__F_UNREACHABLE;
+            sc->n_unreachable++;
+            if ((o->flags & RG__F_HASWEAK) || rg__is_weakref(o)) sc->any_weak = 1;
+            void (*fin)(rg_object *) = rg__finalizer_of(o);
+            if (fin && !(o->flags & RG__F_FINALIZED)) sc->any_finalizer = 1;
+            if (fin && rg__has_legacy_finalizer(o)) sc->any_legacy = 1;
         }
     }
-    return survivors;
 }
 
-static void set_generation(rg_gc_link *list, int gen) {
-    for (rg_gc_link *l = list->next; l != list; l = l->next) rg__set_gen(RG__OBJ(l), gen);
+/* Makes o an ordinary member of generation old_gen again. */
+static void settle(rg_object *o, rg_gc_link *old, int old_gen) {
+    o->flags &= ~(RG__F_COLLECTING | RG__F_UNREACHABLE);
+    o->gc_refs = 0;
+    rg__set_gen(o, old_gen);
+    rg__list_move(&o->gc, old);
 }
+
+/* ---- legacy finalizers ------------------------------------------------------------ */
 
 static int visit_move_legacy(rg_object *t, rg_label label, void *arg) {
     (void)label;
@@ -123,6 +143,8 @@ static void move_legacy_finalizers(rg_gc_link *unreachable, rg_gc_link *finalize
     }
 }
 
+/* ---- weakrefs ------------------------------------------------------------------------ */
+
 /* Clears every weakref that is garbage and every weakref to garbage, all
  * before any callback runs; then runs the callbacks of the weakrefs that
  * are not garbage themselves. */
@@ -137,7 +159,8 @@ static void handle_weakrefs(rg_gc_link *unreachable) {
         if (!(o->flags & RG__F_HASWEAK)) continue;
         rg_object *chain = rg__weakref_clear_all(o);
         if (chain) {
-            /* gc_refs of the chain head is free now: link chains through it */
+            /* the head is a live weakref outside the collection: its
+             * gc_refs is free to link the chains */
             chain->gc_refs = (intptr_t)(uintptr_t)chains;
             chains = chain;
         }
@@ -149,6 +172,8 @@ static void handle_weakrefs(rg_gc_link *unreachable) {
         chains = next;
     }
 }
+
+/* ---- finalizers and resurrection ------------------------------------------------------- */
 
 /* Runs each finalizer once. Objects are moved to seen one at a time, so a
  * finalizer that frees other garbage (which unlinks it) is harmless. */
@@ -169,39 +194,75 @@ static void finalize_garbage(rg_gc_link *unreachable) {
     rg__list_merge(&seen, unreachable);
 }
 
-/* Moves to old whatever the finalizers made reachable again, with all it
- * references; leaves the rest (the real garbage) on unreachable. */
-static size_t handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old, int old_gen) {
-    rg_gc_link still;
-    rg__list_init(&still);
-    update_refs(unreachable);
-    subtract_refs(unreachable);
-    move_unreachable(unreachable, &still, 0);
-    size_t resurrected = rg__list_len(unreachable);
-    set_generation(unreachable, old_gen);
-    rg__list_merge(unreachable, old);
-    rg__list_merge(&still, unreachable);
-    return resurrected;
+static int visit_count_set(rg_object *t, rg_label label, void *arg) {
+    (void)label;
+    (void)arg;
+    if (t->flags & RG__F_COLLECTING) t->gc_refs++;
+    return 0;
 }
+
+static int visit_rescue(rg_object *t, rg_label label, void *arg) {
+    (void)label;
+    if (!(t->flags & RG__F_COLLECTING)) return 0;
+    t->flags &= ~RG__F_COLLECTING;
+    rg__list_move(&t->gc, (rg_gc_link *)arg);
+    return 0;
+}
+
+/* After finalizers ran: the same trial deletion restricted to the garbage.
+ * Whatever a finalizer made reachable again survives, with everything it
+ * references, in the old generation. Returns how many. */
+static size_t handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old, int old_gen) {
+    for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
+        rg_object *o = RG__OBJ(l);
+        o->gc_refs = 0;
+        o->flags |= RG__F_COLLECTING;
+    }
+    for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
+        rg_object *o = RG__OBJ(l);
+        o->type->traverse(o, visit_count_set, NULL);
+    }
+    rg_gc_link rescued;
+    rg__list_init(&rescued);
+    rg_gc_link *l = unreachable->next;
+    while (l != unreachable) {
+        rg_object *o = RG__OBJ(l);
+        l = l->next;
+        if (o->refcnt - o->gc_refs > 0) {
+            o->flags &= ~RG__F_COLLECTING;
+            rg__list_move(&o->gc, &rescued);
+        }
+    }
+    size_t n = 0;
+    for (l = rescued.next; l != &rescued; l = l->next, n++) {
+        rg_object *o = RG__OBJ(l);
+        o->type->traverse(o, visit_rescue, &rescued);
+    }
+    while (!rg__list_empty(&rescued)) settle(RG__OBJ(rescued.next), old, old_gen);
+    for (l = unreachable->next; l != unreachable; l = l->next) RG__OBJ(l)->flags &= ~RG__F_COLLECTING;
+    return n;
+}
+
+/* ---- deleting ----------------------------------------------------------------------------- */
 
 static void print_object(rg_heap *h, const char *what, rg_object *o) {
     fprintf(debug_out(h), "gc: %s <%s id %llu>\n", what, rg_type_name(o), (unsigned long long)o->id);
 }
 
-/* Hands each object to the garbage list (dropping the list's reference on
- * failure keeps it on the old generation: never freed while referenced). */
+/* Hands each object to the garbage list. If the list cannot be allocated
+ * the objects stay in the old generation: never freed while referenced. */
 static void save_to_garbage(rg_heap *h, rg_gc_link *list, rg_gc_link *old, int old_gen) {
     if (rg__list_empty(list)) return;
     rg_object *garbage = rg_gc_garbage(h);
     while (!rg__list_empty(list)) {
         rg_object *o = RG__OBJ(list->next);
-        o->flags &= ~(RG__F_COLLECTING | RG__F_UNREACHABLE);
-        rg__set_gen(o, old_gen);
-        rg__list_move(&o->gc, old);
+        settle(o, old, old_gen);
         if (garbage) rg_list_append(garbage, o);
     }
 }
 
+/* Breaks the cycles: clear() each object while holding it. Usually the
+ * first clear frees the whole cycle through the worklist. */
 static void delete_garbage(rg_heap *h, rg_gc_link *unreachable, rg_gc_link *old, int old_gen) {
     if (h->debug & RG_GC_DEBUG_SAVEALL) {
         save_to_garbage(h, unreachable, old, old_gen);
@@ -209,12 +270,11 @@ static void delete_garbage(rg_heap *h, rg_gc_link *unreachable, rg_gc_link *old,
     }
     while (!rg__list_empty(unreachable)) {
         rg_object *o = RG__OBJ(unreachable->next);
-        o->flags &= ~(RG__F_COLLECTING | RG__F_UNREACHABLE);
-        rg__set_gen(o, old_gen);
-        rg__list_move(&o->gc, old); /* where it stays if something still holds it */
-        rg_incref(o);
+        o->refcnt++; /* our hold */
         o->type->clear(o);
-        rg_decref(o);
+        if (o->refcnt > 1)
+            settle(o, old, old_gen); /* still referenced: it lives on in old */
+        rg_decref(o);             /* else this frees it and unlinks it */
     }
 }
 
@@ -232,45 +292,50 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     for (int i = 0; i <= gen; i++) h->gen[i].count = 0;
     rg_gc_link *young = &h->gens[gen];
     for (int i = 0; i < gen; i++) rg__list_merge(&h->gens[i], young);
-    int old_gen = gen + 1 < RG_GC_GENERATIONS ? gen + 1 : gen;
+    int full = gen == RG_GC_GENERATIONS - 1;
+    int old_gen = full ? gen : gen + 1;
     rg_gc_link *old = &h->gens[old_gen];
-
-    update_refs(young);
-    subtract_refs(young);
     rg_gc_link unreachable, finalizers;
     rg__list_init(&unreachable);
     rg__list_init(&finalizers);
-    size_t survivors = move_unreachable(young, &unreachable, gen == RG_GC_GENERATIONS - 1);
 
-    /* promote */
-    if (young != old) {
-        set_generation(young, old_gen);
-        rg__list_merge(young, old);
+    scan sc;
+    memset(&sc, 0, sizeof sc);
+    sc.cand_mask = gen == 0 ? 1u : gen == 1 ? 3u : 3u | (1u << h->gen2_tag);
+    sc.old_tag = full ? 6u - h->gen2_tag : old_gen == 2 ? h->gen2_tag : 1u;
+    sc.young = young;
+    sc.unreachable = &unreachable;
+
+    for (rg_gc_link *l = young->next; l != young; l = l->next) {
+        rg_object *o = RG__OBJ(l);
+        o->type->traverse(o, visit_count, &sc);
     }
-    if (gen == 1) h->long_lived_pending += survivors;
-    if (gen == RG_GC_GENERATIONS - 1) {
+    scan_young(&sc, full);
+    if (full) h->gen2_tag = sc.old_tag;
+    if (young != old) rg__list_merge(young, old); /* promote */
+    if (gen == 1) h->long_lived_pending += sc.survivors;
+    if (full) {
         h->long_lived_pending = 0;
-        h->long_lived_total = survivors;
+        h->long_lived_total = sc.survivors;
     }
 
-    move_legacy_finalizers(&unreachable, &finalizers);
-    /* Everything on finalizers stays alive: it is no longer a candidate. */
-    for (rg_gc_link *l = finalizers.next; l != &finalizers; l = l->next)
-        RG__OBJ(l)->flags &= ~(RG__F_COLLECTING | RG__F_UNREACHABLE);
+    if (sc.any_legacy) move_legacy_finalizers(&unreachable, &finalizers);
+    size_t uncollectable = sc.any_legacy ? rg__list_len(&finalizers) : 0;
+    /* Garbage found counts as collected even when a finalizer frees part of
+     * it before delete; only what is resurrected is taken back. */
+    size_t collected = sc.n_unreachable - uncollectable;
 
     if (h->debug & RG_GC_DEBUG_COLLECTABLE)
         for (rg_gc_link *l = unreachable.next; l != &unreachable; l = l->next)
             print_object(h, "collectable", RG__OBJ(l));
 
-    /* Found garbage counts as collected even when a finalizer frees part
-     * of it before delete; only what it resurrects is taken back. */
-    size_t collected = rg__list_len(&unreachable);
-    handle_weakrefs(&unreachable);
-    finalize_garbage(&unreachable);
-    collected -= handle_resurrected(&unreachable, old, old_gen);
+    if (sc.any_weak) handle_weakrefs(&unreachable);
+    if (sc.any_finalizer) {
+        finalize_garbage(&unreachable);
+        collected -= handle_resurrected(&unreachable, old, old_gen);
+    }
     delete_garbage(h, &unreachable, old, old_gen);
 
-    size_t uncollectable = rg__list_len(&finalizers);
     if (h->debug & RG_GC_DEBUG_UNCOLLECTABLE)
         for (rg_gc_link *l = finalizers.next; l != &finalizers; l = l->next)
             print_object(h, "uncollectable", RG__OBJ(l));
@@ -350,6 +415,10 @@ void rg_gc_get_count(const rg_heap *h, long out[RG_GC_GENERATIONS]) {
 
 void rg_gc_get_stats(const rg_heap *h, rg_gc_genstats out[RG_GC_GENERATIONS]) {
     for (int i = 0; i < RG_GC_GENERATIONS; i++) out[i] = h->gen[i].stats;
+}
+
+static void set_generation(rg_gc_link *list, int gen) {
+    for (rg_gc_link *l = list->next; l != list; l = l->next) rg__set_gen(RG__OBJ(l), gen);
 }
 
 void rg_gc_freeze(rg_heap *h) {

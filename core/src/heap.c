@@ -124,6 +124,7 @@ rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
     h->gen[1].threshold = 10;
     h->gen[2].threshold = 10;
     h->enabled = 1;
+    h->gen2_tag = 2;
     h->debug_stream = NULL; /* stderr, resolved at use */
 
     h->none = rg__object_alloc(h, &rg_none_type, rg_none_type.basic_size, 0);
@@ -146,9 +147,22 @@ void rg_heap_get_stats(const rg_heap *h, rg_heap_stats *out) {
     out->max_id = h->next_id;
 }
 
+typedef struct type_count {
+    const rg_type *type;
+    size_t n;
+} type_count;
+
+static int count_one(rg_object *o, void *arg) {
+    type_count *c = arg;
+    c->n += o->type == c->type;
+    return 0;
+}
+
+/* A walk, not a counter: the query is rare, allocation is hot. */
 size_t rg_heap_count_type(const rg_heap *h, const rg_type *type) {
-    void **slot = rg__ptrmap_find(&h->typecounts, type);
-    return slot ? (size_t)(uintptr_t)*slot : 0;
+    type_count c = {type, 0};
+    rg_heap_foreach((rg_heap *)h, count_one, &c);
+    return c.n;
 }
 
 int rg_heap_foreach(rg_heap *h, int (*fn)(rg_object *o, void *arg), void *arg) {
@@ -248,7 +262,6 @@ size_t rg_heap_destroy(rg_heap *h) {
     quarantine_flush(h);
 #endif
     rg__ptrmap_free(h, &h->weakrefs);
-    rg__ptrmap_free(h, &h->typecounts);
     rg__free(h, h->callbacks, h->callbacks_cap * sizeof *h->callbacks);
     rg_allocator a = h->alloc;
     a.free(a.ud, h, sizeof *h);

@@ -18,15 +18,23 @@
 #define RG__F_DYING 0x040u       /* refcount reached 0, on the free worklist */
 #define RG__F_HASHED 0x080u      /* ob.hash is valid */
 #define RG__F_MARK 0x100u        /* scratch bit for one-pass algorithms */
-#define RG__GEN_SHIFT 12         /* bits 12-13: generation 0..2, 3 = frozen */
-#define RG__GEN_MASK (3u << RG__GEN_SHIFT)
+/* Bits 12-14: the generation tag. 0 and 1 are generations 0 and 1, 3 is
+ * the permanent (frozen) generation, and generation 2 is tagged 2 or 4:
+ * heap->gen2_tag says which. A full collection retags every survivor with
+ * the other value, so "already scanned" needs no flag to clear afterwards. */
+#define RG__GEN_SHIFT 12
+#define RG__GEN_MASK (7u << RG__GEN_SHIFT)
 #define RG__PERMANENT 3
 
-static inline int rg__gen_of(const rg_object *o) {
-    return (int)((o->flags & RG__GEN_MASK) >> RG__GEN_SHIFT);
+static inline unsigned rg__tag_of(const rg_object *o) {
+    return (o->flags & RG__GEN_MASK) >> RG__GEN_SHIFT;
 }
-static inline void rg__set_gen(rg_object *o, int gen) {
-    o->flags = (o->flags & ~RG__GEN_MASK) | ((uint32_t)gen << RG__GEN_SHIFT);
+static inline int rg__gen_of(const rg_object *o) {
+    unsigned t = rg__tag_of(o);
+    return t == 4 ? 2 : (int)t;
+}
+static inline void rg__set_tag(rg_object *o, unsigned tag) {
+    o->flags = (o->flags & ~RG__GEN_MASK) | (tag << RG__GEN_SHIFT);
 }
 
 /* ---- intrusive doubly linked lists ---------------------------------------- */
@@ -146,12 +154,12 @@ struct rg_heap {
     rg__frame *frames;
     size_t nframes, frames_cap;
 
-    rg__ptrmap weakrefs;   /* referent -> newest weakref to it */
-    rg__ptrmap typecounts; /* type -> live count (stored as a pointer) */
+    rg__ptrmap weakrefs; /* referent -> newest weakref to it */
 
     rg__gcgen gen[RG_GC_GENERATIONS];
     size_t long_lived_total, long_lived_pending;
     int enabled, collecting, finalizing;
+    unsigned gen2_tag; /* 2 or 4: see RG__GEN_SHIFT */
     unsigned debug;
     FILE *debug_stream;
     rg_object *garbage;
@@ -187,6 +195,7 @@ size_t rg__block_size(const rg_object *o);
 void rg__misuse(rg_heap *h, rg_misuse kind, const rg_object *o);
 
 /* ---- tracking -------------------------------------------------------------------- */
+void rg__set_gen(rg_object *o, int gen); /* 0..2, or RG__PERMANENT */
 void rg__track(rg_object *o);   /* untracked -> generation 0 */
 void rg__untrack(rg_object *o); /* generation -> untracked */
 /* True when o is, or may become, tracked (CPython's MAY_BE_TRACKED): any

@@ -4,15 +4,6 @@
 
 #include "internal.h"
 
-/* ---- per-type live counts ----------------------------------------------------- */
-
-static int typecount_add(rg_heap *h, const rg_type *t, intptr_t delta) {
-    void **slot = rg__ptrmap_upsert(h, &h->typecounts, t);
-    if (!slot) return RG_ENOMEM;
-    *slot = (void *)((uintptr_t)*slot + (uintptr_t)delta);
-    return 0;
-}
-
 /* ---- allocation ---------------------------------------------------------------- */
 
 rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int track) {
@@ -21,10 +12,9 @@ rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int tr
         rg__gc_maybe_collect(h);
     }
     rg_object *o = rg__malloc(h, size);
-    if (!o) goto fail;
-    if (typecount_add(h, type, 1) < 0) {
-        rg__free(h, o, size);
-        goto fail;
+    if (!o) {
+        if (type->traverse && h->gen[0].count > 0) h->gen[0].count--;
+        return NULL;
     }
     memset(o, 0, size);
     o->type = type;
@@ -39,10 +29,6 @@ rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int tr
     }
     h->live++;
     return o;
-fail:
-    if (type->traverse && h->gen[0].count > 0) h->gen[0].count--;
-    h->last_error = RG_ENOMEM;
-    return NULL;
 }
 
 rg_object *rg_object_new(rg_heap *h, const rg_type *type) {
@@ -51,6 +37,10 @@ rg_object *rg_object_new(rg_heap *h, const rg_type *type) {
         return NULL;
     }
     return rg__object_alloc(h, type, type->basic_size, type->traverse != NULL);
+}
+
+void rg__set_gen(rg_object *o, int gen) {
+    rg__set_tag(o, gen == 2 ? o->heap->gen2_tag : (unsigned)gen);
 }
 
 void rg__track(rg_object *o) {
@@ -76,7 +66,6 @@ int rg__may_be_tracked(const rg_object *o) {
 static void release_memory(rg_heap *h, rg_object *o) {
     size_t size = rg__block_size(o);
     if (o->type->destroy) o->type->destroy(o);
-    typecount_add(h, o->type, -1); /* the slot exists: no allocation */
     if (o->type->traverse && h->gen[0].count > 0) h->gen[0].count--;
     h->live--;
     h->bytes -= size;

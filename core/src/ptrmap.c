@@ -1,5 +1,5 @@
 /* ptrmap.c — a small pointer-keyed hash map (linear probing, backward-shift
- * deletion, so no tombstones). Used for weakref lists and per-type counts. */
+ * deletion, so no tombstones). Used for the weakref registry. */
 #include "internal.h"
 
 static size_t slot_of(const void *key, size_t cap) {

@@ -97,7 +97,7 @@ rg_object *rg__weakref_clear_all(rg_object *o) {
         wr->target = NULL;
         wr->wnext = wr->wprev = NULL;
         /* A weakref that is itself dying or garbage gets no callback. */
-        if (wr->cb && !(wr->ob.flags & (RG__F_DYING | RG__F_COLLECTING))) {
+        if (wr->cb && !(wr->ob.flags & (RG__F_DYING | RG__F_UNREACHABLE))) {
             rg_incref(&wr->ob);
             if (tail)
                 tail->wnext = wr;

@@ -185,7 +185,7 @@ typedef struct rg_heap_stats {
 void rg_heap_get_stats(const rg_heap *h, rg_heap_stats *out);
 
 /* Number of live objects of a type (instances of every class count as
- * rg_instance_type). */
+ * rg_instance_type). One walk over the heap. */
 size_t rg_heap_count_type(const rg_heap *h, const rg_type *type);
 
 /* Calls fn for every live object, in a stable order (by generation list,
