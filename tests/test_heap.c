@@ -8,11 +8,12 @@ static void test_accounting(void) {
     rg_heap *h = heap_new();
     rg_heap_stats s0, s1, s2;
     rg_heap_get_stats(h, &s0);
-    CU_ASSERT_EQUAL(s0.bytes_in_use, ALLOC.live_bytes); /* every byte goes through the allocator */
+    /* every byte goes through the allocator: in use or cached */
+    CU_ASSERT_EQUAL(s0.bytes_in_use + s0.cached_bytes, ALLOC.live_bytes);
     rg_object *l = rg_list_new(h);
     for (int i = 0; i < 1000; i++) rg_list_append_new(l, rg_int_new(h, i));
     rg_heap_get_stats(h, &s1);
-    CU_ASSERT_EQUAL(s1.bytes_in_use, ALLOC.live_bytes);
+    CU_ASSERT_EQUAL(s1.bytes_in_use + s1.cached_bytes, ALLOC.live_bytes);
     CU_ASSERT(s1.bytes_in_use >= s0.bytes_in_use + 1000 * rg_int_type.basic_size);
     CU_ASSERT_EQUAL(s1.live_objects, s0.live_objects + 1001);
     CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_int_type), 1000);
@@ -22,6 +23,13 @@ static void test_accounting(void) {
     CU_ASSERT_EQUAL(s2.bytes_in_use, s0.bytes_in_use);
     CU_ASSERT_EQUAL(s2.live_objects, s0.live_objects);
     CU_ASSERT(s2.peak_bytes >= s1.bytes_in_use);
+    CU_ASSERT_EQUAL(s2.bytes_in_use + s2.cached_bytes, ALLOC.live_bytes);
+    CU_ASSERT(s2.cached_bytes > 0); /* freed blocks kept for reuse */
+    size_t trimmed = rg_heap_trim(h);
+    CU_ASSERT_EQUAL(trimmed, s2.cached_bytes);
+    rg_heap_get_stats(h, &s2);
+    CU_ASSERT_EQUAL(s2.cached_bytes, 0);
+    CU_ASSERT_EQUAL(s2.bytes_in_use, ALLOC.live_bytes);
     CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_int_type), 0);
     heap_end(h);
 }

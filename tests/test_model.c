@@ -412,9 +412,14 @@ static void step(void) {
         rg_gc_collect(M.h, gen);
         check(gen == 2);
         return;
-    } else {
+    } else if (op < 98) {
         rg_list_clear(M.o[M.saved].ptr); /* the resurrected die again */
         M.o[M.saved].n = 0;
+    } else {
+        /* freeze and unfreeze: the next full collection scans every
+         * candidate instead of starting from the possible roots */
+        rg_gc_freeze(M.h);
+        rg_gc_unfreeze(M.h);
     }
     check(0);
 }

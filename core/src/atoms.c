@@ -183,7 +183,10 @@ int rg__hash(rg_object *o, uint64_t *out) {
     } else if (RG__IS(o, rg_str_type)) {
         hv = rg__str_hash(((const rg_str *)o)->data, ((const rg_str *)o)->len);
     } else {
-        hv = mix64(o->id); /* identity */
+        /* Identity, never cached: a container's ob.hash holds its slot in
+         * the possible-roots buffer. */
+        *out = (uint32_t)mix64(o->id);
+        return 0;
     }
     hv = (uint32_t)hv; /* the cached width */
     o->hash = (uint32_t)hv;

@@ -165,6 +165,8 @@ int rg_dict_set_new(rg_object *self, rg_object *key, rg_object *value) {
         rg_object *old = e->value;
         e->value = value;
         if (!(self->flags & RG__F_TRACKED) && rg__may_be_tracked(value)) rg__track(self);
+        else if ((self->flags & (RG__F_TRACKED | RG__F_PURPLE)) == RG__F_TRACKED)
+            rg__purple_add(self); /* may hold only atoms now: let a full collection look */
         rg_decref(old);
         return 0;
     }
@@ -253,6 +255,8 @@ int rg_dict_del(rg_object *self, const rg_object *key) {
     d->index[slot] = DUMMY;
     e->key = e->value = NULL;
     d->len--;
+    if ((self->flags & (RG__F_TRACKED | RG__F_PURPLE)) == RG__F_TRACKED)
+        rg__purple_add(self); /* may hold only atoms now: let a full collection look */
     rg_decref(k);
     rg_decref(v);
     return 0;

@@ -31,29 +31,106 @@
 
 static FILE *debug_out(const rg_heap *h) { return h->debug_stream ? h->debug_stream : stderr; }
 
+/* ---- possible roots ---------------------------------------------------------- */
+
+void rg__purple_add(rg_object *o) {
+    rg_heap *h = o->heap;
+    if (h->purple_overflow) return;
+    if (h->npurple == h->purple_cap) {
+        size_t cap = h->purple_cap ? h->purple_cap * 2 : 256;
+        rg_object **p = cap <= RG__PURPLE_MAX
+                            ? rg__realloc(h, h->purple, h->purple_cap * sizeof *p, cap * sizeof *p)
+                            : NULL;
+        if (!p) {
+            /* Not an error: the next full collection just scans everything. */
+            h->purple_overflow = 1;
+            return;
+        }
+        h->purple = p;
+        h->purple_cap = cap;
+    }
+    o->hash = (uint32_t)h->npurple;
+    h->purple[h->npurple++] = o;
+    o->flags |= RG__F_PURPLE;
+}
+
+void rg__purple_remove(rg_object *o) {
+    rg_heap *h = o->heap;
+    rg_object *last = h->purple[--h->npurple];
+    h->purple[o->hash] = last;
+    last->hash = o->hash;
+    o->flags &= ~RG__F_PURPLE;
+}
+
+void rg__purple_reset(rg_heap *h) {
+    for (size_t i = 0; i < h->npurple; i++) h->purple[i]->flags &= ~RG__F_PURPLE;
+    h->npurple = 0;
+    h->purple_overflow = 0;
+}
+
 /* ---- the main scan ------------------------------------------------------------ */
 
-/* What one collection knows: which tags are candidates, the tag survivors
- * get, and what the scan saw among the garbage. */
+/* One collection's working state. Candidates carry COLLECTING until the
+ * scan finds them reachable; gc_refs counts their references from other
+ * candidates. */
 typedef struct scan {
-    unsigned cand_mask; /* bit t set: tag t is a candidate */
-    unsigned old_tag;   /* survivors' new tag */
-    rg_gc_link *young;  /* the candidates; reachable ones appended at its tail */
+    rg_gc_link *young; /* the candidates; reachable ones appended at its tail */
     rg_gc_link *unreachable;
     size_t n_unreachable, survivors;
     int any_weak, any_finalizer, any_legacy;
 } scan;
 
-static inline int is_candidate(const rg_object *o, const scan *sc) {
-    return (o->flags & RG__F_TRACKED) && ((sc->cand_mask >> rg__tag_of(o)) & 1u);
-}
-
-/* count: gc_refs (0 outside collections) becomes the number of references
- * from other candidates. What the refcount has beyond it comes from outside. */
 static int visit_count(rg_object *t, rg_label label, void *arg) {
     (void)label;
-    if (is_candidate(t, arg)) t->gc_refs++;
+    (void)arg;
+    if (t->flags & RG__F_COLLECTING) t->gc_refs++;
     return 0;
+}
+
+/* Every object of young is a candidate: flag them, then count. */
+static void count_all(rg_gc_link *young) {
+    for (rg_gc_link *l = young->next; l != young; l = l->next) {
+        rg_object *o = RG__OBJ(l);
+        o->flags |= RG__F_COLLECTING;
+        o->gc_refs = 0;
+    }
+    for (rg_gc_link *l = young->next; l != young; l = l->next) {
+        rg_object *o = RG__OBJ(l);
+        o->type->traverse(o, visit_count, NULL);
+    }
+}
+
+static int visit_expand(rg_object *t, rg_label label, void *arg) {
+    (void)label;
+    if (t->flags & RG__F_COLLECTING) {
+        t->gc_refs++;
+    } else if (rg__eligible(t)) {
+        t->flags |= RG__F_COLLECTING;
+        t->gc_refs = 1;
+        rg__list_move(&t->gc, (rg_gc_link *)arg);
+    }
+    return 0;
+}
+
+/* A full collection from the possible roots: the candidates are the roots
+ * and everything they reach, gathered into young (counting references on
+ * the way, so gathering and counting are one pass). Objects no root reaches
+ * cannot be garbage: every garbage cycle had a member decremented to a
+ * non-zero refcount since the last full collection. */
+static void count_from_roots(rg_heap *h, rg_gc_link *young) {
+    for (size_t i = 0; i < h->npurple; i++) {
+        rg_object *o = h->purple[i];
+        o->flags &= ~RG__F_PURPLE;
+        if (!rg__eligible(o) || (o->flags & RG__F_COLLECTING)) continue;
+        o->flags |= RG__F_COLLECTING;
+        o->gc_refs = 0;
+        rg__list_move(&o->gc, young);
+    }
+    h->npurple = 0;
+    for (rg_gc_link *l = young->next; l != young; l = l->next) {
+        rg_object *o = RG__OBJ(l);
+        o->type->traverse(o, visit_expand, young);
+    }
 }
 
 static inline intptr_t external(const rg_object *o) { return o->refcnt - o->gc_refs; }
@@ -61,7 +138,7 @@ static inline intptr_t external(const rg_object *o) { return o->refcnt - o->gc_r
 static int visit_reachable(rg_object *t, rg_label label, void *arg) {
     (void)label;
     scan *sc = arg;
-    if (!is_candidate(t, sc)) return 0; /* outside, or already scanned (retagged) */
+    if (!(t->flags & RG__F_COLLECTING)) return 0; /* outside, or already scanned */
     if (t->flags & RG__F_UNREACHABLE) {
         /* Tentatively unreachable, but we reach it: back to the scan's tail. */
         rg__list_move(&t->gc, sc->young);
@@ -76,17 +153,16 @@ static int visit_reachable(rg_object *t, rg_label label, void *arg) {
 
 /* The scan. Walks young once; objects found reachable later are appended
  * to its tail, so the walk covers them without recursion. A reachable
- * object is retagged to the older generation at once, which also marks it
- * scanned. Garbage moves to unreachable, and the scan notes whether any of
- * it needs the rarer phases (weakrefs, finalizers, legacy finalizers). */
+ * object leaves COLLECTING, which also marks it scanned. Garbage moves to
+ * unreachable, and the scan notes whether any of it needs the rarer
+ * phases (weakrefs, finalizers, legacy finalizers). */
 static void scan_young(scan *sc, int untrack_dicts) {
     rg_gc_link *young = sc->young, *l = young->next;
     while (l != young) {
         rg_object *o = RG__OBJ(l);
         if (external(o) > 0) {
             o->type->traverse(o, visit_reachable, sc);
-            o->gc_refs = 0;
-            rg__set_tag(o, sc->old_tag);
+            o->flags &= ~RG__F_COLLECTING;
             l = l->next; /* read after traverse: it may have appended */
             if (o->type == &rg_tuple_type ? rg__tuple_maybe_untrack(o)
                                           : (untrack_dicts && o->type == &rg_dict_type &&
@@ -106,11 +182,10 @@ static void scan_young(scan *sc, int untrack_dicts) {
     }
 }
 
-/* Makes o an ordinary member of generation old_gen again. */
-static void settle(rg_object *o, rg_gc_link *old, int old_gen) {
+/* Makes o an ordinary member of the old generation again. */
+static void settle(rg_object *o, rg_gc_link *old) {
     o->flags &= ~(RG__F_COLLECTING | RG__F_UNREACHABLE);
     o->gc_refs = 0;
-    rg__set_gen(o, old_gen);
     rg__list_move(&o->gc, old);
 }
 
@@ -212,7 +287,7 @@ static int visit_rescue(rg_object *t, rg_label label, void *arg) {
 /* After finalizers ran: the same trial deletion restricted to the garbage.
  * Whatever a finalizer made reachable again survives, with everything it
  * references, in the old generation. Returns how many. */
-static size_t handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old, int old_gen) {
+static size_t handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old) {
     for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
         rg_object *o = RG__OBJ(l);
         o->gc_refs = 0;
@@ -238,7 +313,7 @@ static size_t handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old, int o
         rg_object *o = RG__OBJ(l);
         o->type->traverse(o, visit_rescue, &rescued);
     }
-    while (!rg__list_empty(&rescued)) settle(RG__OBJ(rescued.next), old, old_gen);
+    while (!rg__list_empty(&rescued)) settle(RG__OBJ(rescued.next), old);
     for (l = unreachable->next; l != unreachable; l = l->next) RG__OBJ(l)->flags &= ~RG__F_COLLECTING;
     return n;
 }
@@ -251,21 +326,21 @@ static void print_object(rg_heap *h, const char *what, rg_object *o) {
 
 /* Hands each object to the garbage list. If the list cannot be allocated
  * the objects stay in the old generation: never freed while referenced. */
-static void save_to_garbage(rg_heap *h, rg_gc_link *list, rg_gc_link *old, int old_gen) {
+static void save_to_garbage(rg_heap *h, rg_gc_link *list, rg_gc_link *old) {
     if (rg__list_empty(list)) return;
     rg_object *garbage = rg_gc_garbage(h);
     while (!rg__list_empty(list)) {
         rg_object *o = RG__OBJ(list->next);
-        settle(o, old, old_gen);
+        settle(o, old);
         if (garbage) rg_list_append(garbage, o);
     }
 }
 
 /* Breaks the cycles: clear() each object while holding it. Usually the
  * first clear frees the whole cycle through the worklist. */
-static void delete_garbage(rg_heap *h, rg_gc_link *unreachable, rg_gc_link *old, int old_gen) {
+static void delete_garbage(rg_heap *h, rg_gc_link *unreachable, rg_gc_link *old) {
     if (h->debug & RG_GC_DEBUG_SAVEALL) {
-        save_to_garbage(h, unreachable, old, old_gen);
+        save_to_garbage(h, unreachable, old);
         return;
     }
     while (!rg__list_empty(unreachable)) {
@@ -273,7 +348,7 @@ static void delete_garbage(rg_heap *h, rg_gc_link *unreachable, rg_gc_link *old,
         o->refcnt++; /* our hold */
         o->type->clear(o);
         if (o->refcnt > 1)
-            settle(o, old, old_gen); /* still referenced: it lives on in old */
+            settle(o, old); /* still referenced: it lives on in old */
         rg_decref(o);             /* else this frees it and unlinks it */
     }
 }
@@ -290,34 +365,31 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     /* merge */
     if (gen + 1 < RG_GC_GENERATIONS) h->gen[gen + 1].count++;
     for (int i = 0; i <= gen; i++) h->gen[i].count = 0;
-    rg_gc_link *young = &h->gens[gen];
-    for (int i = 0; i < gen; i++) rg__list_merge(&h->gens[i], young);
     int full = gen == RG_GC_GENERATIONS - 1;
-    int old_gen = full ? gen : gen + 1;
-    rg_gc_link *old = &h->gens[old_gen];
-    rg_gc_link unreachable, finalizers;
+    rg_gc_link *old = &h->gens[full ? gen : gen + 1];
+    rg_gc_link roots, unreachable, finalizers;
+    rg__list_init(&roots);
     rg__list_init(&unreachable);
     rg__list_init(&finalizers);
+    rg_gc_link *young = &h->gens[gen];
+    for (int i = 0; i < gen; i++) rg__list_merge(&h->gens[i], young);
+
+    /* count */
+    if (full && !h->purple_overflow) {
+        count_from_roots(h, &roots);
+        young = &roots;
+    } else {
+        if (full) rg__purple_reset(h); /* everything is examined anyway */
+        count_all(young);
+    }
 
     scan sc;
     memset(&sc, 0, sizeof sc);
-    sc.cand_mask = gen == 0 ? 1u : gen == 1 ? 3u : 3u | (1u << h->gen2_tag);
-    sc.old_tag = full ? 6u - h->gen2_tag : old_gen == 2 ? h->gen2_tag : 1u;
     sc.young = young;
     sc.unreachable = &unreachable;
-
-    for (rg_gc_link *l = young->next; l != young; l = l->next) {
-        rg_object *o = RG__OBJ(l);
-        o->type->traverse(o, visit_count, &sc);
-    }
     scan_young(&sc, full);
-    if (full) h->gen2_tag = sc.old_tag;
     if (young != old) rg__list_merge(young, old); /* promote */
     if (gen == 1) h->long_lived_pending += sc.survivors;
-    if (full) {
-        h->long_lived_pending = 0;
-        h->long_lived_total = sc.survivors;
-    }
 
     if (sc.any_legacy) move_legacy_finalizers(&unreachable, &finalizers);
     size_t uncollectable = sc.any_legacy ? rg__list_len(&finalizers) : 0;
@@ -332,14 +404,19 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     if (sc.any_weak) handle_weakrefs(&unreachable);
     if (sc.any_finalizer) {
         finalize_garbage(&unreachable);
-        collected -= handle_resurrected(&unreachable, old, old_gen);
+        collected -= handle_resurrected(&unreachable, old);
     }
-    delete_garbage(h, &unreachable, old, old_gen);
+    delete_garbage(h, &unreachable, old);
 
     if (h->debug & RG_GC_DEBUG_UNCOLLECTABLE)
         for (rg_gc_link *l = finalizers.next; l != &finalizers; l = l->next)
             print_object(h, "uncollectable", RG__OBJ(l));
-    save_to_garbage(h, &finalizers, old, old_gen);
+    save_to_garbage(h, &finalizers, old);
+    if (full) {
+        /* Everything tracked and not frozen is in generation 2 now. */
+        h->long_lived_pending = 0;
+        h->long_lived_total = h->tracked_live - h->frozen_live;
+    }
 
     if (h->debug & RG_GC_DEBUG_STATS) {
         struct timespec t1;
@@ -417,29 +494,40 @@ void rg_gc_get_stats(const rg_heap *h, rg_gc_genstats out[RG_GC_GENERATIONS]) {
     for (int i = 0; i < RG_GC_GENERATIONS; i++) out[i] = h->gen[i].stats;
 }
 
-static void set_generation(rg_gc_link *list, int gen) {
-    for (rg_gc_link *l = list->next; l != list; l = l->next) rg__set_gen(RG__OBJ(l), gen);
-}
-
 void rg_gc_freeze(rg_heap *h) {
     for (int i = 0; i < RG_GC_GENERATIONS; i++) {
-        set_generation(&h->gens[i], RG__PERMANENT);
+        for (rg_gc_link *l = h->gens[i].next; l != &h->gens[i]; l = l->next) {
+            RG__OBJ(l)->flags |= RG__F_FROZEN;
+            h->frozen_live++;
+        }
         rg__list_merge(&h->gens[i], &h->permanent);
     }
     h->gen[0].count = 0;
 }
 
 void rg_gc_unfreeze(rg_heap *h) {
-    set_generation(&h->permanent, RG_GC_GENERATIONS - 1);
+    for (rg_gc_link *l = h->permanent.next; l != &h->permanent; l = l->next)
+        RG__OBJ(l)->flags &= ~RG__F_FROZEN;
+    h->frozen_live = 0;
     rg__list_merge(&h->permanent, &h->gens[RG_GC_GENERATIONS - 1]);
+    /* Roots recorded while frozen were skipped: examine everything once. */
+    h->purple_overflow = 1;
 }
 
-size_t rg_gc_freeze_count(const rg_heap *h) { return rg__list_len(&h->permanent); }
+size_t rg_gc_freeze_count(const rg_heap *h) { return h->frozen_live; }
 
 int rg_gc_is_tracked(const rg_object *o) { return o && (o->flags & RG__F_TRACKED) != 0; }
 int rg_gc_is_finalized(const rg_object *o) { return o && (o->flags & RG__F_FINALIZED) != 0; }
+/* Generations are list membership: walk to the list's head. */
 int rg_gc_generation(const rg_object *o) {
-    return o && (o->flags & RG__F_TRACKED) ? rg__gen_of(o) : -1;
+    if (!o || !(o->flags & RG__F_TRACKED) || (o->flags & RG__F_DYING)) return -1;
+    if (o->flags & RG__F_FROZEN) return 3;
+    const rg_heap *h = o->heap;
+    size_t limit = h->live + 8; /* a collection's private list has no known head */
+    for (const rg_gc_link *l = o->gc.next; limit--; l = l->next)
+        for (int i = 0; i < RG_GC_GENERATIONS; i++)
+            if (l == &h->gens[i]) return i;
+    return -1;
 }
 
 void rg_gc_set_debug(rg_heap *h, unsigned flags) { h->debug = flags; }

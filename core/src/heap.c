@@ -22,35 +22,131 @@ static void std_free(void *ud, void *ptr, size_t size) {
 }
 static const rg_allocator std_allocator = {std_malloc, std_realloc, std_free, NULL};
 
-/* ---- accounting ------------------------------------------------------------ */
+/* ---- accounting and the small-block cache ------------------------------------------
+ *
+ * Blocks of up to RG__SMALL_MAX bytes are rounded to size classes and,
+ * once freed, kept on per-class free lists (up to the heap's peak bytes), so
+ * allocating and freeing objects rarely reaches the allocator. bytes_in_use
+ * counts what is allocated to objects and buffers; cached blocks are counted
+ * apart (rg_heap_stats.cached_bytes) and returned by rg_heap_trim. */
+
+/* Classes are 16k+8 bytes: with the allocator's usual 8-byte chunk header
+ * a block then fills its 16-byte-aligned chunk exactly (a list object of 88
+ * bytes takes 96, not 112). */
+static inline size_t class_of(size_t n) { return n <= 8 ? 0 : (n - 8 + RG__CLASS_SIZE - 1) / RG__CLASS_SIZE; }
+static inline size_t class_size(size_t k) { return k * RG__CLASS_SIZE + 8; }
+
+/* Returns a block to the cache or the allocator, without accounting. */
+static void block_release(rg_heap *h, void *p, size_t size) {
+    if (size <= RG__SMALL_MAX) {
+        size_t k = class_of(size);
+        if (h->cached_bytes + class_size(k) <= h->peak) {
+            *(void **)p = h->cache[k];
+            h->cache[k] = p;
+            h->cached_bytes += class_size(k);
+            return;
+        }
+        h->alloc.free(h->alloc.ud, p, class_size(k));
+        return;
+    }
+    h->alloc.free(h->alloc.ud, p, size);
+}
+
+static inline size_t held_size(size_t size) {
+    return size <= RG__SMALL_MAX ? class_size(class_of(size)) : size;
+}
 
 void *rg__malloc(rg_heap *h, size_t size) {
-    void *p = h->alloc.malloc(h->alloc.ud, size ? size : 1);
+    if (size == 0) size = 1;
+    size_t held = held_size(size);
+    void *p = NULL;
+    if (size <= RG__SMALL_MAX) {
+        size_t k = class_of(size);
+        p = h->cache[k];
+        if (p) {
+            h->cache[k] = *(void **)p;
+            h->cached_bytes -= held;
+        }
+    }
+    if (!p) p = h->alloc.malloc(h->alloc.ud, held);
     if (!p) {
         h->last_error = RG_ENOMEM;
         return NULL;
     }
-    h->bytes += size;
+    h->bytes += held;
     if (h->bytes > h->peak) h->peak = h->bytes;
     return p;
 }
 
 void *rg__realloc(rg_heap *h, void *ptr, size_t old_size, size_t new_size) {
     if (!ptr) return rg__malloc(h, new_size);
-    void *p = h->alloc.realloc(h->alloc.ud, ptr, old_size, new_size ? new_size : 1);
-    if (!p) {
-        h->last_error = RG_ENOMEM;
-        return NULL;
+    if (old_size == 0) old_size = 1;
+    if (new_size == 0) new_size = 1;
+    if (old_size > RG__SMALL_MAX && new_size > RG__SMALL_MAX) {
+        void *p = h->alloc.realloc(h->alloc.ud, ptr, old_size, new_size);
+        if (!p) {
+            h->last_error = RG_ENOMEM;
+            return NULL;
+        }
+        h->bytes = h->bytes - old_size + new_size;
+        if (h->bytes > h->peak) h->peak = h->bytes;
+        return p;
     }
-    h->bytes = h->bytes - old_size + new_size;
-    if (h->bytes > h->peak) h->peak = h->bytes;
+    if (held_size(old_size) == held_size(new_size)) return ptr;
+    void *p = rg__malloc(h, new_size);
+    if (!p) return NULL;
+    memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+    rg__free(h, ptr, old_size);
     return p;
 }
 
 void rg__free(rg_heap *h, void *ptr, size_t size) {
     if (!ptr) return;
-    h->alloc.free(h->alloc.ud, ptr, size);
-    h->bytes -= size;
+    if (size == 0) size = 1;
+    h->bytes -= held_size(size);
+    block_release(h, ptr, size);
+}
+
+#if RG_QUARANTINE
+/* Counts a freed object as cached while it stays poisoned in the ring; the
+ * block it evicts goes to the cache or the allocator. */
+void rg__quarantine(rg_heap *h, rg_object *o, size_t size) {
+    h->bytes -= held_size(size);
+    h->cached_bytes += held_size(size);
+    size_t slot = h->qnext++ % RG_QUARANTINE;
+    if (h->quarantine[slot].obj) {
+        h->cached_bytes -= held_size(h->quarantine[slot].size);
+        block_release(h, h->quarantine[slot].obj, h->quarantine[slot].size);
+    }
+    h->quarantine[slot].obj = o;
+    h->quarantine[slot].size = size;
+}
+
+static void quarantine_flush(rg_heap *h) {
+    for (size_t i = 0; i < RG_QUARANTINE; i++) {
+        if (h->quarantine[i].obj) {
+            h->cached_bytes -= held_size(h->quarantine[i].size);
+            block_release(h, h->quarantine[i].obj, h->quarantine[i].size);
+            h->quarantine[i].obj = NULL;
+        }
+    }
+}
+#endif
+
+size_t rg_heap_trim(rg_heap *h) {
+#if RG_QUARANTINE
+    quarantine_flush(h);
+#endif
+    size_t released = h->cached_bytes;
+    for (size_t k = 0; k < RG__CLASSES; k++) {
+        while (h->cache[k]) {
+            void *p = h->cache[k];
+            h->cache[k] = *(void **)p;
+            h->alloc.free(h->alloc.ud, p, class_size(k));
+        }
+    }
+    h->cached_bytes = 0;
+    return released;
 }
 
 char *rg__strdup(rg_heap *h, const char *s) {
@@ -116,7 +212,7 @@ rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
     if (!h) return NULL;
     memset(h, 0, sizeof *h);
     h->alloc = *allocator;
-    h->bytes = h->peak = sizeof *h;
+    h->bytes = h->peak = sizeof *h; /* the heap's own struct, not cached */
     for (int i = 0; i < RG_GC_GENERATIONS; i++) rg__list_init(&h->gens[i]);
     rg__list_init(&h->permanent);
     rg__list_init(&h->untracked);
@@ -124,7 +220,6 @@ rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
     h->gen[1].threshold = 10;
     h->gen[2].threshold = 10;
     h->enabled = 1;
-    h->gen2_tag = 2;
     h->debug_stream = NULL; /* stderr, resolved at use */
 
     h->none = rg__object_alloc(h, &rg_none_type, rg_none_type.basic_size, 0);
@@ -145,6 +240,7 @@ void rg_heap_get_stats(const rg_heap *h, rg_heap_stats *out) {
     out->peak_bytes = h->peak;
     out->live_objects = h->live;
     out->max_id = h->next_id;
+    out->cached_bytes = h->cached_bytes;
 }
 
 typedef struct type_count {
@@ -175,17 +271,6 @@ int rg_heap_foreach(rg_heap *h, int (*fn)(rg_object *o, void *arg), void *arg) {
     }
     return 0;
 }
-
-#if RG_QUARANTINE
-static void quarantine_flush(rg_heap *h) {
-    for (size_t i = 0; i < RG_QUARANTINE; i++) {
-        if (h->quarantine[i].obj) {
-            h->alloc.free(h->alloc.ud, h->quarantine[i].obj, h->quarantine[i].size);
-            h->quarantine[i].obj = NULL;
-        }
-    }
-}
-#endif
 
 /* Frees every object still on a list after teardown's collections: the leaks.
  * Each is reported, then all are cleared while held (so none is freed by a
@@ -257,12 +342,13 @@ size_t rg_heap_destroy(rg_heap *h) {
             leaked++;
         }
     }
+    h->npurple = 0; /* the survivors are freed without release() */
     leaked += free_survivors(h);
-#if RG_QUARANTINE
-    quarantine_flush(h);
-#endif
     rg__ptrmap_free(h, &h->weakrefs);
     rg__free(h, h->callbacks, h->callbacks_cap * sizeof *h->callbacks);
+    rg__free(h, h->purple, h->purple_cap * sizeof *h->purple);
+    rg__intern_free(h);
+    rg_heap_trim(h);
     rg_allocator a = h->alloc;
     a.free(a.ud, h, sizeof *h);
     return leaked;

@@ -3,7 +3,7 @@
 #include "internal.h"
 
 typedef struct attr {
-    char *name;
+    const char *name; /* interned: compared by pointer */
     rg_object *value;
 } attr;
 
@@ -42,26 +42,18 @@ static int attrs_traverse(attrs *a, rg_visit_fn visit, void *arg) {
 
 /* Pops attributes from the end: each decref may run a finalizer. */
 static void attrs_clear(rg_heap *h, attrs *a) {
-    while (a->len) {
-        attr *at = &a->items[--a->len];
-        rg_object *v = at->value;
-        rg__strfree(h, at->name);
-        rg_decref(v);
-    }
+    while (a->len) rg_decref(a->items[--a->len].value);
     rg__free(h, a->items, a->cap * sizeof *a->items);
     a->items = NULL;
     a->cap = 0;
 }
 
-static size_t attrs_size(const attrs *a) {
-    size_t n = a->cap * sizeof *a->items;
-    for (size_t i = 0; i < a->len; i++) n += strlen(a->items[i].name) + 1;
-    return n;
-}
+static size_t attrs_size(const attrs *a) { return a->cap * sizeof *a->items; }
 
+/* name must be interned (or NULL: never interned, so absent). */
 static attr *attrs_find(const attrs *a, const char *name) {
-    for (size_t i = 0; i < a->len; i++)
-        if (strcmp(a->items[i].name, name) == 0) return &a->items[i];
+    for (size_t i = 0; name && i < a->len; i++)
+        if (a->items[i].name == name) return &a->items[i];
     return NULL;
 }
 
@@ -82,14 +74,19 @@ int rg_setattr_new(rg_object *o, const char *name, rg_object *value) {
         rg_decref(value);
         return rc;
     }
-    attr *at = attrs_find(a, name);
+    rg_heap *h = o->heap;
+    const char *iname = rg__intern(h, name);
+    if (!iname) {
+        rg_decref(value);
+        return RG_ENOMEM;
+    }
+    attr *at = attrs_find(a, iname);
     if (at) {
         rg_object *old = at->value;
         at->value = value;
         rg_decref(old);
         return 0;
     }
-    rg_heap *h = o->heap;
     if (a->len == a->cap) {
         size_t cap = a->cap ? a->cap * 2 : 4;
         attr *items = rg__realloc(h, a->items, a->cap * sizeof *items, cap * sizeof *items);
@@ -100,12 +97,7 @@ int rg_setattr_new(rg_object *o, const char *name, rg_object *value) {
         a->items = items;
         a->cap = cap;
     }
-    char *copy = rg__strdup(h, name);
-    if (!copy) {
-        rg_decref(value);
-        return RG_ENOMEM;
-    }
-    a->items[a->len++] = (attr){copy, value};
+    a->items[a->len++] = (attr){iname, value};
     return 0;
 }
 
@@ -117,7 +109,7 @@ int rg_setattr(rg_object *o, const char *name, rg_object *value) {
 rg_object *rg_getattr(const rg_object *o, const char *name) {
     attrs *a = attrs_of(o);
     if (!a || !name) return NULL;
-    attr *at = attrs_find(a, name);
+    attr *at = attrs_find(a, rg__intern_find(o->heap, name));
     return at ? at->value : NULL;
 }
 
@@ -125,10 +117,9 @@ int rg_delattr(rg_object *o, const char *name) {
     attrs *a = attrs_of(o);
     if (!o || !name) return RG_EINVAL;
     if (!a) return rg__fail(o->heap, RG_ETYPE);
-    attr *at = attrs_find(a, name);
+    attr *at = attrs_find(a, rg__intern_find(o->heap, name));
     if (!at) return rg__fail(o->heap, RG_EKEY);
     rg_object *v = at->value;
-    rg__strfree(o->heap, at->name);
     size_t i = (size_t)(at - a->items);
     memmove(a->items + i, a->items + i + 1, (a->len - i - 1) * sizeof *a->items);
     a->len--;

@@ -18,23 +18,12 @@
 #define RG__F_DYING 0x040u       /* refcount reached 0, on the free worklist */
 #define RG__F_HASHED 0x080u      /* ob.hash is valid */
 #define RG__F_MARK 0x100u        /* scratch bit for one-pass algorithms */
-/* Bits 12-14: the generation tag. 0 and 1 are generations 0 and 1, 3 is
- * the permanent (frozen) generation, and generation 2 is tagged 2 or 4:
- * heap->gen2_tag says which. A full collection retags every survivor with
- * the other value, so "already scanned" needs no flag to clear afterwards. */
-#define RG__GEN_SHIFT 12
-#define RG__GEN_MASK (7u << RG__GEN_SHIFT)
-#define RG__PERMANENT 3
+#define RG__F_FROZEN 0x200u      /* in the permanent generation */
+#define RG__F_PURPLE 0x400u      /* a possible cycle root: see heap->purple */
 
-static inline unsigned rg__tag_of(const rg_object *o) {
-    return (o->flags & RG__GEN_MASK) >> RG__GEN_SHIFT;
-}
-static inline int rg__gen_of(const rg_object *o) {
-    unsigned t = rg__tag_of(o);
-    return t == 4 ? 2 : (int)t;
-}
-static inline void rg__set_tag(rg_object *o, unsigned tag) {
-    o->flags = (o->flags & ~RG__GEN_MASK) | (tag << RG__GEN_SHIFT);
+/* A collector candidate that is not frozen, dying or untracked. */
+static inline int rg__eligible(const rg_object *o) {
+    return (o->flags & (RG__F_TRACKED | RG__F_FROZEN | RG__F_DYING)) == RG__F_TRACKED;
 }
 
 /* ---- intrusive doubly linked lists ---------------------------------------- */
@@ -130,8 +119,20 @@ typedef struct rg__callback {
     void *ud;
 } rg__callback;
 
+#define RG__CLASS_SIZE 16
+#define RG__SMALL_MAX 264
+#define RG__CLASSES ((RG__SMALL_MAX - 8) / RG__CLASS_SIZE + 1)
+
+typedef struct rg__intern {
+    char **slots; /* NULL = empty */
+    size_t cap, len;
+} rg__names;
+
 struct rg_heap {
     rg_allocator alloc;
+    void *cache[RG__CLASSES]; /* freed small blocks, linked through their first word */
+    size_t cached_bytes;
+    rg__names names; /* attribute names, interned */
     int last_error;
     size_t bytes, peak, live;
     uint64_t next_id;
@@ -159,7 +160,17 @@ struct rg_heap {
     rg__gcgen gen[RG_GC_GENERATIONS];
     size_t long_lived_total, long_lived_pending;
     int enabled, collecting, finalizing;
-    unsigned gen2_tag; /* 2 or 4: see RG__GEN_SHIFT */
+    size_t tracked_live, frozen_live;
+
+    /* Possible cycle roots (Bacon and Rajan): tracked objects whose refcount
+     * was decremented to a non-zero value since the last full collection.
+     * Every garbage cycle has one, so a full collection only examines what
+     * they reach. The buffer is bounded: past RG__PURPLE_MAX entries (or on
+     * allocation failure) it overflows and the next full collection scans
+     * every candidate instead. A root's slot index lives in its ob.hash. */
+    rg_object **purple;
+    size_t npurple, purple_cap;
+    int purple_overflow;
     unsigned debug;
     FILE *debug_stream;
     rg_object *garbage;
@@ -179,7 +190,14 @@ struct rg_heap {
 void *rg__malloc(rg_heap *h, size_t size);
 void *rg__realloc(rg_heap *h, void *ptr, size_t old_size, size_t new_size);
 void rg__free(rg_heap *h, void *ptr, size_t size);
+#if RG_QUARANTINE
+void rg__quarantine(rg_heap *h, rg_object *o, size_t size);
+#endif
 char *rg__strdup(rg_heap *h, const char *s);
+/* Interned attribute names: one copy per heap, compared by pointer. */
+const char *rg__intern(rg_heap *h, const char *s);            /* NULL: no memory */
+const char *rg__intern_find(const rg_heap *h, const char *s); /* NULL: never interned */
+void rg__intern_free(rg_heap *h);
 void rg__strfree(rg_heap *h, char *s);
 static inline int rg__fail(rg_heap *h, int err) {
     h->last_error = err;
@@ -195,7 +213,6 @@ size_t rg__block_size(const rg_object *o);
 void rg__misuse(rg_heap *h, rg_misuse kind, const rg_object *o);
 
 /* ---- tracking -------------------------------------------------------------------- */
-void rg__set_gen(rg_object *o, int gen); /* 0..2, or RG__PERMANENT */
 void rg__track(rg_object *o);   /* untracked -> generation 0 */
 void rg__untrack(rg_object *o); /* generation -> untracked */
 /* True when o is, or may become, tracked (CPython's MAY_BE_TRACKED): any
@@ -206,6 +223,10 @@ int rg__dict_maybe_untrack(rg_object *d);
 
 /* The collector's entry from allocation. */
 void rg__gc_maybe_collect(rg_heap *h);
+#define RG__PURPLE_MAX 65536
+void rg__purple_add(rg_object *o);
+void rg__purple_remove(rg_object *o);
+void rg__purple_reset(rg_heap *h); /* forget every root */
 
 /* ---- finalizers, weakrefs -------------------------------------------------------- */
 void (*rg__finalizer_of(const rg_object *o))(rg_object *);

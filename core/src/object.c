@@ -23,6 +23,7 @@ rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int tr
     o->refcnt = 1;
     if (track) {
         o->flags = RG__F_TRACKED;
+        h->tracked_live++;
         rg__list_append(&h->gens[0], &o->gc);
     } else {
         rg__list_append(&h->untracked, &o->gc);
@@ -39,20 +40,17 @@ rg_object *rg_object_new(rg_heap *h, const rg_type *type) {
     return rg__object_alloc(h, type, type->basic_size, type->traverse != NULL);
 }
 
-void rg__set_gen(rg_object *o, int gen) {
-    rg__set_tag(o, gen == 2 ? o->heap->gen2_tag : (unsigned)gen);
-}
-
 void rg__track(rg_object *o) {
     if (o->flags & RG__F_TRACKED) return;
     o->flags |= RG__F_TRACKED;
-    rg__set_gen(o, 0);
+    o->heap->tracked_live++;
     rg__list_move(&o->gc, &o->heap->gens[0]);
 }
 
 void rg__untrack(rg_object *o) {
     if (!(o->flags & RG__F_TRACKED)) return;
-    o->flags &= ~(RG__F_TRACKED | RG__GEN_MASK);
+    o->flags &= ~RG__F_TRACKED;
+    o->heap->tracked_live--;
     rg__list_move(&o->gc, &o->heap->untracked);
 }
 
@@ -67,20 +65,16 @@ static void release_memory(rg_heap *h, rg_object *o) {
     size_t size = rg__block_size(o);
     if (o->type->destroy) o->type->destroy(o);
     if (o->type->traverse && h->gen[0].count > 0) h->gen[0].count--;
+    if (o->flags & RG__F_TRACKED) h->tracked_live--;
+    if (o->flags & RG__F_FROZEN) h->frozen_live--;
     h->live--;
-    h->bytes -= size;
+    o->flags = RG__F_FREED;
 #if RG_QUARANTINE
     /* Keep the block poisoned for a while so late incref/decref is caught. */
-    o->flags = RG__F_FREED;
     o->refcnt = 0;
-    size_t slot = h->qnext++ % RG_QUARANTINE;
-    if (h->quarantine[slot].obj)
-        h->alloc.free(h->alloc.ud, h->quarantine[slot].obj, h->quarantine[slot].size);
-    h->quarantine[slot].obj = o;
-    h->quarantine[slot].size = size;
+    rg__quarantine(h, o, size);
 #else
-    o->flags = RG__F_FREED;
-    h->alloc.free(h->alloc.ud, o, size);
+    rg__free(h, o, size);
 #endif
 }
 
@@ -91,9 +85,8 @@ static void dealloc(rg_heap *h, rg_object *o) {
         /* Run the finalizer on a live object: relinked, refcount 1. */
         o->flags = (o->flags & ~RG__F_DYING) | RG__F_FINALIZED;
         o->refcnt = 1;
-        int g = rg__gen_of(o);
         if (o->flags & RG__F_TRACKED)
-            rg__list_append(g == RG__PERMANENT ? &h->permanent : &h->gens[g], &o->gc);
+            rg__list_append((o->flags & RG__F_FROZEN) ? &h->permanent : &h->gens[0], &o->gc);
         else
             rg__list_append(&h->untracked, &o->gc);
         fin(o);
@@ -110,6 +103,7 @@ static void dealloc(rg_heap *h, rg_object *o) {
 
 static void release(rg_object *o) {
     rg_heap *h = o->heap;
+    if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
     rg__list_remove(&o->gc);
     o->flags = (o->flags & ~(RG__F_COLLECTING | RG__F_UNREACHABLE)) | RG__F_DYING;
     o->gc.next = (rg_gc_link *)h->pending;
@@ -146,7 +140,10 @@ void rg_decref(rg_object *o) {
         rg__misuse(o->heap, RG_MISUSE_DECREF_BELOW_ZERO, o);
         return;
     }
-    if (--o->refcnt == 0) release(o);
+    if (--o->refcnt == 0)
+        release(o);
+    else if ((o->flags & (RG__F_TRACKED | RG__F_PURPLE)) == RG__F_TRACKED)
+        rg__purple_add(o); /* it may have just become garbage in a cycle */
 }
 
 /* ---- accessors ---------------------------------------------------------------------- */

@@ -176,13 +176,18 @@ int rg_heap_errno(const rg_heap *h);
 
 /* Memory accounting. */
 typedef struct rg_heap_stats {
-    size_t bytes_in_use;  /* allocated through the heap's allocator now */
+    size_t bytes_in_use;  /* held by objects, their buffers and the heap */
     size_t peak_bytes;    /* highest bytes_in_use so far */
     size_t live_objects;  /* objects alive now */
     uint64_t max_id;      /* the highest id ever assigned */
+    size_t cached_bytes;  /* freed small blocks kept for reuse (not in use) */
 } rg_heap_stats;
 
 void rg_heap_get_stats(const rg_heap *h, rg_heap_stats *out);
+
+/* Returns the cached free blocks to the allocator; returns how many bytes.
+ * The cache never holds more than the heap's peak bytes in use. */
+size_t rg_heap_trim(rg_heap *h);
 
 /* Number of live objects of a type (instances of every class count as
  * rg_instance_type). One walk over the heap. */
