@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "refgraph.h"
 
@@ -60,6 +63,13 @@ static double ours(long n, int lists, rg_object **slots) {
 }
 
 int main(int argc, char **argv) {
+#ifdef __GLIBC__
+    /* Keep freed memory in the process: otherwise whichever side runs after
+     * a trim pays a gigabyte of page faults, and the figure measures the
+     * kernel rather than the allocators. */
+    mallopt(M_TRIM_THRESHOLD, -1);
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+#endif
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 10000000L;
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
     void **slots = malloc((size_t)n * sizeof *slots);

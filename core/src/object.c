@@ -103,6 +103,12 @@ static void dealloc(rg_heap *h, rg_object *o) {
 
 static void release(rg_object *o) {
     rg_heap *h = o->heap;
+    if (!o->type->traverse && !o->type->clear && !o->type->finalize && !(o->flags & RG__F_HASWEAK)) {
+        /* An atom holds no references: nothing to queue, nothing to run. */
+        rg__list_remove(&o->gc);
+        release_memory(h, o);
+        return;
+    }
     if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
     rg__list_remove(&o->gc);
     o->flags = (o->flags & ~(RG__F_COLLECTING | RG__F_UNREACHABLE)) | RG__F_DYING;
