@@ -1,6 +1,9 @@
 /* error.c — names and messages of the rg_errno codes. */
 #include "refgraph/error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 const char *rg_strerror(int err) {
     switch (err) {
     case RG_OK: return "success";
@@ -19,4 +22,17 @@ const char *rg_err_name(int err) {
 #undef RG__ERRNO_NAME
     default: return "RG_EUNKNOWN";
     }
+}
+
+void rg_error_set(rg_error *err, int code, const char *source, long line, long column,
+                  const char *fmt, ...) {
+    if (!err || err->code) return;
+    err->code = code ? code : RG_EINVAL;
+    err->line = line;
+    err->column = column;
+    snprintf(err->source, sizeof err->source, "%s", source ? source : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->text, sizeof err->text, fmt, ap);
+    va_end(ap);
 }

@@ -32,6 +32,25 @@ typedef enum rg_errno {
 #undef RG__ERRNO_ENUM
 } rg_errno;
 
+/* A caller-owned error report, as jansson's json_error_t: filling it never
+ * allocates, and the first error wins (a later one does not overwrite it).
+ * line and column are 1-based; 0 means unknown. */
+typedef struct rg_error {
+    int code;         /* an rg_errno value, 0 while no error */
+    long line;
+    long column;
+    char source[256]; /* the file (or "<buffer>") */
+    char text[256];   /* the problem, lowercase, no trailing period */
+} rg_error;
+
+/* Records an error unless one is recorded already; err may be NULL. */
+void rg_error_set(rg_error *err, int code, const char *source, long line, long column,
+                  const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 6, 7)))
+#endif
+    ;
+
 /* Returns a static message for an error code ("unknown error" if unknown). */
 const char *rg_strerror(int err);
 

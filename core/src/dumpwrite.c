@@ -1,0 +1,508 @@
+/* dumpwrite.c — the streaming, atomic JSON Lines writer for dumps.
+ *
+ * Every string goes out as valid JSON and valid UTF-8, deterministically:
+ * valid UTF-8 passes through, '"' and '\' and control characters are
+ * escaped, and each byte that is not part of valid UTF-8 becomes the four
+ * characters \xNN (as Python's backslashreplace shows it). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "refgraph/dump.h"
+
+#define BUF_SIZE (64 * 1024)
+
+enum stage { ST_HEADER, ST_OBJECTS, ST_IN_OBJECT, ST_GLOBALS, ST_FRAMES, ST_IN_FRAME };
+
+struct rg_dump_writer {
+    char *path, *tmp;
+    int fd;
+    gzFile gz;
+    enum stage stage;
+    int failed; /* first rg_errno, 0 if none */
+    rg_error err;
+    size_t nrefs_in_object, nlocals_in_frame;
+    uint64_t objects, references, globals, frames, gens[5];
+    uint64_t bytes;
+    size_t len;
+    char buf[BUF_SIZE];
+};
+
+/* ---- output --------------------------------------------------------------------- */
+
+static void fail_errno(rg_dump_writer *w, const char *what) {
+    if (w->failed) return;
+    w->failed = RG_EIO;
+    rg_error_set(&w->err, RG_EIO, w->path, 0, 0, "cannot %s '%s': %s", what, w->path, strerror(errno));
+}
+
+static void flush(rg_dump_writer *w) {
+    if (w->failed || !w->len) {
+        w->len = 0;
+        return;
+    }
+    if (w->gz) {
+        if (gzwrite(w->gz, w->buf, (unsigned)w->len) != (int)w->len) {
+            int zerr;
+            const char *msg = gzerror(w->gz, &zerr);
+            if (zerr == Z_ERRNO) {
+                fail_errno(w, "write");
+            } else {
+                w->failed = RG_EIO;
+                rg_error_set(&w->err, RG_EIO, w->path, 0, 0, "cannot compress '%s': %s", w->path, msg);
+            }
+        }
+    } else {
+        const char *p = w->buf;
+        size_t left = w->len;
+        while (left) {
+            ssize_t n = write(w->fd, p, left);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                fail_errno(w, "write");
+                break;
+            }
+            p += n;
+            left -= (size_t)n;
+        }
+    }
+    w->bytes += w->len;
+    w->len = 0;
+}
+
+static inline void put(rg_dump_writer *w, const char *s, size_t n) {
+    if (w->len + n > BUF_SIZE) {
+        flush(w);
+        while (n > BUF_SIZE) { /* only a huge label could be this long */
+            memcpy(w->buf, s, BUF_SIZE);
+            w->len = BUF_SIZE;
+            flush(w);
+            s += BUF_SIZE;
+            n -= BUF_SIZE;
+        }
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+/* lit must be a string literal (sizeof of a pointer would be wrong). */
+#define PUTS(w, lit) put((w), "" lit, sizeof(lit) - 1)
+
+static inline void putc_(rg_dump_writer *w, char c) {
+    if (w->len == BUF_SIZE) flush(w);
+    w->buf[w->len++] = c;
+}
+
+static void put_u64(rg_dump_writer *w, uint64_t v) {
+    char tmp[24];
+    int i = 24;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    put(w, tmp + i, (size_t)(24 - i));
+}
+
+static void put_i64(rg_dump_writer *w, int64_t v) {
+    if (v < 0) {
+        putc_(w, '-');
+        put_u64(w, (uint64_t)0 - (uint64_t)v);
+    } else {
+        put_u64(w, (uint64_t)v);
+    }
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    if (c < 0x80) return 1;
+    size_t need;
+    unsigned min;
+    if (c >= 0xc2 && c <= 0xdf) {
+        need = 2;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        need = 3;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        need = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < need) return 0;
+    unsigned cp = c & (0x3fu >> (need - 1));
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+    return need;
+}
+
+/* The longest prefix of s, at most max bytes, that does not cut a valid
+ * UTF-8 sequence in two. */
+static size_t cut_utf8(const char *s, size_t len, size_t max) {
+    if (len <= max) return len;
+    size_t i = 0;
+    while (i < max) {
+        size_t k = utf8_seq((const unsigned char *)s + i, len - i);
+        if (k == 0) k = 1;
+        if (i + k > max) break;
+        i += k;
+    }
+    return i;
+}
+
+static void put_str(rg_dump_writer *w, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    putc_(w, '"');
+    size_t run = 0; /* bytes that need no escaping, copied in one go */
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            run++;
+            i++;
+            continue;
+        }
+        size_t k = c >= 0x80 ? utf8_seq(p + i, n - i) : 0;
+        if (k) { /* valid multi-byte UTF-8 passes through */
+            run += k;
+            i += k;
+            continue;
+        }
+        put(w, (const char *)p + i - run, run);
+        run = 0;
+        char e[8];
+        switch (c) {
+        case '"': PUTS(w, "\\\""); break;
+        case '\\': PUTS(w, "\\\\"); break;
+        case '\n': PUTS(w, "\\n"); break;
+        case '\r': PUTS(w, "\\r"); break;
+        case '\t': PUTS(w, "\\t"); break;
+        case '\b': PUTS(w, "\\b"); break;
+        case '\f': PUTS(w, "\\f"); break;
+        default:
+            if (c < 0x20) {
+                memcpy(e, "\\u00", 4);
+                e[4] = hex[c >> 4];
+                e[5] = hex[c & 15];
+                put(w, e, 6);
+            } else { /* a byte outside valid UTF-8: \xNN, its backslash escaped */
+                memcpy(e, "\\\\x", 3);
+                e[3] = hex[c >> 4];
+                e[4] = hex[c & 15];
+                put(w, e, 5);
+            }
+        }
+        i++;
+    }
+    put(w, (const char *)p + n - run, run);
+    putc_(w, '"');
+}
+
+/* ---- records -------------------------------------------------------------------- */
+
+static int check_stage(rg_dump_writer *w, int ok, const char *what) {
+    if (w->failed) return w->failed;
+    if (ok) return 0;
+    w->failed = RG_EINVAL;
+    rg_error_set(&w->err, RG_EINVAL, w->path, 0, 0, "records out of order: %s", what);
+    return RG_EINVAL;
+}
+
+int rg_dump_write_header(rg_dump_writer *w, const rg_dump_header *h) {
+    int rc = check_stage(w, w->stage == ST_HEADER, "header after other records");
+    if (rc) return rc;
+    PUTS(w, "{\"format\":\"" RG_DUMP_FORMAT "\",\"version\":");
+    put_u64(w, RG_DUMP_VERSION);
+    PUTS(w, ",\"producer\":");
+    put_str(w, h->producer, strlen(h->producer));
+    PUTS(w, ",\"producer_version\":");
+    put_str(w, h->producer_version, strlen(h->producer_version));
+    PUTS(w, ",\"created\":");
+    put_str(w, h->created, strlen(h->created));
+    PUTS(w, ",\"heap\":{\"bytes_in_use\":");
+    put_u64(w, h->bytes_in_use);
+    PUTS(w, ",\"peak_bytes\":");
+    put_u64(w, h->peak_bytes);
+    PUTS(w, ",\"live_objects\":");
+    put_u64(w, h->live_objects);
+    PUTS(w, ",\"max_id\":");
+    put_u64(w, h->max_id);
+    PUTS(w, "},\"gc\":{\"enabled\":");
+    if (h->gc_enabled)
+        PUTS(w, "true");
+    else
+        PUTS(w, "false");
+    static const char *const lists[] = {",\"thresholds\":[", ",\"counts\":["};
+    for (int k = 0; k < 2; k++) {
+        put(w, lists[k], strlen(lists[k]));
+        for (int i = 0; i < 3; i++) {
+            if (i) putc_(w, ',');
+            put_i64(w, k ? h->gen[i].count : h->gen[i].threshold);
+        }
+        putc_(w, ']');
+    }
+    PUTS(w, ",\"stats\":[");
+    for (int i = 0; i < 3; i++) {
+        if (i) putc_(w, ',');
+        PUTS(w, "{\"collections\":");
+        put_u64(w, h->gen[i].collections);
+        PUTS(w, ",\"collected\":");
+        put_u64(w, h->gen[i].collected);
+        PUTS(w, ",\"uncollectable\":");
+        put_u64(w, h->gen[i].uncollectable);
+        putc_(w, '}');
+    }
+    PUTS(w, "],\"garbage_id\":");
+    if (h->garbage_id)
+        put_u64(w, h->garbage_id);
+    else
+        PUTS(w, "null");
+    PUTS(w, "}}\n");
+    w->stage = ST_OBJECTS;
+    return w->failed;
+}
+
+int rg_dump_object_begin(rg_dump_writer *w, const rg_dump_object *o) {
+    int rc = check_stage(w, w->stage == ST_OBJECTS, "object outside the object section");
+    if (rc) return rc;
+    PUTS(w, "{\"id\":");
+    put_u64(w, o->id);
+    PUTS(w, ",\"type\":");
+    put_str(w, o->type.ptr, o->type.len);
+    PUTS(w, ",\"size\":");
+    put_u64(w, o->size);
+    PUTS(w, ",\"rc\":");
+    put_i64(w, o->refcount);
+    PUTS(w, ",\"gen\":");
+    if (o->gen == RG_DUMP_UNTRACKED)
+        PUTS(w, "null");
+    else if (o->gen == RG_DUMP_FROZEN)
+        PUTS(w, "\"frozen\"");
+    else
+        put_i64(w, o->gen);
+    PUTS(w, ",\"label\":");
+    size_t cut = cut_utf8(o->label.ptr, o->label.len, RG_DUMP_LABEL_MAX);
+    put_str(w, o->label.ptr, cut);
+    uint64_t full = o->label_len ? o->label_len : o->label.len;
+    if (full > cut) {
+        PUTS(w, ",\"label_len\":");
+        put_u64(w, full);
+    }
+    if (o->finalized) PUTS(w, ",\"finalized\":true");
+    if (o->garbage) PUTS(w, ",\"garbage\":true");
+    PUTS(w, ",\"refs\":[");
+    w->nrefs_in_object = 0;
+    w->objects++;
+    w->gens[o->gen == RG_DUMP_UNTRACKED ? 0 : o->gen == RG_DUMP_FROZEN ? 4 : (size_t)o->gen + 1]++;
+    w->stage = ST_IN_OBJECT;
+    return w->failed;
+}
+
+int rg_dump_object_ref(rg_dump_writer *w, const rg_dump_ref *ref) {
+    int rc = check_stage(w, w->stage == ST_IN_OBJECT, "reference outside an object");
+    if (rc) return rc;
+    if (w->nrefs_in_object++) putc_(w, ',');
+    putc_(w, '[');
+    put_u64(w, ref->target);
+    putc_(w, ',');
+    if (ref->label.len > RG_DUMP_EDGE_LABEL_MAX) {
+        /* Cut to at most RG_DUMP_EDGE_LABEL_MAX bytes ending in "...": a
+         * label that fits is never cut, so re-writing a loaded dump gives
+         * the same bytes. */
+        size_t cut = cut_utf8(ref->label.ptr, ref->label.len, RG_DUMP_EDGE_LABEL_MAX - 3);
+        char tmp[RG_DUMP_EDGE_LABEL_MAX];
+        memcpy(tmp, ref->label.ptr, cut);
+        memcpy(tmp + cut, "...", 3);
+        put_str(w, tmp, cut + 3);
+    } else {
+        put_str(w, ref->label.ptr, ref->label.len);
+    }
+    if (ref->weak) PUTS(w, ",true");
+    putc_(w, ']');
+    w->references++;
+    return w->failed;
+}
+
+int rg_dump_object_end(rg_dump_writer *w) {
+    int rc = check_stage(w, w->stage == ST_IN_OBJECT, "object end without begin");
+    if (rc) return rc;
+    PUTS(w, "]}\n");
+    w->stage = ST_OBJECTS;
+    return w->failed;
+}
+
+int rg_dump_write_global(rg_dump_writer *w, rg_dump_str name, uint64_t id) {
+    int rc = check_stage(w, w->stage == ST_OBJECTS || w->stage == ST_GLOBALS, "global after frames");
+    if (rc) return rc;
+    PUTS(w, "{\"global\":");
+    put_str(w, name.ptr, name.len);
+    PUTS(w, ",\"id\":");
+    put_u64(w, id);
+    PUTS(w, "}\n");
+    w->globals++;
+    w->stage = ST_GLOBALS;
+    return w->failed;
+}
+
+int rg_dump_frame_begin(rg_dump_writer *w, rg_dump_str name, uint64_t depth) {
+    int rc = check_stage(w, w->stage == ST_OBJECTS || w->stage == ST_GLOBALS || w->stage == ST_FRAMES,
+                         "frame out of place");
+    if (rc) return rc;
+    PUTS(w, "{\"frame\":");
+    put_str(w, name.ptr, name.len);
+    PUTS(w, ",\"depth\":");
+    put_u64(w, depth);
+    PUTS(w, ",\"locals\":[");
+    w->nlocals_in_frame = 0;
+    w->frames++;
+    w->stage = ST_IN_FRAME;
+    return w->failed;
+}
+
+int rg_dump_frame_local(rg_dump_writer *w, rg_dump_str name, uint64_t id) {
+    int rc = check_stage(w, w->stage == ST_IN_FRAME, "local outside a frame");
+    if (rc) return rc;
+    if (w->nlocals_in_frame++) putc_(w, ',');
+    putc_(w, '[');
+    put_str(w, name.ptr, name.len);
+    putc_(w, ',');
+    put_u64(w, id);
+    putc_(w, ']');
+    return w->failed;
+}
+
+int rg_dump_frame_end(rg_dump_writer *w) {
+    int rc = check_stage(w, w->stage == ST_IN_FRAME, "frame end without begin");
+    if (rc) return rc;
+    PUTS(w, "]}\n");
+    w->stage = ST_FRAMES;
+    return w->failed;
+}
+
+uint64_t rg_dump_writer_bytes(const rg_dump_writer *w) { return w->bytes + w->len; }
+
+/* ---- the file ------------------------------------------------------------------------ */
+
+static int ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+rg_dump_writer *rg_dump_writer_open(const char *path, rg_error *err) {
+    if (!path || !*path) {
+        rg_error_set(err, RG_EINVAL, "", 0, 0, "no file name given");
+        return NULL;
+    }
+    rg_dump_writer *w = calloc(1, sizeof *w);
+    size_t n = strlen(path);
+    if (w) w->path = malloc(n + 1);
+    if (w && w->path) w->tmp = malloc(n + 32);
+    if (!w || !w->path || !w->tmp) {
+        if (w) {
+            free(w->path);
+            free(w);
+        }
+        rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
+        return NULL;
+    }
+    memcpy(w->path, path, n + 1);
+    /* The temporary file sits beside the target, so rename is atomic. */
+    const char *slash = strrchr(path, '/');
+    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+    snprintf(w->tmp, n + 32, "%.*s.%s.tmp-XXXXXX", (int)dir, path, path + dir);
+    w->fd = mkstemp(w->tmp);
+    if (w->fd < 0) {
+        rg_error_set(err, RG_EIO, path, 0, 0, "cannot create '%s': %s", path, strerror(errno));
+        free(w->tmp);
+        free(w->path);
+        free(w);
+        return NULL;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(w->fd, 0666 & ~mask) != 0) { /* mkstemp makes 0600 */
+        fail_errno(w, "set the mode of");
+    }
+    if (ends_with(path, ".gz")) {
+        int fd2 = dup(w->fd);
+        w->gz = fd2 >= 0 ? gzdopen(fd2, "wb1") : NULL;
+        if (!w->gz) {
+            if (fd2 >= 0) close(fd2);
+            fail_errno(w, "compress");
+        }
+    }
+    return w;
+}
+
+static void discard(rg_dump_writer *w) {
+    if (w->gz) gzclose(w->gz);
+    if (w->fd >= 0) close(w->fd);
+    unlink(w->tmp);
+    free(w->tmp);
+    free(w->path);
+    free(w);
+}
+
+void rg_dump_writer_abort(rg_dump_writer *w) {
+    if (w) discard(w);
+}
+
+int rg_dump_writer_close(rg_dump_writer *w, rg_error *err) {
+    if (!w) return RG_EINVAL;
+    check_stage(w, w->stage != ST_HEADER && w->stage != ST_IN_OBJECT && w->stage != ST_IN_FRAME,
+                "incomplete record at close");
+    PUTS(w, "{\"trailer\":{\"objects\":");
+    put_u64(w, w->objects);
+    PUTS(w, ",\"references\":");
+    put_u64(w, w->references);
+    PUTS(w, ",\"globals\":");
+    put_u64(w, w->globals);
+    PUTS(w, ",\"frames\":");
+    put_u64(w, w->frames);
+    PUTS(w, ",\"generations\":{\"untracked\":");
+    put_u64(w, w->gens[0]);
+    for (int i = 0; i < 3; i++) {
+        static const char *const keys[] = {",\"0\":", ",\"1\":", ",\"2\":"};
+        put(w, keys[i], 5);
+        put_u64(w, w->gens[i + 1]);
+    }
+    PUTS(w, ",\"frozen\":");
+    put_u64(w, w->gens[4]);
+    PUTS(w, "}}}\n");
+    flush(w);
+    if (w->gz) {
+        int zrc = gzclose(w->gz);
+        w->gz = NULL;
+        if (zrc != Z_OK && !w->failed) {
+            if (zrc == Z_ERRNO)
+                fail_errno(w, "write");
+            else {
+                w->failed = RG_EIO;
+                rg_error_set(&w->err, RG_EIO, w->path, 0, 0, "cannot compress '%s'", w->path);
+            }
+        }
+    }
+    if (!w->failed && fsync(w->fd) != 0) fail_errno(w, "sync");
+    if (close(w->fd) != 0 && !w->failed) fail_errno(w, "close");
+    w->fd = -1;
+    if (!w->failed && rename(w->tmp, w->path) != 0) fail_errno(w, "rename into");
+    int rc = w->failed;
+    if (rc) {
+        if (err && !err->code) *err = w->err;
+        discard(w);
+        return rc;
+    }
+    free(w->tmp);
+    free(w->path);
+    free(w);
+    return 0;
+}
