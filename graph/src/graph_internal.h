@@ -1,0 +1,33 @@
+/* graph_internal.h — what the loader keeps beside the public arrays. */
+#ifndef RG_GRAPH_INTERNAL_H
+#define RG_GRAPH_INTERNAL_H
+
+#include "refgraph/graph.h"
+
+#define ARENA_BLOCK ((size_t)1 << 20)
+
+typedef struct arena_block {
+    struct arena_block *next;
+    char data[];
+} arena_block;
+
+struct rg_graph_private {
+    arena_block *blocks; /* interned string bytes */
+    size_t block_used;
+    size_t str_cap;
+    uint32_t *hashes; /* [str_cap], during load */
+    uint32_t *itab;   /* interning table, during load */
+    size_t icap;
+    /* id -> index: a direct array when ids are dense, else a hash table */
+    uint32_t *direct; /* [max_id + 1] */
+    uint64_t direct_len;
+    uint64_t *hkeys;
+    uint32_t *hvals;
+    size_t hcap;
+};
+typedef struct rg_graph_private graph_priv;
+
+/* Frees what the graph owns (also a half-built one). */
+void rg__graph_release(rg_graph *g);
+
+#endif

@@ -1,0 +1,947 @@
+/* load.c — reads a dump into an rg_graph, strictly.
+ *
+ * One pass over the lines: each is tokenized (json.c) and its fields go
+ * straight into growing arrays; references keep their target ids until
+ * every object is known, then resolve to indexes; referrers come last, by
+ * counting sort. Any problem stops the load with the file, line, column and
+ * what is wrong; nothing half-built is returned. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "graph_internal.h"
+#include "json.h"
+
+#define MAX_LINE ((size_t)1 << 30)
+#define MAX_COUNT (RG_NONE - 1)
+#define PROGRESS_STEP ((uint64_t)64 << 20)
+
+/* ---- input ------------------------------------------------------------------------ */
+
+typedef struct reader {
+    gzFile gz;
+    const char *mem; /* or a memory buffer */
+    size_t memlen, mempos;
+    char *buf;
+    size_t cap, start, end;
+    int eof;
+    uint64_t consumed, total, next_progress;
+} reader;
+
+/* zlib prefixes its messages with the path: the error names it already. */
+static const char *zmsg(const char *msg, const char *path) {
+    size_t n = strlen(path);
+    return strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
+}
+
+/* The next line, without its newline, into line and len: 1, 0 at the end, -1 on
+ * a read error (err set), -2 when a line is too long. */
+static int next_line(reader *r, const char **line, size_t *len, rg_error *err, const char *src, long lineno) {
+    if (r->mem) {
+        if (r->mempos >= r->memlen) return 0;
+        const char *p = r->mem + r->mempos;
+        const char *nl = memchr(p, '\n', r->memlen - r->mempos);
+        size_t n = nl ? (size_t)(nl - p) : r->memlen - r->mempos;
+        if (n > MAX_LINE) return -2;
+        *line = p;
+        *len = n;
+        r->mempos += n + (nl != NULL);
+        r->consumed = r->mempos;
+        return 1;
+    }
+    for (;;) {
+        char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
+        if (nl) {
+            *line = r->buf + r->start;
+            *len = (size_t)(nl - (r->buf + r->start));
+            r->start += *len + 1;
+            return 1;
+        }
+        if (r->eof) {
+            if (r->start == r->end) return 0;
+            *line = r->buf + r->start;
+            *len = r->end - r->start;
+            r->start = r->end;
+            return 1;
+        }
+        if (r->start) {
+            memmove(r->buf, r->buf + r->start, r->end - r->start);
+            r->end -= r->start;
+            r->start = 0;
+        }
+        if (r->end == r->cap) {
+            if (r->cap > MAX_LINE) return -2;
+            char *b = realloc(r->buf, r->cap * 2);
+            if (!b) {
+                rg_error_set(err, RG_ENOMEM, src, lineno, 0, "out of memory");
+                return -1;
+            }
+            r->buf = b;
+            r->cap *= 2;
+        }
+        int n = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end));
+        int zerr = Z_OK;
+        const char *msg = gzerror(r->gz, &zerr);
+        if (n < 0 || (zerr != Z_OK && zerr != Z_BUF_ERROR)) {
+            if (zerr == Z_ERRNO)
+                rg_error_set(err, RG_EIO, src, lineno, 0, "read error: %s", strerror(errno));
+            else
+                rg_error_set(err, RG_EFORMAT, src, lineno, 0, "broken gzip stream: %s", zmsg(msg, src));
+            return -1;
+        }
+        if (n == 0) {
+            /* zlib reports a gzip stream cut short only now */
+            if (zerr == Z_BUF_ERROR) {
+                rg_error_set(err, RG_EFORMAT, src, lineno, 0, "broken gzip stream: %s", zmsg(msg, src));
+                return -1;
+            }
+            r->eof = 1;
+        }
+        r->end += (size_t)(n > 0 ? n : 0);
+        r->consumed = (uint64_t)gzoffset(r->gz);
+    }
+}
+
+/* ---- interning -------------------------------------------------------------------- */
+
+static uint32_t hash_bytes(const char *s, size_t n) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t v;
+        memcpy(&v, s + i, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, s + i, n - i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 29;
+    return (uint32_t)h;
+}
+
+static char *arena_alloc(graph_priv *p, size_t n) {
+    if (n > ARENA_BLOCK / 4) { /* a big string gets a block of its own */
+        arena_block *b = malloc(sizeof *b + n);
+        if (!b) return NULL;
+        b->next = p->blocks ? p->blocks->next : NULL;
+        if (p->blocks)
+            p->blocks->next = b;
+        else
+            p->blocks = b;
+        return b->data;
+    }
+    if (!p->blocks || p->block_used + n > ARENA_BLOCK) {
+        arena_block *b = malloc(sizeof *b + ARENA_BLOCK);
+        if (!b) return NULL;
+        b->next = p->blocks;
+        p->blocks = b;
+        p->block_used = 0;
+    }
+    char *r = p->blocks->data + p->block_used;
+    p->block_used += n;
+    return r;
+}
+
+/* Returns the string's index, adding it if new; RG_NONE when out of memory. */
+static uint32_t intern(rg_graph *g, graph_priv *p, const char *s, size_t n) {
+    if ((g->nstr + 1) * 2 > p->icap) {
+        size_t cap = p->icap ? p->icap * 2 : 1024;
+        uint32_t *t = malloc(cap * sizeof *t);
+        if (!t) return RG_NONE;
+        memset(t, 0xff, cap * sizeof *t);
+        for (uint32_t i = 0; i < g->nstr; i++) {
+            size_t j = p->hashes[i] & (cap - 1);
+            while (t[j] != RG_NONE) j = (j + 1) & (cap - 1);
+            t[j] = i;
+        }
+        free(p->itab);
+        p->itab = t;
+        p->icap = cap;
+    }
+    uint32_t h = hash_bytes(s, n);
+    size_t j = h & (p->icap - 1);
+    for (; p->itab[j] != RG_NONE; j = (j + 1) & (p->icap - 1)) {
+        uint32_t k = p->itab[j];
+        if (p->hashes[k] == h && g->str[k].len == n && memcmp(g->str[k].ptr, s, n) == 0) return k;
+    }
+    if (g->nstr == MAX_COUNT) return RG_NONE;
+    if (g->nstr == p->str_cap) {
+        size_t cap = p->str_cap ? p->str_cap * 2 : 1024;
+        rg_gstr *ns = realloc(g->str, cap * sizeof *ns);
+        if (!ns) return RG_NONE;
+        g->str = ns;
+        uint32_t *nh = realloc(p->hashes, cap * sizeof *nh);
+        if (!nh) return RG_NONE;
+        p->hashes = nh;
+        p->str_cap = cap;
+    }
+    char *copy = arena_alloc(p, n ? n : 1);
+    if (!copy) return RG_NONE;
+    memcpy(copy, s, n);
+    g->str[g->nstr] = (rg_gstr){copy, (uint32_t)n};
+    p->hashes[g->nstr] = h;
+    p->itab[j] = g->nstr;
+    return g->nstr++;
+}
+
+/* ---- the loader's state ---------------------------------------------------------------- */
+
+enum section { SEC_HEADER, SEC_OBJECTS, SEC_GLOBALS, SEC_FRAMES, SEC_DONE };
+
+typedef struct loader {
+    rg_graph *g;
+    graph_priv *p;
+    const rg_load_options *opts;
+    rg_error *err;
+    const char *src;
+    const char *line;
+    long lineno;
+    jparser jp;
+    char *scratch; /* decoded strings */
+    size_t scratch_cap;
+    enum section sec;
+    size_t obj_cap, ref_cap, glob_cap, frame_cap;
+    uint64_t *ref_id;    /* targets by id until resolved */
+    uint32_t *obj_line;  /* where each object was, for messages */
+    uint32_t *glob_line; /* where each global was */
+    uint64_t *glob_id;
+    uint64_t trailer[9]; /* objects, references, globals, frames, untracked, 0, 1, 2, frozen */
+    uint64_t gen_count[5];
+    uint64_t trailer_refs_found; /* references as written, dangling ones included */
+    uint64_t globals_found;      /* global records, dangling ones included */
+} loader;
+
+/* Records the error at the current line; returns -1. */
+static int lfail(loader *L, long col, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static int lfail(loader *L, long col, int code, const char *fmt, ...) {
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    rg_error_set(L->err, code, L->src, L->lineno, col, "%s", text);
+    return -1;
+}
+#define FAIL lfail
+
+/* The 1-based column of a token (a string's opening quote). */
+static long col_of(const jtok *t) { return (long)t->start + (t->type == J_STRING ? 0 : 1); }
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 1024;
+    while (c < need) c *= 2;
+    void *n = realloc(*arr, c * elem);
+    if (!n) return -1;
+    *arr = n;
+    *cap = c;
+    return 0;
+}
+
+/* Grows every per-object array together. */
+static int grow_objects(loader *L) {
+    rg_graph *g = L->g;
+    size_t cap = L->obj_cap ? L->obj_cap * 2 : 4096;
+    void **arrs[] = {(void **)&g->id, (void **)&g->type, (void **)&g->size, (void **)&g->refcount,
+                     (void **)&g->gen, (void **)&g->flags, (void **)&g->label, (void **)&g->label_len,
+                     (void **)&L->obj_line};
+    size_t elem[] = {sizeof *g->id, sizeof *g->type, sizeof *g->size, sizeof *g->refcount, sizeof *g->gen,
+                     sizeof *g->flags, sizeof *g->label, sizeof *g->label_len, sizeof *L->obj_line};
+    for (size_t k = 0; k < sizeof arrs / sizeof *arrs; k++) {
+        void *n = realloc(*arrs[k], cap * elem[k]);
+        if (!n) return -1;
+        *arrs[k] = n;
+    }
+    uint32_t *rs = realloc(g->ref_start, (cap + 1) * sizeof *rs);
+    if (!rs) return -1;
+    if (!g->ref_start) rs[0] = 0;
+    g->ref_start = rs;
+    L->obj_cap = cap;
+    return 0;
+}
+
+static int finish_objects(loader *L);
+static void warn(loader *L, long line, const char *fmt, ...);
+
+/* Decoded string of token t, interned. */
+static int get_str(loader *L, const jtok *t, const char *field, uint32_t *out) {
+    if (t->type != J_STRING) return FAIL(L, col_of(t), RG_EFORMAT, "field \"%s\" must be a string", field);
+    size_t n = t->end - t->start;
+    const char *s = L->line + t->start;
+    if (t->escaped) {
+        if (n > L->scratch_cap) {
+            char *b = realloc(L->scratch, n);
+            if (!b) return FAIL(L, 0, RG_ENOMEM, "out of memory");
+            L->scratch = b;
+            L->scratch_cap = n;
+        }
+        n = jstr(L->line, t, L->scratch);
+        s = L->scratch;
+    }
+    uint32_t k = intern(L->g, L->p, s, n);
+    if (k == RG_NONE) return FAIL(L, 0, RG_ENOMEM, "out of memory, or more than 4294967294 strings");
+    *out = k;
+    return 0;
+}
+
+static int get_uint(loader *L, const jtok *t, const char *field, uint64_t *out) {
+    if (juint(L->line, t, out) < 0)
+        return FAIL(L, col_of(t), RG_EFORMAT, "field \"%s\" must be a non-negative integer", field);
+    return 0;
+}
+
+/* Finds the fields of the object token at index o: vals[i] gets the value
+ * token index of names[i], or 0 when absent. Unknown fields are ignored:
+ * later versions may add optional ones. */
+static void fields(const loader *L, size_t o, const char *const *names, size_t nn, size_t *vals) {
+    const jtok *t = L->jp.toks;
+    for (size_t i = 0; i < nn; i++) vals[i] = 0;
+    size_t k = o + 1;
+    for (uint32_t pair = 0; pair < t[o].size; pair++) {
+        for (size_t i = 0; i < nn; i++) {
+            if (jkey(L->line, &t[k], names[i], strlen(names[i]))) {
+                vals[i] = k + 1;
+                break;
+            }
+        }
+        k = t[k + 1].next;
+    }
+}
+
+static int need(loader *L, size_t val, const char *field, const jtok *where) {
+    if (val) return 0;
+    return FAIL(L, where ? col_of(where) : 1, RG_EFORMAT, "missing field \"%s\"", field);
+}
+
+/* ---- records ------------------------------------------------------------------------------ */
+
+static int parse_header(loader *L) {
+    static const char *const names[] = {"format", "version", "producer", "producer_version", "created",
+                                        "heap", "gc"};
+    size_t v[7];
+    const jtok *t = L->jp.toks;
+    if (t[0].type != J_OBJECT) return FAIL(L, 1, RG_EFORMAT, "not a refgraph dump: the first line is not an object");
+    fields(L, 0, names, 7, v);
+    if (!v[0]) return FAIL(L, 1, RG_EFORMAT, "not a refgraph dump: the first line has no \"format\" field");
+    if (t[v[0]].type != J_STRING || !jkey(L->line, &t[v[0]], RG_DUMP_FORMAT, strlen(RG_DUMP_FORMAT)))
+        return FAIL(L, col_of(&t[v[0]]), RG_EFORMAT, "not a refgraph dump: format is not \"" RG_DUMP_FORMAT "\"");
+    uint64_t version;
+    if (need(L, v[1], "version", &t[0]) || get_uint(L, &t[v[1]], "version", &version)) return -1;
+    if (version != RG_DUMP_VERSION)
+        return FAIL(L, col_of(&t[v[1]]), RG_EVERSION, "unsupported dump version %llu (this build reads version %d)",
+                    (unsigned long long)version, RG_DUMP_VERSION);
+    for (int i = 2; i < 7; i++)
+        if (need(L, v[i], names[i], &t[0])) return -1;
+    /* strings: producer, producer_version, created, kept in one block */
+    uint32_t s[3];
+    for (int i = 0; i < 3; i++)
+        if (get_str(L, &t[v[2 + i]], names[2 + i], &s[i])) return -1;
+    size_t total = 0;
+    for (int i = 0; i < 3; i++) total += L->g->str[s[i]].len + 1;
+    char *block = malloc(total);
+    if (!block) return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    L->g->header_strings = block;
+    const char **dst[3] = {&L->g->header.producer, &L->g->header.producer_version, &L->g->header.created};
+    for (int i = 0; i < 3; i++) {
+        rg_gstr g = L->g->str[s[i]];
+        memcpy(block, g.ptr, g.len);
+        block[g.len] = '\0';
+        *dst[i] = block;
+        block += g.len + 1;
+    }
+    /* heap */
+    if (t[v[5]].type != J_OBJECT) return FAIL(L, col_of(&t[v[5]]), RG_EFORMAT, "field \"heap\" must be an object");
+    static const char *const hn[] = {"bytes_in_use", "peak_bytes", "live_objects", "max_id"};
+    size_t hv[4];
+    fields(L, v[5], hn, 4, hv);
+    uint64_t *hd[] = {&L->g->header.bytes_in_use, &L->g->header.peak_bytes, &L->g->header.live_objects,
+                      &L->g->header.max_id};
+    for (int i = 0; i < 4; i++)
+        if (need(L, hv[i], hn[i], &t[v[5]]) || get_uint(L, &t[hv[i]], hn[i], hd[i])) return -1;
+    /* gc */
+    if (t[v[6]].type != J_OBJECT) return FAIL(L, col_of(&t[v[6]]), RG_EFORMAT, "field \"gc\" must be an object");
+    static const char *const gn[] = {"enabled", "thresholds", "counts", "stats", "garbage_id"};
+    size_t gv[5];
+    fields(L, v[6], gn, 5, gv);
+    for (int i = 0; i < 5; i++)
+        if (need(L, gv[i], gn[i], &t[v[6]])) return -1;
+    if (t[gv[0]].type != J_TRUE && t[gv[0]].type != J_FALSE)
+        return FAIL(L, col_of(&t[gv[0]]), RG_EFORMAT, "field \"enabled\" must be true or false");
+    L->g->header.gc_enabled = t[gv[0]].type == J_TRUE;
+    for (int k = 1; k <= 3; k++) {
+        const jtok *a = &t[gv[k]];
+        if (a->type != J_ARRAY || a->size != 3)
+            return FAIL(L, col_of(a), RG_EFORMAT, "field \"%s\" must be an array of 3", gn[k]);
+        size_t e = gv[k] + 1;
+        for (int i = 0; i < 3; i++, e = t[e].next) {
+            rg_dump_genstats *gs = &L->g->header.gen[i];
+            if (k < 3) {
+                int64_t x;
+                if (jint(L->line, &t[e], &x) < 0)
+                    return FAIL(L, col_of(&t[e]), RG_EFORMAT, "field \"%s\" must hold integers", gn[k]);
+                if (k == 1)
+                    gs->threshold = (long)x;
+                else
+                    gs->count = (long)x;
+            } else {
+                static const char *const sn[] = {"collections", "collected", "uncollectable"};
+                if (t[e].type != J_OBJECT)
+                    return FAIL(L, col_of(&t[e]), RG_EFORMAT, "field \"stats\" must hold objects");
+                size_t sv[3];
+                fields(L, e, sn, 3, sv);
+                uint64_t *sd[] = {&gs->collections, &gs->collected, &gs->uncollectable};
+                for (int j = 0; j < 3; j++)
+                    if (need(L, sv[j], sn[j], &t[e]) || get_uint(L, &t[sv[j]], sn[j], sd[j])) return -1;
+            }
+        }
+    }
+    if (t[gv[4]].type == J_NULL)
+        L->g->header.garbage_id = 0;
+    else if (get_uint(L, &t[gv[4]], "garbage_id", &L->g->header.garbage_id))
+        return -1;
+    return 0;
+}
+
+static int parse_object(loader *L) {
+    static const char *const names[] = {"id", "type", "size", "rc", "gen", "label", "refs",
+                                        "label_len", "finalized", "garbage"};
+    size_t v[10];
+    const jtok *t = L->jp.toks;
+    rg_graph *g = L->g;
+    fields(L, 0, names, 10, v);
+    for (int i = 0; i < 7; i++)
+        if (need(L, v[i], names[i], &t[0])) return -1;
+    if (g->n == MAX_COUNT) return FAIL(L, 1, RG_ERANGE, "too many objects (more than %u)", MAX_COUNT);
+    if (g->n == L->obj_cap && grow_objects(L)) return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    uint32_t i = g->n;
+    uint64_t id, size, label_len = 0;
+    int64_t rc;
+    if (get_uint(L, &t[v[0]], "id", &id)) return -1;
+    if (id == 0 || id > (uint64_t)INT64_MAX) return FAIL(L, col_of(&t[v[0]]), RG_EFORMAT, "field \"id\" must be a positive integer");
+    if (get_str(L, &t[v[1]], "type", &g->type[i]) || get_uint(L, &t[v[2]], "size", &size)) return -1;
+    if (jint(L->line, &t[v[3]], &rc) < 0 || rc < 0)
+        return FAIL(L, col_of(&t[v[3]]), RG_EFORMAT, "field \"rc\" must be a non-negative integer");
+    const jtok *gt = &t[v[4]];
+    int gen;
+    uint64_t gu;
+    if (gt->type == J_NULL)
+        gen = RG_DUMP_UNTRACKED;
+    else if (gt->type == J_STRING && jkey(L->line, gt, "frozen", 6))
+        gen = RG_DUMP_FROZEN;
+    else if (juint(L->line, gt, &gu) == 0 && gu <= 2)
+        gen = (int)gu;
+    else
+        return FAIL(L, col_of(gt), RG_EFORMAT, "field \"gen\" must be 0, 1, 2, \"frozen\" or null");
+    if (get_str(L, &t[v[5]], "label", &g->label[i])) return -1;
+    if (v[7] && get_uint(L, &t[v[7]], "label_len", &label_len)) return -1;
+    uint8_t flags = 0;
+    for (int k = 8; k <= 9; k++) {
+        if (!v[k]) continue;
+        if (t[v[k]].type != J_TRUE && t[v[k]].type != J_FALSE)
+            return FAIL(L, col_of(&t[v[k]]), RG_EFORMAT, "field \"%s\" must be true or false", names[k]);
+        if (t[v[k]].type == J_TRUE) flags |= k == 8 ? RG_GF_FINALIZED : RG_GF_GARBAGE;
+    }
+    const jtok *refs = &t[v[6]];
+    if (refs->type != J_ARRAY) return FAIL(L, col_of(refs), RG_EFORMAT, "field \"refs\" must be an array");
+    if ((uint64_t)g->nrefs + refs->size >= MAX_COUNT)
+        return FAIL(L, col_of(refs), RG_ERANGE, "too many references (more than %u)", MAX_COUNT);
+    size_t need_refs = (size_t)g->nrefs + refs->size;
+    size_t rc2 = L->ref_cap;
+    if (grow((void **)&L->ref_id, &rc2, need_refs, sizeof *L->ref_id) ||
+        (rc2 = L->ref_cap, grow((void **)&g->ref_label, &rc2, need_refs, sizeof *g->ref_label)))
+        return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    L->ref_cap = rc2;
+    size_t e = v[6] + 1;
+    for (uint32_t k = 0; k < refs->size; k++, e = t[e].next) {
+        const jtok *r = &t[e];
+        if (r->type != J_ARRAY || r->size < 2 || r->size > 3)
+            return FAIL(L, col_of(r), RG_EFORMAT, "a reference must be [id, label] or [id, label, weak]");
+        uint64_t target;
+        uint32_t lab;
+        if (get_uint(L, &t[e + 1], "refs", &target) || get_str(L, &t[e + 2], "refs", &lab)) return -1;
+        if (lab & RG_EDGE_WEAK) return FAIL(L, 0, RG_ERANGE, "too many strings");
+        if (r->size == 3) {
+            const jtok *w = &t[t[e + 2].next];
+            if (w->type != J_TRUE && w->type != J_FALSE)
+                return FAIL(L, col_of(w), RG_EFORMAT, "a reference's weak flag must be true or false");
+            if (w->type == J_TRUE) lab |= RG_EDGE_WEAK;
+        }
+        L->ref_id[g->nrefs] = target;
+        g->ref_label[g->nrefs] = lab;
+        g->nrefs++;
+    }
+    g->id[i] = id;
+    g->size[i] = size;
+    g->refcount[i] = rc;
+    g->gen[i] = (int8_t)gen;
+    g->flags[i] = flags;
+    g->label_len[i] = label_len;
+    L->obj_line[i] = (uint32_t)(L->lineno > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)L->lineno);
+    g->ref_start[i + 1] = g->nrefs;
+    L->gen_count[gen == RG_DUMP_UNTRACKED ? 0 : gen == RG_DUMP_FROZEN ? 4 : gen + 1]++;
+    g->n++;
+    return 0;
+}
+
+static int parse_global(loader *L, size_t name_tok, size_t id_tok) {
+    rg_graph *g = L->g;
+    if (need(L, id_tok, "id", &L->jp.toks[0])) return -1;
+    if (g->nglobals == MAX_COUNT) return FAIL(L, 1, RG_ERANGE, "too many globals");
+    size_t n = (size_t)g->nglobals + 1, cap = L->glob_cap;
+    if (grow((void **)&g->global_name, &cap, n, sizeof *g->global_name) ||
+        (cap = L->glob_cap, grow((void **)&g->global_obj, &cap, n, sizeof *g->global_obj)) ||
+        (cap = L->glob_cap, grow((void **)&L->glob_id, &cap, n, sizeof *L->glob_id)) ||
+        (cap = L->glob_cap, grow((void **)&L->glob_line, &cap, n, sizeof *L->glob_line)))
+        return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    L->glob_cap = cap;
+    if (get_str(L, &L->jp.toks[name_tok], "global", &g->global_name[g->nglobals]) ||
+        get_uint(L, &L->jp.toks[id_tok], "id", &L->glob_id[g->nglobals]))
+        return -1;
+    L->glob_line[g->nglobals] = (uint32_t)L->lineno;
+    g->nglobals++;
+    return 0;
+}
+
+static int parse_frame(loader *L, size_t name_tok) {
+    static const char *const names[] = {"frame", "depth", "locals"};
+    size_t v[3];
+    const jtok *t = L->jp.toks;
+    rg_graph *g = L->g;
+    fields(L, 0, names, 3, v);
+    if (need(L, v[1], "depth", &t[0]) || need(L, v[2], "locals", &t[0])) return -1;
+    if (g->nframes == MAX_COUNT) return FAIL(L, 1, RG_ERANGE, "too many frames");
+    size_t cap = L->frame_cap;
+    if (grow((void **)&g->frames, &cap, (size_t)g->nframes + 1, sizeof *g->frames))
+        return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    L->frame_cap = cap;
+    rg_graph_frame *f = &g->frames[g->nframes];
+    memset(f, 0, sizeof *f);
+    g->nframes++; /* counted now so that rg_graph_free releases its arrays */
+    if (get_str(L, &t[name_tok], "frame", &f->name) || get_uint(L, &t[v[1]], "depth", &f->depth)) return -1;
+    const jtok *loc = &t[v[2]];
+    if (loc->type != J_ARRAY) return FAIL(L, col_of(loc), RG_EFORMAT, "field \"locals\" must be an array");
+    f->local_name = malloc(((size_t)loc->size + 1) * sizeof *f->local_name);
+    f->local_obj = malloc(((size_t)loc->size + 1) * sizeof *f->local_obj);
+    uint64_t *ids = malloc(((size_t)loc->size + 1) * sizeof *ids);
+    if (!f->local_name || !f->local_obj || !ids) {
+        free(ids);
+        return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    }
+    size_t e = v[2] + 1;
+    for (uint32_t k = 0; k < loc->size; k++, e = t[e].next) {
+        if (t[e].type != J_ARRAY || t[e].size != 2) {
+            free(ids);
+            return FAIL(L, col_of(&t[e]), RG_EFORMAT, "a local must be [name, id]");
+        }
+        if (get_str(L, &t[e + 1], "locals", &f->local_name[k]) || get_uint(L, &t[e + 2], "locals", &ids[k])) {
+            free(ids);
+            return -1;
+        }
+    }
+    f->nlocals = loc->size;
+    /* ids resolve after the objects are known: kept in local_obj's place */
+    for (uint32_t k = 0; k < f->nlocals; k++) {
+        uint32_t idx = rg_graph_find(g, ids[k]);
+        if (idx == RG_NONE) {
+            if (!L->opts->lenient) {
+                FAIL(L, 0, RG_EFORMAT, "local \"%.*s\" of frame \"%.*s\" refers to id %llu, which is not in the dump",
+                     (int)g->str[f->local_name[k]].len, g->str[f->local_name[k]].ptr, (int)g->str[f->name].len,
+                     g->str[f->name].ptr, (unsigned long long)ids[k]);
+                free(ids);
+                return -1;
+            }
+            warn(L, L->lineno, "local \"%.*s\" refers to id %llu, which is not in the dump; dropped",
+                 (int)g->str[f->local_name[k]].len, g->str[f->local_name[k]].ptr, (unsigned long long)ids[k]);
+            memmove(&ids[k], &ids[k + 1], (f->nlocals - k - 1) * sizeof *ids);
+            memmove(&f->local_name[k], &f->local_name[k + 1], (f->nlocals - k - 1) * sizeof *f->local_name);
+            f->nlocals--;
+            k--;
+            g->dropped_refs++;
+            continue;
+        }
+        f->local_obj[k] = idx;
+    }
+    free(ids);
+    return 0;
+}
+
+static int parse_trailer(loader *L, size_t tr) {
+    static const char *const names[] = {"objects", "references", "globals", "frames", "generations"};
+    static const char *const gnames[] = {"untracked", "0", "1", "2", "frozen"};
+    const jtok *t = L->jp.toks;
+    if (t[tr].type != J_OBJECT) return FAIL(L, col_of(&t[tr]), RG_EFORMAT, "field \"trailer\" must be an object");
+    size_t v[5], gv[5];
+    fields(L, tr, names, 5, v);
+    for (int i = 0; i < 4; i++)
+        if (need(L, v[i], names[i], &t[tr]) || get_uint(L, &t[v[i]], names[i], &L->trailer[i])) return -1;
+    if (need(L, v[4], "generations", &t[tr])) return -1;
+    if (t[v[4]].type != J_OBJECT) return FAIL(L, col_of(&t[v[4]]), RG_EFORMAT, "field \"generations\" must be an object");
+    fields(L, v[4], gnames, 5, gv);
+    for (int i = 0; i < 5; i++)
+        if (need(L, gv[i], gnames[i], &t[v[4]]) || get_uint(L, &t[gv[i]], gnames[i], &L->trailer[4 + i])) return -1;
+    return 0;
+}
+
+static int parse_line(loader *L) {
+    if (L->sec == SEC_HEADER) {
+        if (parse_header(L)) return -1;
+        L->sec = SEC_OBJECTS;
+        return 0;
+    }
+    const jtok *t = L->jp.toks;
+    if (t[0].type != J_OBJECT) return FAIL(L, 1, RG_EFORMAT, "a record must be a JSON object");
+    if (L->sec == SEC_DONE) return FAIL(L, 1, RG_EFORMAT, "record after the trailer");
+    static const char *const kinds[] = {"id", "global", "frame", "trailer"};
+    size_t v[4];
+    fields(L, 0, kinds, 4, v);
+    /* A global record has an "id" too: the root kinds are checked first. */
+    if (v[1]) {
+        if (L->sec > SEC_GLOBALS) return FAIL(L, 1, RG_EFORMAT, "global record after the frames");
+        if (L->sec == SEC_OBJECTS && finish_objects(L)) return -1;
+        L->sec = SEC_GLOBALS;
+        return parse_global(L, v[1], v[0]);
+    }
+    if (v[2]) {
+        if (L->sec == SEC_OBJECTS && finish_objects(L)) return -1;
+        L->sec = SEC_FRAMES;
+        return parse_frame(L, v[2]);
+    }
+    if (v[3]) {
+        if (L->sec == SEC_OBJECTS && finish_objects(L)) return -1;
+        L->sec = SEC_DONE;
+        return parse_trailer(L, v[3]);
+    }
+    if (v[0]) {
+        if (L->sec != SEC_OBJECTS) return FAIL(L, 1, RG_EFORMAT, "object record after the roots");
+        return parse_object(L);
+    }
+    return FAIL(L, 1, RG_EFORMAT, "unknown record: expected an \"id\", \"global\", \"frame\" or \"trailer\" field");
+}
+
+/* ---- resolving ids ----------------------------------------------------------------------- */
+
+static uint64_t mix(uint64_t x) {
+    x ^= x >> 31;
+    x *= 0x7fb5d329728ea185ULL;
+    x ^= x >> 27;
+    return x;
+}
+
+/* Builds the id map; a duplicate id is an error naming both lines. */
+static int build_idmap(loader *L) {
+    rg_graph *g = L->g;
+    graph_priv *p = L->p;
+    uint64_t max = 0;
+    for (uint32_t i = 0; i < g->n; i++)
+        if (g->id[i] > max) max = g->id[i];
+    if (max <= (uint64_t)g->n * 4 + 4096) {
+        p->direct_len = max + 1;
+        p->direct = malloc(p->direct_len * sizeof *p->direct);
+        if (!p->direct) return FAIL(L, 0, RG_ENOMEM, "out of memory");
+        memset(p->direct, 0xff, p->direct_len * sizeof *p->direct);
+        for (uint32_t i = 0; i < g->n; i++) {
+            uint32_t *slot = &p->direct[g->id[i]];
+            if (*slot != RG_NONE) {
+                L->lineno = L->obj_line[i];
+                return FAIL(L, 0, RG_EFORMAT, "duplicate object id %llu (first on line %u)",
+                            (unsigned long long)g->id[i], L->obj_line[*slot]);
+            }
+            *slot = i;
+        }
+        return 0;
+    }
+    size_t cap = 16;
+    while (cap < (size_t)g->n * 2) cap *= 2;
+    p->hkeys = malloc(cap * sizeof *p->hkeys);
+    p->hvals = malloc(cap * sizeof *p->hvals);
+    if (!p->hkeys || !p->hvals) return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    memset(p->hkeys, 0, cap * sizeof *p->hkeys); /* ids are never 0 */
+    p->hcap = cap;
+    for (uint32_t i = 0; i < g->n; i++) {
+        size_t j = mix(g->id[i]) & (cap - 1);
+        while (p->hkeys[j] && p->hkeys[j] != g->id[i]) j = (j + 1) & (cap - 1);
+        if (p->hkeys[j]) {
+            L->lineno = L->obj_line[i];
+            return FAIL(L, 0, RG_EFORMAT, "duplicate object id %llu (first on line %u)",
+                        (unsigned long long)g->id[i], L->obj_line[p->hvals[j]]);
+        }
+        p->hkeys[j] = g->id[i];
+        p->hvals[j] = i;
+    }
+    return 0;
+}
+
+uint32_t rg_graph_find(const rg_graph *g, uint64_t id) {
+    const graph_priv *p = g->priv;
+    if (p->direct) return id < p->direct_len ? p->direct[id] : RG_NONE;
+    if (!p->hcap || !id) return RG_NONE;
+    for (size_t j = mix(id) & (p->hcap - 1); p->hkeys[j]; j = (j + 1) & (p->hcap - 1))
+        if (p->hkeys[j] == id) return p->hvals[j];
+    return RG_NONE;
+}
+
+static void warn(loader *L, long line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void warn(loader *L, long line, const char *fmt, ...) {
+    if (!L->opts->warn) return;
+    rg_error w = {0};
+    char text[sizeof w.text];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    rg_error_set(&w, RG_EFORMAT, L->src, line, 0, "%s", text);
+    L->opts->warn(&w, L->opts->warn_ud);
+}
+
+/* All objects are known: ids become indexes. Dangling references are an
+ * error, or in lenient mode dropped with a warning. */
+static int finish_objects(loader *L) {
+    rg_graph *g = L->g;
+    if (g->n == 0 && !g->ref_start) {
+        g->ref_start = malloc(sizeof *g->ref_start);
+        if (!g->ref_start) return FAIL(L, 0, RG_ENOMEM, "out of memory");
+        g->ref_start[0] = 0;
+    }
+    long saved = L->lineno;
+    if (build_idmap(L)) return -1;
+    g->ref_target = malloc(((size_t)g->nrefs + 1) * sizeof *g->ref_target);
+    if (!g->ref_target) return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    uint32_t out = 0;
+    for (uint32_t i = 0; i < g->n; i++) {
+        uint32_t from = g->ref_start[i], to = g->ref_start[i + 1];
+        g->ref_start[i] = out;
+        for (uint32_t e = from; e < to; e++) {
+            uint32_t t = rg_graph_find(g, L->ref_id[e]);
+            if (t == RG_NONE) {
+                if (!L->opts->lenient) {
+                    L->lineno = L->obj_line[i];
+                    return FAIL(L, 0, RG_EFORMAT, "object %llu references id %llu, which is not in the dump",
+                                (unsigned long long)g->id[i], (unsigned long long)L->ref_id[e]);
+                }
+                warn(L, L->obj_line[i], "object %llu references id %llu, which is not in the dump; dropped",
+                     (unsigned long long)g->id[i], (unsigned long long)L->ref_id[e]);
+                g->dropped_refs++;
+                continue;
+            }
+            g->ref_target[out] = t;
+            g->ref_label[out] = g->ref_label[e];
+            out++;
+        }
+    }
+    g->ref_start[g->n] = out;
+    L->trailer_refs_found = g->nrefs; /* as written, dropped ones included */
+    g->nrefs = out;
+    free(L->ref_id);
+    L->ref_id = NULL;
+    L->lineno = saved;
+    return 0;
+}
+
+static int finish_globals(loader *L) {
+    rg_graph *g = L->g;
+    uint32_t out = 0;
+    for (uint32_t i = 0; i < g->nglobals; i++) {
+        uint32_t t = rg_graph_find(g, L->glob_id[i]);
+        if (t == RG_NONE) {
+            rg_gstr name = g->str[g->global_name[i]];
+            if (!L->opts->lenient) {
+                L->lineno = L->glob_line[i];
+                return FAIL(L, 0, RG_EFORMAT, "global \"%.*s\" refers to id %llu, which is not in the dump",
+                            (int)name.len, name.ptr, (unsigned long long)L->glob_id[i]);
+            }
+            warn(L, L->glob_line[i], "global \"%.*s\" refers to id %llu, which is not in the dump; dropped",
+                 (int)name.len, name.ptr, (unsigned long long)L->glob_id[i]);
+            g->dropped_refs++;
+            continue;
+        }
+        g->global_name[out] = g->global_name[i];
+        g->global_obj[out++] = t;
+    }
+    g->nglobals = out;
+    return 0;
+}
+
+/* Referrers by counting sort: back_src/back_edge grouped by target. */
+static int build_backrefs(loader *L) {
+    rg_graph *g = L->g;
+    g->back_start = calloc((size_t)g->n + 1, sizeof *g->back_start);
+    g->back_src = malloc(((size_t)g->nrefs + 1) * sizeof *g->back_src);
+    g->back_edge = malloc(((size_t)g->nrefs + 1) * sizeof *g->back_edge);
+    if (!g->back_start || !g->back_src || !g->back_edge) return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    for (uint32_t e = 0; e < g->nrefs; e++) g->back_start[g->ref_target[e] + 1]++;
+    for (uint32_t i = 0; i < g->n; i++) g->back_start[i + 1] += g->back_start[i];
+    uint32_t *fill = malloc(((size_t)g->n + 1) * sizeof *fill);
+    if (!fill) return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    memcpy(fill, g->back_start, ((size_t)g->n + 1) * sizeof *fill);
+    for (uint32_t i = 0; i < g->n; i++) {
+        for (uint32_t e = g->ref_start[i]; e < g->ref_start[i + 1]; e++) {
+            uint32_t slot = fill[g->ref_target[e]]++;
+            g->back_src[slot] = i;
+            g->back_edge[slot] = e;
+        }
+    }
+    free(fill);
+    return 0;
+}
+
+static int check_trailer(loader *L) {
+    rg_graph *g = L->g;
+    struct {
+        const char *what;
+        uint64_t said, found;
+    } c[] = {{"objects", L->trailer[0], g->n},
+             {"references", L->trailer[1], L->trailer_refs_found},
+             {"globals", L->trailer[2], 0},
+             {"frames", L->trailer[3], g->nframes},
+             {"untracked objects", L->trailer[4], L->gen_count[0]},
+             {"objects in generation 0", L->trailer[5], L->gen_count[1]},
+             {"objects in generation 1", L->trailer[6], L->gen_count[2]},
+             {"objects in generation 2", L->trailer[7], L->gen_count[3]},
+             {"frozen objects", L->trailer[8], L->gen_count[4]}};
+    c[2].found = L->globals_found;
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++)
+        if (c[i].said != c[i].found)
+            return FAIL(L, 1, RG_EFORMAT, "the trailer counts %llu %s but the dump has %llu: corrupt or truncated",
+                        (unsigned long long)c[i].said, c[i].what, (unsigned long long)c[i].found);
+    return 0;
+}
+
+/* ---- the load ------------------------------------------------------------------------------- */
+
+static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, rg_error *err) {
+    static const rg_load_options defaults = {0, NULL, NULL, NULL, NULL};
+    loader L;
+    memset(&L, 0, sizeof L);
+    L.opts = opts ? opts : &defaults;
+    L.err = err;
+    L.src = src;
+    rg_graph *g = calloc(1, sizeof *g);
+    graph_priv *p = calloc(1, sizeof *p);
+    char *srccopy = malloc(strlen(src) + 1);
+    if (!g || !p || !srccopy) {
+        free(g);
+        free(p);
+        free(srccopy);
+        rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+        return NULL;
+    }
+    strcpy(srccopy, src);
+    g->source = srccopy;
+    g->priv = p;
+    L.g = g;
+    L.p = p;
+    int ok = 0;
+    for (;;) {
+        const char *line;
+        size_t len;
+        int rc = next_line(r, &line, &len, err, src, L.lineno + 1);
+        if (rc == 0) break;
+        L.lineno++;
+        if (rc == -2) {
+            FAIL(&L, 0, RG_ERANGE, "line too long (over 1 GiB)");
+            goto out;
+        }
+        if (rc < 0) goto out;
+        if (r->consumed >= r->next_progress) {
+            if (L.opts->progress) L.opts->progress(r->consumed, r->total, L.opts->progress_ud);
+            r->next_progress = r->consumed + PROGRESS_STEP;
+        }
+        L.line = line;
+        int jr = jparse(&L.jp, line, len);
+        if (jr == -2) {
+            FAIL(&L, 0, RG_ENOMEM, "out of memory");
+            goto out;
+        }
+        if (jr < 0) {
+            FAIL(&L, L.jp.err_column, RG_EFORMAT, "malformed JSON: %s", L.jp.err);
+            goto out;
+        }
+        if (parse_line(&L)) goto out;
+    }
+    if (L.sec == SEC_HEADER) {
+        L.lineno = 1;
+        FAIL(&L, 0, RG_EFORMAT, "the dump is empty");
+        goto out;
+    }
+    if (L.sec != SEC_DONE) {
+        L.lineno++;
+        FAIL(&L, 0, RG_EFORMAT, "truncated dump: no trailer line");
+        goto out;
+    }
+    L.globals_found = g->nglobals;
+    if (finish_globals(&L) || check_trailer(&L) || build_backrefs(&L)) goto out;
+    ok = 1;
+out:
+    jparser_free(&L.jp);
+    free(L.scratch);
+    free(L.ref_id);
+    free(L.obj_line);
+    free(L.glob_line);
+    free(L.glob_id);
+    free(p->itab);
+    free(p->hashes);
+    p->itab = NULL;
+    p->hashes = NULL;
+    if (!ok) {
+        rg__graph_release(g);
+        return NULL;
+    }
+    return g;
+}
+
+rg_graph *rg_graph_load(const char *path, const rg_load_options *opts, rg_error *err) {
+    if (!path) {
+        rg_error_set(err, RG_EINVAL, "", 0, 0, "no file name given");
+        return NULL;
+    }
+    reader r;
+    memset(&r, 0, sizeof r);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            rg_error_set(err, RG_EIO, path, 0, 0, "is a directory");
+            return NULL;
+        }
+        r.total = (uint64_t)st.st_size;
+    }
+    r.gz = gzopen(path, "rb");
+    if (!r.gz) {
+        rg_error_set(err, RG_EIO, path, 0, 0, "cannot open: %s", errno ? strerror(errno) : "out of memory");
+        return NULL;
+    }
+    gzbuffer(r.gz, 256 * 1024);
+    r.cap = 1 << 20;
+    r.buf = malloc(r.cap);
+    if (!r.buf) {
+        gzclose(r.gz);
+        rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
+        return NULL;
+    }
+    rg_graph *g = load(&r, path, opts, err);
+    free(r.buf);
+    gzclose(r.gz);
+    return g;
+}
+
+rg_graph *rg_graph_load_buffer(const char *data, size_t len, const char *name, const rg_load_options *opts,
+                               rg_error *err) {
+    reader r;
+    memset(&r, 0, sizeof r);
+    r.mem = data ? data : "";
+    r.memlen = data ? len : 0;
+    r.total = len;
+    return load(&r, name ? name : "<buffer>", opts, err);
+}
