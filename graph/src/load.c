@@ -213,6 +213,9 @@ typedef struct loader {
     uint64_t trailer[9]; /* objects, references, globals, frames, untracked, 0, 1, 2, frozen */
     uint64_t gen_count[5];
     uint64_t trailer_refs_found; /* references as written, dangling ones included */
+    uint64_t *fids;              /* frame locals' ids, in frame order, until resolved */
+    uint32_t *fline;
+    size_t nfids, fids_cap;
     uint64_t globals_found;      /* global records, dangling ones included */
 } loader;
 
@@ -548,27 +551,17 @@ static int parse_frame(loader *L, size_t name_tok) {
         }
     }
     f->nlocals = loc->size;
-    /* ids resolve after the objects are known: kept in local_obj's place */
+    /* ids resolve once every object is known: keep them until then */
+    size_t fcap = L->fids_cap;
+    if (grow((void **)&L->fids, &fcap, L->nfids + loc->size + 1, sizeof *L->fids) ||
+        (fcap = L->fids_cap, grow((void **)&L->fline, &fcap, L->nfids + loc->size + 1, sizeof *L->fline))) {
+        free(ids);
+        return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    }
+    L->fids_cap = fcap;
     for (uint32_t k = 0; k < f->nlocals; k++) {
-        uint32_t idx = rg_graph_find(g, ids[k]);
-        if (idx == RG_NONE) {
-            if (!L->opts->lenient) {
-                FAIL(L, 0, RG_EFORMAT, "local \"%.*s\" of frame \"%.*s\" refers to id %llu, which is not in the dump",
-                     (int)g->str[f->local_name[k]].len, g->str[f->local_name[k]].ptr, (int)g->str[f->name].len,
-                     g->str[f->name].ptr, (unsigned long long)ids[k]);
-                free(ids);
-                return -1;
-            }
-            warn(L, L->lineno, "local \"%.*s\" refers to id %llu, which is not in the dump; dropped",
-                 (int)g->str[f->local_name[k]].len, g->str[f->local_name[k]].ptr, (unsigned long long)ids[k]);
-            memmove(&ids[k], &ids[k + 1], (f->nlocals - k - 1) * sizeof *ids);
-            memmove(&f->local_name[k], &f->local_name[k + 1], (f->nlocals - k - 1) * sizeof *f->local_name);
-            f->nlocals--;
-            k--;
-            g->dropped_refs++;
-            continue;
-        }
-        f->local_obj[k] = idx;
+        L->fids[L->nfids] = ids[k];
+        L->fline[L->nfids++] = (uint32_t)L->lineno;
     }
     free(ids);
     return 0;
@@ -606,17 +599,14 @@ static int parse_line(loader *L) {
     /* A global record has an "id" too: the root kinds are checked first. */
     if (v[1]) {
         if (L->sec > SEC_GLOBALS) return FAIL(L, 1, RG_EFORMAT, "global record after the frames");
-        if (L->sec == SEC_OBJECTS && finish_objects(L)) return -1;
         L->sec = SEC_GLOBALS;
         return parse_global(L, v[1], v[0]);
     }
     if (v[2]) {
-        if (L->sec == SEC_OBJECTS && finish_objects(L)) return -1;
         L->sec = SEC_FRAMES;
         return parse_frame(L, v[2]);
     }
     if (v[3]) {
-        if (L->sec == SEC_OBJECTS && finish_objects(L)) return -1;
         L->sec = SEC_DONE;
         return parse_trailer(L, v[3]);
     }
@@ -774,6 +764,35 @@ static int finish_globals(loader *L) {
     return 0;
 }
 
+static int finish_frames(loader *L) {
+    rg_graph *g = L->g;
+    size_t k = 0;
+    for (uint32_t fi = 0; fi < g->nframes; fi++) {
+        rg_graph_frame *f = &g->frames[fi];
+        uint32_t out = 0, n = f->nlocals;
+        for (uint32_t j = 0; j < n; j++, k++) {
+            uint32_t t = rg_graph_find(g, L->fids[k]);
+            rg_gstr name = g->str[f->local_name[j]], fname = g->str[f->name];
+            if (t == RG_NONE) {
+                if (!L->opts->lenient) {
+                    L->lineno = L->fline[k];
+                    return FAIL(L, 0, RG_EFORMAT,
+                                "local \"%.*s\" of frame \"%.*s\" refers to id %llu, which is not in the dump",
+                                (int)name.len, name.ptr, (int)fname.len, fname.ptr, (unsigned long long)L->fids[k]);
+                }
+                warn(L, L->fline[k], "local \"%.*s\" refers to id %llu, which is not in the dump; dropped",
+                     (int)name.len, name.ptr, (unsigned long long)L->fids[k]);
+                g->dropped_refs++;
+                continue;
+            }
+            f->local_name[out] = f->local_name[j];
+            f->local_obj[out++] = t;
+        }
+        f->nlocals = out;
+    }
+    return 0;
+}
+
 /* Referrers by counting sort: back_src/back_edge grouped by target. */
 static int build_backrefs(loader *L) {
     rg_graph *g = L->g;
@@ -882,7 +901,9 @@ static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, r
         goto out;
     }
     L.globals_found = g->nglobals;
-    if (finish_globals(&L) || check_trailer(&L) || build_backrefs(&L)) goto out;
+    if (finish_objects(&L) || finish_globals(&L) || finish_frames(&L) || check_trailer(&L) ||
+        build_backrefs(&L))
+        goto out;
     ok = 1;
 out:
     jparser_free(&L.jp);
@@ -891,6 +912,8 @@ out:
     free(L.obj_line);
     free(L.glob_line);
     free(L.glob_id);
+    free(L.fids);
+    free(L.fline);
     free(p->itab);
     free(p->hashes);
     p->itab = NULL;
