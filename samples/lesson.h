@@ -23,16 +23,51 @@ static inline void lesson_mem(const rg_heap *h, const char *when) {
     printf("  %-34s %9.2f MB\n", when, lesson_mb(h));
 }
 
-/* A list of n ints 0..n-1: a new reference, or NULL. */
-static inline rg_object *lesson_int_list(rg_heap *h, long n) {
+/* A list of the n ints first, first+1, ...: a new reference, or NULL. */
+static inline rg_object *lesson_int_list(rg_heap *h, long first, long n) {
     rg_object *l = rg_list_new(h);
     for (long i = 0; l && i < n; i++) {
-        if (rg_list_append_new(l, rg_int_new(h, i)) < 0) {
+        if (rg_list_append_new(l, rg_int_new(h, first + i)) < 0) {
             rg_decref(l);
             return NULL;
         }
     }
     return l;
+}
+
+static inline int lesson_count_ref(rg_object *t, rg_label l, void *arg) {
+    (void)t;
+    (void)l;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+static inline int lesson_count_refs(rg_object *o, void *arg) {
+    rg_traverse(o, lesson_count_ref, arg);
+    if (rg_weakref_get(o)) (*(size_t *)arg)++; /* the dump shows weak edges too */
+    return 0;
+}
+
+/* With RG_SNAPSHOT_DIR set, writes the heap to
+ * <dir>/<lesson>-<NN>-<step>.jsonl and prints one line with the objects and
+ * references the heap has, which the tests compare with what the loader
+ * reads (and refgraph draws the steps as a storyboard). */
+static inline void lesson_snapshot(rg_heap *h, const char *lesson, const char *step) {
+    static int n;
+    const char *dir = getenv("RG_SNAPSHOT_DIR");
+    if (!dir) return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s-%02d-%s.jsonl", dir, lesson, ++n, step);
+    rg_error err = {0};
+    if (rg_heap_dump(h, path, NULL, &err) != 0) {
+        fprintf(stderr, "lesson: cannot write '%s': %s\n", path, err.text);
+        exit(1);
+    }
+    rg_heap_stats s;
+    rg_heap_get_stats(h, &s);
+    size_t refs = 0;
+    rg_heap_foreach(h, lesson_count_refs, &refs);
+    printf("  snapshot %s objects %zu references %zu\n", path, s.live_objects, refs);
 }
 
 /* Destroys the heap and fails the lesson if anything leaked. */

@@ -11,10 +11,12 @@ int main(void) {
     rg_local_set_new(h, "a", rg_list_new(h));
     rg_object *list = rg_local_get(h, "a"); /* borrowed: the frame holds it */
     printf("  a = []                 refcount %ld\n", (long)rg_refcount(list));
+    lesson_snapshot(h, "lesson1", "one-name");
     for (int i = 1; i < 8; i++) {
         rg_local_set(h, names[i], list);
         printf("  %s = %s                  refcount %ld\n", names[i], names[i - 1], (long)rg_refcount(list));
     }
+    lesson_snapshot(h, "lesson1", "eight-names");
     for (int i = 7; i >= 1; i--) {
         rg_local_del(h, names[i]);
         printf("  del %s                  refcount %ld\n", names[i], (long)rg_refcount(list));

@@ -8,10 +8,13 @@ int main(int argc, char **argv) {
     if (!h) return 1;
     printf("Lesson 2: a local dies with its frame (%ld ints)\n", n);
     lesson_mem(h, "before func()");
+    lesson_snapshot(h, "lesson2", "before");
     rg_frame_push(h, "func");
-    if (rg_local_set_new(h, "a", lesson_int_list(h, n)) < 0) return 1;
+    if (rg_local_set_new(h, "a", lesson_int_list(h, 0, n)) < 0) return 1;
     lesson_mem(h, "inside func(), after creating a");
+    lesson_snapshot(h, "lesson2", "created");
     rg_frame_pop(h);
     lesson_mem(h, "after func() returned");
+    lesson_snapshot(h, "lesson2", "returned");
     return lesson_end(h);
 }

@@ -8,11 +8,14 @@ int main(int argc, char **argv) {
     if (!h) return 1;
     printf("Lesson 3: a global outlives the function (%ld ints)\n", n);
     lesson_mem(h, "before func()");
+    lesson_snapshot(h, "lesson3", "before");
     rg_frame_push(h, "func");
-    if (rg_global_set_new(h, "a", lesson_int_list(h, n)) < 0) return 1;
+    if (rg_global_set_new(h, "a", lesson_int_list(h, 0, n)) < 0) return 1;
     lesson_mem(h, "inside func(), after creating a");
+    lesson_snapshot(h, "lesson3", "created");
     rg_frame_pop(h);
     lesson_mem(h, "after func() returned");
+    lesson_snapshot(h, "lesson3", "returned");
     rg_global_del(h, "a");
     lesson_mem(h, "after del a");
     return lesson_end(h);

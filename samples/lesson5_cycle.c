@@ -9,19 +9,24 @@ int main(int argc, char **argv) {
     if (!h) return 1;
     printf("Lesson 5: a reference cycle needs the collector (2 x %ld ints)\n", n);
     lesson_mem(h, "before func()");
+    lesson_snapshot(h, "lesson5", "before");
     rg_frame_push(h, "func");
-    if (rg_local_set_new(h, "a", lesson_int_list(h, n)) < 0) return 1;
-    if (rg_local_set_new(h, "b", lesson_int_list(h, n)) < 0) return 1;
+    /* a = [1, 2, 3], b = [4, 5, 6] with the default size 3 of the picture */
+    if (rg_local_set_new(h, "a", lesson_int_list(h, 1, n)) < 0) return 1;
+    if (rg_local_set_new(h, "b", lesson_int_list(h, n + 1, n)) < 0) return 1;
     rg_object *a = rg_local_get(h, "a"), *b = rg_local_get(h, "b");
     rg_list_append(a, b);
     rg_list_append(b, a);
     lesson_mem(h, "inside func(), a and b linked");
+    lesson_snapshot(h, "lesson5", "linked");
     printf("  refcounts: a %ld, b %ld (a frame local and the other list)\n", (long)rg_refcount(a),
            (long)rg_refcount(b));
     rg_frame_pop(h);
     lesson_mem(h, "after func() returned");
+    lesson_snapshot(h, "lesson5", "returned");
     long found = rg_gc_collect(h, 2);
     printf("  gc collect found %ld unreachable objects\n", found);
     lesson_mem(h, "after one collection");
+    lesson_snapshot(h, "lesson5", "collected");
     return lesson_end(h);
 }

@@ -15,15 +15,18 @@ int main(int argc, char **argv) {
     rg_gc_disable(h); /* prove that no collection is involved */
     printf("Lesson 6: a weakref breaks the cycle (2 x %ld ints)\n", n);
     lesson_mem(h, "before func()");
+    lesson_snapshot(h, "lesson6", "before");
     rg_frame_push(h, "func");
-    if (rg_local_set_new(h, "a", lesson_int_list(h, n)) < 0) return 1;
-    if (rg_local_set_new(h, "b", lesson_int_list(h, n)) < 0) return 1;
+    if (rg_local_set_new(h, "a", lesson_int_list(h, 1, n)) < 0) return 1;
+    if (rg_local_set_new(h, "b", lesson_int_list(h, n + 1, n)) < 0) return 1;
     rg_object *a = rg_local_get(h, "a"), *b = rg_local_get(h, "b");
     rg_list_append(a, b);
     rg_list_append_new(b, rg_weakref_new(h, a, on_death, "a"));
     lesson_mem(h, "inside func(), a -> b -weak-> a");
+    lesson_snapshot(h, "lesson6", "linked");
     rg_frame_pop(h);
     lesson_mem(h, "after func() returned");
+    lesson_snapshot(h, "lesson6", "returned");
     rg_gc_genstats st[RG_GC_GENERATIONS];
     rg_gc_get_stats(h, st);
     printf("  collections run: %zu\n", st[0].collections + st[1].collections + st[2].collections);

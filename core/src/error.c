@@ -36,3 +36,14 @@ void rg_error_set(rg_error *err, int code, const char *source, long line, long c
     vsnprintf(err->text, sizeof err->text, fmt, ap);
     va_end(ap);
 }
+
+size_t rg_error_format(const rg_error *err, char *buf, size_t size) {
+    int n;
+    if (err->line > 0 && err->column > 0)
+        n = snprintf(buf, size, "line %ld, column %ld: %s", err->line, err->column, err->text);
+    else if (err->line > 0)
+        n = snprintf(buf, size, "line %ld: %s", err->line, err->text);
+    else
+        n = snprintf(buf, size, "%s", err->text);
+    return n < 0 ? 0 : (size_t)n;
+}

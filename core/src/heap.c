@@ -314,6 +314,7 @@ size_t rg_heap_destroy(rg_heap *h) {
     rg__namemap_clear(h, &h->globals);
     h->debug &= ~RG_GC_DEBUG_SAVEALL;
     h->collecting = 0;
+    rg_gc_unfreeze(h); /* frozen objects die with the heap too */
     /* Collect until nothing is found; garbage the program left on the
      * garbage list is released each round. The last rounds treat legacy
      * finalizers as ordinary ones, so their cycles are freed too. */

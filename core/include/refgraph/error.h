@@ -6,6 +6,8 @@
 #ifndef REFGRAPH_ERROR_H
 #define REFGRAPH_ERROR_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -50,6 +52,11 @@ void rg_error_set(rg_error *err, int code, const char *source, long line, long c
     __attribute__((format(printf, 6, 7)))
 #endif
     ;
+
+/* Writes "line L, column C: text" ("line L: text" without a column, just
+ * the text without a line) into buf; snprintf semantics. The source is left
+ * out: callers say it their own way. */
+size_t rg_error_format(const rg_error *err, char *buf, size_t size);
 
 /* Returns a static message for an error code ("unknown error" if unknown). */
 const char *rg_strerror(int err);
