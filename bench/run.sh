@@ -17,5 +17,14 @@ echo "# gc: one full collection, refgraph vs CPython ($($py --version 2>&1))" >&
 "$b/bench/bench_gc" "$rounds" | tee -a "$raw"
 "$py" "$here/gc_peer.py" "$rounds" | tee -a "$raw"
 
+echo "# dump: 1M objects, 2M references; load against Python's json (parse only)" >&2
+dump=$(mktemp --suffix=.jsonl)
+trap 'rm -f "$raw" "$dump"' EXIT
+for _ in $(seq "$rounds"); do
+    "$b/bench/bench_dump" write "$dump" | tee -a "$raw"
+    "$b/bench/bench_dump" load "$dump" | tee -a "$raw"
+    "$py" "$here/dump_peer.py" "$dump" | tee -a "$raw"
+done
+
 echo "# medians and ratios" >&2
 "$py" "$here/compare.py" < "$raw"

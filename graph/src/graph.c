@@ -74,3 +74,20 @@ int rg_graph_write(const rg_graph *g, const char *path, rg_error *err) {
     }
     return rg_dump_writer_close(w, err);
 }
+
+void rg_graph_get_memory(const rg_graph *g, rg_graph_memory *out) {
+    const graph_priv *p = g->priv;
+    size_t n = g->n, e = g->nrefs;
+    out->objects = n * (sizeof *g->id + sizeof *g->type + sizeof *g->size + sizeof *g->refcount + sizeof *g->gen +
+                        sizeof *g->flags + sizeof *g->label + sizeof *g->label_len) +
+                   2 * (n + 1) * sizeof *g->ref_start + /* ref_start and back_start */
+                   (size_t)p->direct_len * sizeof *p->direct + p->hcap * (sizeof *p->hkeys + sizeof *p->hvals);
+    out->refs = e * (sizeof *g->ref_target + sizeof *g->ref_label + sizeof *g->back_src + sizeof *g->back_edge);
+    out->strings = (size_t)g->nstr * sizeof *g->str;
+    for (const arena_block *b = p->blocks; b; b = b->next) out->strings += sizeof *b; /* headers */
+    size_t arena = 0;
+    for (uint32_t i = 0; i < g->nstr; i++) arena += g->str[i].len;
+    out->strings += arena;
+    out->roots = (size_t)g->nglobals * 8 + (size_t)g->nframes * sizeof *g->frames;
+    for (uint32_t f = 0; f < g->nframes; f++) out->roots += (size_t)g->frames[f].nlocals * 8;
+}

@@ -110,6 +110,13 @@ void rg_graph_free(rg_graph *g);
  * written again, gives the same bytes. */
 int rg_graph_write(const rg_graph *g, const char *path, rg_error *err);
 
+/* Bytes the graph holds: per-object arrays and the id map (objects),
+ * reference and referrer arrays (refs), interned strings (strings). */
+typedef struct rg_graph_memory {
+    size_t objects, refs, strings, roots;
+} rg_graph_memory;
+void rg_graph_get_memory(const rg_graph *g, rg_graph_memory *out);
+
 /* The index of an id, or RG_NONE. */
 uint32_t rg_graph_find(const rg_graph *g, uint64_t id);
 

@@ -1,0 +1,18 @@
+"""The Python side of bench_dump: json-parse every line of the same dump
+(parse only, nothing built). Prints a JSON line (impl python)."""
+import json
+import resource
+import sys
+import time
+
+path = sys.argv[1]
+t0 = time.perf_counter()
+n = 0
+with open(path, "rb") as f:
+    for line in f:
+        json.loads(line)
+        n += 1
+t = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+print(json.dumps({"bench": "dump", "case": "load", "impl": "python", "n": n,
+                  "seconds": round(t, 3), "peak_rss_mb": round(rss, 1)}))
