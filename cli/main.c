@@ -1,26 +1,72 @@
-/* refgraph — the command line over heap dumps. Until the dump loader and the
- * renderer exist it only knows its version and usage. */
+/* refgraph — the command line over heap dumps, git-style: one table of
+ * subcommands, usage defined once, stable exit codes (see cli.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "refgraph.h"
+#include "cli.h"
+#include "refgraph/heap.h"
 
-static const char usage[] =
-    "usage: refgraph [--version] [--help] <command> [<args>]\n"
-    "\n"
-    "refgraph reads heap dumps and explains them. The commands (show-refs,\n"
-    "show-backrefs, cycles, leaks, chain, stats, diff, info) arrive with the\n"
-    "dump format; this build has none yet.\n";
+extern const cli_opt cmd_show_opts[];
+
+const cli_command cli_commands[] = {
+    {"show-refs", cmd_show_refs, "Draw what the start objects reference, breadth-first, like objgraph's show_refs.",
+     "refgraph show-refs DUMP START... [options]\n"
+     "  START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)",
+     cmd_show_opts},
+    {"show-backrefs", cmd_show_backrefs,
+     "Draw what references the start objects, up to the roots, like objgraph's show_backrefs.",
+     "refgraph show-backrefs DUMP START... [options]\n"
+     "  START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)",
+     cmd_show_opts},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+const cli_command *cli_find(const char *name) {
+    for (const cli_command *c = cli_commands; c->name; c++)
+        if (strcmp(c->name, name) == 0) return c;
+    return NULL;
+}
+
+static void usage(FILE *f) {
+    fputs("usage: refgraph [--version] [--help] COMMAND [ARGS]\n"
+          "       refgraph help COMMAND\n\n"
+          "Reads refgraph heap dumps and explains them.\n\ncommands:\n",
+          f);
+    for (const cli_command *c = cli_commands; c->name; c++) fprintf(f, "  %-14s %s\n", c->name, c->summary);
+    fputs("\nexit codes: 0 success, 1 a check found something, 2 usage error,\n"
+          "            3 unreadable or invalid dump, 4 cannot write the output\n",
+          f);
+}
 
 int main(int argc, char **argv) {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("refgraph %s\n", RG_VERSION);
-        return 0;
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return EXIT_OK;
     }
-    fprintf(stderr, "refgraph: '%s' is not a refgraph command\n%s", argv[1], usage);
-    return 2;
+    if (strcmp(cmd, "--version") == 0) {
+        printf("refgraph %s (dump format %d)\n", RG_VERSION, RG_DUMP_VERSION);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        if (argc < 3) {
+            usage(stdout);
+            return EXIT_OK;
+        }
+        if (!cli_find(argv[2])) return cli_usage_error(NULL, "'%s' is not a refgraph command", argv[2]);
+        cli_print_usage(stdout, argv[2]);
+        return EXIT_OK;
+    }
+    const cli_command *c = cli_find(cmd);
+    if (!c) return cli_usage_error(NULL, "'%s' is not a refgraph command", cmd);
+    int rc = c->fn(argc - 2, argv + 2);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("cannot write to standard output");
+        return EXIT_OUTPUT;
+    }
+    return rc;
 }

@@ -1,0 +1,144 @@
+/* cli.h — what every refgraph command shares: exit codes, the option
+ * parser, loading a dump, naming objects, output helpers.
+ *
+ * Adding a command: write cmd_<name>(argc, argv) in its own file using
+ * cli_parse with its options, declare it below, and add one row to the
+ * table in main.c (name, function, summary, usage). The --help test runs
+ * every row. */
+#ifndef RG_CLI_H
+#define RG_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "refgraph/analysis.h"
+#include "refgraph/graph.h"
+#include "refgraph/render.h"
+
+/* Stable exit codes (docs/refgraph.1). */
+#define EXIT_OK 0
+#define EXIT_FOUND 1  /* a check found something (leaks --check) */
+#define EXIT_USAGE 2  /* bad command line: unknown command or option, bad value, unknown object */
+#define EXIT_INPUT 3  /* unreadable or invalid dump */
+#define EXIT_OUTPUT 4 /* cannot write the output, or Graphviz failed */
+
+typedef struct cli_opt {
+    const char *name; /* long name without "--" */
+    char shortc;      /* or 0 */
+    int arg;          /* takes a value */
+    const char *help;
+} cli_opt;
+
+#define CLI_MAX_OPTS 32
+
+typedef struct cli_args {
+    const char *cmd;
+    const cli_opt *opts;
+    size_t nopts;
+    const char **vals[CLI_MAX_OPTS]; /* each option's values, in order */
+    size_t count[CLI_MAX_OPTS];      /* times given */
+    const char **pos;                /* positional arguments */
+    size_t npos;
+} cli_args;
+
+/* Parses argv (after the command name). On a bad option prints the error
+ * and returns EXIT_USAGE; "--help" prints the command's usage and returns
+ * -1 (the caller returns EXIT_OK); otherwise 0. */
+int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, cli_args *a);
+void cli_args_free(cli_args *a);
+
+/* Index of an option, its last value (or NULL), whether given. */
+int cli_has(const cli_args *a, const char *name);
+const char *cli_get(const cli_args *a, const char *name);
+/* A whole number option in [min, max]; prints an error and returns -1. */
+int cli_int(const cli_args *a, const char *name, long def, long min, long max, long *out);
+
+/* Prints "refgraph: <message>" to stderr. */
+void cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* A usage error: prints it and the hint to see the command's help. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void cli_print_usage(FILE *f, const char *cmd);
+
+/* Loads a dump; on failure prints "refgraph: cannot read 'x': line L: ..."
+ * and returns NULL (the caller exits with EXIT_INPUT). Shows a progress line
+ * on a terminal when loading takes longer than a second. */
+rg_graph *cli_load(const char *path);
+
+/* Resolves an object name: an id, a global, FRAME:LOCAL, or type=TYPE
+ * (every object of the type). Appends indexes to *out; prints an error and
+ * returns -1 when it names nothing. */
+int cli_resolve(const rg_graph *g, const char *dump, const char *name, uint32_t **out, size_t *n);
+
+/* Human units: "1.5 KiB", "12.0 MiB". */
+const char *cli_bytes(uint64_t n, char *buf, size_t size);
+
+/* Colour on a terminal, never with NO_COLOR set. */
+int cli_color(FILE *f);
+const char *cli_c(FILE *f, const char *sgr); /* the escape, or "" */
+
+/* A rendered-string for a graph string (quoted-safe, cut to max bytes). */
+const char *cli_gstr(rg_gstr s, char *buf, size_t size);
+
+/* Commands. */
+int cmd_show_refs(int argc, char **argv);
+int cmd_show_backrefs(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_cycles(int argc, char **argv);
+int cmd_leaks(int argc, char **argv);
+int cmd_chain(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+
+/* The table, for help and the --help test. */
+typedef struct cli_command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+    const char *usage; /* the synopsis line(s), without "usage: " */
+    const cli_opt *opts;
+} cli_command;
+
+extern const cli_command cli_commands[];
+const cli_command *cli_find(const char *name);
+
+/* The options every drawing command takes, for its option table. */
+#define CLI_DRAW_OPTS                                                                          \
+    {"output", 'o', 1, "write to FILE (.dot, .png, .svg, .pdf); DOT on stdout without it"},     \
+    {"format", 0, 1, "dot, png, svg or pdf, whatever the file name says"},                      \
+    {"layout", 0, 1, "Graphviz engine: dot (default), sfdp or neato for large graphs"},         \
+    {"max-depth", 0, 1, "how far to walk from the start (default 3)"},                          \
+    {"too-many", 0, 1, "references drawn per object before folding the rest (default 10)"},     \
+    {"type", 0, 1, "draw only objects of this type (repeatable)"},                              \
+    {"skip-type", 0, 1, "never draw objects of this type (repeatable)"},                        \
+    {"label", 0, 1, "follow only references whose label matches this pattern (repeatable)"},    \
+    {"skip-label", 0, 1, "never follow references whose label matches (repeatable)"},           \
+    {"ignore", 0, 1, "never draw the object with this id (repeatable)"},                        \
+    {"highlight", 0, 1, "draw objects of this type, or this id, in blue (repeatable)"},         \
+    {"stop", 0, 1, "draw objects of this type, or this id, without expanding them (repeatable)"}, \
+    {"refcounts", 0, 0, "add each object's refcount to its first line"},                        \
+    {"cluster-cycles", 0, 0, "box every cycle, live ones too"},                                 \
+    {"no-legend", 0, 0, "leave out the legend"}
+
+/* What the drawing options point into, freed after drawing. */
+typedef struct cli_store {
+    uint64_t *ids;
+    const char **names;
+} cli_store;
+
+/* Reads the drawing options into o; prints an error and returns -1 on a bad
+ * value. */
+int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store);
+void cli_store_free(cli_store *store);
+
+/* Draws d to the --output file (or stdout); returns an exit code. */
+int cli_finish_drawing(rg_drawing *d, const cli_args *a);
+
+#endif

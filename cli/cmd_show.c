@@ -1,0 +1,65 @@
+/* show-refs and show-backrefs: objgraph's pictures from a dump. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const cli_opt cmd_show_opts[] = {CLI_DRAW_OPTS, {NULL, 0, 0, NULL}};
+
+static int show(const char *cmd, int backrefs, int argc, char **argv) {
+    cli_args a;
+    int rc = cli_parse(cmd, argc, argv, cmd_show_opts, &a);
+    if (rc) {
+        cli_args_free(&a);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    rg_render_options o;
+    cli_store store = {NULL, NULL};
+    rg_graph *g = NULL;
+    rg_analysis an = {0};
+    uint32_t *starts = NULL;
+    size_t nstarts = 0;
+    if (a.npos < 2) {
+        rc = cli_usage_error(cmd, a.npos ? "name at least one object to start from" : "no dump given");
+        goto out;
+    }
+    if (cli_draw_options(&a, &o, &store) < 0) {
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    o.backrefs = backrefs;
+    if (!(g = cli_load(a.pos[0]))) {
+        rc = EXIT_INPUT;
+        goto out;
+    }
+    for (size_t i = 1; i < a.npos; i++) {
+        if (cli_resolve(g, a.pos[0], a.pos[i], &starts, &nstarts) < 0) {
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    }
+    if (rg_analyze(g, &an) != 0) {
+        cli_error("out of memory");
+        rc = EXIT_INPUT;
+        goto out;
+    }
+    rg_error err = {0};
+    if (rg_show(g, &an, starts, nstarts, &o, cli_get(&a, "output"), &err) != 0) {
+        if (err.code == RG_EINVAL)
+            rc = cli_usage_error(cmd, "%s", err.text);
+        else {
+            cli_error("%s", err.text);
+            rc = EXIT_OUTPUT;
+        }
+    }
+out:
+    cli_store_free(&store);
+    rg_analysis_free(&an);
+    rg_graph_free(g);
+    free(starts);
+    cli_args_free(&a);
+    return rc;
+}
+
+int cmd_show_refs(int argc, char **argv) { return show("show-refs", 0, argc, argv); }
+int cmd_show_backrefs(int argc, char **argv) { return show("show-backrefs", 1, argc, argv); }

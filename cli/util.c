@@ -1,0 +1,359 @@
+/* util.c — the option parser, loading with a progress line, naming
+ * objects, units and colour, shared by every command. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void cli_error(const char *fmt, ...) {
+    va_list ap;
+    fputs("refgraph: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "refgraph: %s%s", cmd ? cmd : "", cmd ? ": " : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (cmd)
+        fprintf(stderr, " (see 'refgraph %s --help')\n", cmd);
+    else
+        fputs(" (see 'refgraph --help')\n", stderr);
+    return EXIT_USAGE;
+}
+
+void cli_print_usage(FILE *f, const char *name) {
+    const cli_command *c = cli_find(name);
+    if (!c) return;
+    fprintf(f, "usage: %s\n\n%s\n", c->usage, c->summary);
+    if (!c->opts || !c->opts[0].name) return;
+    fputs("\noptions:\n", f);
+    for (const cli_opt *o = c->opts; o->name; o++) {
+        char left[64];
+        if (o->shortc)
+            snprintf(left, sizeof left, "-%c, --%s%s", o->shortc, o->name, o->arg ? " X" : "");
+        else
+            snprintf(left, sizeof left, "    --%s%s", o->name, o->arg ? " X" : "");
+        fprintf(f, "  %-26s %s\n", left, o->help);
+    }
+}
+
+/* ---- options -------------------------------------------------------------------------- */
+
+static int find_opt(const cli_args *a, const char *name, size_t len, char shortc) {
+    for (size_t i = 0; i < a->nopts; i++) {
+        const cli_opt *o = &a->opts[i];
+        if (shortc ? o->shortc == shortc : (strlen(o->name) == len && strncmp(o->name, name, len) == 0))
+            return (int)i;
+    }
+    return -1;
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, cli_args *a) {
+    memset(a, 0, sizeof *a);
+    a->cmd = cmd;
+    a->opts = opts;
+    while (opts && opts[a->nopts].name) a->nopts++;
+    a->pos = calloc((size_t)argc + 1, sizeof *a->pos);
+    for (size_t i = 0; i < a->nopts; i++) a->vals[i] = calloc((size_t)argc + 1, sizeof *a->vals[i]);
+    int only_pos = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (only_pos || arg[0] != '-' || arg[1] == '\0') {
+            a->pos[a->npos++] = arg;
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            cli_print_usage(stdout, cmd);
+            return -1;
+        }
+        int k;
+        const char *value = NULL;
+        if (arg[1] == '-') {
+            const char *name = arg + 2, *eq = strchr(name, '=');
+            k = find_opt(a, name, eq ? (size_t)(eq - name) : strlen(name), 0);
+            if (eq) value = eq + 1;
+        } else {
+            k = arg[2] ? -1 : find_opt(a, NULL, 0, arg[1]);
+        }
+        if (k < 0) return cli_usage_error(cmd, "unknown option '%s'", arg);
+        const cli_opt *o = &opts[k];
+        if (o->arg && !value) {
+            if (i + 1 >= argc) return cli_usage_error(cmd, "option '--%s' needs a value", o->name);
+            value = argv[++i];
+        } else if (!o->arg && value) {
+            return cli_usage_error(cmd, "option '--%s' takes no value", o->name);
+        }
+        a->vals[k][a->count[k]++] = value;
+    }
+    return 0;
+}
+
+void cli_args_free(cli_args *a) {
+    for (size_t i = 0; i < a->nopts; i++) free(a->vals[i]);
+    free(a->pos);
+}
+
+static int index_of(const cli_args *a, const char *name) {
+    for (size_t i = 0; i < a->nopts; i++)
+        if (strcmp(a->opts[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+int cli_has(const cli_args *a, const char *name) {
+    int k = index_of(a, name);
+    return k >= 0 && a->count[k] > 0;
+}
+
+const char *cli_get(const cli_args *a, const char *name) {
+    int k = index_of(a, name);
+    return k >= 0 && a->count[k] ? a->vals[k][a->count[k] - 1] : NULL;
+}
+
+int cli_int(const cli_args *a, const char *name, long def, long min, long max, long *out) {
+    const char *v = cli_get(a, name);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < min || n > max) {
+        cli_usage_error(a->cmd, "option '--%s' needs a whole number from %ld to %ld, not '%s'", name, min, max, v);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+/* ---- loading -------------------------------------------------------------------------- */
+
+typedef struct progress {
+    const char *path;
+    struct timespec t0;
+    int shown;
+} progress;
+
+static double since(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void on_progress(uint64_t done, uint64_t total, void *ud) {
+    progress *p = ud;
+    if (since(&p->t0) < 1.0) return;
+    char a[32], b[32];
+    if (total)
+        fprintf(stderr, "\rrefgraph: loading '%s': %s of %s", p->path, cli_bytes(done, a, sizeof a),
+                cli_bytes(total, b, sizeof b));
+    else
+        fprintf(stderr, "\rrefgraph: loading '%s': %s", p->path, cli_bytes(done, a, sizeof a));
+    p->shown = 1;
+}
+
+rg_graph *cli_load(const char *path) {
+    progress p = {path, {0, 0}, 0};
+    clock_gettime(CLOCK_MONOTONIC, &p.t0);
+    rg_load_options opts = {0, NULL, NULL, NULL, NULL};
+    if (isatty(2)) {
+        opts.progress = on_progress;
+        opts.progress_ud = &p;
+    }
+    rg_error err = {0};
+    rg_graph *g = rg_graph_load(path, &opts, &err);
+    if (p.shown) fputs("\r\033[K", stderr);
+    if (!g) {
+        char msg[600];
+        rg_error_format(&err, msg, sizeof msg);
+        cli_error("cannot read '%s': %s", path, msg);
+    }
+    return g;
+}
+
+/* ---- naming objects -------------------------------------------------------------------- */
+
+static int push(uint32_t **out, size_t *n, uint32_t v) {
+    uint32_t *p = realloc(*out, (*n + 1) * sizeof *p);
+    if (!p) return -1;
+    *out = p;
+    p[(*n)++] = v;
+    return 0;
+}
+
+static int gstr_eq(rg_gstr s, const char *t, size_t len) { return s.len == len && memcmp(s.ptr, t, len) == 0; }
+
+int cli_resolve(const rg_graph *g, const char *dump, const char *name, uint32_t **out, size_t *n) {
+    size_t len = strlen(name);
+    if (strncmp(name, "type=", 5) == 0) {
+        size_t before = *n;
+        for (uint32_t i = 0; i < g->n; i++)
+            if (gstr_eq(g->str[g->type[i]], name + 5, len - 5) && push(out, n, i)) return -1;
+        if (*n == before) {
+            cli_error("no object of type '%s' in '%s'", name + 5, dump);
+            return -1;
+        }
+        return 0;
+    }
+    char *end;
+    unsigned long long id = strtoull(name, &end, 10);
+    if (*name && !*end && name[0] != '-') {
+        uint32_t i = rg_graph_find(g, id);
+        if (i == RG_NONE) {
+            cli_error("no object with id %s in '%s'", name, dump);
+            return -1;
+        }
+        return push(out, n, i);
+    }
+    const char *colon = strchr(name, ':');
+    if (colon) { /* FRAME:LOCAL, the innermost frame of that name */
+        for (uint32_t f = g->nframes; f-- > 0;) {
+            const rg_graph_frame *fr = &g->frames[f];
+            if (!gstr_eq(g->str[fr->name], name, (size_t)(colon - name))) continue;
+            for (uint32_t k = 0; k < fr->nlocals; k++)
+                if (gstr_eq(g->str[fr->local_name[k]], colon + 1, strlen(colon + 1)))
+                    return push(out, n, fr->local_obj[k]);
+        }
+        cli_error("no local '%s' in '%s'", name, dump);
+        return -1;
+    }
+    for (uint32_t i = 0; i < g->nglobals; i++)
+        if (gstr_eq(g->str[g->global_name[i]], name, len)) return push(out, n, g->global_obj[i]);
+    cli_error("no object '%s' in '%s': name an id, a global, FRAME:LOCAL or type=TYPE", name, dump);
+    return -1;
+}
+
+/* ---- output helpers ---------------------------------------------------------------------- */
+
+const char *cli_bytes(uint64_t n, char *buf, size_t size) {
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    if (n < 1024) {
+        snprintf(buf, size, "%llu B", (unsigned long long)n);
+        return buf;
+    }
+    double v = (double)n;
+    int u = 0;
+    while (v >= 1024.0 && u < 4) {
+        v /= 1024.0;
+        u++;
+    }
+    snprintf(buf, size, "%.1f %s", v, units[u]);
+    return buf;
+}
+
+int cli_color(FILE *f) {
+    const char *nc = getenv("NO_COLOR");
+    if (nc && *nc) return 0;
+    return isatty(fileno(f));
+}
+
+const char *cli_c(FILE *f, const char *sgr) { return cli_color(f) ? sgr : ""; }
+
+const char *cli_gstr(rg_gstr s, char *buf, size_t size) {
+    size_t o = 0;
+    for (uint32_t i = 0; i < s.len && o + 5 < size; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c < 0x20 || c == 0x7f)
+            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+        else
+            buf[o++] = (char)c;
+    }
+    if (o + 5 >= size && s.len) {
+        while (o > 0 && ((unsigned char)buf[o - 1] & 0xc0) == 0x80) o--; /* whole characters */
+        if (o > 0 && ((unsigned char)buf[o - 1] & 0xc0) == 0xc0) o--;
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* ---- the drawing options ------------------------------------------------------------------- */
+
+int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) {
+    long v;
+    memset(o, 0, sizeof *o);
+    memset(store, 0, sizeof *store);
+    if (cli_int(a, "max-depth", 3, 1, 1000, &v) < 0) return -1;
+    o->max_depth = (int)v;
+    if (cli_int(a, "too-many", 10, 1, 1000000, &v) < 0) return -1;
+    o->too_many = (int)v;
+    o->refcounts = cli_has(a, "refcounts");
+    o->cluster_cycles = cli_has(a, "cluster-cycles");
+    o->no_legend = cli_has(a, "no-legend");
+    o->layout = cli_get(a, "layout");
+    o->format = cli_get(a, "format");
+    int k;
+    if ((k = index_of(a, "type")) >= 0) o->types = (rg_strlist){a->vals[k], a->count[k]};
+    if ((k = index_of(a, "skip-type")) >= 0) o->skip_types = (rg_strlist){a->vals[k], a->count[k]};
+    if ((k = index_of(a, "label")) >= 0) o->labels = (rg_strlist){a->vals[k], a->count[k]};
+    if ((k = index_of(a, "skip-label")) >= 0) o->skip_labels = (rg_strlist){a->vals[k], a->count[k]};
+    /* --ignore ID, --highlight TYPE|ID, --stop TYPE|ID: a number is an id */
+    static const char *const idopts[] = {"ignore", "highlight", "stop"};
+    size_t total = 0;
+    for (int j = 0; j < 3; j++)
+        if ((k = index_of(a, idopts[j])) >= 0) total += a->count[k];
+    store->ids = calloc(total + 1, sizeof *store->ids);
+    store->names = calloc(total + 1, sizeof *store->names);
+    if (!store->ids || !store->names) {
+        cli_error("out of memory");
+        return -1;
+    }
+    size_t ni = 0, nn = 0;
+    for (int j = 0; j < 3; j++) {
+        k = index_of(a, idopts[j]);
+        size_t first_id = ni, first_name = nn;
+        for (size_t c = 0; k >= 0 && c < a->count[k]; c++) {
+            const char *s = a->vals[k][c];
+            char *end;
+            unsigned long long id = strtoull(s, &end, 10);
+            if (*s && !*end && s[0] != '-')
+                store->ids[ni++] = id;
+            else if (j == 0) {
+                cli_usage_error(a->cmd, "option '--ignore' needs an object id, not '%s'", s);
+                return -1;
+            } else
+                store->names[nn++] = s;
+        }
+        rg_idlist il = {store->ids + first_id, ni - first_id};
+        rg_strlist sl = {store->names + first_name, nn - first_name};
+        if (j == 0) o->ignore = il;
+        if (j == 1) {
+            o->highlight_ids = il;
+            o->highlight_types = sl;
+        }
+        if (j == 2) {
+            o->stop_ids = il;
+            o->stop_types = sl;
+        }
+    }
+    return 0;
+}
+
+void cli_store_free(cli_store *store) {
+    free(store->ids);
+    free(store->names);
+}
+
+int cli_finish_drawing(rg_drawing *d, const cli_args *a) {
+    rg_error err = {0};
+    const char *out = cli_get(a, "output");
+    if (rg_drawing_finish(d, out, &err) != 0) {
+        if (err.code == RG_EINVAL) return cli_usage_error(a->cmd, "%s", err.text);
+        cli_error("%s", err.text);
+        return EXIT_OUTPUT;
+    }
+    return EXIT_OK;
+}

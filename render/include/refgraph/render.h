@@ -1,0 +1,97 @@
+/* refgraph/render.h — objgraph-style reference graphs, with cycles shown.
+ *
+ * A drawing is built from a loaded dump (rg_graph) and its analysis, then
+ * written as DOT, PNG, SVG or PDF through Graphviz's libraries (libcgraph
+ * builds the graph, libgvc lays it out and renders it). Output files appear
+ * atomically: a failed render leaves nothing under the target name.
+ *
+ * rg_show() is objgraph's show_refs / show_backrefs: a breadth-first walk
+ * from start objects. The lower-level rg_drawing_* calls draw any chosen set
+ * of objects and references (cycles, chains, diffs).
+ */
+#ifndef REFGRAPH_RENDER_H
+#define REFGRAPH_RENDER_H
+
+#include "refgraph/analysis.h"
+#include "refgraph/graph.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Everything the drawing needs to know about the whole dump. */
+typedef struct rg_analysis {
+    rg_scc scc;
+    int64_t *external; /* [n] references from outside the dump */
+    uint8_t *reach;    /* [n] reachable from a root */
+} rg_analysis;
+
+int rg_analyze(const rg_graph *g, rg_analysis *out); /* 0 or RG_ENOMEM */
+void rg_analysis_free(rg_analysis *a);
+
+typedef struct rg_strlist {
+    const char *const *items;
+    size_t n;
+} rg_strlist;
+
+typedef struct rg_idlist {
+    const uint64_t *items;
+    size_t n;
+} rg_idlist;
+
+typedef struct rg_render_options {
+    int backrefs;           /* walk referrers (show-backrefs) instead of referents */
+    int max_depth;          /* 3 when 0 */
+    int too_many;           /* references drawn per object; 10 when 0 */
+    rg_strlist types;       /* draw only objects of these types (start objects always) */
+    rg_strlist skip_types;  /* never draw objects of these types */
+    rg_strlist labels;      /* follow only references whose label matches (fnmatch) */
+    rg_strlist skip_labels; /* never follow references whose label matches */
+    rg_idlist ignore;       /* never draw these objects */
+    rg_strlist highlight_types;
+    rg_idlist highlight_ids;
+    rg_strlist stop_types; /* draw, but do not expand, these types */
+    rg_idlist stop_ids;    /* ... and these objects */
+    int refcounts;         /* "[refcount]" after the type */
+    int cluster_cycles;    /* box every cycle, not only unreachable ones */
+    int no_legend;
+    const char *layout; /* Graphviz engine; "dot" when NULL */
+    const char *format; /* dot, png, svg, pdf; NULL: from the output name (dot without one) */
+} rg_render_options;
+
+/* Draws the walk from starts (object indexes) to output, or DOT on stdout
+ * when output is NULL. Returns 0 or an rg_errno with err set. */
+int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
+            const rg_render_options *opts, const char *output, rg_error *err);
+
+/* ---- drawing chosen objects -------------------------------------------------------- */
+
+typedef struct rg_drawing rg_drawing;
+
+/* Node marks. */
+#define RG_DRAW_START 0x1u     /* red font */
+#define RG_DRAW_HIGHLIGHT 0x2u /* blue */
+#define RG_DRAW_NEW 0x4u       /* green: new in a diff */
+#define RG_DRAW_GONE 0x8u      /* red: freed in a diff */
+
+rg_drawing *rg_drawing_new(const rg_graph *g, const rg_analysis *a, const rg_render_options *opts);
+/* Adds an object (once; a later call only adds marks); depth sets its grey. */
+int rg_drawing_node(rg_drawing *d, uint32_t obj, int depth, unsigned marks);
+int rg_drawing_has(const rg_drawing *d, uint32_t obj);
+/* Adds the reference e (an index into g->ref_*) between two drawn objects. */
+int rg_drawing_edge(rg_drawing *d, uint32_t e, unsigned marks);
+/* Adds a "N more references" node hanging off obj. */
+int rg_drawing_more(rg_drawing *d, uint32_t obj, uint32_t count, int backrefs);
+/* Adds the globals and frame locals that reference drawn objects. */
+int rg_drawing_roots(rg_drawing *d);
+/* Writes it (see rg_show for output and formats) and frees it. */
+int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err);
+void rg_drawing_free(rg_drawing *d);
+
+/* The format implied by a file name's extension, or NULL. */
+const char *rg_render_format_of(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,551 @@
+/* draw.c — turns chosen objects and references into a Graphviz graph, in
+ * objgraph's look, with the cycles marked, and writes it out atomically. */
+#include <errno.h>
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "refgraph/render.h"
+
+#define DISPLAY_LABEL_MAX 48 /* bytes of a label shown in a box */
+#define DISPLAY_EDGE_MAX 32  /* bytes of an edge label shown */
+
+typedef struct dnode {
+    uint32_t obj;
+    int depth;
+    unsigned marks;
+} dnode;
+
+typedef struct dedge {
+    uint32_t e;
+    unsigned marks;
+} dedge;
+
+typedef struct dmore {
+    uint32_t obj, count;
+    int backrefs;
+} dmore;
+
+struct rg_drawing {
+    const rg_graph *g;
+    const rg_analysis *a;
+    rg_render_options o;
+    uint32_t *slot; /* [n] index into nodes, or RG_NONE */
+    dnode *nodes;
+    size_t nnodes, cap_nodes;
+    dedge *edges;
+    size_t nedges, cap_edges;
+    dmore *mores;
+    size_t nmores, cap_mores;
+    int roots;
+    int failed; /* out of memory while adding */
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    while (c < need) c *= 2;
+    void *n = realloc(*p, c * elem);
+    if (!n) return -1;
+    *p = n;
+    *cap = c;
+    return 0;
+}
+
+rg_drawing *rg_drawing_new(const rg_graph *g, const rg_analysis *a, const rg_render_options *opts) {
+    rg_drawing *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->g = g;
+    d->a = a;
+    if (opts) d->o = *opts;
+    if (d->o.max_depth <= 0) d->o.max_depth = 3;
+    if (d->o.too_many <= 0) d->o.too_many = 10;
+    d->slot = malloc(((size_t)g->n + 1) * sizeof *d->slot);
+    if (!d->slot) {
+        free(d);
+        return NULL;
+    }
+    memset(d->slot, 0xff, ((size_t)g->n + 1) * sizeof *d->slot);
+    return d;
+}
+
+void rg_drawing_free(rg_drawing *d) {
+    if (!d) return;
+    free(d->slot);
+    free(d->nodes);
+    free(d->edges);
+    free(d->mores);
+    free(d);
+}
+
+int rg_drawing_has(const rg_drawing *d, uint32_t obj) { return d->slot[obj] != RG_NONE; }
+
+int rg_drawing_node(rg_drawing *d, uint32_t obj, int depth, unsigned marks) {
+    if (d->slot[obj] != RG_NONE) {
+        d->nodes[d->slot[obj]].marks |= marks;
+        return 0;
+    }
+    if (grow((void **)&d->nodes, &d->cap_nodes, d->nnodes + 1, sizeof *d->nodes)) {
+        d->failed = 1;
+        return RG_ENOMEM;
+    }
+    d->slot[obj] = (uint32_t)d->nnodes;
+    d->nodes[d->nnodes++] = (dnode){obj, depth, marks};
+    return 0;
+}
+
+int rg_drawing_edge(rg_drawing *d, uint32_t e, unsigned marks) {
+    if (grow((void **)&d->edges, &d->cap_edges, d->nedges + 1, sizeof *d->edges)) {
+        d->failed = 1;
+        return RG_ENOMEM;
+    }
+    d->edges[d->nedges++] = (dedge){e, marks};
+    return 0;
+}
+
+int rg_drawing_more(rg_drawing *d, uint32_t obj, uint32_t count, int backrefs) {
+    if (grow((void **)&d->mores, &d->cap_mores, d->nmores + 1, sizeof *d->mores)) {
+        d->failed = 1;
+        return RG_ENOMEM;
+    }
+    d->mores[d->nmores++] = (dmore){obj, count, backrefs};
+    return 0;
+}
+
+int rg_drawing_roots(rg_drawing *d) {
+    d->roots = 1;
+    return 0;
+}
+
+/* ---- text ------------------------------------------------------------------------- */
+
+typedef struct sbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n) {
+    if (b->oom) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t c = b->cap ? b->cap * 2 : 128;
+        while (c < b->len + n + 1) c *= 2;
+        char *p = realloc(b->p, c);
+        if (!p) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = c;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void sb_str(sbuf *b, const char *s) { sb_put(b, s, strlen(s)); }
+
+static void sb_fmt(sbuf *b, const char *fmt, unsigned long long v) {
+    char t[64];
+    int n = snprintf(t, sizeof t, fmt, v);
+    sb_put(b, t, (size_t)n);
+}
+
+static size_t utf8_cut(const char *s, size_t len, size_t max) {
+    if (len <= max) return len;
+    size_t i = max;
+    while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80) i--; /* not inside a character */
+    return i;
+}
+
+/* Appends text as Graphviz shows it literally. Graphviz reads labels as
+ * escape strings (\n, \l, \N ...): every backslash is doubled so no content
+ * forms one, and control characters are shown as \xNN. Quotes need nothing
+ * here: cgraph quotes attribute values when it writes DOT. Text over max
+ * bytes is cut (at a character boundary) and ends in "...". */
+static void sb_text(sbuf *b, const char *s, size_t len, size_t max) {
+    size_t n = utf8_cut(s, len, max);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != 0x7f && c != '\\') {
+            run++;
+            continue;
+        }
+        sb_put(b, s + i - run, run);
+        run = 0;
+        if (c == '\\') {
+            sb_str(b, "\\\\");
+        } else {
+            char t[8];
+            snprintf(t, sizeof t, "\\\\x%02x", c);
+            sb_str(b, t);
+        }
+    }
+    sb_put(b, s + n - run, run);
+    if (n < len) sb_str(b, "...");
+}
+
+static void sb_gstr(sbuf *b, rg_gstr s, size_t max) { sb_text(b, s.ptr, s.len, max); }
+
+/* ---- style ---------------------------------------------------------------------------- */
+
+static void set(void *obj, const char *name, const char *value) { agsafeset(obj, (char *)name, (char *)value, ""); }
+
+static void setf(void *obj, const char *name, const char *fmt, double a, double b, double c) {
+    char t[64];
+    snprintf(t, sizeof t, fmt, a, b, c);
+    set(obj, name, t);
+}
+
+static int gstr_is(rg_gstr s, const char *t) { return strlen(t) == s.len && memcmp(s.ptr, t, s.len) == 0; }
+
+static int highlighted(const rg_drawing *d, uint32_t obj) {
+    for (size_t i = 0; i < d->o.highlight_ids.n; i++)
+        if (d->o.highlight_ids.items[i] == d->g->id[obj]) return 1;
+    for (size_t i = 0; i < d->o.highlight_types.n; i++)
+        if (gstr_is(d->g->str[d->g->type[obj]], d->o.highlight_types.items[i])) return 1;
+    return 0;
+}
+
+static int is_cyclic(const rg_drawing *d, uint32_t obj) { return d->a->scc.cyclic[d->a->scc.comp[obj]]; }
+
+static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b) {
+    const rg_graph *g = d->g;
+    uint32_t o = dn->obj;
+    char name[32];
+    snprintf(name, sizeof name, "o%llu", (unsigned long long)g->id[o]);
+    Agnode_t *n = agnode(G, name, 1);
+    b->len = 0;
+    sb_gstr(b, g->str[g->type[o]], DISPLAY_LABEL_MAX);
+    if (d->o.refcounts) sb_fmt(b, " [%lld]", (unsigned long long)g->refcount[o]);
+    sb_str(b, "\\n");
+    sb_gstr(b, g->str[g->label[o]], DISPLAY_LABEL_MAX);
+    set(n, "label", b->p ? b->p : "");
+    /* objgraph's grey by depth; blue when highlighted; green/red in a diff */
+    double v = 1.0 - 0.7 * (double)dn->depth / (double)d->o.max_depth;
+    if (v < 0.3) v = 0.3;
+    unsigned marks = dn->marks | (highlighted(d, o) ? RG_DRAW_HIGHLIGHT : 0);
+    if (marks & RG_DRAW_NEW)
+        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.33, 0.35, 1.0);
+    else if (marks & RG_DRAW_GONE)
+        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.35, 1.0);
+    else if (marks & RG_DRAW_HIGHLIGHT)
+        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.6, 0.6, v);
+    else
+        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.0, v);
+    if (marks & RG_DRAW_START)
+        set(n, "fontcolor", "red");
+    else if (v < 0.5 && !(marks & (RG_DRAW_NEW | RG_DRAW_GONE)))
+        set(n, "fontcolor", "white");
+    if (is_cyclic(d, o)) {
+        set(n, "color", "red");
+        set(n, "penwidth", "2");
+    }
+    b->len = 0;
+    sb_fmt(b, "id %llu", (unsigned long long)g->id[o]);
+    sb_str(b, "\\ntype ");
+    sb_gstr(b, g->str[g->type[o]], 200);
+    sb_fmt(b, "\\nsize %llu bytes", (unsigned long long)g->size[o]);
+    sb_fmt(b, "\\nrefcount %lld", (unsigned long long)g->refcount[o]);
+    sb_str(b, "\\n");
+    sb_gstr(b, g->str[g->label[o]], 200);
+    if (g->label_len[o]) sb_fmt(b, " (%llu bytes in all)", (unsigned long long)g->label_len[o]);
+    set(n, "tooltip", b->p ? b->p : "");
+    return n;
+}
+
+static void cluster_title(sbuf *b, const char *what, unsigned k, uint32_t size, uint64_t bytes) {
+    b->len = 0;
+    sb_str(b, what);
+    sb_fmt(b, " %u: ", k);
+    sb_fmt(b, "%u object", size);
+    sb_str(b, size == 1 ? ", " : "s, ");
+    sb_fmt(b, "%llu bytes", (unsigned long long)bytes);
+}
+
+static const char legend_text[] =
+    "legend\\l"
+    "red text: where the walk starts\\l"
+    "grey: farther from the start\\l"
+    "green: a root (global, frame local)\\l"
+    "blue: highlighted\\l"
+    "red border, red edges: a reference cycle\\l"
+    "dashed red box: a cycle no root reaches (garbage)\\l"
+    "dashed edge: a weak reference\\l";
+
+/* Builds the Graphviz graph. NULL when out of memory. */
+static Agraph_t *build(rg_drawing *d) {
+    const rg_graph *g = d->g;
+    const rg_scc *scc = &d->a->scc;
+    Agdesc_t dir = Agdirected;
+    Agraph_t *G = agopen("ObjectGraph", dir, NULL);
+    if (!G) return NULL;
+    agattr(G, AGNODE, "shape", "box");
+    agattr(G, AGNODE, "style", "filled");
+    agattr(G, AGNODE, "fillcolor", "white");
+    sbuf b = {0};
+    Agnode_t **made = calloc(d->nnodes + 1, sizeof *made);
+    uint32_t *cluster_of = calloc(scc->ncomp + 1, sizeof *cluster_of); /* comp -> cycle number */
+    if (!made || !cluster_of) {
+        free(made);
+        free(cluster_of);
+        agclose(G);
+        return NULL;
+    }
+    for (size_t i = 0; i < d->nnodes; i++) made[i] = make_node(d, G, &d->nodes[i], &b);
+    /* cycles: numbered as they first appear; unreachable ones always boxed */
+    unsigned ncycles = 0;
+    for (size_t i = 0; i < d->nnodes; i++) {
+        uint32_t o = d->nodes[i].obj, c = scc->comp[o];
+        if (!scc->cyclic[c]) continue;
+        int unreachable = !d->a->reach[o];
+        if (!unreachable && !d->o.cluster_cycles) continue;
+        if (!cluster_of[c]) cluster_of[c] = ++ncycles;
+        char name[48];
+        snprintf(name, sizeof name, "cluster_cycle_%u", cluster_of[c]);
+        Agraph_t *sub = agsubg(G, name, 0);
+        if (!sub) {
+            sub = agsubg(G, name, 1);
+            cluster_title(&b, unreachable ? "unreachable cycle" : "cycle", cluster_of[c], scc->size[c],
+                          scc->bytes[c]);
+            set(sub, "label", b.p);
+            set(sub, "color", "red");
+            set(sub, "fontcolor", "red");
+            set(sub, "style", unreachable ? "dashed" : "solid");
+        }
+        agsubnode(sub, made[i], 1);
+    }
+    for (size_t i = 0; i < d->nedges; i++) {
+        uint32_t e = d->edges[i].e;
+        uint32_t src = 0; /* the edge's owner: binary search in ref_start */
+        uint32_t lo = 0, hi = g->n;
+        while (lo + 1 < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (g->ref_start[mid] <= e)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        src = lo;
+        uint32_t dst = g->ref_target[e];
+        if (d->slot[src] == RG_NONE || d->slot[dst] == RG_NONE) continue;
+        Agedge_t *ed = agedge(G, made[d->slot[src]], made[d->slot[dst]], NULL, 1);
+        b.len = 0;
+        sb_gstr(&b, g->str[RG_EDGE_LABEL(g->ref_label[e])], DISPLAY_EDGE_MAX);
+        if (b.len) set(ed, "label", b.p);
+        int weak = (g->ref_label[e] & RG_EDGE_WEAK) != 0;
+        if (weak) set(ed, "style", "dashed");
+        if (d->edges[i].marks & RG_DRAW_NEW) set(ed, "color", "darkgreen");
+        if (!weak && scc->comp[src] == scc->comp[dst] && scc->cyclic[scc->comp[src]]) {
+            set(ed, "color", "red");
+            set(ed, "penwidth", "2");
+        }
+    }
+    for (size_t i = 0; i < d->nmores; i++) {
+        const dmore *m = &d->mores[i];
+        char name[48];
+        snprintf(name, sizeof name, "more%llu", (unsigned long long)g->id[m->obj]);
+        Agnode_t *n = agnode(G, name, 1);
+        b.len = 0;
+        sb_fmt(&b, "%u more ", m->count);
+        sb_str(&b, m->backrefs ? "backreferences" : "references");
+        set(n, "label", b.p);
+        set(n, "fillcolor", "#ff9999");
+        set(n, "fontsize", "8");
+        Agnode_t *o = made[d->slot[m->obj]];
+        Agedge_t *ed = m->backrefs ? agedge(G, n, o, NULL, 1) : agedge(G, o, n, NULL, 1);
+        set(ed, "style", "dotted");
+        set(ed, "color", "red");
+    }
+    if (d->roots) {
+        for (uint32_t i = 0; i < g->nglobals; i++) {
+            uint32_t o = g->global_obj[i];
+            if (d->slot[o] == RG_NONE) continue;
+            char name[48];
+            snprintf(name, sizeof name, "global%u", i);
+            Agnode_t *n = agnode(G, name, 1);
+            b.len = 0;
+            sb_str(&b, "global\\n");
+            sb_gstr(&b, g->str[g->global_name[i]], DISPLAY_LABEL_MAX);
+            set(n, "label", b.p);
+            set(n, "fillcolor", "0.300 1.000 0.900");
+            agedge(G, n, made[d->slot[o]], NULL, 1);
+        }
+        for (uint32_t f = 0; f < g->nframes; f++) {
+            const rg_graph_frame *fr = &g->frames[f];
+            for (uint32_t k = 0; k < fr->nlocals; k++) {
+                uint32_t o = fr->local_obj[k];
+                if (d->slot[o] == RG_NONE) continue;
+                char name[64];
+                snprintf(name, sizeof name, "frame%u_%u", f, k);
+                Agnode_t *n = agnode(G, name, 1);
+                b.len = 0;
+                sb_str(&b, "frame ");
+                sb_gstr(&b, g->str[fr->name], DISPLAY_LABEL_MAX);
+                sb_str(&b, "\\n");
+                sb_gstr(&b, g->str[fr->local_name[k]], DISPLAY_LABEL_MAX);
+                set(n, "label", b.p);
+                set(n, "fillcolor", "0.300 1.000 0.900");
+                agedge(G, n, made[d->slot[o]], NULL, 1);
+            }
+        }
+    }
+    if (!d->o.no_legend) {
+        Agnode_t *n = agnode(G, "legend", 1);
+        set(n, "shape", "note");
+        set(n, "fontsize", "9");
+        set(n, "label", legend_text);
+    }
+    int oom = b.oom;
+    free(b.p);
+    free(made);
+    free(cluster_of);
+    if (oom) {
+        agclose(G);
+        return NULL;
+    }
+    return G;
+}
+
+/* ---- output -------------------------------------------------------------------------- */
+
+const char *rg_render_format_of(const char *path) {
+    const char *dot = path ? strrchr(path, '.') : NULL;
+    if (!dot) return NULL;
+    static const char *const known[][2] = {{".dot", "dot"}, {".gv", "dot"}, {".png", "png"}, {".svg", "svg"},
+                                           {".pdf", "pdf"}};
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (strcmp(dot, known[i][0]) == 0) return known[i][1];
+    return NULL;
+}
+
+static char gv_errors[1024];
+static int capture_gv(char *msg) {
+    size_t n = strlen(gv_errors);
+    if (n < sizeof gv_errors - 1) snprintf(gv_errors + n, sizeof gv_errors - n, "%s", msg);
+    return 0;
+}
+
+/* Graphviz's message, one line, lowercase first letter, no trailing period. */
+static const char *gv_message(void) {
+    char *s = gv_errors;
+    for (char *p = s; *p; p++)
+        if (*p == '\n') *p = ' ';
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '.')) s[--n] = '\0';
+    if (s[0] >= 'A' && s[0] <= 'Z') s[0] = (char)(s[0] - 'A' + 'a');
+    return n ? s : "unknown failure";
+}
+
+static int write_dot(Agraph_t *G, FILE *f) { return agwrite(G, f) == 0 && fflush(f) == 0 ? 0 : -1; }
+
+int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
+    const char *src = output ? output : "<stdout>";
+    const char *fmt = d->o.format ? d->o.format : (output ? rg_render_format_of(output) : "dot");
+    const char *engine = d->o.layout ? d->o.layout : "dot"; /* the caller's string: outlives d */
+    int rc = 0;
+    if (!fmt) {
+        rg_error_set(err, RG_EINVAL, src, 0, 0, "cannot tell the format of '%s': use .dot, .png, .svg or .pdf, or --format",
+                     output);
+        rg_drawing_free(d);
+        return RG_EINVAL;
+    }
+    if (strcmp(fmt, "dot") && strcmp(fmt, "png") && strcmp(fmt, "svg") && strcmp(fmt, "pdf")) {
+        rg_error_set(err, RG_EINVAL, src, 0, 0, "unknown format '%s': use dot, png, svg or pdf", fmt);
+        rg_drawing_free(d);
+        return RG_EINVAL;
+    }
+    if (!output && strcmp(fmt, "dot") != 0) {
+        rg_error_set(err, RG_EINVAL, src, 0, 0, "%s output needs a file: -o FILE", fmt);
+        rg_drawing_free(d);
+        return RG_EINVAL;
+    }
+    Agraph_t *G = d->failed ? NULL : build(d);
+    rg_drawing_free(d);
+    if (!G) {
+        rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+        return RG_ENOMEM;
+    }
+    gv_errors[0] = '\0';
+    agusererrf old = agseterrf(capture_gv);
+    if (!output) {
+        if (write_dot(G, stdout)) {
+            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write: %s", strerror(errno));
+            rc = RG_EIO;
+        }
+        agclose(G);
+        agseterrf(old);
+        return rc;
+    }
+    /* A temporary file beside the target, renamed into place when done. */
+    size_t n = strlen(output);
+    char *tmp = malloc(n + 32);
+    if (!tmp) {
+        agclose(G);
+        agseterrf(old);
+        rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+        return RG_ENOMEM;
+    }
+    const char *slash = strrchr(output, '/');
+    size_t dir = slash ? (size_t)(slash - output) + 1 : 0;
+    snprintf(tmp, n + 32, "%.*s.%s.tmp-XXXXXX", (int)dir, output, output + dir);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rg_error_set(err, RG_EIO, src, 0, 0, "cannot create '%s': %s", output, strerror(errno));
+        free(tmp);
+        agclose(G);
+        agseterrf(old);
+        return RG_EIO;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) { /* mkstemp makes 0600; a failure only keeps that */
+    }
+    if (strcmp(fmt, "dot") == 0) {
+        FILE *f = fdopen(fd, "w");
+        if (!f || write_dot(G, f) || fsync(fd) != 0) {
+            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", output, strerror(errno));
+            rc = RG_EIO;
+        }
+        if (f) {
+            if (fclose(f) != 0 && !rc) {
+                rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", output, strerror(errno));
+                rc = RG_EIO;
+            }
+        } else {
+            close(fd);
+        }
+    } else {
+        close(fd);
+        GVC_t *gvc = gvContext();
+        if (!gvc) {
+            rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz: cannot start");
+            rc = RG_EGRAPHVIZ;
+        }
+        if (!rc && gvLayout(gvc, G, engine) != 0) {
+            rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz layout failed: %s", gv_message());
+            rc = RG_EGRAPHVIZ;
+        } else if (!rc) {
+            if (gvRenderFilename(gvc, G, fmt, tmp) != 0) {
+                rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz cannot render %s: %s", fmt, gv_message());
+                rc = RG_EGRAPHVIZ;
+            }
+            gvFreeLayout(gvc, G);
+        }
+        if (gvc) gvFreeContext(gvc);
+    }
+    agclose(G);
+    agseterrf(old);
+    if (!rc && rename(tmp, output) != 0) {
+        rg_error_set(err, RG_EIO, src, 0, 0, "cannot rename into '%s': %s", output, strerror(errno));
+        rc = RG_EIO;
+    }
+    if (rc) unlink(tmp);
+    free(tmp);
+    return rc;
+}
