@@ -442,6 +442,24 @@ static const char *gv_message(void) {
     return n ? s : "unknown failure";
 }
 
+/* One Graphviz context for the whole process, freed at exit: with a fresh
+ * context per render, Graphviz 2.42's pango plugin reads a font-name cache
+ * that the previous gvFreeContext freed (caught by AddressSanitizer). */
+static GVC_t *shared_gvc;
+
+static void free_gvc(void) {
+    if (shared_gvc) gvFreeContext(shared_gvc);
+    shared_gvc = NULL;
+}
+
+static GVC_t *gvc_get(void) {
+    if (!shared_gvc) {
+        shared_gvc = gvContext();
+        if (shared_gvc) atexit(free_gvc);
+    }
+    return shared_gvc;
+}
+
 static int write_dot(Agraph_t *G, FILE *f) { return agwrite(G, f) == 0 && fflush(f) == 0 ? 0 : -1; }
 
 int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
@@ -522,7 +540,7 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
         }
     } else {
         close(fd);
-        GVC_t *gvc = gvContext();
+        GVC_t *gvc = gvc_get();
         if (!gvc) {
             rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz: cannot start");
             rc = RG_EGRAPHVIZ;
@@ -537,7 +555,6 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
             }
             gvFreeLayout(gvc, G);
         }
-        if (gvc) gvFreeContext(gvc);
     }
     agclose(G);
     agseterrf(old);

@@ -46,8 +46,10 @@ static int label_in(rg_gstr label, rg_strlist l, char *buf, size_t size) {
     size_t n = label.len < size - 1 ? label.len : size - 1;
     memcpy(buf, label.ptr, n); /* fnmatch wants a C string */
     buf[n] = '\0';
+    /* Equal text first: "[1]" is a label here, though fnmatch would read a
+     * bracket expression in it. */
     for (size_t i = 0; i < l.n; i++)
-        if (fnmatch(l.items[i], buf, 0) == 0) return 1;
+        if (strcmp(l.items[i], buf) == 0 || fnmatch(l.items[i], buf, 0) == 0) return 1;
     return 0;
 }
 
@@ -87,7 +89,8 @@ int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, siz
     }
     while (head < tail) {
         uint32_t v = queue[head++];
-        if (depth[v] >= o.max_depth || id_in(g, v, o.stop_ids) || type_in(g, v, o.stop_types)) continue;
+        if (depth[v] >= o.max_depth) continue;
+        if (depth[v] > 0 && (id_in(g, v, o.stop_ids) || type_in(g, v, o.stop_types))) continue; /* starts expand */
         uint32_t first = o.backrefs ? g->back_start[v] : g->ref_start[v];
         uint32_t last = o.backrefs ? g->back_start[v + 1] : g->ref_start[v + 1];
         uint32_t shown = 0, hidden = 0;

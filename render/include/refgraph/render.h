@@ -5,6 +5,8 @@
  * builds the graph, libgvc lays it out and renders it). Output files appear
  * atomically: a failed render leaves nothing under the target name.
  *
+ * Graphviz keeps process-wide state: render from one thread at a time.
+ *
  * rg_show() is objgraph's show_refs / show_backrefs: a breadth-first walk
  * from start objects. The lower-level rg_drawing_* calls draw any chosen set
  * of objects and references (cycles, chains, diffs).
@@ -45,12 +47,13 @@ typedef struct rg_render_options {
     int too_many;           /* references drawn per object; 10 when 0 */
     rg_strlist types;       /* draw only objects of these types (start objects always) */
     rg_strlist skip_types;  /* never draw objects of these types */
-    rg_strlist labels;      /* follow only references whose label matches (fnmatch) */
+    rg_strlist labels;      /* follow only references whose label is this text or
+                               matches this fnmatch pattern */
     rg_strlist skip_labels; /* never follow references whose label matches */
     rg_idlist ignore;       /* never draw these objects */
     rg_strlist highlight_types;
     rg_idlist highlight_ids;
-    rg_strlist stop_types; /* draw, but do not expand, these types */
+    rg_strlist stop_types; /* draw, but do not expand, these types (starts expand) */
     rg_idlist stop_ids;    /* ... and these objects */
     int refcounts;         /* "[refcount]" after the type */
     int cluster_cycles;    /* box every cycle, not only unreachable ones */
