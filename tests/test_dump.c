@@ -46,7 +46,7 @@ static int same_file(const char *a, const char *b) {
     return same;
 }
 
-static const rg_dump_options FIXED = {"2026-01-01T00:00:00Z"};
+static const rg_dump_options FIXED = {"2026-01-01T00:00:00Z", 0xaa};
 
 static void fin_noop(rg_object *self) { (void)self; }
 

@@ -58,11 +58,12 @@ static void mark_garbage(rg_heap *h, int on) {
     }
 }
 
-static int write_all(rg_heap *h, rg_dump_writer *w, const char *created) {
+static int write_all(rg_heap *h, rg_dump_writer *w, const char *created, uint64_t heap_id) {
     rg_dump_header hd = {
         .producer = "refgraph",
         .producer_version = RG_VERSION,
         .created = created,
+        .heap_id = heap_id ? heap_id : h->heap_id,
         .bytes_in_use = h->bytes,
         .peak_bytes = h->peak,
         .live_objects = h->live,
@@ -110,7 +111,7 @@ int rg_heap_dump(rg_heap *h, const char *path, const rg_dump_options *opts, rg_e
     rg_dump_writer *w = rg_dump_writer_open(path, err);
     if (!w) return err && err->code ? err->code : RG_EIO;
     mark_garbage(h, 1);
-    int rc = write_all(h, w, created);
+    int rc = write_all(h, w, created, opts ? opts->heap_id : 0);
     mark_garbage(h, 0);
     if (rc) {
         rg_dump_writer_close(w, err); /* reports the first failure, removes the file */

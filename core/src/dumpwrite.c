@@ -228,6 +228,10 @@ int rg_dump_write_header(rg_dump_writer *w, const rg_dump_header *h) {
     put_str(w, h->producer_version, strlen(h->producer_version));
     PUTS(w, ",\"created\":");
     put_str(w, h->created, strlen(h->created));
+    char hid[24];
+    snprintf(hid, sizeof hid, "%016llx", (unsigned long long)h->heap_id);
+    PUTS(w, ",\"heap_id\":");
+    put_str(w, hid, 16);
     PUTS(w, ",\"heap\":{\"bytes_in_use\":");
     put_u64(w, h->bytes_in_use);
     PUTS(w, ",\"peak_bytes\":");

@@ -1,6 +1,7 @@
 /* heap.c — heap lifecycle, the per-heap allocator, accounting and misuse
  * reports. Teardown doubles as the leak check. */
 #include <stdlib.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -212,6 +213,16 @@ rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
     if (!h) return NULL;
     memset(h, 0, sizeof *h);
     h->alloc = *allocator;
+    /* Not secret, only distinct: time, address and a per-process count. */
+    static uint64_t made;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = ((uint64_t)ts.tv_sec * 1000000007ULL) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)(uintptr_t)h << 16) ^
+                 (++made * 0x9e3779b97f4a7c15ULL);
+    x ^= x >> 31;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 29;
+    h->heap_id = x ? x : 1;
     h->bytes = h->peak = sizeof *h; /* the heap's own struct, not cached */
     for (int i = 0; i < RG_GC_GENERATIONS; i++) rg__list_init(&h->gens[i]);
     rg__list_init(&h->permanent);

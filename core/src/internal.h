@@ -130,6 +130,7 @@ typedef struct rg__intern {
 
 struct rg_heap {
     rg_allocator alloc;
+    uint64_t heap_id; /* tells dumps of different heaps apart */
     void *cache[RG__CLASSES]; /* freed small blocks, linked through their first word */
     size_t cached_bytes;
     rg__names names; /* attribute names, interned */

@@ -329,11 +329,11 @@ static int need(loader *L, size_t val, const char *field, const jtok *where) {
 
 static int parse_header(loader *L) {
     static const char *const names[] = {"format", "version", "producer", "producer_version", "created",
-                                        "heap", "gc"};
-    size_t v[7];
+                                        "heap", "gc", "heap_id"};
+    size_t v[8];
     const jtok *t = L->jp.toks;
     if (t[0].type != J_OBJECT) return FAIL(L, 1, RG_EFORMAT, "not a refgraph dump: the first line is not an object");
-    fields(L, 0, names, 7, v);
+    fields(L, 0, names, 8, v);
     if (!v[0]) return FAIL(L, 1, RG_EFORMAT, "not a refgraph dump: the first line has no \"format\" field");
     if (t[v[0]].type != J_STRING || !jkey(L->line, &t[v[0]], RG_DUMP_FORMAT, strlen(RG_DUMP_FORMAT)))
         return FAIL(L, col_of(&t[v[0]]), RG_EFORMAT, "not a refgraph dump: format is not \"" RG_DUMP_FORMAT "\"");
@@ -342,8 +342,18 @@ static int parse_header(loader *L) {
     if (version != RG_DUMP_VERSION)
         return FAIL(L, col_of(&t[v[1]]), RG_EVERSION, "unsupported dump version %llu (this build reads version %d)",
                     (unsigned long long)version, RG_DUMP_VERSION);
-    for (int i = 2; i < 7; i++)
+    for (int i = 2; i < 8; i++)
         if (need(L, v[i], names[i], &t[0])) return -1;
+    const jtok *hid = &t[v[7]];
+    char hex[17];
+    if (hid->type != J_STRING || hid->escaped || hid->end - hid->start != 16)
+        return FAIL(L, col_of(hid), RG_EFORMAT, "field \"heap_id\" must be 16 hex digits");
+    memcpy(hex, L->line + hid->start, 16);
+    hex[16] = '\0';
+    char *hend;
+    L->g->header.heap_id = strtoull(hex, &hend, 16);
+    if (*hend || strspn(hex, "0123456789abcdef") != 16)
+        return FAIL(L, col_of(hid), RG_EFORMAT, "field \"heap_id\" must be 16 hex digits");
     /* strings: producer, producer_version, created, kept in one block */
     uint32_t s[3];
     for (int i = 0; i < 3; i++)

@@ -38,6 +38,7 @@ typedef struct rg_dump_genstats {
 typedef struct rg_dump_header {
     const char *producer, *producer_version;
     const char *created; /* ISO 8601 UTC, "2026-11-21T18:37:13Z" */
+    uint64_t heap_id;    /* which heap: dumps of one heap share it (written in hex) */
     uint64_t bytes_in_use, peak_bytes, live_objects, max_id;
     int gc_enabled;
     rg_dump_genstats gen[3];
@@ -101,6 +102,7 @@ uint64_t rg_dump_writer_bytes(const rg_dump_writer *w);
 
 typedef struct rg_dump_options {
     const char *created; /* NULL: now. A fixed value makes dumps byte-identical */
+    uint64_t heap_id;    /* 0: the heap's own id; tests fix it to compare heaps */
 } rg_dump_options;
 
 /* Writes the whole heap to path in one pass. Changes no refcount and runs no
