@@ -6,9 +6,31 @@
 #include "cli.h"
 #include "refgraph/heap.h"
 
-extern const cli_opt cmd_show_opts[];
+extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
+    cmd_chain_opts[], cmd_diff_opts[];
 
+/* The commands. Adding one: see cli.h. */
 const cli_command cli_commands[] = {
+    {"info", cmd_info, "Show a dump's header, counts, heap and collector statistics, and whether it is valid.",
+     "refgraph info DUMP [--json] [--lenient]", cmd_info_opts},
+    {"stats", cmd_stats, "Count objects and bytes per type, the most common first (objgraph's show_most_common_types).",
+     "refgraph stats DUMP [--limit N] [--sort count|size] [--json]", cmd_stats_opts},
+    {"cycles", cmd_cycles,
+     "List every reference cycle: its objects, bytes and types, whether a root reaches it, one shortest cycle\n"
+     "through it, and references that, made weak, would break it.",
+     "refgraph cycles DUMP [--unreachable] [--min-size N] [--limit N] [--json] [-o FILE]", cmd_cycles_opts},
+    {"leaks", cmd_leaks,
+     "List what no root reaches (what reference counting alone never frees), grouped by the cycle that keeps\n"
+     "it alive, and the objects held from outside the dump.",
+     "refgraph leaks DUMP [--check] [--limit N] [--json]", cmd_leaks_opts},
+    {"chain", cmd_chain, "Show the shortest chain of references from a root to an object: why it is still alive.",
+     "refgraph chain DUMP OBJECT [--json] [-o FILE]\n"
+     "  OBJECT is an object id, a global's name, or FRAME:LOCAL",
+     cmd_chain_opts},
+    {"diff", cmd_diff,
+     "Compare two dumps of one heap: per type, objects before and after, new and freed, bytes allocated and\n"
+     "freed; new and vanished cycles. -o draws the new objects (green), what holds them, and the freed (red).",
+     "refgraph diff OLD NEW [--limit N] [--json] [-o FILE]", cmd_diff_opts},
     {"show-refs", cmd_show_refs, "Draw what the start objects reference, breadth-first, like objgraph's show_refs.",
      "refgraph show-refs DUMP START... [options]\n"
      "  START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)",

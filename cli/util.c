@@ -197,14 +197,10 @@ static int gstr_eq(rg_gstr s, const char *t, size_t len) { return s.len == len &
 
 int cli_resolve(const rg_graph *g, const char *dump, const char *name, uint32_t **out, size_t *n) {
     size_t len = strlen(name);
-    if (strncmp(name, "type=", 5) == 0) {
-        size_t before = *n;
+    if (strncmp(name, "type=", 5) == 0) { /* none of a type is an answer, not an error */
+        (void)dump;
         for (uint32_t i = 0; i < g->n; i++)
             if (gstr_eq(g->str[g->type[i]], name + 5, len - 5) && push(out, n, i)) return -1;
-        if (*n == before) {
-            cli_error("no object of type '%s' in '%s'", name + 5, dump);
-            return -1;
-        }
         return 0;
     }
     char *end;

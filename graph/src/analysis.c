@@ -156,3 +156,198 @@ int rg_graph_reachable(const rg_graph *g, const int64_t *external, uint8_t *reac
     free(own);
     return 0;
 }
+
+/* ---- explaining cycles and chains ------------------------------------------------------ */
+
+uint32_t rg_edge_source(const rg_graph *g, uint32_t e) {
+    uint32_t lo = 0, hi = g->n;
+    while (lo + 1 < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->ref_start[mid] <= e)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int rg_finder_init(rg_finder *f, const rg_graph *g, const rg_scc *scc) {
+    memset(f, 0, sizeof *f);
+    f->g = g;
+    f->scc = scc;
+    size_t n = (size_t)g->n + 1;
+    f->comp_start = calloc((size_t)scc->ncomp + 2, sizeof *f->comp_start);
+    f->members = malloc(n * sizeof *f->members);
+    f->stamp = calloc(n, sizeof *f->stamp);
+    f->parent = malloc(n * sizeof *f->parent);
+    f->queue = malloc(n * sizeof *f->queue);
+    f->indeg = malloc(n * sizeof *f->indeg);
+    if (!f->comp_start || !f->members || !f->stamp || !f->parent || !f->queue || !f->indeg) {
+        rg_finder_free(f);
+        return RG_ENOMEM;
+    }
+    for (uint32_t v = 0; v < g->n; v++) f->comp_start[scc->comp[v] + 1]++;
+    for (uint32_t c = 0; c < scc->ncomp; c++) f->comp_start[c + 1] += f->comp_start[c];
+    uint32_t *fill = f->queue; /* borrowed as the fill cursor */
+    memcpy(fill, f->comp_start, (size_t)scc->ncomp * sizeof *fill);
+    for (uint32_t v = 0; v < g->n; v++) f->members[fill[scc->comp[v]]++] = v;
+    return 0;
+}
+
+void rg_finder_free(rg_finder *f) {
+    free(f->comp_start);
+    free(f->members);
+    free(f->stamp);
+    free(f->parent);
+    free(f->queue);
+    free(f->indeg);
+    memset(f, 0, sizeof *f);
+}
+
+static int skipped(uint32_t e, const uint32_t *skip, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (skip[i] == e) return 1;
+    return 0;
+}
+
+static uint32_t next_round(rg_finder *f) {
+    if (++f->round == 0) { /* wrapped: clear the marks once */
+        memset(f->stamp, 0, ((size_t)f->g->n + 1) * sizeof *f->stamp);
+        f->round = 1;
+    }
+    return f->round;
+}
+
+uint32_t rg_shortest_cycle(rg_finder *f, uint32_t obj, const uint32_t *skip, size_t nskip, uint32_t *edges) {
+    const rg_graph *g = f->g;
+    uint32_t c = f->scc->comp[obj], r = next_round(f);
+    uint32_t head = 0, tail = 0, found = RG_NONE;
+    f->queue[tail++] = obj;
+    f->stamp[obj] = r;
+    while (head < tail && found == RG_NONE) {
+        uint32_t v = f->queue[head++];
+        for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
+            uint32_t w = g->ref_target[e];
+            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->scc->comp[w] != c || skipped(e, skip, nskip)) continue;
+            if (w == obj) {
+                found = e;
+                break;
+            }
+            if (f->stamp[w] == r) continue;
+            f->stamp[w] = r;
+            f->parent[w] = e;
+            f->queue[tail++] = w;
+        }
+    }
+    if (found == RG_NONE) return 0;
+    /* walk back from the closing edge to obj, then reverse */
+    uint32_t n = 0;
+    edges[n++] = found;
+    for (uint32_t v = rg_edge_source(g, found); v != obj; v = rg_edge_source(g, f->parent[v])) edges[n++] = f->parent[v];
+    for (uint32_t i = 0; i < n / 2; i++) {
+        uint32_t t = edges[i];
+        edges[i] = edges[n - 1 - i];
+        edges[n - 1 - i] = t;
+    }
+    return n;
+}
+
+/* Kahn's algorithm inside the component: returns an object left on a cycle,
+ * or RG_NONE when the component is acyclic without the skipped edges. */
+static uint32_t left_on_cycle(rg_finder *f, uint32_t c, const uint32_t *skip, size_t nskip) {
+    const rg_graph *g = f->g;
+    uint32_t first = f->comp_start[c], last = f->comp_start[c + 1];
+    for (uint32_t k = first; k < last; k++) f->indeg[f->members[k]] = 0;
+    for (uint32_t k = first; k < last; k++) {
+        uint32_t v = f->members[k];
+        for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
+            uint32_t w = g->ref_target[e];
+            if (!(g->ref_label[e] & RG_EDGE_WEAK) && f->scc->comp[w] == c && !skipped(e, skip, nskip)) f->indeg[w]++;
+        }
+    }
+    uint32_t head = 0, tail = 0, done = 0;
+    for (uint32_t k = first; k < last; k++)
+        if (f->indeg[f->members[k]] == 0) f->queue[tail++] = f->members[k];
+    while (head < tail) {
+        uint32_t v = f->queue[head++];
+        done++;
+        for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
+            uint32_t w = g->ref_target[e];
+            if (!(g->ref_label[e] & RG_EDGE_WEAK) && f->scc->comp[w] == c && !skipped(e, skip, nskip) &&
+                --f->indeg[w] == 0)
+                f->queue[tail++] = w;
+        }
+    }
+    if (done == last - first) return RG_NONE;
+    for (uint32_t k = first; k < last; k++)
+        if (f->indeg[f->members[k]] > 0) return f->members[k];
+    return RG_NONE;
+}
+
+size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max) {
+    const rg_graph *g = f->g;
+    uint32_t size = f->comp_start[comp + 1] - f->comp_start[comp];
+    uint32_t *cycle = malloc(((size_t)size + 1) * sizeof *cycle);
+    if (!cycle) return 0;
+    size_t n = 0;
+    uint32_t start = f->members[f->comp_start[comp]];
+    for (;;) {
+        uint32_t len = rg_shortest_cycle(f, start, edges, n, cycle);
+        if (len == 0) { /* start is free now: find another object on a cycle */
+            start = left_on_cycle(f, comp, edges, n);
+            if (start == RG_NONE) break;
+            continue;
+        }
+        if (n == max) {
+            n = 0;
+            break;
+        }
+        /* the reference back to the oldest object of the cycle */
+        uint32_t best = cycle[0];
+        for (uint32_t i = 1; i < len; i++)
+            if (g->id[g->ref_target[cycle[i]]] < g->id[g->ref_target[best]]) best = cycle[i];
+        edges[n++] = best;
+        start = left_on_cycle(f, comp, edges, n);
+        if (start == RG_NONE) break;
+    }
+    free(cycle);
+    return n;
+}
+
+int32_t *rg_root_index(const rg_graph *g) {
+    int32_t *root = calloc((size_t)g->n + 1, sizeof *root);
+    if (!root) return NULL;
+    for (uint32_t fi = g->nframes; fi-- > 0;) /* the innermost frame's name wins */
+        for (uint32_t k = g->frames[fi].nlocals; k-- > 0;)
+            root[g->frames[fi].local_obj[k]] = -(int32_t)(1 + (fi << 16) + (k & 0xffff));
+    for (uint32_t i = g->nglobals; i-- > 0;) root[g->global_obj[i]] = (int32_t)i + 1; /* globals first */
+    return root;
+}
+
+long rg_root_chain(rg_finder *f, const int32_t *root, const int64_t *external, uint32_t obj, uint32_t *first,
+                   uint32_t *edges) {
+    const rg_graph *g = f->g;
+    uint32_t r = next_round(f), head = 0, tail = 0, found = RG_NONE;
+    f->queue[tail++] = obj;
+    f->stamp[obj] = r;
+    f->parent[obj] = RG_NONE;
+    while (head < tail) {
+        uint32_t v = f->queue[head++];
+        if (root[v] || external[v] > 0) {
+            found = v;
+            break;
+        }
+        for (uint32_t k = g->back_start[v]; k < g->back_start[v + 1]; k++) {
+            uint32_t e = g->back_edge[k], u = g->back_src[k];
+            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->stamp[u] == r) continue;
+            f->stamp[u] = r;
+            f->parent[u] = e; /* u reaches v through e */
+            f->queue[tail++] = u;
+        }
+    }
+    if (found == RG_NONE) return -1;
+    *first = found;
+    long n = 0;
+    for (uint32_t v = found; v != obj; v = g->ref_target[f->parent[v]]) edges[n++] = f->parent[v];
+    return n;
+}

@@ -30,6 +30,12 @@ typedef struct dmore {
     int backrefs;
 } dmore;
 
+typedef struct dghost {
+    uint64_t id;
+    char *type, *label, *ref_label;
+    uint32_t holder;
+} dghost;
+
 struct rg_drawing {
     const rg_graph *g;
     const rg_analysis *a;
@@ -41,6 +47,8 @@ struct rg_drawing {
     size_t nedges, cap_edges;
     dmore *mores;
     size_t nmores, cap_mores;
+    dghost *ghosts;
+    size_t nghosts, cap_ghosts;
     int roots;
     int failed; /* out of memory while adding */
 };
@@ -75,6 +83,12 @@ rg_drawing *rg_drawing_new(const rg_graph *g, const rg_analysis *a, const rg_ren
 
 void rg_drawing_free(rg_drawing *d) {
     if (!d) return;
+    for (size_t i = 0; i < d->nghosts; i++) {
+        free(d->ghosts[i].type);
+        free(d->ghosts[i].label);
+        free(d->ghosts[i].ref_label);
+    }
+    free(d->ghosts);
     free(d->slot);
     free(d->nodes);
     free(d->edges);
@@ -114,6 +128,31 @@ int rg_drawing_more(rg_drawing *d, uint32_t obj, uint32_t count, int backrefs) {
     }
     d->mores[d->nmores++] = (dmore){obj, count, backrefs};
     return 0;
+}
+
+static char *copy_gstr(rg_gstr s) {
+    char *p = malloc((size_t)s.len + 1);
+    if (p) {
+        memcpy(p, s.ptr, s.len);
+        p[s.len] = '\0';
+    }
+    return p;
+}
+
+int rg_drawing_ghost(rg_drawing *d, uint64_t id, rg_gstr type, rg_gstr label, uint32_t holder, rg_gstr ref_label) {
+    if (grow((void **)&d->ghosts, &d->cap_ghosts, d->nghosts + 1, sizeof *d->ghosts)) {
+        d->failed = 1;
+        return RG_ENOMEM;
+    }
+    dghost *gh = &d->ghosts[d->nghosts];
+    gh->id = id;
+    gh->holder = holder;
+    gh->type = copy_gstr(type);
+    gh->label = copy_gstr(label);
+    gh->ref_label = copy_gstr(ref_label);
+    d->nghosts++;
+    if (!gh->type || !gh->label || !gh->ref_label) d->failed = 1;
+    return d->failed ? RG_ENOMEM : 0;
 }
 
 int rg_drawing_roots(rg_drawing *d) {
@@ -362,6 +401,29 @@ static Agraph_t *build(rg_drawing *d) {
         set(ed, "style", "dotted");
         set(ed, "color", "red");
     }
+    for (size_t i = 0; i < d->nghosts; i++) {
+        const dghost *gh = &d->ghosts[i];
+        char name[48];
+        snprintf(name, sizeof name, "gone%llu", (unsigned long long)gh->id);
+        Agnode_t *n = agnode(G, name, 1);
+        b.len = 0;
+        sb_text(&b, gh->type, strlen(gh->type), DISPLAY_LABEL_MAX);
+        sb_str(&b, "\\n");
+        sb_text(&b, gh->label, strlen(gh->label), DISPLAY_LABEL_MAX);
+        sb_str(&b, "\\n(freed)");
+        set(n, "label", b.p);
+        set(n, "fillcolor", "0.000 0.350 1.000");
+        set(n, "color", "red");
+        set(n, "style", "filled,dashed");
+        if (gh->holder != RG_NONE && d->slot[gh->holder] != RG_NONE) {
+            Agedge_t *ed = agedge(G, made[d->slot[gh->holder]], n, NULL, 1);
+            b.len = 0;
+            sb_text(&b, gh->ref_label, strlen(gh->ref_label), DISPLAY_EDGE_MAX);
+            if (b.len) set(ed, "label", b.p);
+            set(ed, "style", "dashed");
+            set(ed, "color", "red");
+        }
+    }
     if (d->roots) {
         for (uint32_t i = 0; i < g->nglobals; i++) {
             uint32_t o = g->global_obj[i];
@@ -396,10 +458,15 @@ static Agraph_t *build(rg_drawing *d) {
         }
     }
     if (!d->o.no_legend) {
+        int diff = d->nghosts > 0;
+        for (size_t i = 0; i < d->nnodes && !diff; i++) diff = (d->nodes[i].marks & RG_DRAW_NEW) != 0;
         Agnode_t *n = agnode(G, "legend", 1);
         set(n, "shape", "note");
         set(n, "fontsize", "9");
-        set(n, "label", legend_text);
+        b.len = 0;
+        sb_str(&b, legend_text);
+        if (diff) sb_str(&b, "light green: new since the older dump\\l" "light red, dashed: freed since then\\l");
+        set(n, "label", b.p);
     }
     int oom = b.oom;
     free(b.p);

@@ -38,6 +38,51 @@ int64_t *rg_graph_external(const rg_graph *g);
  * RG_ENOMEM. */
 int rg_graph_reachable(const rg_graph *g, const int64_t *external, uint8_t *reach);
 
+/* ---- explaining cycles and chains ---------------------------------------------------- */
+
+/* Scratch space for the searches below, reused from call to call so that a
+ * dump with a million small cycles costs linear time. */
+typedef struct rg_finder {
+    const rg_graph *g;
+    const rg_scc *scc;
+    uint32_t *comp_start; /* [ncomp+1] members of each component: */
+    uint32_t *members;    /* [n] grouped by component */
+    uint32_t *stamp;      /* [n] visit marks */
+    uint32_t *parent;     /* [n] the edge that reached each object */
+    uint32_t *queue;      /* [n] */
+    uint32_t *indeg;      /* [n] */
+    uint32_t round;
+} rg_finder;
+
+int rg_finder_init(rg_finder *f, const rg_graph *g, const rg_scc *scc); /* 0 or RG_ENOMEM */
+void rg_finder_free(rg_finder *f);
+
+/* One shortest cycle through obj inside its component, over strong
+ * references not in skip: writes its edges, in order, to edges (room for
+ * the component's size) and returns how many; 0 when there is none. */
+uint32_t rg_shortest_cycle(rg_finder *f, uint32_t obj, const uint32_t *skip, size_t nskip, uint32_t *edges);
+
+/* References that, made weak, leave the component without a cycle: at most
+ * max of them, chosen greedily (on a shortest cycle, the reference back to
+ * the oldest object). Returns how many were written to edges, or 0 when max
+ * do not suffice. */
+size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max);
+
+/* The roots' objects: root[i] is 1 + the global's index, or a negative
+ * -(1 + frame * 2^16 + local) for a frame local, or 0. [n], new memory. */
+int32_t *rg_root_index(const rg_graph *g);
+
+/* A shortest chain of strong references from a root (a global, a frame
+ * local, or an object held from outside the dump) to obj. Writes the edges
+ * from the root's object to obj into edges (room for n) and the chain's
+ * first object to *first. Returns the number of edges, or -1 when no root
+ * reaches obj. */
+long rg_root_chain(rg_finder *f, const int32_t *root, const int64_t *external, uint32_t obj, uint32_t *first,
+                   uint32_t *edges);
+
+/* The object that owns reference e (binary search over ref_start). */
+uint32_t rg_edge_source(const rg_graph *g, uint32_t e);
+
 #ifdef __cplusplus
 }
 #endif

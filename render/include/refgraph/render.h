@@ -85,6 +85,11 @@ int rg_drawing_has(const rg_drawing *d, uint32_t obj);
 int rg_drawing_edge(rg_drawing *d, uint32_t e, unsigned marks);
 /* Adds a "N more references" node hanging off obj. */
 int rg_drawing_more(rg_drawing *d, uint32_t obj, uint32_t count, int backrefs);
+/* Adds a freed object (from an older dump) drawn in red, with a dashed red
+ * reference from holder (a drawn object, or RG_NONE) labelled label. The
+ * strings are copied. */
+int rg_drawing_ghost(rg_drawing *d, uint64_t id, rg_gstr type, rg_gstr label, uint32_t holder, rg_gstr ref_label);
+
 /* Adds the globals and frame locals that reference drawn objects. */
 int rg_drawing_roots(rg_drawing *d);
 /* Writes it (see rg_show for output and formats) and frees it. */

@@ -1,0 +1,264 @@
+/* info and stats: what a dump holds. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const cli_opt cmd_info_opts[] = {
+    {"json", 0, 0, "print JSON (shape in refgraph(1))"},
+    {"lenient", 0, 0, "load what can be loaded; report dangling references instead of failing"},
+    {NULL, 0, 0, NULL},
+};
+
+const cli_opt cmd_stats_opts[] = {
+    {"limit", 0, 1, "how many types to show (default 10; 0 for all)"},
+    {"sort", 0, 1, "count (default) or size"},
+    {"json", 0, 0, "print JSON (shape in refgraph(1))"},
+    {NULL, 0, 0, NULL},
+};
+
+typedef struct warn_log {
+    uint64_t n;
+    char first[5][300];
+} warn_log;
+
+static void log_warning(const rg_error *w, void *ud) {
+    warn_log *l = ud;
+    if (l->n < 5) rg_error_format(w, l->first[l->n], sizeof l->first[0]);
+    l->n++;
+}
+
+int cmd_info(int argc, char **argv) {
+    cli_args a;
+    int rc = cli_parse("info", argc, argv, cmd_info_opts, &a);
+    if (rc) {
+        cli_args_free(&a);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    if (a.npos != 1) {
+        rc = cli_usage_error("info", a.npos ? "give one dump" : "no dump given");
+        cli_args_free(&a);
+        return rc;
+    }
+    const char *path = a.pos[0];
+    warn_log warns = {0};
+    rg_graph *g;
+    if (cli_has(&a, "lenient")) {
+        rg_load_options lo = {1, log_warning, &warns, NULL, NULL};
+        rg_error err = {0};
+        g = rg_graph_load(path, &lo, &err);
+        if (!g) {
+            char msg[600];
+            rg_error_format(&err, msg, sizeof msg);
+            cli_error("cannot read '%s': %s", path, msg);
+        }
+    } else {
+        g = cli_load(path);
+    }
+    rg_analysis an;
+    if (!g || rg_analyze(g, &an) != 0) {
+        if (g) cli_error("out of memory");
+        rg_graph_free(g);
+        cli_args_free(&a);
+        return EXIT_INPUT;
+    }
+    const rg_dump_header *h = &g->header;
+    uint64_t gens[5] = {0}, weak = 0, cycles = 0, cyc_objs = 0, cyc_bytes = 0, unreach = 0, unreach_bytes = 0,
+             held = 0, locals = 0;
+    for (uint32_t i = 0; i < g->n; i++) {
+        gens[g->gen[i] == RG_DUMP_UNTRACKED ? 0 : g->gen[i] == RG_DUMP_FROZEN ? 4 : (size_t)g->gen[i] + 1]++;
+        if (!an.reach[i]) {
+            unreach++;
+            unreach_bytes += g->size[i];
+        }
+        if (an.external[i] > 0 && !cli_heap_owned(g, i)) held++;
+    }
+    for (uint32_t e = 0; e < g->nrefs; e++) weak += (g->ref_label[e] & RG_EDGE_WEAK) != 0;
+    for (uint32_t c = 0; c < an.scc.ncomp; c++) {
+        if (!an.scc.cyclic[c]) continue;
+        cycles++;
+        cyc_objs += an.scc.size[c];
+        cyc_bytes += an.scc.bytes[c];
+    }
+    for (uint32_t f = 0; f < g->nframes; f++) locals += g->frames[f].nlocals;
+    uint32_t garbage = h->garbage_id ? rg_graph_find(g, h->garbage_id) : RG_NONE;
+    uint64_t ngarbage = garbage == RG_NONE ? 0 : g->ref_start[garbage + 1] - g->ref_start[garbage];
+    if (cli_has(&a, "json")) {
+        printf("{\"dump\":");
+        json_str(stdout, path, strlen(path));
+        printf(",\"format\":\"%s\",\"version\":%d,\"producer\":", RG_DUMP_FORMAT, RG_DUMP_VERSION);
+        json_str(stdout, h->producer, strlen(h->producer));
+        printf(",\"producer_version\":");
+        json_str(stdout, h->producer_version, strlen(h->producer_version));
+        printf(",\"created\":");
+        json_str(stdout, h->created, strlen(h->created));
+        printf(",\"heap_id\":\"%016llx\",\"objects\":%u,\"references\":%u,\"weak_references\":%llu,"
+               "\"globals\":%u,\"frames\":%u,\"locals\":%llu,",
+               (unsigned long long)h->heap_id, g->n, g->nrefs, (unsigned long long)weak, g->nglobals, g->nframes,
+               (unsigned long long)locals);
+        printf("\"heap\":{\"bytes_in_use\":%llu,\"peak_bytes\":%llu,\"live_objects\":%llu,\"max_id\":%llu},",
+               (unsigned long long)h->bytes_in_use, (unsigned long long)h->peak_bytes,
+               (unsigned long long)h->live_objects, (unsigned long long)h->max_id);
+        printf("\"gc\":{\"enabled\":%s,\"thresholds\":[%ld,%ld,%ld],\"counts\":[%ld,%ld,%ld],\"stats\":[",
+               h->gc_enabled ? "true" : "false", h->gen[0].threshold, h->gen[1].threshold, h->gen[2].threshold,
+               h->gen[0].count, h->gen[1].count, h->gen[2].count);
+        for (int i = 0; i < 3; i++)
+            printf("%s{\"collections\":%llu,\"collected\":%llu,\"uncollectable\":%llu}", i ? "," : "",
+                   (unsigned long long)h->gen[i].collections, (unsigned long long)h->gen[i].collected,
+                   (unsigned long long)h->gen[i].uncollectable);
+        printf("],\"garbage_list\":%llu},", (unsigned long long)ngarbage);
+        printf("\"generations\":{\"untracked\":%llu,\"0\":%llu,\"1\":%llu,\"2\":%llu,\"frozen\":%llu},",
+               (unsigned long long)gens[0], (unsigned long long)gens[1], (unsigned long long)gens[2],
+               (unsigned long long)gens[3], (unsigned long long)gens[4]);
+        printf("\"cycles\":{\"count\":%llu,\"objects\":%llu,\"bytes\":%llu},", (unsigned long long)cycles,
+               (unsigned long long)cyc_objs, (unsigned long long)cyc_bytes);
+        printf("\"unreachable\":{\"objects\":%llu,\"bytes\":%llu},\"held_from_outside\":%llu,",
+               (unsigned long long)unreach, (unsigned long long)unreach_bytes, (unsigned long long)held);
+        printf("\"valid\":%s,\"dropped_references\":%llu}\n", warns.n ? "false" : "true",
+               (unsigned long long)g->dropped_refs);
+    } else {
+        char b1[32], b2[32];
+        const char *bold = cli_c(stdout, "\033[1m"), *off = cli_c(stdout, "\033[0m");
+        printf("%sdump%s         %s\n", bold, off, path);
+        printf("%sformat%s       %s %d, written by %s %s on %s\n", bold, off, RG_DUMP_FORMAT, RG_DUMP_VERSION,
+               h->producer, h->producer_version, h->created);
+        printf("%sheap%s         %016llx\n", bold, off, (unsigned long long)h->heap_id);
+        printf("%sobjects%s      %u, %u references (%llu weak)\n", bold, off, g->n, g->nrefs,
+               (unsigned long long)weak);
+        printf("%sroots%s        %u global%s, %u frame%s with %llu local%s\n", bold, off, g->nglobals,
+               g->nglobals == 1 ? "" : "s", g->nframes, g->nframes == 1 ? "" : "s", (unsigned long long)locals,
+               locals == 1 ? "" : "s");
+        printf("%smemory%s       %s in use, %s at the peak, ids up to %llu\n", bold, off,
+               cli_bytes(h->bytes_in_use, b1, sizeof b1), cli_bytes(h->peak_bytes, b2, sizeof b2),
+               (unsigned long long)h->max_id);
+        printf("%scollector%s    %s, thresholds %ld %ld %ld, counts %ld %ld %ld\n", bold, off,
+               h->gc_enabled ? "enabled" : "disabled", h->gen[0].threshold, h->gen[1].threshold,
+               h->gen[2].threshold, h->gen[0].count, h->gen[1].count, h->gen[2].count);
+        printf("%sgenerations%s  0: %llu, 1: %llu, 2: %llu, frozen: %llu, untracked: %llu\n", bold, off,
+               (unsigned long long)gens[1], (unsigned long long)gens[2], (unsigned long long)gens[3],
+               (unsigned long long)gens[4], (unsigned long long)gens[0]);
+        for (int i = 0; i < 3; i++)
+            printf("%s%-12s%s generation %d: %llu collections, %llu collected, %llu uncollectable\n", bold,
+                   i == 0 ? "collections" : "", off, i, (unsigned long long)h->gen[i].collections,
+                   (unsigned long long)h->gen[i].collected, (unsigned long long)h->gen[i].uncollectable);
+        printf("%sgarbage list%s %llu object%s\n", bold, off, (unsigned long long)ngarbage, ngarbage == 1 ? "" : "s");
+        printf("%scycles%s       %llu, with %llu objects, %s\n", bold, off, (unsigned long long)cycles,
+               (unsigned long long)cyc_objs, cli_bytes(cyc_bytes, b1, sizeof b1));
+        printf("%sunreachable%s  %llu objects, %s (only the cycle collector frees them)\n", bold, off,
+               (unsigned long long)unreach, cli_bytes(unreach_bytes, b1, sizeof b1));
+        printf("%sheld outside%s %llu objects have references the dump does not show\n", bold, off,
+               (unsigned long long)held);
+        if (!warns.n) {
+            printf("%svalidation%s   ok: every record well-formed, every reference resolved, the trailer matches\n",
+                   bold, off);
+        } else {
+            printf("%svalidation%s   %llu dangling reference%s dropped:\n", bold, off, (unsigned long long)warns.n,
+                   warns.n == 1 ? "" : "s");
+            for (uint64_t i = 0; i < warns.n && i < 5; i++) printf("             %s\n", warns.first[i]);
+        }
+    }
+    rg_analysis_free(&an);
+    rg_graph_free(g);
+    cli_args_free(&a);
+    return EXIT_OK;
+}
+
+/* ---- stats -------------------------------------------------------------------------- */
+
+typedef struct type_row {
+    uint32_t type;
+    uint64_t count, bytes;
+} type_row;
+
+static int by_count(const void *x, const void *y) {
+    const type_row *a = x, *b = y;
+    if (a->count != b->count) return a->count < b->count ? 1 : -1;
+    if (a->bytes != b->bytes) return a->bytes < b->bytes ? 1 : -1;
+    return a->type < b->type ? -1 : a->type > b->type;
+}
+
+static int by_size(const void *x, const void *y) {
+    const type_row *a = x, *b = y;
+    if (a->bytes != b->bytes) return a->bytes < b->bytes ? 1 : -1;
+    return by_count(x, y);
+}
+
+int cmd_stats(int argc, char **argv) {
+    cli_args a;
+    int rc = cli_parse("stats", argc, argv, cmd_stats_opts, &a);
+    if (rc) {
+        cli_args_free(&a);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    long limit;
+    const char *sort = cli_get(&a, "sort");
+    if (a.npos != 1) {
+        rc = cli_usage_error("stats", a.npos ? "give one dump" : "no dump given");
+    } else if (cli_int(&a, "limit", 10, 0, 1L << 30, &limit) < 0) {
+        rc = EXIT_USAGE;
+    } else if (sort && strcmp(sort, "count") && strcmp(sort, "size")) {
+        rc = cli_usage_error("stats", "option '--sort' takes count or size, not '%s'", sort);
+    }
+    rg_graph *g = rc ? NULL : cli_load(a.pos[0]);
+    if (rc || !g) {
+        cli_args_free(&a);
+        return rc ? rc : EXIT_INPUT;
+    }
+    /* one row per type: types are interned strings, so index by string */
+    uint32_t *row_of = malloc(((size_t)g->nstr + 1) * sizeof *row_of);
+    type_row *rows = calloc((size_t)g->nstr + 1, sizeof *rows);
+    size_t nrows = 0;
+    uint64_t total = 0, bytes = 0;
+    if (!row_of || !rows) {
+        cli_error("out of memory");
+        free(row_of);
+        free(rows);
+        rg_graph_free(g);
+        cli_args_free(&a);
+        return EXIT_INPUT;
+    }
+    memset(row_of, 0xff, ((size_t)g->nstr + 1) * sizeof *row_of);
+    for (uint32_t i = 0; i < g->n; i++) {
+        uint32_t t = g->type[i];
+        if (row_of[t] == RG_NONE) {
+            row_of[t] = (uint32_t)nrows;
+            rows[nrows++].type = t;
+        }
+        rows[row_of[t]].count++;
+        rows[row_of[t]].bytes += g->size[i];
+        total++;
+        bytes += g->size[i];
+    }
+    qsort(rows, nrows, sizeof *rows, sort && strcmp(sort, "size") == 0 ? by_size : by_count);
+    size_t shown = limit == 0 || (size_t)limit > nrows ? nrows : (size_t)limit;
+    if (cli_has(&a, "json")) {
+        printf("{\"objects\":%llu,\"bytes\":%llu,\"types\":%zu,\"rows\":[", (unsigned long long)total,
+               (unsigned long long)bytes, nrows);
+        for (size_t i = 0; i < shown; i++) {
+            printf("%s{\"type\":", i ? "," : "");
+            json_gstr(stdout, g->str[rows[i].type]);
+            printf(",\"count\":%llu,\"bytes\":%llu}", (unsigned long long)rows[i].count,
+                   (unsigned long long)rows[i].bytes);
+        }
+        printf("]}\n");
+    } else {
+        int w = 4;
+        char t[128], b[32];
+        for (size_t i = 0; i < shown; i++) {
+            int len = (int)strlen(cli_gstr(g->str[rows[i].type], t, sizeof t));
+            if (len > w) w = len;
+        }
+        const char *bold = cli_c(stdout, "\033[1m"), *off = cli_c(stdout, "\033[0m");
+        printf("%s%-*s %12s %12s%s\n", bold, w, "type", "objects", "size", off);
+        for (size_t i = 0; i < shown; i++)
+            printf("%-*s %12llu %12s\n", w, cli_gstr(g->str[rows[i].type], t, sizeof t),
+                   (unsigned long long)rows[i].count, cli_bytes(rows[i].bytes, b, sizeof b));
+        if (shown < nrows) printf("(%zu more types)\n", nrows - shown);
+        printf("%-*s %12llu %12s\n", w, "total", (unsigned long long)total, cli_bytes(bytes, b, sizeof b));
+    }
+    free(row_of);
+    free(rows);
+    rg_graph_free(g);
+    cli_args_free(&a);
+    return EXIT_OK;
+}
