@@ -101,9 +101,10 @@ int cmd_diff(int argc, char **argv);
 typedef struct cli_command {
     const char *name;
     int (*fn)(int argc, char **argv);
-    const char *summary;
-    const char *usage; /* the synopsis line(s), without "usage: " */
+    const char *summary; /* one line, for refgraph --help */
+    const char *usage;   /* the synopsis line(s), without "usage: " */
     const cli_opt *opts;
+    const char *details; /* more, for refgraph CMD --help; may be NULL */
 } cli_command;
 
 extern const cli_command cli_commands[];

@@ -196,6 +196,12 @@ int cmd_diff(int argc, char **argv) {
             alloc += ng->size[i];
         }
     }
+    /* types nothing happened to are left out, as pympler's tracker does */
+    size_t kept = 0;
+    for (size_t i = 0; i < t.n; i++)
+        if (t.rows[i].new_ || t.rows[i].freed || t.rows[i].bytes_before != t.rows[i].bytes_after)
+            t.rows[kept++] = t.rows[i];
+    t.n = kept;
     qsort(t.rows, t.n, sizeof *t.rows, by_delta);
     /* cycles only one side has */
     ocyc = malloc(((size_t)oan.scc.ncomp + 1) * sizeof *ocyc);

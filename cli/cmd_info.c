@@ -242,7 +242,7 @@ int cmd_stats(int argc, char **argv) {
         }
         printf("]}\n");
     } else {
-        int w = 4;
+        int w = 5; /* "total" */
         char t[128], b[32];
         for (size_t i = 0; i < shown; i++) {
             int len = (int)strlen(cli_gstr(g->str[rows[i].type], t, sizeof t));

@@ -11,36 +11,50 @@ extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cyc
 
 /* The commands. Adding one: see cli.h. */
 const cli_command cli_commands[] = {
-    {"info", cmd_info, "Show a dump's header, counts, heap and collector statistics, and whether it is valid.",
-     "refgraph info DUMP [--json] [--lenient]", cmd_info_opts},
-    {"stats", cmd_stats, "Count objects and bytes per type, the most common first (objgraph's show_most_common_types).",
-     "refgraph stats DUMP [--limit N] [--sort count|size] [--json]", cmd_stats_opts},
-    {"cycles", cmd_cycles,
-     "List every reference cycle: its objects, bytes and types, whether a root reaches it, one shortest cycle\n"
-     "through it, and references that, made weak, would break it.",
-     "refgraph cycles DUMP [--unreachable] [--min-size N] [--limit N] [--json] [-o FILE]", cmd_cycles_opts},
-    {"leaks", cmd_leaks,
-     "List what no root reaches (what reference counting alone never frees), grouped by the cycle that keeps\n"
-     "it alive, and the objects held from outside the dump.",
-     "refgraph leaks DUMP [--check] [--limit N] [--json]", cmd_leaks_opts},
-    {"chain", cmd_chain, "Show the shortest chain of references from a root to an object: why it is still alive.",
+    {"info", cmd_info, "Show a dump's header, counts and statistics, and whether it is valid.",
+     "refgraph info DUMP [--json] [--lenient]", cmd_info_opts,
+     "Show a dump's header, its objects, references and roots, the heap's memory and the collector's\n"
+     "statistics, its cycles and unreachable objects, and whether every record is valid."},
+    {"stats", cmd_stats, "Count objects and bytes per type, the commonest first.",
+     "refgraph stats DUMP [--limit N] [--sort count|size] [--json]", cmd_stats_opts,
+     "Count objects and their shallow bytes per type, the commonest first (objgraph's\n"
+     "show_most_common_types, with sizes)."},
+    {"cycles", cmd_cycles, "List every reference cycle and how to break it.",
+     "refgraph cycles DUMP [--unreachable] [--min-size N] [--limit N] [--json] [-o FILE]", cmd_cycles_opts,
+     "List every reference cycle (strongly connected component with more than one object, or a\n"
+     "self-reference): its objects, bytes and types, whether a root reaches it, one shortest cycle\n"
+     "through it, and references that, made weak, would break it. -o draws them."},
+    {"leaks", cmd_leaks, "List what no root reaches, grouped by the cycle that keeps it alive.",
+     "refgraph leaks DUMP [--check] [--limit N] [--json]", cmd_leaks_opts,
+     "List everything no root reaches (what reference counting alone never frees), grouped by the\n"
+     "cycle that keeps it alive, and the objects whose refcount is above the references the dump\n"
+     "shows (held from outside the heap). --check exits 1 when anything is unreachable."},
+    {"chain", cmd_chain, "Show the shortest chain of references from a root to an object.",
      "refgraph chain DUMP OBJECT [--json] [-o FILE]\n"
      "  OBJECT is an object id, a global's name, or FRAME:LOCAL",
-     cmd_chain_opts},
-    {"diff", cmd_diff,
-     "Compare two dumps of one heap: per type, objects before and after, new and freed, bytes allocated and\n"
-     "freed; new and vanished cycles. -o draws the new objects (green), what holds them, and the freed (red).",
-     "refgraph diff OLD NEW [--limit N] [--json] [-o FILE]", cmd_diff_opts},
-    {"show-refs", cmd_show_refs, "Draw what the start objects reference, breadth-first, like objgraph's show_refs.",
+     cmd_chain_opts,
+     "Show the shortest chain of references from a root (a global, a frame local, or an object held\n"
+     "from outside the dump) to the object: why it is still alive. Exits 1 when no root reaches it.\n"
+     "-o draws the chain."},
+    {"diff", cmd_diff, "Compare two dumps of one heap: per type, and new and vanished cycles.",
+     "refgraph diff OLD NEW [--limit N] [--json] [-o FILE]", cmd_diff_opts,
+     "Compare two dumps of one heap, objects matched by id: per type, objects before and after, new\n"
+     "and freed, bytes allocated and freed, sorted by the change in bytes; then the cycles only one of\n"
+     "them has. Refuses dumps of different heaps. -o draws the new objects (green), what holds them,\n"
+     "and the freed ones (red)."},
+    {"show-refs", cmd_show_refs, "Draw what the start objects reference (objgraph's show_refs).",
      "refgraph show-refs DUMP START... [options]\n"
      "  START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)",
-     cmd_show_opts},
-    {"show-backrefs", cmd_show_backrefs,
-     "Draw what references the start objects, up to the roots, like objgraph's show_backrefs.",
+     cmd_show_opts,
+     "Draw what the start objects reference, breadth-first to --max-depth, like objgraph's show_refs,\n"
+     "with reference cycles in red and cycles no root reaches boxed as garbage."},
+    {"show-backrefs", cmd_show_backrefs, "Draw what references the start objects (objgraph's show_backrefs).",
      "refgraph show-backrefs DUMP START... [options]\n"
      "  START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)",
-     cmd_show_opts},
-    {NULL, NULL, NULL, NULL, NULL},
+     cmd_show_opts,
+     "Draw what references the start objects, breadth-first up to the roots (globals and frame\n"
+     "locals), like objgraph's show_backrefs."},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 const cli_command *cli_find(const char *name) {

@@ -33,7 +33,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
 void cli_print_usage(FILE *f, const char *name) {
     const cli_command *c = cli_find(name);
     if (!c) return;
-    fprintf(f, "usage: %s\n\n%s\n", c->usage, c->summary);
+    fprintf(f, "usage: %s\n\n%s\n", c->usage, c->details ? c->details : c->summary);
     if (!c->opts || !c->opts[0].name) return;
     fputs("\noptions:\n", f);
     for (const cli_opt *o = c->opts; o->name; o++) {

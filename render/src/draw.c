@@ -503,6 +503,7 @@ static const char *gv_message(void) {
     char *s = gv_errors;
     for (char *p = s; *p; p++)
         if (*p == '\n') *p = ' ';
+    if (strncmp(s, "Error: ", 7) == 0) s += 7; /* we say it is an error */
     size_t n = strlen(s);
     while (n && (s[n - 1] == ' ' || s[n - 1] == '.')) s[--n] = '\0';
     if (s[0] >= 'A' && s[0] <= 'Z') s[0] = (char)(s[0] - 'A' + 'a');
