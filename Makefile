@@ -30,6 +30,7 @@ test: deps
 	@cd build/test && ctest --output-on-failure -j $(JOBS)
 
 bench: build
+	@sh scripts/deps.sh bench
 	@sh bench/run.sh build
 
 clean:

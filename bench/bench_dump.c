@@ -2,6 +2,8 @@
  *   bench_dump write FILE   builds a heap of 1,000,000 objects with 2,000,000
  *                           references (lists, dicts, instances, strs,
  *                           ints), dumps it, prints dump seconds and MB/s
+ *   bench_dump pair A B     the same heap dumped twice: B after 100,000 new
+ *                           lists were linked in and 50,000 lists cleared
  *   bench_dump load FILE    loads it into the compact graph, prints the load
  *                           seconds and this process's peak RSS
  * The loader runs in its own process so that its peak RSS is its own.
@@ -34,7 +36,7 @@ static size_t pick(size_t n) {
 #define DICTS 100000 /* 2 entries each: 400,000 references */
 #define INSTS 100000 /* class + 5 attributes: 600,000 references */
 
-static int write_dump(const char *path) {
+static int write_dump(const char *path, const char *second) {
     rg_heap *h = rg_heap_new();
     rg_gc_disable(h);
     size_t n = 2 * ATOMS + LISTS + DICTS + INSTS;
@@ -78,6 +80,18 @@ static int write_dump(const char *path) {
     printf("{\"bench\":\"dump\",\"case\":\"write\",\"n\":%zu,\"objects\":%zu,\"bytes\":%lld,\"seconds\":%.3f,"
            "\"mb_per_s\":%.1f}\n",
            n, hs.live_objects, (long long)st.st_size, t, (double)st.st_size / 1e6 / t);
+    if (second) { /* the heap moves on: new lists linked in, some lists emptied */
+        for (size_t i = 0; i < 100000; i++) {
+            rg_object *l = rg_list_new(h);
+            rg_list_append(l, objs[pick(2 * ATOMS)]);
+            rg_list_append_new(objs[first_container + pick(LISTS)], l);
+        }
+        for (size_t i = 0; i < 50000; i++) rg_list_clear(objs[first_container + pick(LISTS)]);
+        if (rg_heap_dump(h, second, NULL, &err) != 0) {
+            fprintf(stderr, "bench_dump: %s\n", err.text);
+            return 1;
+        }
+    }
     for (size_t i = 0; i < n; i++) rg_decref(objs[i]);
     rg_decref(cls);
     free(objs);
@@ -107,8 +121,9 @@ static int load_dump(const char *path) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 3 && strcmp(argv[1], "write") == 0) return write_dump(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "write") == 0) return write_dump(argv[2], NULL);
+    if (argc == 4 && strcmp(argv[1], "pair") == 0) return write_dump(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "load") == 0) return load_dump(argv[2]);
-    fprintf(stderr, "usage: bench_dump write|load FILE\n");
+    fprintf(stderr, "usage: bench_dump write FILE | pair A B | load FILE\n");
     return 2;
 }

@@ -19,12 +19,23 @@ echo "# gc: one full collection, refgraph vs CPython ($($py --version 2>&1))" >&
 
 echo "# dump: 1M objects, 2M references; load against Python's json (parse only)" >&2
 dump=$(mktemp --suffix=.jsonl)
-trap 'rm -f "$raw" "$dump"' EXIT
+dump2=$(mktemp --suffix=.jsonl)
+trap 'rm -f "$raw" "$dump" "$dump2"' EXIT
 for _ in $(seq "$rounds"); do
     "$b/bench/bench_dump" write "$dump" | tee -a "$raw"
     "$b/bench/bench_dump" load "$dump" | tee -a "$raw"
     "$py" "$here/dump_peer.py" "$dump" | tee -a "$raw"
 done
+
+echo "# render: components and show-refs on the 1M-object dump, against networkx" >&2
+for _ in $(seq "$rounds"); do
+    "$b/bench/bench_render" "$dump" | tee -a "$raw"
+    "$py" "$here/scc_peer.py" "$dump" | tee -a "$raw"
+done
+
+echo "# cli: refgraph cycles and diff end to end, against json + networkx / Counter" >&2
+"$b/bench/bench_dump" pair "$dump" "$dump2" > /dev/null
+"$py" "$here/cli_bench.py" "$b/refgraph" "$py" "$dump" "$dump2" "$rounds" | tee -a "$raw"
 
 echo "# medians and ratios" >&2
 "$py" "$here/compare.py" < "$raw"

@@ -249,8 +249,11 @@ int cmd_diff(int argc, char **argv) {
             if (len > w) w = len;
         }
         const char *bold = cli_c(stdout, "\033[1m"), *off = cli_c(stdout, "\033[0m");
-        printf("%s%-*s %9s %9s %9s %9s %9s %11s %11s %11s%s\n", bold, w, "type", "before", "after", "delta", "new",
-               "freed", "allocated", "freed", "size delta", off);
+        if (t.n)
+            printf("%s%-*s %9s %9s %9s %9s %9s %11s %11s %11s%s\n", bold, w, "type", "before", "after", "delta",
+                   "new", "freed", "allocated", "freed", "size delta", off);
+        else
+            printf("no type changed\n");
         for (size_t i = 0; i < shown; i++) {
             const row *r = &t.rows[i];
             char d[32];

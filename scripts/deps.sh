@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages refgraph needs, only those that are missing.
 # Runs apt-get as root, or through sudo where there is one; otherwise says
-# plainly what to install and fails.
+# plainly what to install and fails. "deps.sh bench" also installs what the
+# benchmarks' peers need (Debian's python3 with networkx).
 set -eu
 
 # package : what proves it is installed
@@ -13,12 +14,18 @@ graphviz:dot
 zlib1g-dev:zlib
 python3:python3"
 
+if [ "${1:-}" = bench ]; then
+    need="$need
+python3-networkx:networkx"
+fi
+
 missing=""
 for entry in $need; do
     pkg=${entry%%:*}
     probe=${entry#*:}
     case "$probe" in
         pkg-config|dot|python3) command -v "$probe" >/dev/null 2>&1 && continue ;;
+        networkx) /usr/bin/python3 -c 'import networkx' >/dev/null 2>&1 && continue ;;
         *) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$probe" && continue ;;
     esac
     missing="$missing $pkg"
