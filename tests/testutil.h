@@ -85,6 +85,24 @@ static inline void heap_end(rg_heap *h) {
     CU_ASSERT_EQUAL(ALLOC.live_bytes, 0);
 }
 
+/* A whole file, NUL-terminated (len may be NULL); NULL if unreadable. */
+static inline char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    if (b) b[n] = '\0';
+    fclose(f);
+    if (b && len) *len = (size_t)n;
+    return b;
+}
+
 typedef struct test_case {
     const char *name;
     void (*fn)(void);

@@ -117,8 +117,7 @@ static void put_i64(rg_dump_writer *w, int64_t v) {
     }
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
+size_t rg_utf8_seq(const unsigned char *s, size_t n) {
     unsigned c = s[0];
     if (c < 0x80) return 1;
     size_t need;
@@ -151,7 +150,7 @@ static size_t cut_utf8(const char *s, size_t len, size_t max) {
     if (len <= max) return len;
     size_t i = 0;
     while (i < max) {
-        size_t k = utf8_seq((const unsigned char *)s + i, len - i);
+        size_t k = rg_utf8_seq((const unsigned char *)s + i, len - i);
         if (k == 0) k = 1;
         if (i + k > max) break;
         i += k;
@@ -171,7 +170,7 @@ static void put_str(rg_dump_writer *w, const char *s, size_t n) {
             i++;
             continue;
         }
-        size_t k = c >= 0x80 ? utf8_seq(p + i, n - i) : 0;
+        size_t k = c >= 0x80 ? rg_utf8_seq(p + i, n - i) : 0;
         if (k) { /* valid multi-byte UTF-8 passes through */
             run += k;
             i += k;

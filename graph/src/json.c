@@ -1,6 +1,8 @@
 /* json.c — see json.h. One pass, explicit stack, no recursion. */
 #include "json.h"
 
+#include "refgraph/dump.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,33 +51,6 @@ static long hex4(const unsigned char *s, size_t n, size_t i) {
     return v;
 }
 
-/* Length of a valid UTF-8 sequence at s, 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    size_t need;
-    unsigned min;
-    if (c >= 0xc2 && c <= 0xdf) {
-        need = 2;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        need = 3;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        need = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < need) return 0;
-    unsigned cp = c & (0x3fu >> (need - 1));
-    for (size_t i = 1; i < need; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3fu);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    return need;
-}
-
 /* Scans a string starting after its opening quote; returns the index of
  * the closing quote, or (size_t)-1 with the error set. */
 static size_t scan_string(jparser *p, const unsigned char *s, size_t n, size_t i, int *escaped) {
@@ -86,7 +61,7 @@ static size_t scan_string(jparser *p, const unsigned char *s, size_t n, size_t i
         if (c == '"') return i;
         if (c < 0x20) return fail(p, i, "control character in string"), (size_t)-1;
         if (c >= 0x80) {
-            size_t k = utf8_len(s + i, n - i);
+            size_t k = rg_utf8_seq(s + i, n - i);
             if (!k) return fail(p, i, "invalid UTF-8 in string"), (size_t)-1;
             i += k;
             continue;

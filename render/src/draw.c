@@ -361,16 +361,7 @@ static Agraph_t *build(rg_drawing *d) {
     }
     for (size_t i = 0; i < d->nedges; i++) {
         uint32_t e = d->edges[i].e;
-        uint32_t src = 0; /* the edge's owner: binary search in ref_start */
-        uint32_t lo = 0, hi = g->n;
-        while (lo + 1 < hi) {
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (g->ref_start[mid] <= e)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        src = lo;
+        uint32_t src = rg_edge_source(g, e);
         uint32_t dst = g->ref_target[e];
         if (d->slot[src] == RG_NONE || d->slot[dst] == RG_NONE) continue;
         Agedge_t *ed = agedge(G, made[d->slot[src]], made[d->slot[dst]], NULL, 1);

@@ -69,6 +69,11 @@ typedef struct rg_dump_ref {
     int weak;
 } rg_dump_ref;
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
+ * bytes there are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF).
+ * What the writer passes through and the loader accepts. */
+size_t rg_utf8_seq(const unsigned char *s, size_t n);
+
 typedef struct rg_dump_writer rg_dump_writer;
 
 /* Opens a writer to a temporary file beside path. NULL on failure (err set). */
