@@ -1,11 +1,19 @@
 /* list.c — mutable sequences. */
 #include "internal.h"
 
+/* Up to INLINE items live in the object itself: most lists are small, and a
+ * list that needs no buffer costs one allocation and one cache line less to
+ * create, traverse and free. */
+#define INLINE 2
+
 typedef struct rg_list {
     rg_object ob;
-    rg_object **items;
+    rg_object **items; /* inline_items, or a buffer from the heap's allocator */
     size_t len, cap;
+    rg_object *inline_items[INLINE];
 } rg_list;
+
+static int is_inline(const rg_list *l) { return l->items == l->inline_items; }
 
 #define LIST(o) ((rg_list *)(o))
 
@@ -27,9 +35,9 @@ static void list_clear(rg_object *self) {
         rg_object *item = l->items[--l->len];
         rg_decref(item);
     }
-    rg__free(self->heap, l->items, l->cap * sizeof *l->items);
-    l->items = NULL;
-    l->cap = 0;
+    if (!is_inline(l)) rg__free(self->heap, l->items, l->cap * sizeof *l->items);
+    l->items = l->inline_items;
+    l->cap = INLINE;
 }
 
 static int list_repr(const rg_object *self, char *buf, size_t size) {
@@ -37,13 +45,20 @@ static int list_repr(const rg_object *self, char *buf, size_t size) {
     return snprintf(buf, size, "%zu item%s", n, n == 1 ? "" : "s");
 }
 
-static size_t list_extra(const rg_object *self) { return LIST(self)->cap * sizeof(rg_object *); }
+static size_t list_extra(const rg_object *self) {
+    return is_inline(LIST(self)) ? 0 : LIST(self)->cap * sizeof(rg_object *);
+}
 
 const rg_type rg_list_type = {"list", sizeof(rg_list), 0, list_traverse, list_clear, NULL,
                               list_repr, list_extra, NULL};
 
 rg_object *rg_list_new(rg_heap *h) {
-    return rg__object_alloc(h, &rg_list_type, sizeof(rg_list), 1);
+    rg_list *l = LIST(rg__object_alloc(h, &rg_list_type, sizeof(rg_list), 1));
+    if (l) {
+        l->items = l->inline_items;
+        l->cap = INLINE;
+    }
+    return (rg_object *)l;
 }
 
 size_t rg_list_size(const rg_object *l) { return RG__IS(l, rg_list_type) ? LIST(l)->len : 0; }
@@ -57,10 +72,16 @@ static int check(const rg_object *l, const rg_object *item) {
 
 static int reserve(rg_list *l, size_t need) {
     if (need <= l->cap) return 0;
-    size_t cap = l->cap ? l->cap + (l->cap >> 1) : 4; /* 1.5x, like CPython */
+    size_t cap = l->cap + (l->cap >> 1) + 2; /* about 1.5x, like CPython */
     if (cap < need) cap = need;
     if (cap > SIZE_MAX / sizeof(rg_object *)) return rg__fail(l->ob.heap, RG_ERANGE);
-    rg_object **items = rg__realloc(l->ob.heap, l->items, l->cap * sizeof *items, cap * sizeof *items);
+    rg_object **items;
+    if (is_inline(l)) {
+        items = rg__malloc(l->ob.heap, cap * sizeof *items);
+        if (items) memcpy(items, l->items, l->len * sizeof *items);
+    } else {
+        items = rg__realloc(l->ob.heap, l->items, l->cap * sizeof *items, cap * sizeof *items);
+    }
     if (!items) return RG_ENOMEM;
     l->items = items;
     l->cap = cap;
