@@ -7,10 +7,20 @@ typedef struct attr {
     rg_object *value;
 } attr;
 
+/* Up to ATTRS_INLINE attributes live in the object itself, as small lists'
+ * items do: most instances have few. */
+#define ATTRS_INLINE 2
+
 typedef struct attrs {
-    attr *items;
+    attr *items; /* inl, or a buffer from the heap's allocator */
     size_t len, cap;
+    attr inl[ATTRS_INLINE];
 } attrs;
+
+static void attrs_init(attrs *a) {
+    a->items = a->inl;
+    a->cap = ATTRS_INLINE;
+}
 
 typedef struct rg_class {
     rg_object ob;
@@ -43,12 +53,11 @@ static int attrs_traverse(attrs *a, rg_visit_fn visit, void *arg) {
 /* Pops attributes from the end: each decref may run a finalizer. */
 static void attrs_clear(rg_heap *h, attrs *a) {
     while (a->len) rg_decref(a->items[--a->len].value);
-    rg__free(h, a->items, a->cap * sizeof *a->items);
-    a->items = NULL;
-    a->cap = 0;
+    if (a->items != a->inl) rg__free(h, a->items, a->cap * sizeof *a->items);
+    attrs_init(a);
 }
 
-static size_t attrs_size(const attrs *a) { return a->cap * sizeof *a->items; }
+static size_t attrs_size(const attrs *a) { return a->items == a->inl ? 0 : a->cap * sizeof *a->items; }
 
 /* name must be interned (or NULL: never interned, so absent). */
 static attr *attrs_find(const attrs *a, const char *name) {
@@ -88,8 +97,14 @@ int rg_setattr_new(rg_object *o, const char *name, rg_object *value) {
         return 0;
     }
     if (a->len == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 4;
-        attr *items = rg__realloc(h, a->items, a->cap * sizeof *items, cap * sizeof *items);
+        size_t cap = a->cap * 2;
+        attr *items;
+        if (a->items == a->inl) {
+            items = rg__malloc(h, cap * sizeof *items);
+            if (items) memcpy(items, a->inl, sizeof a->inl);
+        } else {
+            items = rg__realloc(h, a->items, a->cap * sizeof *items, cap * sizeof *items);
+        }
         if (!items) {
             rg_decref(value);
             return RG_ENOMEM;
@@ -161,6 +176,7 @@ rg_object *rg_class_new(rg_heap *h, const char *name) {
         return NULL;
     }
     c->name = copy;
+    attrs_init(&c->attrs);
     return (rg_object *)c;
 }
 
@@ -215,6 +231,7 @@ rg_object *rg_instance_new(rg_heap *h, rg_object *cls) {
     if (!in) return NULL;
     rg_incref(cls);
     in->cls = cls;
+    attrs_init(&in->attrs);
     return (rg_object *)in;
 }
 
