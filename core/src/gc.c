@@ -374,8 +374,16 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     rg_gc_link *young = &h->gens[gen];
     for (int i = 0; i < gen; i++) rg__list_merge(&h->gens[i], young);
 
+    /* Nothing decremented since the last collection of this generation or
+     * an older one: no new garbage can exist here, and everything examined
+     * then survived for a reason that still holds. */
+    int idle = h->gen[gen].seen == h->decrefs;
+    for (int i = 0; i <= gen; i++) h->gen[i].seen = h->decrefs;
+
     /* count */
-    if (full && !h->purple_overflow) {
+    if (idle) {
+        if (full) rg__purple_reset(h); /* the roots have been answered */
+    } else if (full && !h->purple_overflow) {
         count_from_roots(h, &roots);
         young = &roots;
     } else {
@@ -387,9 +395,8 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     memset(&sc, 0, sizeof sc);
     sc.young = young;
     sc.unreachable = &unreachable;
-    scan_young(&sc, full);
+    if (!idle) scan_young(&sc, full);
     if (young != old) rg__list_merge(young, old); /* promote */
-    if (gen == 1) h->long_lived_pending += sc.survivors;
 
     if (sc.any_legacy) move_legacy_finalizers(&unreachable, &finalizers);
     size_t uncollectable = sc.any_legacy ? rg__list_len(&finalizers) : 0;
@@ -412,10 +419,14 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
         for (rg_gc_link *l = finalizers.next; l != &finalizers; l = l->next)
             print_object(h, "uncollectable", RG__OBJ(l));
     save_to_garbage(h, &finalizers, old);
+    /* After a collection of generation 1 or 2, generations 0 and 1 are
+     * empty: generation 2 holds every tracked object that is not frozen. */
+    size_t gen2 = h->tracked_live - h->frozen_live;
     if (full) {
-        /* Everything tracked and not frozen is in generation 2 now. */
         h->long_lived_pending = 0;
-        h->long_lived_total = h->tracked_live - h->frozen_live;
+        h->long_lived_total = gen2;
+    } else if (gen == 1) { /* what generation 2 gained since the last full collection */
+        h->long_lived_pending = gen2 > h->long_lived_total ? gen2 - h->long_lived_total : 0;
     }
 
     if (h->debug & RG_GC_DEBUG_STATS) {
@@ -510,8 +521,10 @@ void rg_gc_unfreeze(rg_heap *h) {
         RG__OBJ(l)->flags &= ~RG__F_FROZEN;
     h->frozen_live = 0;
     rg__list_merge(&h->permanent, &h->gens[RG_GC_GENERATIONS - 1]);
-    /* Roots recorded while frozen were skipped: examine everything once. */
+    /* Roots recorded while frozen were skipped: examine everything once,
+     * and let no collection count as idle. */
     h->purple_overflow = 1;
+    h->decrefs++;
 }
 
 size_t rg_gc_freeze_count(const rg_heap *h) { return h->frozen_live; }

@@ -112,6 +112,7 @@ typedef struct rg__gcgen {
     long threshold;
     long count;
     rg_gc_genstats stats;
+    uint64_t seen; /* heap->decrefs when a collection of this or an older generation last ran */
 } rg__gcgen;
 
 typedef struct rg__callback {
@@ -172,6 +173,10 @@ struct rg_heap {
     rg_object **purple;
     size_t npurple, purple_cap;
     int purple_overflow;
+    /* Decrements of tracked objects to a non-zero count, ever. A garbage
+     * cycle needs one: a collection of generation g with none since the
+     * last collection of g or older has nothing to find. */
+    uint64_t decrefs;
     unsigned debug;
     FILE *debug_stream;
     rg_object *garbage;

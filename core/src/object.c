@@ -146,10 +146,12 @@ void rg_decref(rg_object *o) {
         rg__misuse(o->heap, RG_MISUSE_DECREF_BELOW_ZERO, o);
         return;
     }
-    if (--o->refcnt == 0)
+    if (--o->refcnt == 0) {
         release(o);
-    else if ((o->flags & (RG__F_TRACKED | RG__F_PURPLE)) == RG__F_TRACKED)
-        rg__purple_add(o); /* it may have just become garbage in a cycle */
+    } else if (o->flags & RG__F_TRACKED) { /* it may have just become garbage in a cycle */
+        o->heap->decrefs++;
+        if (!(o->flags & RG__F_PURPLE)) rg__purple_add(o);
+    }
 }
 
 /* ---- accessors ---------------------------------------------------------------------- */
