@@ -4,6 +4,7 @@
 # and `make bench` for the benchmarks.
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+MAKEFLAGS += --no-print-directory
 CMAKE ?= cmake
 
 .PHONY: all demo test bench deps build clean
