@@ -46,6 +46,7 @@ typedef struct model {
     int nframes;
     int saved;      /* the list resurrecting finalizers append to */
     int ending;     /* teardown: finalizers no longer resurrect */
+    int full_scans; /* every full collection scans all candidates, not the roots */
     unsigned char ever_unreachable[MAXID]; /* garbage once: resurrected if alive */
     unsigned char weak_dead[MAXID];        /* a weakref seen dead stays dead */
     int classes[2]; /* plain, phoenix */
@@ -409,6 +410,10 @@ static void step(void) {
         }
     } else if (op < 96) {
         int gen = pick(3);
+        if (M.full_scans) { /* unfreezing forces the full scan */
+            rg_gc_freeze(M.h);
+            rg_gc_unfreeze(M.h);
+        }
         rg_gc_collect(M.h, gen);
         check(gen == 2);
         return;
@@ -427,6 +432,7 @@ static void step(void) {
 static int run_program(uint64_t seed, int steps) {
     memset(&M, 0, sizeof M);
     M.rng = seed * 2654435761u + 1;
+    M.full_scans = (int)(seed & 1); /* half the programs take the other path */
     M.h = heap_new();
     rg_gc_set_threshold(M.h, 1 + pick(20), 1 + pick(5), 1 + pick(5)); /* frequent automatic runs */
     rg_object *saved = rg_list_new(M.h);

@@ -72,7 +72,7 @@ void rg__purple_reset(rg_heap *h) {
 
 /* One collection's working state. Candidates carry COLLECTING until the
  * scan finds them reachable; gc_refs counts their references from other
- * candidates. */
+ * candidates, and is 0 on every tracked object outside collections. */
 typedef struct scan {
     rg_gc_link *young; /* the candidates; reachable ones appended at its tail */
     rg_gc_link *unreachable;
@@ -97,6 +97,25 @@ static void count_all(rg_gc_link *young) {
     for (rg_gc_link *l = young->next; l != young; l = l->next) {
         rg_object *o = RG__OBJ(l);
         o->type->traverse(o, visit_count, NULL);
+    }
+}
+
+static int visit_count_full(rg_object *t, rg_label label, void *arg) {
+    (void)label;
+    (void)arg;
+    if (rg__eligible(t)) t->gc_refs++;
+    return 0;
+}
+
+/* A full collection that examines everything: every eligible object is a
+ * candidate, so the flag and the count go in one pass. gc_refs is 0 on
+ * every tracked object outside collections (the scan and settle() put it
+ * back), so counts may arrive before an object's own turn. */
+static void count_full(rg_gc_link *young) {
+    for (rg_gc_link *l = young->next; l != young; l = l->next) {
+        rg_object *o = RG__OBJ(l);
+        o->flags |= RG__F_COLLECTING;
+        o->type->traverse(o, visit_count_full, NULL);
     }
 }
 
@@ -163,6 +182,7 @@ static void scan_young(scan *sc, int untrack_dicts) {
         if (external(o) > 0) {
             o->type->traverse(o, visit_reachable, sc);
             o->flags &= ~RG__F_COLLECTING;
+            o->gc_refs = 0; /* the invariant count_full relies on */
             l = l->next; /* read after traverse: it may have appended */
             if (o->type == &rg_tuple_type ? rg__tuple_maybe_untrack(o)
                                           : (untrack_dicts && o->type == &rg_dict_type &&
@@ -386,8 +406,10 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     } else if (full && !h->purple_overflow) {
         count_from_roots(h, &roots);
         young = &roots;
+    } else if (full) {
+        rg__purple_reset(h); /* everything is examined anyway */
+        count_full(young);
     } else {
-        if (full) rg__purple_reset(h); /* everything is examined anyway */
         count_all(young);
     }
 
