@@ -4,7 +4,11 @@
 
 #include "cli.h"
 
-const cli_opt cmd_show_opts[] = {CLI_DRAW_OPTS, {NULL, 0, 0, NULL}};
+const cli_opt cmd_show_opts[] = {
+    {"json", 0, 0, "print the selection as JSON instead of drawing it (shape in refgraph(1))"},
+    CLI_DRAW_OPTS,
+    {NULL, 0, 0, NULL},
+};
 
 static int show(const char *cmd, int backrefs, int argc, char **argv) {
     cli_args a;
@@ -28,6 +32,7 @@ static int show(const char *cmd, int backrefs, int argc, char **argv) {
         goto out;
     }
     o.backrefs = backrefs;
+    if (cli_has(&a, "json")) o.format = "json";
     if (!(g = cli_load(a.pos[0]))) {
         rc = EXIT_INPUT;
         goto out;

@@ -87,6 +87,7 @@ expect diff.json 0 "$R" diff --json lesson-2-linked.jsonl lesson-4-collected.jso
 expect show-refs.dot 0 "$R" show-refs lesson-3-returned.jsonl 4 8
 expect show-backrefs.dot 0 "$R" show-backrefs lesson-2-linked.jsonl 9 --no-legend
 expect show-type.dot 0 "$R" show-refs lesson-2-linked.jsonl type=list --max-depth 1 --no-legend
+expect show-refs.json 0 "$R" show-refs --json lesson-2-linked.jsonl func:a --max-depth 1 --too-many 2
 
 # ---- drawings to files ----------------------------------------------------------------
 for f in png svg pdf dot; do

@@ -521,6 +521,74 @@ static GVC_t *gvc_get(void) {
 
 static int write_dot(Agraph_t *G, FILE *f) { return agwrite(G, f) == 0 && fflush(f) == 0 ? 0 : -1; }
 
+static void json_text(FILE *f, const char *s, size_t n) {
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* The drawing as JSON, for scripts: the objects with their depth and marks,
+ * the references, the folded counts, the roots. */
+static int write_json(const rg_drawing *d, FILE *f) {
+    const rg_graph *g = d->g;
+    fputs("{\"objects\":[", f);
+    for (size_t i = 0; i < d->nnodes; i++) {
+        uint32_t o = d->nodes[i].obj;
+        fprintf(f, "%s{\"id\":%llu,\"type\":", i ? "," : "", (unsigned long long)g->id[o]);
+        json_text(f, g->str[g->type[o]].ptr, g->str[g->type[o]].len);
+        fprintf(f, ",\"size\":%llu,\"refcount\":%lld,\"label\":", (unsigned long long)g->size[o],
+                (long long)g->refcount[o]);
+        json_text(f, g->str[g->label[o]].ptr, g->str[g->label[o]].len);
+        fprintf(f, ",\"depth\":%d,\"start\":%s,\"cycle\":%s,\"reachable\":%s}", d->nodes[i].depth,
+                (d->nodes[i].marks & RG_DRAW_START) ? "true" : "false", is_cyclic(d, o) ? "true" : "false",
+                d->a->reach[o] ? "true" : "false");
+    }
+    fputs("],\"references\":[", f);
+    for (size_t i = 0; i < d->nedges; i++) {
+        uint32_t e = d->edges[i].e, src = rg_edge_source(g, e);
+        rg_gstr l = g->str[RG_EDGE_LABEL(g->ref_label[e])];
+        fprintf(f, "%s{\"from\":%llu,\"to\":%llu,\"label\":", i ? "," : "", (unsigned long long)g->id[src],
+                (unsigned long long)g->id[g->ref_target[e]]);
+        json_text(f, l.ptr, l.len);
+        fprintf(f, ",\"weak\":%s}", (g->ref_label[e] & RG_EDGE_WEAK) ? "true" : "false");
+    }
+    fputs("],\"more\":[", f);
+    for (size_t i = 0; i < d->nmores; i++)
+        fprintf(f, "%s{\"id\":%llu,\"count\":%u}", i ? "," : "", (unsigned long long)g->id[d->mores[i].obj],
+                d->mores[i].count);
+    fputs("],\"roots\":[", f);
+    int first = 1;
+    for (uint32_t i = 0; d->roots && i < g->nglobals; i++) {
+        if (d->slot[g->global_obj[i]] == RG_NONE) continue;
+        fprintf(f, "%s{\"global\":", first ? "" : ",");
+        json_text(f, g->str[g->global_name[i]].ptr, g->str[g->global_name[i]].len);
+        fprintf(f, ",\"id\":%llu}", (unsigned long long)g->id[g->global_obj[i]]);
+        first = 0;
+    }
+    for (uint32_t fi = 0; d->roots && fi < g->nframes; fi++) {
+        const rg_graph_frame *fr = &g->frames[fi];
+        for (uint32_t k = 0; k < fr->nlocals; k++) {
+            if (d->slot[fr->local_obj[k]] == RG_NONE) continue;
+            fprintf(f, "%s{\"frame\":", first ? "" : ",");
+            json_text(f, g->str[fr->name].ptr, g->str[fr->name].len);
+            fputs(",\"local\":", f);
+            json_text(f, g->str[fr->local_name[k]].ptr, g->str[fr->local_name[k]].len);
+            fprintf(f, ",\"id\":%llu}", (unsigned long long)g->id[fr->local_obj[k]]);
+            first = 0;
+        }
+    }
+    fputs("]}\n", f);
+    return fflush(f) == 0 ? 0 : -1;
+}
+
 int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
     const char *src = output ? output : "<stdout>";
     const char *fmt = d->o.format ? d->o.format : (output ? rg_render_format_of(output) : "dot");
@@ -531,6 +599,20 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
                      output);
         rg_drawing_free(d);
         return RG_EINVAL;
+    }
+    if (strcmp(fmt, "json") == 0) { /* no Graphviz: the selection itself */
+        FILE *f = output ? fopen(output, "w") : stdout;
+        int rc = 0;
+        if (!f || write_json(d, f) != 0) {
+            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
+            rc = RG_EIO;
+        }
+        if (f && f != stdout && fclose(f) != 0 && !rc) {
+            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
+            rc = RG_EIO;
+        }
+        rg_drawing_free(d);
+        return rc;
     }
     if (strcmp(fmt, "dot") && strcmp(fmt, "png") && strcmp(fmt, "svg") && strcmp(fmt, "pdf")) {
         rg_error_set(err, RG_EINVAL, src, 0, 0, "unknown format '%s': use dot, png, svg or pdf", fmt);

@@ -59,7 +59,8 @@ typedef struct rg_render_options {
     int cluster_cycles;    /* box every cycle, not only unreachable ones */
     int no_legend;
     const char *layout; /* Graphviz engine; "dot" when NULL */
-    const char *format; /* dot, png, svg, pdf; NULL: from the output name (dot without one) */
+    const char *format; /* dot, png, svg, pdf, or json (the selection, no drawing);
+                           NULL: from the output name (dot without one) */
 } rg_render_options;
 
 /* Draws the walk from starts (object indexes) to output, or DOT on stdout
