@@ -59,14 +59,6 @@ int rg_graph_scc(const rg_graph *g, rg_scc *out) {
             }
         }
     }
-    free(index);
-    free(low);
-    free(stack);
-    free(call_v);
-    free(call_e);
-    free(on_stack);
-    index = low = stack = call_v = call_e = NULL;
-    on_stack = NULL;
     out->ncomp = ncomp;
     out->size = calloc((size_t)ncomp + 1, sizeof *out->size);
     out->bytes = calloc((size_t)ncomp + 1, sizeof *out->bytes);
@@ -86,16 +78,19 @@ int rg_graph_scc(const rg_graph *g, rg_scc *out) {
         for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
             if (g->ref_target[e] == v && !(g->ref_label[e] & RG_EDGE_WEAK)) out->cyclic[c] = 1;
     }
-    return 0;
+    int rc = 0;
+    goto done;
 nomem:
+    rg_scc_free(out);
+    rc = RG_ENOMEM;
+done:
     free(index);
     free(low);
     free(stack);
     free(call_v);
     free(call_e);
     free(on_stack);
-    rg_scc_free(out);
-    return RG_ENOMEM;
+    return rc;
 }
 
 void rg_scc_free(rg_scc *s) {
