@@ -53,7 +53,6 @@ const rg_type rg_int_type = {"int", sizeof(rg_int), 0, NULL, NULL, NULL, int_rep
 const rg_type rg_float_type = {"float", sizeof(rg_float), 0, NULL, NULL, NULL, float_repr, NULL, NULL};
 const rg_type rg_str_type = {"str", sizeof(rg_str), 0, NULL, NULL, NULL, str_repr, NULL, NULL};
 
-void rg__bool_init(rg_object *o, int value);
 void rg__bool_init(rg_object *o, int value) { ((rg_bool *)o)->value = value; }
 
 rg_object *rg_none_new(rg_heap *h) {
@@ -210,9 +209,6 @@ int rg_is_true(const rg_object *o) {
 
 size_t rg__block_size(const rg_object *o) {
     if (o->type == &rg_str_type) return sizeof(rg_str) + ((const rg_str *)o)->len + 1;
-    if (o->type == &rg_tuple_type) {
-        extern size_t rg__tuple_block_size(const rg_object *t);
-        return rg__tuple_block_size(o);
-    }
+    if (o->type == &rg_tuple_type) return rg__tuple_block_size(o);
     return o->type->basic_size;
 }

@@ -76,7 +76,7 @@ void rg__purple_reset(rg_heap *h) {
 typedef struct scan {
     rg_gc_link *young; /* the candidates; reachable ones appended at its tail */
     rg_gc_link *unreachable;
-    size_t n_unreachable, survivors;
+    size_t n_unreachable;
     int any_weak, any_finalizer, any_legacy;
 } scan;
 
@@ -184,11 +184,10 @@ static void scan_young(scan *sc, int untrack_dicts) {
             o->flags &= ~RG__F_COLLECTING;
             o->gc_refs = 0; /* the invariant count_full relies on */
             l = l->next; /* read after traverse: it may have appended */
-            if (o->type == &rg_tuple_type ? rg__tuple_maybe_untrack(o)
-                                          : (untrack_dicts && o->type == &rg_dict_type &&
-                                             rg__dict_maybe_untrack(o)))
-                continue;
-            sc->survivors++;
+            if (o->type == &rg_tuple_type)
+                rg__tuple_maybe_untrack(o);
+            else if (untrack_dicts && o->type == &rg_dict_type)
+                rg__dict_maybe_untrack(o);
         } else {
             l = l->next;
             rg__list_move(&o->gc, sc->unreachable);

@@ -240,7 +240,6 @@ rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
         rg_heap_destroy(h);
         return NULL;
     }
-    extern void rg__bool_init(rg_object * o, int value);
     rg__bool_init(h->true_, 1);
     rg__bool_init(h->false_, 0);
     return h;

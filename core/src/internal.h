@@ -214,6 +214,8 @@ static inline int rg__fail(rg_heap *h, int err) {
  * a fresh id; a container of the tracked kind goes on generation 0, the
  * rest on the untracked list. May run an automatic collection first. */
 rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int track);
+void rg__bool_init(rg_object *o, int value);         /* True and False */
+size_t rg__tuple_block_size(const rg_object *t);
 /* Bytes of the object's own block (what rg__object_alloc was given). */
 size_t rg__block_size(const rg_object *o);
 void rg__misuse(rg_heap *h, rg_misuse kind, const rg_object *o);

@@ -12,7 +12,6 @@ typedef struct rg_tuple {
 
 #define TUP(o) ((rg_tuple *)(o))
 
-size_t rg__tuple_block_size(const rg_object *t);
 size_t rg__tuple_block_size(const rg_object *t) {
     return sizeof(rg_tuple) + TUP(t)->n * sizeof(rg_object *);
 }
