@@ -425,6 +425,47 @@ static void test_finalizer_collects_under_threshold_1(void) {
     heap_end(h);
 }
 
+/* A finalizer that makes and drops a cycle, then asks for a collection. */
+static void fin_alloc_collect(rg_object *self) {
+    fin_calls++;
+    rg_object *c = cycle_pair(self->heap);
+    rg_decref(c);
+    CU_ASSERT_EQUAL(rg_gc_collect(self->heap, 2), 0); /* a collection is running */
+}
+
+/* Plain garbage (lists only) is deleted all at once. What only it held dies
+ * with it, and that may run code: here an older instance whose finalizer
+ * allocates and collects, and a live weakref's callback. */
+static void test_garbage_frees_what_it_held(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    fin_calls = 0;
+    wcb_calls = 0;
+    rg_object *cls = rg_class_new(h, "Held");
+    rg_class_set_finalizer(cls, fin_alloc_collect, 0);
+    rg_object *o = rg_instance_new(h, cls);
+    rg_setattr_new(o, "n", rg_int_new(h, 7));
+    rg_global_set_new(h, "w", rg_weakref_new(h, o, weak_cb, NULL));
+    rg_gc_collect(h, 2);
+    CU_ASSERT_EQUAL(rg_gc_generation(o), 2);
+    rg_object *a = cycle_pair(h); /* young: a <-> b */
+    rg_list_append_new(a, o);     /* a holds the only reference to o */
+    rg_list_append_new(a, rg_str_new(h, "only here"));
+    rg_decref(a);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 0), 2);
+    CU_ASSERT_EQUAL(fin_calls, 1);
+    CU_ASSERT_EQUAL(wcb_calls, 1);
+    CU_ASSERT(wcb_saw_dead);
+    CU_ASSERT_PTR_NULL(rg_weakref_get(rg_global_get(h, "w")));
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_instance_type), 0);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_str_type), 0);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 2); /* the finalizer's cycle */
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 0);
+    rg_decref(cls);
+    heap_end(h);
+}
+
 static void test_deep_nesting_with_collecting_finalizers(void) {
     rg_heap *h = heap_new();
     fin_calls = 0;
@@ -587,6 +628,7 @@ int main(void) {
         {"finalizer collects under threshold 1", test_finalizer_collects_under_threshold_1},
         {"150-deep nesting with collecting finalizers", test_deep_nesting_with_collecting_finalizers},
         {"finalizer mutating a cycle", test_finalizer_mutating_cycle},
+        {"garbage frees what only it held", test_garbage_frees_what_it_held},
         {"bad generation", test_bad_generation},
         {"debug output", test_debug_output},
         {"automatic collection", test_automatic_collection},

@@ -6,7 +6,7 @@
 
 static void test_accounting(void) {
     rg_heap *h = heap_new();
-    rg_heap_stats s0, s1, s2;
+    rg_heap_stats s0, s1, s2, s3;
     rg_heap_get_stats(h, &s0);
     /* every byte goes through the allocator: in use or cached */
     CU_ASSERT_EQUAL(s0.bytes_in_use + s0.cached_bytes, ALLOC.live_bytes);
@@ -24,14 +24,95 @@ static void test_accounting(void) {
     CU_ASSERT_EQUAL(s2.live_objects, s0.live_objects);
     CU_ASSERT(s2.peak_bytes >= s1.bytes_in_use);
     CU_ASSERT_EQUAL(s2.bytes_in_use + s2.cached_bytes, ALLOC.live_bytes);
-    CU_ASSERT(s2.cached_bytes > 0); /* freed blocks kept for reuse */
+    CU_ASSERT(s2.cached_bytes > s0.cached_bytes); /* freed blocks kept for reuse */
+    /* The trim gives back the slabs that hold nothing: all but the first
+     * (64 KiB), which holds None, True and False. */
     size_t trimmed = rg_heap_trim(h);
-    CU_ASSERT_EQUAL(trimmed, s2.cached_bytes);
-    rg_heap_get_stats(h, &s2);
-    CU_ASSERT_EQUAL(s2.cached_bytes, 0);
-    CU_ASSERT_EQUAL(s2.bytes_in_use, ALLOC.live_bytes);
+    rg_heap_get_stats(h, &s3);
+    CU_ASSERT(trimmed > 0);
+    CU_ASSERT_EQUAL(s3.cached_bytes, s2.cached_bytes - trimmed);
+    CU_ASSERT_EQUAL(s3.bytes_in_use, s0.bytes_in_use);
+    CU_ASSERT_EQUAL(s3.bytes_in_use + s3.cached_bytes, ALLOC.live_bytes);
+    CU_ASSERT(s3.cached_bytes < 64 * 1024);
+    CU_ASSERT_EQUAL(rg_heap_trim(h), 0);
     CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_int_type), 0);
     heap_end(h);
+}
+
+/* Slabs grow with the heap; freed blocks are reused; a trim gives back
+ * exactly the slabs with no live block. */
+static void test_slabs(void) {
+    enum { N = 200000 };
+    rg_heap *h = heap_new();
+    rg_object *l = rg_list_new(h);
+    for (int i = 0; i < N; i++) rg_list_append_new(l, rg_float_new(h, i));
+    size_t full = ALLOC.live_bytes;
+    CU_ASSERT(full > N * rg_float_type.basic_size);
+    rg_decref(l);
+    l = rg_list_new(h);
+    for (int i = 0; i < N; i++) rg_list_append_new(l, rg_float_new(h, i));
+    CU_ASSERT_EQUAL(ALLOC.live_bytes, full); /* the same blocks again */
+    /* One float in a hundred stays: every slab keeps a live block. */
+    rg_object *keep = rg_list_new(h);
+    for (int i = 0; i < N; i += 100) rg_list_append(keep, rg_list_get(l, (size_t)i));
+    rg_decref(l);
+    CU_ASSERT_EQUAL(rg_heap_trim(h), 0);
+    CU_ASSERT_EQUAL(rg_list_size(keep), N / 100);
+    rg_decref(keep);
+    size_t trimmed = rg_heap_trim(h);
+    rg_heap_stats s;
+    rg_heap_get_stats(h, &s);
+    CU_ASSERT(trimmed > N * rg_float_type.basic_size);
+    CU_ASSERT_EQUAL(s.bytes_in_use + s.cached_bytes, ALLOC.live_bytes);
+    CU_ASSERT(ALLOC.live_bytes < full / 10);
+    heap_end(h);
+}
+
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+/* Under AddressSanitizer a free block inside a slab is poisoned, as a
+ * freed malloc block is: a stale pointer into it is reported. */
+static void test_slab_poisoning(void) {
+    rg_heap *h = heap_new();
+    char *p = rg_heap_malloc(h, 40);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_PTR_NULL(__asan_region_is_poisoned(p, 40));
+    CU_ASSERT(__asan_address_is_poisoned(p + 48)); /* the slab's uncarved rest */
+    rg_heap_free(h, p, 40);
+    CU_ASSERT(__asan_address_is_poisoned(p));
+    CU_ASSERT(__asan_address_is_poisoned(p + 39));
+    char *q = rg_heap_malloc(h, 40); /* the same class: the same block again */
+    CU_ASSERT_PTR_EQUAL(q, p);
+    CU_ASSERT_PTR_NULL(__asan_region_is_poisoned(q, 40));
+    rg_heap_free(h, q, 40);
+    heap_end(h);
+}
+#endif
+
+/* RG_ALLOCATOR_EACH_BLOCK: one allocator call per block, nothing cached. */
+static void test_each_block(void) {
+    test_alloc ta = {0, 0, 0, 0};
+    rg_allocator a = {t_malloc, t_realloc, t_free, &ta, RG_ALLOCATOR_EACH_BLOCK};
+    rg_heap *h = rg_heap_new_with(&a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    rg_object *l = rg_list_new(h);
+    for (int i = 0; i < 1000; i++) rg_list_append_new(l, rg_int_new(h, i));
+    rg_heap_stats s;
+    rg_heap_get_stats(h, &s);
+    CU_ASSERT_EQUAL(s.cached_bytes, 0);
+    CU_ASSERT_EQUAL(s.bytes_in_use, ta.live_bytes);
+    rg_list_append(l, l);
+    rg_decref(l);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    rg_heap_get_stats(h, &s);
+    /* debug builds keep freed objects poisoned a while, as cached */
+    CU_ASSERT_EQUAL(s.bytes_in_use + s.cached_bytes, ta.live_bytes);
+    rg_heap_trim(h);
+    rg_heap_get_stats(h, &s);
+    CU_ASSERT_EQUAL(s.cached_bytes, 0);
+    CU_ASSERT_EQUAL(s.bytes_in_use, ta.live_bytes);
+    CU_ASSERT_EQUAL(rg_heap_destroy(h), 0);
+    CU_ASSERT_EQUAL(ta.live_bytes, 0);
 }
 
 static void test_independent_heaps(void) {
@@ -163,7 +244,7 @@ static void test_every_nth_allocation_fails(void) {
     long total = 0;
     for (long n = 1;; n++) {
         test_alloc ta = {n, 0, 0, 0};
-        rg_allocator a = {t_malloc, t_realloc, t_free, &ta};
+        rg_allocator a = {t_malloc, t_realloc, t_free, &ta, RG_ALLOCATOR_EACH_BLOCK};
         h = rg_heap_new_with(&a);
         if (h) {
             rg_heap_set_misuse_handler(h, record_misuse, NULL);
@@ -286,7 +367,7 @@ static void test_foreach_sees_all(void) {
 }
 
 static void test_bad_allocator(void) {
-    rg_allocator bad = {NULL, NULL, NULL, NULL};
+    rg_allocator bad = {NULL, NULL, NULL, NULL, 0};
     CU_ASSERT_PTR_NULL(rg_heap_new_with(&bad));
     CU_ASSERT_PTR_NULL(rg_heap_new_with(NULL));
     CU_ASSERT_EQUAL(rg_heap_destroy(NULL), 0);
@@ -295,6 +376,11 @@ static void test_bad_allocator(void) {
 int main(void) {
     static const test_case cases[] = {
         {"accounting", test_accounting},
+        {"slabs: growth, reuse, trim", test_slabs},
+        {"allocator without slabs", test_each_block},
+#ifdef __SANITIZE_ADDRESS__
+        {"free slab blocks are poisoned", test_slab_poisoning},
+#endif
         {"independent heaps", test_independent_heaps},
         {"million-element chain freed without recursion", test_million_chain_no_recursion},
         {"million-element ring collected without recursion", test_million_ring_collected_no_recursion},

@@ -70,7 +70,7 @@ static test_alloc ALLOC;
 static inline rg_heap *heap_new(void) {
     memset(&ALLOC, 0, sizeof ALLOC);
     memset(&MISUSE, 0, sizeof MISUSE);
-    rg_allocator a = {t_malloc, t_realloc, t_free, &ALLOC};
+    rg_allocator a = {t_malloc, t_realloc, t_free, &ALLOC, 0};
     rg_heap *h = rg_heap_new_with(&a);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     rg_heap_set_misuse_handler(h, record_misuse, NULL);

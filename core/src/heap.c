@@ -1,171 +1,9 @@
-/* heap.c — heap lifecycle, the per-heap allocator, accounting and misuse
- * reports. Teardown doubles as the leak check. */
+/* heap.c — heap lifecycle, statistics and misuse reports. Teardown doubles
+ * as the leak check. The allocator is alloc.c. */
 #include <stdlib.h>
 #include <time.h>
 
 #include "internal.h"
-
-/* ---- the default allocator ----------------------------------------------- */
-
-static void *std_malloc(void *ud, size_t size) {
-    (void)ud;
-    return malloc(size);
-}
-static void *std_realloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
-    (void)ud;
-    (void)old_size;
-    return realloc(ptr, new_size);
-}
-static void std_free(void *ud, void *ptr, size_t size) {
-    (void)ud;
-    (void)size;
-    free(ptr);
-}
-static const rg_allocator std_allocator = {std_malloc, std_realloc, std_free, NULL};
-
-/* ---- accounting and the small-block cache ------------------------------------------
- *
- * Blocks of up to RG__SMALL_MAX bytes are rounded to size classes and,
- * once freed, kept on per-class free lists (up to the heap's peak bytes), so
- * allocating and freeing objects rarely reaches the allocator. bytes_in_use
- * counts what is allocated to objects and buffers; cached blocks are counted
- * apart (rg_heap_stats.cached_bytes) and returned by rg_heap_trim. */
-
-/* Classes are 16k+8 bytes: with the allocator's usual 8-byte chunk header
- * a block then fills its 16-byte-aligned chunk exactly (a list object of 88
- * bytes takes 96, not 112). */
-static inline size_t class_of(size_t n) { return n <= 8 ? 0 : (n - 8 + RG__CLASS_SIZE - 1) / RG__CLASS_SIZE; }
-static inline size_t class_size(size_t k) { return k * RG__CLASS_SIZE + 8; }
-
-/* Returns a block to the cache or the allocator, without accounting. */
-static void block_release(rg_heap *h, void *p, size_t size) {
-    if (size <= RG__SMALL_MAX) {
-        size_t k = class_of(size);
-        if (h->cached_bytes + class_size(k) <= h->peak) {
-            *(void **)p = h->cache[k];
-            h->cache[k] = p;
-            h->cached_bytes += class_size(k);
-            return;
-        }
-        h->alloc.free(h->alloc.ud, p, class_size(k));
-        return;
-    }
-    h->alloc.free(h->alloc.ud, p, size);
-}
-
-static inline size_t held_size(size_t size) {
-    return size <= RG__SMALL_MAX ? class_size(class_of(size)) : size;
-}
-
-void *rg__malloc(rg_heap *h, size_t size) {
-    if (size == 0) size = 1;
-    size_t held = held_size(size);
-    void *p = NULL;
-    if (size <= RG__SMALL_MAX) {
-        size_t k = class_of(size);
-        p = h->cache[k];
-        if (p) {
-            h->cache[k] = *(void **)p;
-            h->cached_bytes -= held;
-        }
-    }
-    if (!p) p = h->alloc.malloc(h->alloc.ud, held);
-    if (!p) {
-        h->last_error = RG_ENOMEM;
-        return NULL;
-    }
-    h->bytes += held;
-    if (h->bytes > h->peak) h->peak = h->bytes;
-    return p;
-}
-
-void *rg__realloc(rg_heap *h, void *ptr, size_t old_size, size_t new_size) {
-    if (!ptr) return rg__malloc(h, new_size);
-    if (old_size == 0) old_size = 1;
-    if (new_size == 0) new_size = 1;
-    if (old_size > RG__SMALL_MAX && new_size > RG__SMALL_MAX) {
-        void *p = h->alloc.realloc(h->alloc.ud, ptr, old_size, new_size);
-        if (!p) {
-            h->last_error = RG_ENOMEM;
-            return NULL;
-        }
-        h->bytes = h->bytes - old_size + new_size;
-        if (h->bytes > h->peak) h->peak = h->bytes;
-        return p;
-    }
-    if (held_size(old_size) == held_size(new_size)) return ptr;
-    void *p = rg__malloc(h, new_size);
-    if (!p) return NULL;
-    memcpy(p, ptr, old_size < new_size ? old_size : new_size);
-    rg__free(h, ptr, old_size);
-    return p;
-}
-
-void rg__free(rg_heap *h, void *ptr, size_t size) {
-    if (!ptr) return;
-    if (size == 0) size = 1;
-    h->bytes -= held_size(size);
-    block_release(h, ptr, size);
-}
-
-#if RG_QUARANTINE
-/* Counts a freed object as cached while it stays poisoned in the ring; the
- * block it evicts goes to the cache or the allocator. */
-void rg__quarantine(rg_heap *h, rg_object *o, size_t size) {
-    h->bytes -= held_size(size);
-    h->cached_bytes += held_size(size);
-    size_t slot = h->qnext++ % RG_QUARANTINE;
-    if (h->quarantine[slot].obj) {
-        h->cached_bytes -= held_size(h->quarantine[slot].size);
-        block_release(h, h->quarantine[slot].obj, h->quarantine[slot].size);
-    }
-    h->quarantine[slot].obj = o;
-    h->quarantine[slot].size = size;
-}
-
-static void quarantine_flush(rg_heap *h) {
-    for (size_t i = 0; i < RG_QUARANTINE; i++) {
-        if (h->quarantine[i].obj) {
-            h->cached_bytes -= held_size(h->quarantine[i].size);
-            block_release(h, h->quarantine[i].obj, h->quarantine[i].size);
-            h->quarantine[i].obj = NULL;
-        }
-    }
-}
-#endif
-
-size_t rg_heap_trim(rg_heap *h) {
-#if RG_QUARANTINE
-    quarantine_flush(h);
-#endif
-    size_t released = h->cached_bytes;
-    for (size_t k = 0; k < RG__CLASSES; k++) {
-        while (h->cache[k]) {
-            void *p = h->cache[k];
-            h->cache[k] = *(void **)p;
-            h->alloc.free(h->alloc.ud, p, class_size(k));
-        }
-    }
-    h->cached_bytes = 0;
-    return released;
-}
-
-char *rg__strdup(rg_heap *h, const char *s) {
-    size_t n = strlen(s) + 1;
-    char *p = rg__malloc(h, n);
-    if (p) memcpy(p, s, n);
-    return p;
-}
-
-void rg__strfree(rg_heap *h, char *s) {
-    if (s) rg__free(h, s, strlen(s) + 1);
-}
-
-void *rg_heap_malloc(rg_heap *h, size_t size) { return rg__malloc(h, size); }
-void *rg_heap_realloc(rg_heap *h, void *ptr, size_t old_size, size_t new_size) {
-    return rg__realloc(h, ptr, old_size, new_size);
-}
-void rg_heap_free(rg_heap *h, void *ptr, size_t size) { rg__free(h, ptr, size); }
 
 size_t rg__list_len(const rg_gc_link *head) {
     size_t n = 0;
@@ -205,7 +43,7 @@ int rg_heap_errno(const rg_heap *h) { return h->last_error; }
 
 /* ---- lifecycle ------------------------------------------------------------------ */
 
-rg_heap *rg_heap_new(void) { return rg_heap_new_with(&std_allocator); }
+rg_heap *rg_heap_new(void) { return rg_heap_new_with(&rg__std_allocator); }
 
 rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
     if (!allocator || !allocator->malloc || !allocator->realloc || !allocator->free) return NULL;
@@ -359,7 +197,7 @@ size_t rg_heap_destroy(rg_heap *h) {
     rg__free(h, h->callbacks, h->callbacks_cap * sizeof *h->callbacks);
     rg__free(h, h->purple, h->purple_cap * sizeof *h->purple);
     rg__intern_free(h);
-    rg_heap_trim(h);
+    rg__alloc_destroy(h);
     rg_allocator a = h->alloc;
     a.free(a.ud, h, sizeof *h);
     return leaked;

@@ -11,16 +11,23 @@ typedef struct attr {
  * items do: most instances have few. */
 #define ATTRS_INLINE 2
 
+/* 40 bytes: an instance with its class pointer fills 112, a size class,
+ * and the collector streams through fewer cache lines. */
 typedef struct attrs {
-    attr *items; /* inl, or a buffer from the heap's allocator */
-    size_t len, cap;
-    attr inl[ATTRS_INLINE];
+    uint32_t len, cap; /* cap > ATTRS_INLINE: the items are in buf */
+    union {
+        attr *buf; /* from the heap's allocator */
+        attr inl[ATTRS_INLINE];
+    } u;
 } attrs;
 
 static void attrs_init(attrs *a) {
-    a->items = a->inl;
+    a->len = 0;
     a->cap = ATTRS_INLINE;
 }
+
+static inline int attrs_inline(const attrs *a) { return a->cap <= ATTRS_INLINE; }
+static inline attr *attrs_items(attrs *a) { return attrs_inline(a) ? a->u.inl : a->u.buf; }
 
 typedef struct rg_class {
     rg_object ob;
@@ -42,9 +49,10 @@ typedef struct rg_instance {
 /* ---- attribute tables ---------------------------------------------------------- */
 
 static int attrs_traverse(attrs *a, rg_visit_fn visit, void *arg) {
+    attr *items = attrs_items(a);
     for (size_t i = 0; i < a->len; i++) {
-        rg_label l = {RG_LABEL_NAME, {.name = a->items[i].name}};
-        int rc = visit(a->items[i].value, l, arg);
+        rg_label l = {RG_LABEL_NAME, {.name = items[i].name}};
+        int rc = visit(items[i].value, l, arg);
         if (rc) return rc;
     }
     return 0;
@@ -52,17 +60,22 @@ static int attrs_traverse(attrs *a, rg_visit_fn visit, void *arg) {
 
 /* Pops attributes from the end: each decref may run a finalizer. */
 static void attrs_clear(rg_heap *h, attrs *a) {
-    while (a->len) rg_decref(a->items[--a->len].value);
-    if (a->items != a->inl) rg__free(h, a->items, a->cap * sizeof *a->items);
+    /* items is re-read after each decref: a finalizer may add attributes */
+    while (a->len) {
+        a->len--;
+        rg_decref(attrs_items(a)[a->len].value);
+    }
+    if (!attrs_inline(a)) rg__free(h, a->u.buf, a->cap * sizeof(attr));
     attrs_init(a);
 }
 
-static size_t attrs_size(const attrs *a) { return a->items == a->inl ? 0 : a->cap * sizeof *a->items; }
+static size_t attrs_size(const attrs *a) { return attrs_inline(a) ? 0 : a->cap * sizeof(attr); }
 
 /* name must be interned (or NULL: never interned, so absent). */
-static attr *attrs_find(const attrs *a, const char *name) {
+static attr *attrs_find(attrs *a, const char *name) {
+    attr *items = attrs_items(a);
     for (size_t i = 0; name && i < a->len; i++)
-        if (a->items[i].name == name) return &a->items[i];
+        if (items[i].name == name) return &items[i];
     return NULL;
 }
 
@@ -97,22 +110,26 @@ int rg_setattr_new(rg_object *o, const char *name, rg_object *value) {
         return 0;
     }
     if (a->len == a->cap) {
-        size_t cap = a->cap * 2;
+        if (a->cap > UINT32_MAX / 2) {
+            rg_decref(value);
+            return rg__fail(h, RG_ERANGE);
+        }
+        uint32_t cap = a->cap * 2;
         attr *items;
-        if (a->items == a->inl) {
+        if (attrs_inline(a)) {
             items = rg__malloc(h, cap * sizeof *items);
-            if (items) memcpy(items, a->inl, sizeof a->inl);
+            if (items) memcpy(items, a->u.inl, sizeof a->u.inl);
         } else {
-            items = rg__realloc(h, a->items, a->cap * sizeof *items, cap * sizeof *items);
+            items = rg__realloc(h, a->u.buf, a->cap * sizeof *items, cap * sizeof *items);
         }
         if (!items) {
             rg_decref(value);
             return RG_ENOMEM;
         }
-        a->items = items;
+        a->u.buf = items;
         a->cap = cap;
     }
-    a->items[a->len++] = (attr){iname, value};
+    attrs_items(a)[a->len++] = (attr){iname, value};
     return 0;
 }
 
@@ -135,8 +152,9 @@ int rg_delattr(rg_object *o, const char *name) {
     attr *at = attrs_find(a, rg__intern_find(o->heap, name));
     if (!at) return rg__fail(o->heap, RG_EKEY);
     rg_object *v = at->value;
-    size_t i = (size_t)(at - a->items);
-    memmove(a->items + i, a->items + i + 1, (a->len - i - 1) * sizeof *a->items);
+    attr *items = attrs_items(a);
+    size_t i = (size_t)(at - items);
+    memmove(items + i, items + i + 1, (a->len - i - 1) * sizeof *items);
     a->len--;
     rg_decref(v);
     return 0;

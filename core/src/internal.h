@@ -121,8 +121,14 @@ typedef struct rg__callback {
 } rg__callback;
 
 #define RG__CLASS_SIZE 16
-#define RG__SMALL_MAX 264
-#define RG__CLASSES ((RG__SMALL_MAX - 8) / RG__CLASS_SIZE + 1)
+#define RG__SMALL_MAX 512
+#define RG__CLASSES (RG__SMALL_MAX / RG__CLASS_SIZE)
+
+typedef struct rg__slab {
+    char *base;
+    size_t size;
+    size_t free; /* scratch for rg_heap_trim */
+} rg__slab;
 
 typedef struct rg__intern {
     char **slots; /* NULL = empty */
@@ -133,7 +139,11 @@ struct rg_heap {
     rg_allocator alloc;
     uint64_t heap_id; /* tells dumps of different heaps apart */
     void *cache[RG__CLASSES]; /* freed small blocks, linked through their first word */
-    size_t cached_bytes;
+    char *bump, *bump_end;    /* the newest slab's uncarved rest */
+    void *deferred[RG__CLASSES], *deferred_tail[RG__CLASSES], *deferred_big; /* see alloc.c */
+    rg__slab *slabs;
+    size_t nslabs, slabs_cap, slab_bytes;
+    size_t cached_bytes; /* slab bytes not handed out */
     rg__names names; /* attribute names, interned */
     int last_error;
     size_t bytes, peak, live;
@@ -162,6 +172,7 @@ struct rg_heap {
     rg__gcgen gen[RG_GC_GENERATIONS];
     size_t long_lived_total, long_lived_pending;
     int enabled, collecting, finalizing;
+    int deleting; /* the collector frees a garbage set at once: see rg__free_garbage */
     size_t tracked_live, frozen_live;
 
     /* Possible cycle roots (Bacon and Rajan): tracked objects whose refcount
@@ -193,9 +204,14 @@ struct rg_heap {
 };
 
 /* ---- allocation and accounting -------------------------------------------------- */
+extern const rg_allocator rg__std_allocator;
 void *rg__malloc(rg_heap *h, size_t size);
 void *rg__realloc(rg_heap *h, void *ptr, size_t old_size, size_t new_size);
 void rg__free(rg_heap *h, void *ptr, size_t size);
+void rg__alloc_destroy(rg_heap *h); /* frees every slab */
+/* Frees a block that must stay readable (not reused) until the flush. */
+void rg__free_deferred(rg_heap *h, void *ptr, size_t size);
+void rg__free_deferred_flush(rg_heap *h);
 #if RG_QUARANTINE
 void rg__quarantine(rg_heap *h, rg_object *o, size_t size);
 #endif
@@ -228,6 +244,10 @@ void rg__untrack(rg_object *o); /* generation -> untracked */
 int rg__may_be_tracked(const rg_object *o);
 int rg__tuple_maybe_untrack(rg_object *t); /* 1 if it was untracked */
 int rg__dict_maybe_untrack(rg_object *d);
+
+/* Frees o, a member of a garbage set the collector deletes at once (after
+ * its clear): the block stays readable until rg__free_deferred_flush. */
+void rg__free_garbage(rg_heap *h, rg_object *o);
 
 /* The collector's entry from allocation. */
 void rg__gc_maybe_collect(rg_heap *h);

@@ -61,13 +61,19 @@ int rg__may_be_tracked(const rg_object *o) {
 
 /* ---- freeing ---------------------------------------------------------------------- */
 
-static void release_memory(rg_heap *h, rg_object *o) {
+/* The accounting of an object going away; returns its block's size. */
+static size_t forget(rg_heap *h, rg_object *o) {
     size_t size = rg__block_size(o);
     if (o->type->destroy) o->type->destroy(o);
     if (o->type->traverse && h->gen[0].count > 0) h->gen[0].count--;
     if (o->flags & RG__F_TRACKED) h->tracked_live--;
     if (o->flags & RG__F_FROZEN) h->frozen_live--;
     h->live--;
+    return size;
+}
+
+static void release_memory(rg_heap *h, rg_object *o) {
+    size_t size = forget(h, o);
     o->flags = RG__F_FREED;
 #if RG_QUARANTINE
     /* Keep the block poisoned for a while so late incref/decref is caught. */
@@ -76,6 +82,17 @@ static void release_memory(rg_heap *h, rg_object *o) {
 #else
     rg__free(h, o, size);
 #endif
+}
+
+void rg__free_garbage(rg_heap *h, rg_object *o) {
+    if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
+    size_t size = forget(h, o);
+    /* Still UNREACHABLE: other garbage may decref it until the flush. */
+    o->flags = RG__F_FREED | RG__F_UNREACHABLE;
+#if RG_QUARANTINE
+    o->refcnt = 0;
+#endif
+    rg__free_deferred(h, o, size);
 }
 
 /* Finalizes, clears and frees one object whose refcount reached zero. */
@@ -138,9 +155,14 @@ void rg_incref(rg_object *o) {
 
 void rg_decref(rg_object *o) {
     if (!o) return;
-    if (o->flags & RG__F_FREED) {
-        rg__misuse(o->heap, RG_MISUSE_FREED_OBJECT, o);
-        return;
+    if (o->flags & (RG__F_FREED | RG__F_UNREACHABLE)) {
+        /* Garbage the collector is deleting all at once: its references
+         * to one another die with it, uncounted. */
+        if ((o->flags & RG__F_UNREACHABLE) && o->heap->deleting) return;
+        if (o->flags & RG__F_FREED) {
+            rg__misuse(o->heap, RG_MISUSE_FREED_OBJECT, o);
+            return;
+        }
     }
     if (o->refcnt <= 0) {
         rg__misuse(o->heap, RG_MISUSE_DECREF_BELOW_ZERO, o);

@@ -133,13 +133,20 @@ extern const rg_type rg_none_type, rg_bool_type, rg_int_type, rg_float_type,
 
 /* A per-heap allocator. free and realloc receive the size that was asked
  * for, so an allocator needs no size header. Every byte the heap uses goes
- * through it, which is how tests make the Nth allocation fail. */
+ * through it. Small blocks (objects, short buffers) are carved from slabs
+ * the heap takes from it, 64 KiB to 8 MiB at a time, unless flags has
+ * RG_ALLOCATOR_EACH_BLOCK: then every block is one call to the allocator,
+ * which is how a test fails the Nth allocation of any kind, or a tracer
+ * sees each object. */
 typedef struct rg_allocator {
     void *(*malloc)(void *ud, size_t size);
     void *(*realloc)(void *ud, void *ptr, size_t old_size, size_t new_size);
     void (*free)(void *ud, void *ptr, size_t size);
     void *ud;
+    unsigned flags; /* RG_ALLOCATOR_* */
 } rg_allocator;
+
+#define RG_ALLOCATOR_EACH_BLOCK 0x1u /* no slabs: one allocator call per block */
 
 /* Misuse the heap detects instead of silently corrupting memory. */
 typedef enum rg_misuse {
@@ -180,13 +187,13 @@ typedef struct rg_heap_stats {
     size_t peak_bytes;    /* highest bytes_in_use so far */
     size_t live_objects;  /* objects alive now */
     uint64_t max_id;      /* the highest id ever assigned */
-    size_t cached_bytes;  /* freed small blocks kept for reuse (not in use) */
+    size_t cached_bytes;  /* held from the allocator, not in use: free slab space */
 } rg_heap_stats;
 
 void rg_heap_get_stats(const rg_heap *h, rg_heap_stats *out);
 
-/* Returns the cached free blocks to the allocator; returns how many bytes.
- * The cache never holds more than the heap's peak bytes in use. */
+/* Gives every slab with no live block back to the allocator; returns how
+ * many bytes. Free blocks in the other slabs stay cached for reuse. */
 size_t rg_heap_trim(rg_heap *h);
 
 /* Number of live objects of a type (instances of every class count as
