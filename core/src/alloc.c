@@ -20,8 +20,10 @@
 
 #include "internal.h"
 
-/* Free blocks are poisoned under AddressSanitizer: a read or write through
- * a stale pointer into a slab is reported as it would be for malloc. */
+/* Free blocks are poisoned under AddressSanitizer, and under valgrind in a
+ * build with RG_VALGRIND: a read or write through a stale pointer into a
+ * slab is reported as it would be for malloc. LINK_OPEN makes a free
+ * block's first word (the free-list link) readable for a moment. */
 #if defined(__SANITIZE_ADDRESS__)
 #define RG__ASAN 1
 #elif defined(__has_feature)
@@ -29,13 +31,22 @@
 #define RG__ASAN 1
 #endif
 #endif
-#ifdef RG__ASAN
+#if defined(RG__ASAN)
 #include <sanitizer/asan_interface.h>
+#define POISONING 1
 #define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define LINK_OPEN(p) ASAN_UNPOISON_MEMORY_REGION((p), sizeof(void *))
+#elif defined(RG_VALGRIND)
+#include <valgrind/memcheck.h>
+#define POISONING 1
+#define POISON(p, n) ((void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
+#define UNPOISON(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
+#define LINK_OPEN(p) ((void)VALGRIND_MAKE_MEM_DEFINED((p), sizeof(void *)))
 #else
 #define POISON(p, n) ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
+#define LINK_OPEN(p) ((void)(p))
 #endif
 
 /* ---- the default allocator ----------------------------------------------- */
@@ -103,14 +114,14 @@ static int slab_add(rg_heap *h, size_t need) {
 }
 
 static inline void *free_next(void *p) {
-    UNPOISON(p, sizeof(void *));
+    LINK_OPEN(p);
     void *next = *(void **)p;
     POISON(p, sizeof(void *));
     return next;
 }
 
 static inline void free_push(rg_heap *h, size_t k, void *p) {
-    UNPOISON(p, sizeof(void *));
+    LINK_OPEN(p);
     *(void **)p = h->cache[k];
     POISON(p, class_size(k));
     h->cache[k] = p;
@@ -258,14 +269,14 @@ void rg__free_deferred_flush(rg_heap *h) {
 #if !RG_QUARANTINE
     for (size_t k = 0; k < RG__CLASSES; k++) {
         if (!h->deferred[k]) continue;
-#ifdef RG__ASAN
+#ifdef POISONING
         for (void *p = h->deferred[k], *next; p; p = next) {
             next = *(void **)p;
             POISON(p, class_size(k));
         }
 #endif
         void *tail = h->deferred_tail[k];
-        UNPOISON(tail, sizeof(void *));
+        LINK_OPEN(tail);
         *(void **)tail = h->cache[k];
         POISON(tail, sizeof(void *));
         h->cache[k] = h->deferred[k];
@@ -318,7 +329,7 @@ size_t rg_heap_trim(rg_heap *h) {
             void *next = free_next(p);
             rg__slab *s = slab_of(h, p);
             if (s->free != s->size) {
-                UNPOISON(p, sizeof(void *));
+                LINK_OPEN(p);
                 *(void **)p = keep;
                 POISON(p, sizeof(void *));
                 keep = p;
