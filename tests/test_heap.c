@@ -145,16 +145,23 @@ static void *free_chain(void *arg) {
     return NULL;
 }
 
-static void test_million_chain_no_recursion(void) {
-    rg_heap *h = heap_new();
-    rg_gc_disable(h);
+/* Runs fn(h) on a thread with a 256 KiB stack; returns what fn returned. */
+static void *on_small_stack(void *(*fn)(void *), rg_heap *h) {
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 256 * 1024);
     pthread_t t;
-    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, &attr, free_chain, h), 0);
-    pthread_join(t, NULL);
+    void *result = NULL;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, &attr, fn, h), 0);
+    pthread_join(t, &result);
     pthread_attr_destroy(&attr);
+    return result;
+}
+
+static void test_million_chain_no_recursion(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    on_small_stack(free_chain, h);
     CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 0);
     heap_end(h);
 }
@@ -177,14 +184,7 @@ static void *collect_chain_cycle(void *arg) {
 static void test_million_ring_collected_no_recursion(void) {
     rg_heap *h = heap_new();
     rg_gc_disable(h);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 256 * 1024);
-    pthread_t t;
-    void *found = NULL;
-    CU_ASSERT_EQUAL_FATAL(pthread_create(&t, &attr, collect_chain_cycle, h), 0);
-    pthread_join(t, &found);
-    pthread_attr_destroy(&attr);
+    void *found = on_small_stack(collect_chain_cycle, h);
     CU_ASSERT_EQUAL(*(long *)found, CHAIN + 1);
     free(found);
     heap_end(h);

@@ -82,7 +82,19 @@ static inline int in_slab(const rg_heap *h, size_t size) {
     return size <= RG__SMALL_MAX && !(h->alloc.flags & RG_ALLOCATOR_EACH_BLOCK);
 }
 
-static inline void free_push(rg_heap *h, size_t k, void *p);
+static inline void *free_next(void *p) {
+    LINK_OPEN(p);
+    void *next = *(void **)p;
+    POISON(p, sizeof(void *));
+    return next;
+}
+
+static inline void free_push(rg_heap *h, size_t k, void *p) {
+    LINK_OPEN(p);
+    *(void **)p = h->cache[k];
+    POISON(p, class_size(k));
+    h->cache[k] = p;
+}
 
 /* Adds a slab of at least need bytes and makes it the one blocks are carved
  * from; what was left of the previous one (less than need, a multiple of
@@ -111,20 +123,6 @@ static int slab_add(rg_heap *h, size_t need) {
     h->bump = base;
     h->bump_end = base + size;
     return 0;
-}
-
-static inline void *free_next(void *p) {
-    LINK_OPEN(p);
-    void *next = *(void **)p;
-    POISON(p, sizeof(void *));
-    return next;
-}
-
-static inline void free_push(rg_heap *h, size_t k, void *p) {
-    LINK_OPEN(p);
-    *(void **)p = h->cache[k];
-    POISON(p, class_size(k));
-    h->cache[k] = p;
 }
 
 /* A small block, from its class's free list or the newest slab. */
@@ -172,9 +170,9 @@ void *rg__realloc(rg_heap *h, void *ptr, size_t old_size, size_t new_size) {
     if (!ptr) return rg__malloc(h, new_size);
     if (old_size == 0) old_size = 1;
     if (new_size == 0) new_size = 1;
+    size_t old_held = held_size(old_size), new_held = held_size(new_size);
+    if (old_held == new_held) return ptr;
     if (!in_slab(h, old_size) && !in_slab(h, new_size)) {
-        size_t old_held = held_size(old_size), new_held = held_size(new_size);
-        if (old_held == new_held) return ptr;
         void *p = h->alloc.realloc(h->alloc.ud, ptr, old_held, new_held);
         if (!p) {
             h->last_error = RG_ENOMEM;
@@ -184,7 +182,6 @@ void *rg__realloc(rg_heap *h, void *ptr, size_t old_size, size_t new_size) {
         if (h->bytes > h->peak) h->peak = h->bytes;
         return p;
     }
-    if (held_size(old_size) == held_size(new_size)) return ptr;
     void *p = rg__malloc(h, new_size);
     if (!p) return NULL;
     memcpy(p, ptr, old_size < new_size ? old_size : new_size);
@@ -229,43 +226,40 @@ static void quarantine_flush(rg_heap *h) {
  *
  * The collector's delete phase frees a garbage set whose members may still
  * read each other's headers (a decref of a member is then a no-op), so
- * their blocks must not be reused, or poisoned, until the phase ends. They
- * wait on per-class lists linked through their first word, which no reader
- * looks at, and join the free lists in one splice per class. */
+ * their blocks must not be reused, or poisoned, until the phase ends. Slab
+ * blocks wait on per-class lists linked through their first word, which no
+ * reader looks at, and join the free lists in one splice per class; other
+ * blocks (and, in debug builds, every block, bound for the quarantine) wait
+ * on one list with their size in the second word. */
 
 void rg__free_deferred(rg_heap *h, void *ptr, size_t size) {
-#if RG_QUARANTINE
-    /* Debug builds: one list, handed to the quarantine at the end. */
-    ((void **)ptr)[0] = h->deferred_big;
-    ((size_t *)ptr)[1] = size;
-    h->deferred_big = ptr;
-#else
-    h->bytes -= held_size(size);
-    if (!in_slab(h, size)) {
-        ((void **)ptr)[0] = h->deferred_big;
-        ((size_t *)ptr)[1] = size;
-        h->deferred_big = ptr;
+#if !RG_QUARANTINE
+    if (in_slab(h, size)) {
+        size_t k = class_of(size);
+        h->bytes -= class_size(k);
+        h->cached_bytes += class_size(k);
+        *(void **)ptr = h->deferred[k];
+        if (!h->deferred[k]) h->deferred_tail[k] = ptr;
+        h->deferred[k] = ptr;
         return;
     }
-    size_t k = class_of(size);
-    *(void **)ptr = h->deferred[k];
-    if (!h->deferred[k]) h->deferred_tail[k] = ptr;
-    h->deferred[k] = ptr;
-    h->cached_bytes += class_size(k);
 #endif
+    ((void **)ptr)[0] = h->deferred_rest;
+    ((size_t *)ptr)[1] = size;
+    h->deferred_rest = ptr;
 }
 
 void rg__free_deferred_flush(rg_heap *h) {
-    for (void *p = h->deferred_big, *next; p; p = next) {
+    for (void *p = h->deferred_rest, *next; p; p = next) {
         next = ((void **)p)[0];
         size_t size = ((size_t *)p)[1];
 #if RG_QUARANTINE
         rg__quarantine(h, p, size);
 #else
-        block_release(h, p, size);
+        rg__free(h, p, size);
 #endif
     }
-    h->deferred_big = NULL;
+    h->deferred_rest = NULL;
 #if !RG_QUARANTINE
     for (size_t k = 0; k < RG__CLASSES; k++) {
         if (!h->deferred[k]) continue;

@@ -17,7 +17,8 @@
  *   finalize     PEP 442 finalizers, once per object
  *   resurrect    the scan again inside the garbage: what a finalizer made
  *                reachable survives, with everything it references
- *   delete       clear() each garbage object (or keep it with SAVEALL)
+ *   delete       clear() each garbage object (or keep it with SAVEALL);
+ *                plain garbage is freed all at once, in one pass
  *
  * Costs: two passes over survivors and three over garbage (count, scan,
  * delete), proportional to the objects and references of the generations
@@ -317,13 +318,6 @@ static void finalize_garbage(rg_gc_link *unreachable) {
     rg__list_merge(&seen, unreachable);
 }
 
-static int visit_count_set(rg_object *t, rg_label label, void *arg) {
-    (void)label;
-    (void)arg;
-    if (t->flags & RG__F_COLLECTING) t->gc_refs++;
-    return 0;
-}
-
 static int visit_rescue(rg_object *t, rg_label label, void *arg) {
     (void)label;
     if (!(t->flags & RG__F_COLLECTING)) return 0;
@@ -343,7 +337,7 @@ static size_t handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old) {
     }
     for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
         rg_object *o = RG__OBJ(l);
-        o->type->traverse(o, visit_count_set, NULL);
+        o->type->traverse(o, visit_count, NULL);
     }
     rg_gc_link rescued;
     rg__list_init(&rescued);

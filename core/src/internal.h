@@ -140,7 +140,7 @@ struct rg_heap {
     uint64_t heap_id; /* tells dumps of different heaps apart */
     void *cache[RG__CLASSES]; /* freed small blocks, linked through their first word */
     char *bump, *bump_end;    /* the newest slab's uncarved rest */
-    void *deferred[RG__CLASSES], *deferred_tail[RG__CLASSES], *deferred_big; /* see alloc.c */
+    void *deferred[RG__CLASSES], *deferred_tail[RG__CLASSES], *deferred_rest; /* see alloc.c */
     rg__slab *slabs;
     size_t nslabs, slabs_cap, slab_bytes;
     size_t cached_bytes; /* slab bytes not handed out */
