@@ -581,8 +581,8 @@ void rg_gc_freeze(rg_heap *h) {
             h->frozen_live++;
         }
         rg__list_merge(&h->gens[i], &h->permanent);
+        h->gen[i].count = 0; /* as CPython: every generation's count restarts */
     }
-    h->gen[0].count = 0;
 }
 
 void rg_gc_unfreeze(rg_heap *h) {
