@@ -2,6 +2,8 @@
  * the differential test (tests/gcdiff) found and that were bugs of the
  * collector, each the shrunk program written against the C API, with what
  * CPython 3.11 does in the comment. */
+#include <stdarg.h>
+
 #include "testutil.h"
 
 /* gc.collect(0); gc.freeze(); gc.get_count() -> (0, 0, 0): freezing restarts
@@ -22,9 +24,115 @@ static void test_freeze_resets_every_count(void) {
     heap_end(h);
 }
 
+/* A log of finalizer and callback calls: "f<id>" and "c<id>". */
+static char LOG[256];
+static void log_add(char kind, const rg_object *o) {
+    size_t n = strlen(LOG);
+    snprintf(LOG + n, sizeof LOG - n, "%s%c%llu", n ? " " : "", kind, (unsigned long long)rg_id(o));
+}
+static void fin_log(rg_object *self) { log_add('f', self); }
+static void cb_log(rg_object *wr, void *ud) {
+    (void)ud;
+    log_add('c', wr);
+}
+static char *expect(const char *fmt, ...) {
+    static char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+/* l = [x, wl] where wl = [weakref(x, cb)]; del x, wl, w; del l.
+ * CPython frees l's items last to first, each with all it frees before the
+ * next: wl (and the weakref in it) dies before x, so no callback runs.
+ * refgraph queued both and freed x first: the callback ran. */
+static void test_referents_die_depth_first(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    LOG[0] = 0;
+    rg_object *cls = rg_class_new(h, "C");
+    rg_class_set_finalizer(cls, fin_log, 0);
+    rg_object *x = rg_instance_new(h, cls), *l = rg_list_new(h), *wl = rg_list_new(h);
+    rg_object *w = rg_weakref_new(h, x, cb_log, NULL);
+    unsigned long long xi = rg_id(x);
+    rg_list_append_new(wl, w);
+    rg_list_append_new(l, x);
+    rg_list_append_new(l, wl);
+    rg_decref(l);
+    CU_ASSERT_STRING_EQUAL(LOG, expect("f%llu", xi));
+    rg_decref(cls);
+    heap_end(h);
+}
+
+/* x.a1 = y (both with a logging finalizer), w = weakref(x, cb); del x.
+ * CPython: x's finalizer, then the callbacks of its weakrefs, then its
+ * attributes are released (y's finalizer): the order depth-first release
+ * must keep (run late, the callback came after y's finalizer). */
+static void test_callbacks_before_referents(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    LOG[0] = 0;
+    rg_object *cls = rg_class_new(h, "C");
+    rg_class_set_finalizer(cls, fin_log, 0);
+    rg_object *x = rg_instance_new(h, cls), *y = rg_instance_new(h, cls);
+    rg_object *w = rg_weakref_new(h, x, cb_log, NULL);
+    unsigned long long xi = rg_id(x), yi = rg_id(y), wi = rg_id(w);
+    rg_setattr_new(x, "a1", y);
+    rg_decref(x);
+    CU_ASSERT_STRING_EQUAL(LOG, expect("f%llu c%llu f%llu", xi, wi, yi));
+    rg_decref(w);
+    rg_decref(cls);
+    heap_end(h);
+}
+
+/* CPython's deallocation order, depth first: a list releases its items
+ * last to first, a tuple too, an instance its attributes first to last,
+ * each referent with all it frees before the next. l = [[c], b]: b's
+ * finalizer, then c's (refgraph's worklist ran c's first); t = (x, y): y,
+ * then x; o.a0 = p, o.a1 = q: o, p, q. */
+static void test_release_orders(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    LOG[0] = 0;
+    rg_object *cls = rg_class_new(h, "C");
+    rg_class_set_finalizer(cls, fin_log, 0);
+    rg_object *l = rg_list_new(h), *inner = rg_list_new(h);
+    rg_object *c = rg_instance_new(h, cls), *b = rg_instance_new(h, cls);
+    unsigned long long ci = rg_id(c), bi = rg_id(b);
+    rg_list_append_new(inner, c);
+    rg_list_append_new(l, inner);
+    rg_list_append_new(l, b);
+    rg_decref(l);
+    CU_ASSERT_STRING_EQUAL(LOG, expect("f%llu f%llu", bi, ci));
+
+    LOG[0] = 0;
+    rg_object *x = rg_instance_new(h, cls), *y = rg_instance_new(h, cls);
+    unsigned long long xi = rg_id(x), yi = rg_id(y);
+    rg_object *t = rg_tuple_pack(h, 2, x, y);
+    rg_decref(x);
+    rg_decref(y);
+    rg_decref(t);
+    CU_ASSERT_STRING_EQUAL(LOG, expect("f%llu f%llu", yi, xi));
+
+    LOG[0] = 0;
+    rg_object *o = rg_instance_new(h, cls), *p = rg_instance_new(h, cls), *q = rg_instance_new(h, cls);
+    unsigned long long oi = rg_id(o), pi = rg_id(p), qi = rg_id(q);
+    rg_setattr_new(o, "a0", p);
+    rg_setattr_new(o, "a1", q);
+    rg_decref(o);
+    CU_ASSERT_STRING_EQUAL(LOG, expect("f%llu f%llu f%llu", oi, pi, qi));
+    rg_decref(cls);
+    heap_end(h);
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"freeze restarts every generation's count", test_freeze_resets_every_count},
+        {"referents die depth first", test_referents_die_depth_first},
+        {"weakref callbacks run before the referents are released", test_callbacks_before_referents},
+        {"referents are released in CPython's order", test_release_orders},
         {NULL, NULL},
     };
     return run_suite("gc_diffregress", cases);

@@ -158,10 +158,11 @@ struct rg_heap {
     rg_gc_link permanent;
     rg_gc_link untracked;
 
-    /* Objects whose refcount reached zero, linked through gc.next, drained
-     * by one loop so that freeing never recurses. */
+    /* Objects whose refcount reached zero beyond the nesting bound of
+     * release() (object.c), linked through gc.next, drained by its loop. */
     rg_object *pending;
-    int draining;
+    int draining;    /* nested releases running (see release() in object.c) */
+    rg_object *dead; /* freed by them, blocks returned when the outermost ends */
 
     rg__namemap globals;
     rg__frame *frames;

@@ -72,8 +72,7 @@ static size_t forget(rg_heap *h, rg_object *o) {
     return size;
 }
 
-static void release_memory(rg_heap *h, rg_object *o) {
-    size_t size = forget(h, o);
+static void free_block(rg_heap *h, rg_object *o, size_t size) {
     o->flags = RG__F_FREED;
 #if RG_QUARANTINE
     /* Keep the block poisoned for a while so late incref/decref is caught. */
@@ -82,6 +81,18 @@ static void release_memory(rg_heap *h, rg_object *o) {
 #else
     rg__free(h, o, size);
 #endif
+}
+
+static void release_memory(rg_heap *h, rg_object *o) { free_block(h, o, forget(h, o)); }
+
+/* A container released while others are being freed: accounted for now,
+ * its block kept (DYING, refcount 0, so a stray second decref is reported
+ * as below zero rather than touching freed memory) until the outermost
+ * release ends. The block's size waits in gc_refs. */
+static void release_later(rg_heap *h, rg_object *o) {
+    o->gc_refs = (intptr_t)forget(h, o);
+    o->gc.next = (rg_gc_link *)h->dead;
+    h->dead = o;
 }
 
 void rg__free_garbage(rg_heap *h, rg_object *o) {
@@ -111,12 +122,19 @@ static void dealloc(rg_heap *h, rg_object *o) {
         rg__list_remove(&o->gc);
         o->flags |= RG__F_DYING;
     }
-    rg_object *callbacks = NULL;
-    if (o->flags & RG__F_HASWEAK) callbacks = rg__weakref_clear_all(o);
-    if (o->type->clear) o->type->clear(o); /* children go on the worklist */
-    release_memory(h, o);
-    if (callbacks) rg__weakref_run_callbacks(callbacks);
+    /* As CPython: weakrefs are cleared and their callbacks run before the
+     * object releases its referents (the callbacks see it dead already). */
+    if (o->flags & RG__F_HASWEAK) {
+        rg_object *callbacks = rg__weakref_clear_all(o);
+        if (callbacks) rg__weakref_run_callbacks(callbacks);
+    }
+    if (o->type->clear) o->type->clear(o); /* releases the referents: see release() */
+    release_later(h, o);
 }
+
+/* Nested deallocations before the worklist takes over (CPython's trashcan
+ * allows 50). */
+#define RG__DEALLOC_DEPTH 50
 
 static void release(rg_object *o) {
     rg_heap *h = o->heap;
@@ -129,17 +147,34 @@ static void release(rg_object *o) {
     if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
     rg__list_remove(&o->gc);
     o->flags = (o->flags & ~(RG__F_COLLECTING | RG__F_UNREACHABLE)) | RG__F_DYING;
-    o->gc.next = (rg_gc_link *)h->pending;
-    h->pending = o;
-    if (h->draining) return;
-    h->draining = 1;
-    while (h->pending) {
-        rg_object *next = h->pending;
-        h->pending = (rg_object *)next->gc.next;
-        next->gc.next = NULL;
-        dealloc(h, next);
+    /* As CPython's deallocation: an object's referents die, each with all
+     * it frees, before the next referent is released (the order is
+     * visible: a weakref freed with an earlier referent gets no callback
+     * for a later one). The nesting is bounded, like CPython's trashcan:
+     * deeper objects wait on a worklist that the outermost release
+     * drains, so freeing a long chain never recurses deeply. */
+    if (h->draining >= RG__DEALLOC_DEPTH) {
+        o->gc.next = (rg_gc_link *)h->pending;
+        h->pending = o;
+        return;
     }
-    h->draining = 0;
+    h->draining++;
+    dealloc(h, o);
+    if (h->draining == 1) {
+        while (h->pending) {
+            rg_object *next = h->pending;
+            h->pending = (rg_object *)next->gc.next;
+            next->gc.next = NULL;
+            dealloc(h, next);
+        }
+        while (h->dead) {
+            rg_object *d = h->dead;
+            h->dead = (rg_object *)d->gc.next;
+            d->gc.next = NULL;
+            free_block(h, d, (size_t)d->gc_refs);
+        }
+    }
+    h->draining--;
 }
 
 void rg_incref(rg_object *o) {
