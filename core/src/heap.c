@@ -1,5 +1,6 @@
 /* heap.c — heap lifecycle, statistics and misuse reports. Teardown doubles
  * as the leak check. The allocator is alloc.c. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -52,11 +53,12 @@ rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
     memset(h, 0, sizeof *h);
     h->alloc = *allocator;
     /* Not secret, only distinct: time, address and a per-process count. */
-    static uint64_t made;
+    /* Heaps may be made on several threads at once: the count is atomic. */
+    static _Atomic uint64_t made;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t x = ((uint64_t)ts.tv_sec * 1000000007ULL) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)(uintptr_t)h << 16) ^
-                 (++made * 0x9e3779b97f4a7c15ULL);
+                 ((atomic_fetch_add(&made, 1) + 1) * 0x9e3779b97f4a7c15ULL);
     x ^= x >> 31;
     x *= 0xbf58476d1ce4e5b9ULL;
     x ^= x >> 29;

@@ -24,6 +24,7 @@ rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int tr
     if (track) {
         o->flags = RG__F_TRACKED;
         h->tracked_live++;
+        if (!rg__is_builtin_container(type)) h->foreign_live++;
         rg__list_append(&h->gens[0], &o->gc);
     } else {
         rg__list_append(&h->untracked, &o->gc);
@@ -66,7 +67,10 @@ static size_t forget(rg_heap *h, rg_object *o) {
     size_t size = rg__block_size(o);
     if (o->type->destroy) o->type->destroy(o);
     if (o->type->traverse && h->gen[0].count > 0) h->gen[0].count--;
-    if (o->flags & RG__F_TRACKED) h->tracked_live--;
+    if (o->flags & RG__F_TRACKED) {
+        h->tracked_live--;
+        if (!rg__is_builtin_container(o->type)) h->foreign_live--;
+    }
     if (o->flags & RG__F_FROZEN) h->frozen_live--;
     h->live--;
     return size;
@@ -117,8 +121,15 @@ static void dealloc(rg_heap *h, rg_object *o) {
             rg__list_append((o->flags & RG__F_FROZEN) ? &h->permanent : &h->gens[0], &o->gc);
         else
             rg__list_append(&h->untracked, &o->gc);
+        h->user_calls++;
         fin(o);
-        if (--o->refcnt > 0) return; /* resurrected */
+        if (--o->refcnt > 0) {
+            /* Resurrected: dropping the finalizer's hold is a decrement to
+             * a non-zero count like any other. The finalizer may have stored
+             * o only in a cycle of its own (self.a = self): a possible root. */
+            rg__possible_root(o);
+            return;
+        }
         rg__list_remove(&o->gc);
         o->flags |= RG__F_DYING;
     }
@@ -203,12 +214,10 @@ void rg_decref(rg_object *o) {
         rg__misuse(o->heap, RG_MISUSE_DECREF_BELOW_ZERO, o);
         return;
     }
-    if (--o->refcnt == 0) {
+    if (--o->refcnt == 0)
         release(o);
-    } else if (o->flags & RG__F_TRACKED) { /* it may have just become garbage in a cycle */
-        o->heap->decrefs++;
-        if (!(o->flags & RG__F_PURPLE)) rg__purple_add(o);
-    }
+    else
+        rg__possible_root(o); /* it may have just become garbage in a cycle */
 }
 
 /* ---- accessors ---------------------------------------------------------------------- */

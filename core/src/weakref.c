@@ -110,13 +110,19 @@ rg_object *rg__weakref_clear_all(rg_object *o) {
     return chain ? &chain->ob : NULL;
 }
 
-void rg__weakref_run_callbacks(rg_object *chain) {
+size_t rg__weakref_run_callbacks(rg_object *chain) {
     rg_weakref *wr = chain ? WR(chain) : NULL;
+    size_t freed = 0;
     while (wr) {
         rg_weakref *next = wr->wnext;
         wr->wnext = NULL;
-        if (wr->cb) wr->cb(&wr->ob, wr->ud);
+        if (wr->cb) {
+            wr->ob.heap->user_calls++;
+            wr->cb(&wr->ob, wr->ud);
+        }
+        if (wr->ob.refcnt == 1) freed++; /* our hold is the last: this decref frees it */
         rg_decref(&wr->ob);
         wr = next;
     }
+    return freed;
 }
