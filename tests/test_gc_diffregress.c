@@ -127,11 +127,28 @@ static void test_release_orders(void) {
     heap_end(h);
 }
 
+/* d = {}; d["k1"] = d; del d; gc.collect() -> 1, written with the
+ * stealing call: the dict was untracked when its reference was handed
+ * over, so no possible root was recorded and the cycle was never found. */
+static void test_dict_stolen_into_itself(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_object *d = rg_dict_new(h);
+    CU_ASSERT_EQUAL(rg_dict_setstr_new(d, "k1", d), 0);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    rg_object *e = rg_dict_new(h), *k = rg_str_new(h, "k");
+    CU_ASSERT_EQUAL(rg_dict_set_new(e, k, e), 0);
+    rg_decref(k);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    heap_end(h);
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"freeze restarts every generation's count", test_freeze_resets_every_count},
         {"referents die depth first", test_referents_die_depth_first},
         {"weakref callbacks run before the referents are released", test_callbacks_before_referents},
+        {"a dict stolen into itself is collected", test_dict_stolen_into_itself},
         {"referents are released in CPython's order", test_release_orders},
         {NULL, NULL},
     };
