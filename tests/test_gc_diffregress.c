@@ -143,12 +143,33 @@ static void test_dict_stolen_into_itself(void) {
     heap_end(h);
 }
 
+/* A finalizer that binds a global (global gk; gk = self), run by the
+ * collections of heap teardown: the globals had been dropped before them,
+ * so the resurrected object was reported as a leak though the program
+ * released everything. */
+static void fin_bind_global(rg_object *self) { rg_global_set(self->heap, "gk", self); }
+
+static void test_teardown_resurrection_into_global(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_object *cls = rg_class_new(h, "C4");
+    rg_class_set_finalizer(cls, fin_bind_global, 0);
+    rg_object *x = rg_instance_new(h, cls);
+    rg_setattr(x, "a0", x); /* a cycle: only a collection finds it */
+    rg_decref(x);
+    rg_gc_freeze(h); /* so that only teardown's collections do */
+    rg_decref(cls);
+    heap_end(h); /* leaks 0 */
+    CU_ASSERT_EQUAL(MISUSE.count, 0);
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"freeze restarts every generation's count", test_freeze_resets_every_count},
         {"referents die depth first", test_referents_die_depth_first},
         {"weakref callbacks run before the referents are released", test_callbacks_before_referents},
         {"a dict stolen into itself is collected", test_dict_stolen_into_itself},
+        {"a finalizer binding a global at teardown leaks nothing", test_teardown_resurrection_into_global},
         {"referents are released in CPython's order", test_release_orders},
         {NULL, NULL},
     };

@@ -169,6 +169,9 @@ size_t rg_heap_destroy(rg_heap *h) {
      * garbage list is released each round. The last rounds treat legacy
      * finalizers as ordinary ones, so their cycles are freed too. */
     for (int round = 0; round < 100; round++) {
+        /* A finalizer that ran in the last round may have bound a global
+         * (a resurrection the program cannot release any more). */
+        if (h->globals.len) rg__namemap_clear(h, &h->globals);
         if (h->garbage) {
             rg_object *g = h->garbage;
             h->garbage = NULL;
@@ -176,7 +179,7 @@ size_t rg_heap_destroy(rg_heap *h) {
         }
         if (round == 2) h->finalizing = 1;
         long found = rg_gc_collect(h, 2);
-        if (found == 0 && !h->garbage && round >= 2) break;
+        if (found == 0 && !h->garbage && !h->globals.len && round >= 2) break;
     }
     if (h->garbage) {
         rg_object *g = h->garbage;
