@@ -159,7 +159,7 @@ class Model:
         if o in ('set', 'move'):
             if len(a) != 3 or self.scope(a[1]) is None or self.val(a[2]) is None:
                 return False
-            if o == 'move' and a[2] not in TEMPS:
+            if o == 'move' and (a[2] not in TEMPS or a[1] == a[2]):
                 return False
             n = self.val(a[2])
             if o == 'move':
