@@ -163,6 +163,27 @@ static void test_teardown_resurrection_into_global(void) {
     CU_ASSERT_EQUAL(MISUSE.count, 0);
 }
 
+/* x = C3() (finalizer: self.a2 = self); gc.freeze(); del x;
+ * gc.collect() -> 1: CPython tracks an object into generation 0 to run its
+ * finalizer at refcount zero, so what it resurrects is no longer frozen.
+ * refgraph put it back into the permanent generation: never collected. */
+static void fin_self_cycle(rg_object *self) { rg_setattr(self, "a2", self); }
+
+static void test_resurrected_frozen_object_is_young(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_object *cls = rg_class_new(h, "C3");
+    rg_class_set_finalizer(cls, fin_self_cycle, 0);
+    rg_object *x = rg_instance_new(h, cls);
+    rg_gc_freeze(h);
+    CU_ASSERT_EQUAL(rg_gc_generation(x), 3);
+    rg_decref(x); /* the finalizer resurrects it into a cycle */
+    CU_ASSERT_EQUAL(rg_gc_freeze_count(h), 1); /* only the class */
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    rg_decref(cls);
+    heap_end(h);
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"freeze restarts every generation's count", test_freeze_resets_every_count},
@@ -170,6 +191,7 @@ int main(void) {
         {"weakref callbacks run before the referents are released", test_callbacks_before_referents},
         {"a dict stolen into itself is collected", test_dict_stolen_into_itself},
         {"a finalizer binding a global at teardown leaks nothing", test_teardown_resurrection_into_global},
+        {"what a finalizer resurrects is no longer frozen", test_resurrected_frozen_object_is_young},
         {"referents are released in CPython's order", test_release_orders},
         {NULL, NULL},
     };

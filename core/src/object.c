@@ -114,11 +114,17 @@ void rg__free_garbage(rg_heap *h, rg_object *o) {
 static void dealloc(rg_heap *h, rg_object *o) {
     void (*fin)(rg_object *) = rg__finalizer_of(o);
     if (fin && !(o->flags & RG__F_FINALIZED)) {
-        /* Run the finalizer on a live object: relinked, refcount 1. */
+        /* Run the finalizer on a live object: relinked, refcount 1. As in
+         * CPython, a tracked one goes to generation 0, frozen or not: what
+         * the finalizer resurrects is young again. */
         o->flags = (o->flags & ~RG__F_DYING) | RG__F_FINALIZED;
         o->refcnt = 1;
+        if (o->flags & RG__F_FROZEN) {
+            o->flags &= ~RG__F_FROZEN;
+            h->frozen_live--;
+        }
         if (o->flags & RG__F_TRACKED)
-            rg__list_append((o->flags & RG__F_FROZEN) ? &h->permanent : &h->gens[0], &o->gc);
+            rg__list_append(&h->gens[0], &o->gc);
         else
             rg__list_append(&h->untracked, &o->gc);
         h->user_calls++;
