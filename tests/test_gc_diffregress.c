@@ -184,6 +184,31 @@ static void test_resurrected_frozen_object_is_young(void) {
     heap_end(h);
 }
 
+/* keep = [x]; x.a0 = y; del x, y; keep.clear(), y's finalizer doing
+ * keep.append(self): CPython's list.clear detaches the items before
+ * dropping them, so y stays in keep. refgraph popped items one at a time
+ * and dropped y too. */
+static rg_object *KEEP;
+static void fin_keep(rg_object *self) { rg_list_append(KEEP, self); }
+
+static void test_list_clear_keeps_appended(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    KEEP = rg_list_new(h);
+    rg_object *plain = rg_class_new(h, "C0"), *cls = rg_class_new(h, "C2");
+    rg_class_set_finalizer(cls, fin_keep, 0);
+    rg_object *x = rg_instance_new(h, plain), *y = rg_instance_new(h, cls);
+    rg_setattr_new(x, "a0", y);
+    rg_list_append_new(KEEP, x);
+    CU_ASSERT_EQUAL(rg_list_clear(KEEP), 0);
+    CU_ASSERT_EQUAL(rg_list_size(KEEP), 1);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(KEEP, 0), y);
+    rg_decref(KEEP);
+    rg_decref(plain);
+    rg_decref(cls);
+    heap_end(h);
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"freeze restarts every generation's count", test_freeze_resets_every_count},
@@ -192,6 +217,7 @@ int main(void) {
         {"a dict stolen into itself is collected", test_dict_stolen_into_itself},
         {"a finalizer binding a global at teardown leaks nothing", test_teardown_resurrection_into_global},
         {"what a finalizer resurrects is no longer frozen", test_resurrected_frozen_object_is_young},
+        {"what a finalizer appends during list clear stays", test_list_clear_keeps_appended},
         {"referents are released in CPython's order", test_release_orders},
         {NULL, NULL},
     };
