@@ -25,7 +25,10 @@ frame, temporaries t0..t2 that the C side owns as plain C references):
   collect G  enable  disable  isenabled  thr A B C  getthr  freeze  unfreeze
   saveall 0|1  gclear  garbage  stats  tracked V  keepclear  gkdel
 Classes: C0 plain; C1..C4 have a PEP 442 finalizer that logs "fin N" and
-then: C1 nothing, C2 keep.append(self), C3 self.a2 = self, C4 global gk = self.
+then: C1 nothing, C2 keep.append(self), C3 self.me = self, C4 binds self to a
+new global gkN (N its number). No finalizer drops a reference: which one runs
+first in a collection is unspecified (see canonical()), and a finalizer that
+releases another member of the garbage would make the outcome depend on it.
 An instance's attributes are added in ascending name order (see PRELUDE).
 Weakrefs made by "new V weak A" have a callback logging "cb N".
 
@@ -417,7 +420,7 @@ class C4:
 # insertion order.
 for _c in (C0, C1, C2, C3, C4):
     _x = _c()
-    _x.a0 = _x.a1 = _x.a2 = None
+    _x.a0 = _x.a1 = _x.a2 = _x.me = None
 del _c, _x
 def _fin1(self):
     _ev('fin', self)
@@ -426,11 +429,10 @@ def _fin2(self):
     keep.append(self)
 def _fin3(self):
     _ev('fin', self)
-    self.a2 = self
+    self.me = self
 def _fin4(self):
-    global gk
     _ev('fin', self)
-    gk = self
+    globals()['gk%%d' %% _ids.get(id(self), 0)] = self
 C1.__del__ = _fin1
 C2.__del__ = _fin2
 C3.__del__ = _fin3
@@ -565,7 +567,7 @@ def emit_python(ops, watch, name='?'):
         elif o == 'keepclear':
             line('keep.clear()')
         elif o == 'gkdel':
-            line("globals().pop('gk', None)")
+            line("for _k in [_k for _k in globals() if _k.startswith('gk')]: del globals()[_k]")
         if o in ('append_new', 'lset_new', 'dset_new', 'aset_new'):
             line('del %s' % a[-1])
         assert m.apply(op), op

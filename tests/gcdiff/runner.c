@@ -9,7 +9,7 @@
  * Variables: g0..g4 are globals, l0..l2 locals of the innermost frame (both
  * heap roots), t0..t2 references the runner owns (C variables: what stealing
  * calls consume). "keep" is a global list that finalizers of class C2 append
- * to; "gk" a global that finalizers of class C4 bind.
+ * to; "gkN" globals that finalizers of class C4 bind (N: the object's number).
  *
  * Exit codes: 0 all programs ran, 2 usage, 3 a malformed program. */
 #include <inttypes.h>
@@ -87,11 +87,13 @@ static void fin_keep(rg_object *self) {
 }
 static void fin_cycle(rg_object *self) {
     event("fin", self);
-    rg_setattr(self, "a2", self);
+    rg_setattr(self, "me", self);
 }
 static void fin_global(rg_object *self) {
     event("fin", self);
-    rg_global_set(R.h, "gk", self);
+    char name[32];
+    snprintf(name, sizeof name, "gk%d", num_of(self));
+    rg_global_set(R.h, name, self);
 }
 static void callback(rg_object *wr, void *ud) {
     (void)ud;
@@ -423,7 +425,16 @@ static void run_op(char **a, int n, char *res, size_t size) {
     } else if (!strcmp(op, "keepclear")) {
         rg_list_clear(rg_global_get(h, "keep"));
     } else if (!strcmp(op, "gkdel")) {
-        if (rg_global_get(h, "gk")) rg_global_del(h, "gk");
+        /* the gkN globals bound now, in binding order (what their deletion
+         * binds stays) */
+        static char names[256][16];
+        size_t n = 0;
+        for (size_t i = 0; i < rg_global_count(h) && n < 256; i++) {
+            const char *name;
+            rg_global_at(h, i, &name, NULL);
+            if (!strncmp(name, "gk", 2)) snprintf(names[n++], sizeof names[0], "%s", name);
+        }
+        for (size_t i = 0; i < n; i++) rg_global_del(h, names[i]);
     } else {
         die("unknown op %s", op);
     }
