@@ -209,6 +209,34 @@ static void test_list_clear_keeps_appended(void) {
     heap_end(h);
 }
 
+/* x = C3() (finalizer: self.a2 = self); w = weakref(x, cb); gc.freeze();
+ * del x (resurrected, young again); gc.collect(0) finds x and runs w's
+ * callback: CPython moves every weakref whose callback it runs into the
+ * collection's old generation, here out of the permanent one, so a later
+ * full collection finds w too when it is garbage. refgraph left it frozen. */
+static void noop_cb(rg_object *wr, void *ud) {
+    (void)wr;
+    (void)ud;
+}
+
+static void test_weakref_with_callback_joins_old(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_object *cls = rg_class_new(h, "C3");
+    rg_class_set_finalizer(cls, fin_self_cycle, 0);
+    rg_object *x = rg_instance_new(h, cls);
+    rg_object *w = rg_weakref_new(h, x, noop_cb, NULL);
+    rg_gc_freeze(h);
+    rg_decref(x);
+    CU_ASSERT_EQUAL(rg_gc_generation(w), 3);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 0), 1);
+    CU_ASSERT_EQUAL(rg_gc_generation(w), 1);
+    CU_ASSERT_EQUAL(rg_gc_freeze_count(h), 1); /* only the class */
+    rg_decref(w);
+    rg_decref(cls);
+    heap_end(h);
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"freeze restarts every generation's count", test_freeze_resets_every_count},
@@ -218,6 +246,7 @@ int main(void) {
         {"a finalizer binding a global at teardown leaks nothing", test_teardown_resurrection_into_global},
         {"what a finalizer resurrects is no longer frozen", test_resurrected_frozen_object_is_young},
         {"what a finalizer appends during list clear stays", test_list_clear_keeps_appended},
+        {"a weakref whose callback runs joins the old generation", test_weakref_with_callback_joins_old},
         {"referents are released in CPython's order", test_release_orders},
         {NULL, NULL},
     };

@@ -300,6 +300,9 @@ int rg__has_legacy_finalizer(const rg_object *o);
 /* Detaches every weakref to o; those with a callback are returned as a
  * chain (each increfed) for rg__weakref_run_callbacks. */
 rg_object *rg__weakref_clear_all(rg_object *o);
+/* Moves the chain's weakrefs into a collection's old generation (frozen or
+ * not), as CPython moves the weakrefs whose callbacks it runs. */
+void rg__weakref_chain_move(rg_object *chain, rg_gc_link *old);
 /* Runs and releases the chain; returns how many weakrefs that freed. */
 size_t rg__weakref_run_callbacks(rg_object *chain);
 /* Detaches one weakref from its referent (the referent is now dead to it). */
