@@ -754,7 +754,12 @@ def load_corpus(d):
                     continue
                 if ln:
                     body.append(ln)
-        progs.append((fn, normalize(body)[0], watch))
+        kept = normalize(body)[0]
+        if kept != body:
+            bad = next(i for i, op in enumerate(body) if i >= len(kept) or kept[i] != op)
+            raise SystemExit('gcdiff: %s: op %d (%r) is invalid where it stands'
+                             % (os.path.join(d, fn), bad + 1, body[bad]))
+        progs.append((fn, kept, watch))
     return progs
 
 
