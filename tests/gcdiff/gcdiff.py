@@ -443,7 +443,18 @@ def _stats():
                     for s, b in zip(gc.get_stats(), _base))
 def _garbage():
     return '%%d:%%s' %% (len(gc.garbage), ','.join(str(n) for n in sorted(_ids.get(id(o), 0) for o in gc.garbage[:64])))
-def _o(i, res, rc):
+def _o(i, res, names, *objs):
+    # each variable's refcount: getrefcount's argument and objs' own
+    # references are not the program's
+    names = names.split()
+    rc = []
+    for k in range(len(objs)):
+        same = 0
+        for x in objs:
+            same += x is objs[k]
+        x = None
+        rc.append('%%s:%%d' %% (names[k], sys.getrefcount(objs[k]) - 1 - same))
+    rc = ','.join(rc)
     ev = ','.join(_log)
     del _log[:]
     c = gc.get_count()
@@ -469,9 +480,7 @@ def emit_python(ops, watch, name='?'):
 
     def obs(i, res):
         names = m.observed()
-        fmt = ','.join('%s:%%d' % v for v in names)
-        args = ', '.join('sys.getrefcount(%s) - 1' % v for v in names)
-        line("_o(%d, %s, '%s' %% (%s,))" % (i, res, fmt, args))
+        line("_o(%d, %s, '%s', %s)" % (i, res, ' '.join(names), ', '.join(names)))
 
     for i, op in enumerate(ops):
         a = op.split()
