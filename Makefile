@@ -38,7 +38,8 @@ gcdiff-long: deps
 	@$(CMAKE) -S . -B build/gcdiff -DCMAKE_BUILD_TYPE=Release -DRG_WERROR=ON >/dev/null
 	@$(CMAKE) --build build/gcdiff --target gcdiff_runner -j $(JOBS)
 	@python3 tests/gcdiff/gcdiff.py --runner build/gcdiff/tests/gcdiff_runner \
-	    --seed $(GCDIFF_SEED) --programs $(GCDIFF_PROGRAMS) --batch 2000 --corpus tests/gcdiff/corpus
+	    --seed $(GCDIFF_SEED) --programs $(GCDIFF_PROGRAMS) --batch 2000 --corpus tests/gcdiff/corpus \
+	    --max-mismatches 5
 
 bench: build
 	@sh scripts/deps.sh bench
