@@ -90,13 +90,23 @@ static void free_block(rg_heap *h, rg_object *o, size_t size) {
 static void release_memory(rg_heap *h, rg_object *o) { free_block(h, o, forget(h, o)); }
 
 /* A container released while others are being freed: accounted for now,
- * its block kept (DYING, refcount 0, so a stray second decref is reported
- * as below zero rather than touching freed memory) until the outermost
- * release ends. The block's size waits in gc_refs. */
+ * its block kept (DYING, refcount 0, so a stray second decref from a
+ * clear() still running is reported as below zero rather than touching
+ * freed memory) until the outermost release is back at its top. The
+ * block's size waits in gc_refs. */
 static void release_later(rg_heap *h, rg_object *o) {
     o->gc_refs = (intptr_t)forget(h, o);
     o->gc.next = (rg_gc_link *)h->dead;
     h->dead = o;
+}
+
+static void free_dead(rg_heap *h) {
+    while (h->dead) {
+        rg_object *d = h->dead;
+        h->dead = (rg_object *)d->gc.next;
+        d->gc.next = NULL;
+        free_block(h, d, (size_t)d->gc_refs);
+    }
 }
 
 void rg__free_garbage(rg_heap *h, rg_object *o) {
@@ -178,17 +188,14 @@ static void release(rg_object *o) {
     h->draining++;
     dealloc(h, o);
     if (h->draining == 1) {
+        /* Back at the top, no clear() is running any more: the blocks can go. */
+        free_dead(h);
         while (h->pending) {
             rg_object *next = h->pending;
             h->pending = (rg_object *)next->gc.next;
             next->gc.next = NULL;
             dealloc(h, next);
-        }
-        while (h->dead) {
-            rg_object *d = h->dead;
-            h->dead = (rg_object *)d->gc.next;
-            d->gc.next = NULL;
-            free_block(h, d, (size_t)d->gc_refs);
+            free_dead(h);
         }
     }
     h->draining--;
