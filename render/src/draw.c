@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "refgraph/outfile.h"
 #include "refgraph/render.h"
 
 #define DISPLAY_LABEL_MAX 48 /* bytes of a label shown in a box */
@@ -201,29 +202,42 @@ static size_t utf8_cut(const char *s, size_t len, size_t max) {
     return i;
 }
 
-/* Appends text as Graphviz shows it literally. Graphviz reads labels as
- * escape strings (\n, \l, \N ...): every backslash is doubled so no content
- * forms one, and control characters are shown as \xNN. Quotes need nothing
- * here: cgraph quotes attribute values when it writes DOT. Text over max
- * bytes is cut (at a character boundary) and ends in "...". */
+/* Appends text as Graphviz shows it literally, and as every renderer can
+ * write it (SVG is XML). Graphviz reads labels as escape strings (\n, \l,
+ * \N ...): every backslash is doubled so no content forms one. It also
+ * decodes HTML entities in every label ("&#x1F;" would become the control
+ * character, which XML forbids): '&' goes in as "&amp;", which every
+ * renderer shows as '&' and the SVG writer writes back as "&amp;". Control
+ * characters (C0, DEL, C1), the non-characters U+FFFE and U+FFFF (XML
+ * forbids them) and bytes that are not UTF-8 are shown as the text \xNN
+ * or \uNNNN. Quotes need nothing here: cgraph quotes attribute values
+ * when it writes DOT. Text over max bytes is cut (at a character
+ * boundary) and ends in "...". */
 static void sb_text(sbuf *b, const char *s, size_t len, size_t max) {
     size_t n = utf8_cut(s, len, max);
     size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != 0x7f && c != '\\') {
-            run++;
-            continue;
-        }
-        sb_put(b, s + i - run, run);
-        run = 0;
-        if (c == '\\') {
-            sb_str(b, "\\\\");
-        } else {
-            char t[8];
-            snprintf(t, sizeof t, "\\\\x%02x", c);
+    for (size_t i = 0; i < n;) {
+        unsigned long c;
+        int valid;
+        size_t k = rg_utf8_next(s + i, n - i, &c, &valid);
+        char t[16];
+        t[0] = '\0';
+        if (!valid || c < 0x20 || c == 0x7f)
+            snprintf(t, sizeof t, "\\\\x%02lx", c & 0xff);
+        else if ((c >= 0x80 && c <= 0x9f) || c == 0xfffe || c == 0xffff)
+            snprintf(t, sizeof t, "\\\\u%04lx", c);
+        else if (c == '\\')
+            snprintf(t, sizeof t, "\\\\");
+        else if (c == '&')
+            snprintf(t, sizeof t, "&amp;");
+        if (t[0]) {
+            sb_put(b, s + i - run, run);
             sb_str(b, t);
+            run = 0;
+        } else {
+            run += k;
         }
+        i += k;
     }
     sb_put(b, s + n - run, run);
     if (n < len) sb_str(b, "...");
@@ -521,19 +535,7 @@ static GVC_t *gvc_get(void) {
 
 static int write_dot(Agraph_t *G, FILE *f) { return agwrite(G, f) == 0 && fflush(f) == 0 ? 0 : -1; }
 
-static void json_text(FILE *f, const char *s, size_t n) {
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
+static void json_text(FILE *f, const char *s, size_t n) { rg_fputs_json(f, s, n); }
 
 /* The drawing as JSON, for scripts: the objects with their depth and marks,
  * the references, the folded counts, the roots. */
@@ -591,7 +593,8 @@ static int write_json(const rg_drawing *d, FILE *f) {
 
 int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
     const char *src = output ? output : "<stdout>";
-    const char *fmt = d->o.format ? d->o.format : (output ? rg_render_format_of(output) : "dot");
+    int to_stdout = !output || strcmp(output, "-") == 0;
+    const char *fmt = d->o.format ? d->o.format : to_stdout ? "dot" : rg_render_format_of(output);
     const char *engine = d->o.layout ? d->o.layout : "dot"; /* the caller's string: outlives d */
     int rc = 0;
     if (!fmt) {
@@ -600,110 +603,75 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
         rg_drawing_free(d);
         return RG_EINVAL;
     }
-    if (strcmp(fmt, "json") == 0) { /* no Graphviz: the selection itself */
-        FILE *f = output ? fopen(output, "w") : stdout;
-        int rc = 0;
-        if (!f || write_json(d, f) != 0) {
-            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
-            rc = RG_EIO;
-        }
-        if (f && f != stdout && fclose(f) != 0 && !rc) {
-            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
-            rc = RG_EIO;
-        }
-        rg_drawing_free(d);
-        return rc;
-    }
-    if (strcmp(fmt, "dot") && strcmp(fmt, "png") && strcmp(fmt, "svg") && strcmp(fmt, "pdf")) {
+    int json = strcmp(fmt, "json") == 0;
+    if (!json && strcmp(fmt, "dot") && strcmp(fmt, "png") && strcmp(fmt, "svg") && strcmp(fmt, "pdf")) {
         rg_error_set(err, RG_EINVAL, src, 0, 0, "unknown format '%s': use dot, png, svg or pdf", fmt);
         rg_drawing_free(d);
         return RG_EINVAL;
     }
-    if (!output && strcmp(fmt, "dot") != 0) {
+    if (!output && !json && strcmp(fmt, "dot") != 0) {
         rg_error_set(err, RG_EINVAL, src, 0, 0, "%s output needs a file: -o FILE", fmt);
         rg_drawing_free(d);
         return RG_EINVAL;
     }
-    Agraph_t *G = d->failed ? NULL : build(d);
-    rg_drawing_free(d);
-    if (!G) {
-        rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
-        return RG_ENOMEM;
+    Agraph_t *G = NULL;
+    if (!json) {
+        G = d->failed ? NULL : build(d);
+        rg_drawing_free(d);
+        d = NULL;
+        if (!G) {
+            rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+            return RG_ENOMEM;
+        }
     }
-    gv_errors[0] = '\0';
-    agusererrf old = agseterrf(capture_gv);
-    if (!output) {
-        if (write_dot(G, stdout)) {
-            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write: %s", strerror(errno));
+    /* A temporary file beside the target, renamed into place when done;
+     * standard output, a device or a FIFO written directly. */
+    rg_outfile *out = rg_outfile_open(output, err);
+    FILE *f = out ? rg_outfile_stream(out) : NULL;
+    if (!f) {
+        if (out) rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+        rg_outfile_abort(out);
+        rg_drawing_free(d);
+        if (G) agclose(G);
+        return err && err->code ? err->code : RG_EIO;
+    }
+    if (json) {
+        if (write_json(d, f) != 0) {
+            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
             rc = RG_EIO;
         }
-        agclose(G);
-        agseterrf(old);
-        return rc;
-    }
-    /* A temporary file beside the target, renamed into place when done. */
-    size_t n = strlen(output);
-    char *tmp = malloc(n + 32);
-    if (!tmp) {
-        agclose(G);
-        agseterrf(old);
-        rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
-        return RG_ENOMEM;
-    }
-    const char *slash = strrchr(output, '/');
-    size_t dir = slash ? (size_t)(slash - output) + 1 : 0;
-    snprintf(tmp, n + 32, "%.*s.%s.tmp-XXXXXX", (int)dir, output, output + dir);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        rg_error_set(err, RG_EIO, src, 0, 0, "cannot create '%s': %s", output, strerror(errno));
-        free(tmp);
-        agclose(G);
-        agseterrf(old);
-        return RG_EIO;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) { /* mkstemp makes 0600; a failure only keeps that */
-    }
-    if (strcmp(fmt, "dot") == 0) {
-        FILE *f = fdopen(fd, "w");
-        if (!f || write_dot(G, f) || fsync(fd) != 0) {
-            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", output, strerror(errno));
-            rc = RG_EIO;
-        }
-        if (f) {
-            if (fclose(f) != 0 && !rc) {
-                rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", output, strerror(errno));
+        rg_drawing_free(d);
+    } else {
+        gv_errors[0] = '\0';
+        agusererrf old = agseterrf(capture_gv);
+        if (strcmp(fmt, "dot") == 0) {
+            if (write_dot(G, f)) {
+                rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
                 rc = RG_EIO;
             }
         } else {
-            close(fd);
-        }
-    } else {
-        close(fd);
-        GVC_t *gvc = gvc_get();
-        if (!gvc) {
-            rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz: cannot start");
-            rc = RG_EGRAPHVIZ;
-        }
-        if (!rc && gvLayout(gvc, G, engine) != 0) {
-            rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz layout failed: %s", gv_message());
-            rc = RG_EGRAPHVIZ;
-        } else if (!rc) {
-            if (gvRenderFilename(gvc, G, fmt, tmp) != 0) {
-                rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz cannot render %s: %s", fmt, gv_message());
+            GVC_t *gvc = gvc_get();
+            if (!gvc) {
+                rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz: cannot start");
                 rc = RG_EGRAPHVIZ;
             }
-            gvFreeLayout(gvc, G);
+            if (!rc && gvLayout(gvc, G, engine) != 0) {
+                rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz layout failed: %s", gv_message());
+                rc = RG_EGRAPHVIZ;
+            } else if (!rc) {
+                if (gvRender(gvc, G, fmt, f) != 0) {
+                    rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz cannot render %s: %s", fmt, gv_message());
+                    rc = RG_EGRAPHVIZ;
+                }
+                gvFreeLayout(gvc, G);
+            }
         }
+        agclose(G);
+        agseterrf(old);
     }
-    agclose(G);
-    agseterrf(old);
-    if (!rc && rename(tmp, output) != 0) {
-        rg_error_set(err, RG_EIO, src, 0, 0, "cannot rename into '%s': %s", output, strerror(errno));
-        rc = RG_EIO;
+    if (rc) {
+        rg_outfile_abort(out);
+        return rc;
     }
-    if (rc) unlink(tmp);
-    free(tmp);
-    return rc;
+    return rg_outfile_commit(out, err);
 }
