@@ -205,11 +205,17 @@ rg_graph *cli_load(const char *path) {
 
 /* ---- naming objects -------------------------------------------------------------------- */
 
+/* Appends v, the array doubling (a power of two holds n exactly). */
 static int push(uint32_t **out, size_t *n, uint32_t v) {
-    uint32_t *p = realloc(*out, (*n + 1) * sizeof *p);
-    if (!p) return -1;
-    *out = p;
-    p[(*n)++] = v;
+    if ((*n & (*n - 1)) == 0) { /* n is 0 or a power of two: full */
+        uint32_t *p = realloc(*out, (*n ? *n * 2 : 16) * sizeof *p);
+        if (!p) {
+            cli_error("out of memory");
+            return -1;
+        }
+        *out = p;
+    }
+    (*out)[(*n)++] = v;
     return 0;
 }
 
@@ -281,6 +287,22 @@ const char *cli_gstr(rg_gstr s, char *buf, size_t size) { return rg_escape(s.ptr
 
 /* ---- the drawing options ------------------------------------------------------------------- */
 
+/* What a drawing left out, on stderr. */
+static void draw_note(const char *text, void *ud) {
+    (void)ud;
+    cli_error("%s", text);
+}
+
+/* The layout's progress line on a terminal, cleared when done. */
+static void draw_progress(double seconds, size_t objects, void *ud) {
+    (void)ud;
+    if (seconds < 0)
+        fputs("\r\033[K", stderr);
+    else
+        fprintf(stderr, "\rrefgraph: drawing %zu objects with Graphviz: %.0f s", objects, seconds);
+    fflush(stderr);
+}
+
 int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) {
     long v;
     memset(o, 0, sizeof *o);
@@ -289,6 +311,10 @@ int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) 
     o->max_depth = (int)v;
     if (cli_int(a, "too-many", 10, 1, 1000000, &v) < 0) return -1;
     o->too_many = (int)v;
+    if (cli_int(a, "max-nodes", RG_RENDER_MAX_NODES, 1, 100000000, &v) < 0) return -1;
+    o->max_nodes = (size_t)v;
+    o->note = draw_note;
+    if (isatty(2)) o->progress = draw_progress;
     o->refcounts = cli_has(a, "refcounts");
     o->cluster_cycles = cli_has(a, "cluster-cycles");
     o->no_legend = cli_has(a, "no-legend");

@@ -1,6 +1,8 @@
 /* draw.c — turns chosen objects and references into a Graphviz graph, in
  * objgraph's look, with the cycles marked, and writes it out atomically. */
 #include <errno.h>
+#include <pthread.h>
+#include <time.h>
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 #include <stdio.h>
@@ -51,7 +53,8 @@ struct rg_drawing {
     dghost *ghosts;
     size_t nghosts, cap_ghosts;
     int roots;
-    int failed; /* out of memory while adding */
+    int failed;        /* out of memory while adding */
+    size_t left_out;   /* objects refused over max_nodes */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem) {
@@ -73,6 +76,7 @@ rg_drawing *rg_drawing_new(const rg_graph *g, const rg_analysis *a, const rg_ren
     if (opts) d->o = *opts;
     if (d->o.max_depth <= 0) d->o.max_depth = 3;
     if (d->o.too_many <= 0) d->o.too_many = 10;
+    if (d->o.max_nodes == 0) d->o.max_nodes = RG_RENDER_MAX_NODES;
     d->slot = malloc(((size_t)g->n + 1) * sizeof *d->slot);
     if (!d->slot) {
         free(d);
@@ -102,6 +106,10 @@ int rg_drawing_has(const rg_drawing *d, uint32_t obj) { return d->slot[obj] != R
 int rg_drawing_node(rg_drawing *d, uint32_t obj, int depth, unsigned marks) {
     if (d->slot[obj] != RG_NONE) {
         d->nodes[d->slot[obj]].marks |= marks;
+        return 0;
+    }
+    if (d->nnodes >= d->o.max_nodes) { /* counted, said when finishing */
+        d->left_out++;
         return 0;
     }
     if (grow((void **)&d->nodes, &d->cap_nodes, d->nnodes + 1, sizeof *d->nodes)) {
@@ -392,6 +400,7 @@ static Agraph_t *build(rg_drawing *d) {
     }
     for (size_t i = 0; i < d->nmores; i++) {
         const dmore *m = &d->mores[i];
+        if (d->slot[m->obj] == RG_NONE) continue; /* its object left out */
         char name[48];
         snprintf(name, sizeof name, "more%llu", (unsigned long long)g->id[m->obj]);
         Agnode_t *n = agnode(G, name, 1);
@@ -554,18 +563,20 @@ static int write_json(const rg_drawing *d, FILE *f) {
                 d->a->reach[o] ? "true" : "false");
     }
     fputs("],\"references\":[", f);
-    for (size_t i = 0; i < d->nedges; i++) {
+    for (size_t i = 0, n = 0; i < d->nedges; i++) {
         uint32_t e = d->edges[i].e, src = rg_edge_source(g, e);
+        if (d->slot[src] == RG_NONE || d->slot[g->ref_target[e]] == RG_NONE) continue; /* an end left out */
         rg_gstr l = g->str[RG_EDGE_LABEL(g->ref_label[e])];
-        fprintf(f, "%s{\"from\":%llu,\"to\":%llu,\"label\":", i ? "," : "", (unsigned long long)g->id[src],
+        fprintf(f, "%s{\"from\":%llu,\"to\":%llu,\"label\":", n++ ? "," : "", (unsigned long long)g->id[src],
                 (unsigned long long)g->id[g->ref_target[e]]);
         json_text(f, l.ptr, l.len);
         fprintf(f, ",\"weak\":%s}", (g->ref_label[e] & RG_EDGE_WEAK) ? "true" : "false");
     }
     fputs("],\"more\":[", f);
-    for (size_t i = 0; i < d->nmores; i++)
-        fprintf(f, "%s{\"id\":%llu,\"count\":%u}", i ? "," : "", (unsigned long long)g->id[d->mores[i].obj],
-                d->mores[i].count);
+    for (size_t i = 0, n = 0; i < d->nmores; i++)
+        if (d->slot[d->mores[i].obj] != RG_NONE)
+            fprintf(f, "%s{\"id\":%llu,\"count\":%u}", n++ ? "," : "", (unsigned long long)g->id[d->mores[i].obj],
+                    d->mores[i].count);
     fputs("],\"roots\":[", f);
     int first = 1;
     for (uint32_t i = 0; d->roots && i < g->nglobals; i++) {
@@ -589,6 +600,96 @@ static int write_json(const rg_drawing *d, FILE *f) {
     }
     fputs("]}\n", f);
     return fflush(f) == 0 ? 0 : -1;
+}
+
+/* ---- progress while Graphviz works -------------------------------------------------- */
+
+typedef struct ticker {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done, started, ticked;
+    const rg_render_options *o;
+    size_t objects;
+    struct timespec t0;
+    pthread_t th;
+} ticker;
+
+static double seconds_since(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void *tick(void *p) {
+    ticker *t = p;
+    pthread_mutex_lock(&t->mu);
+    while (!t->done) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        int rc = pthread_cond_timedwait(&t->cv, &t->mu, &until);
+        if (t->done) break;
+        if (rc == ETIMEDOUT) {
+            t->ticked = 1;
+            pthread_mutex_unlock(&t->mu);
+            t->o->progress(seconds_since(&t->t0), t->objects, t->o->ud);
+            pthread_mutex_lock(&t->mu);
+        }
+    }
+    pthread_mutex_unlock(&t->mu);
+    return NULL;
+}
+
+static void ticker_start(ticker *t, const rg_render_options *o, size_t objects) {
+    memset(t, 0, sizeof *t);
+    if (!o->progress) return;
+    t->o = o;
+    t->objects = objects;
+    clock_gettime(CLOCK_MONOTONIC, &t->t0);
+    if (pthread_mutex_init(&t->mu, NULL) != 0) return;
+    if (pthread_cond_init(&t->cv, NULL) != 0) {
+        pthread_mutex_destroy(&t->mu);
+        return;
+    }
+    if (pthread_create(&t->th, NULL, tick, t) != 0) { /* no progress line, the drawing goes on */
+        pthread_cond_destroy(&t->cv);
+        pthread_mutex_destroy(&t->mu);
+        return;
+    }
+    t->started = 1;
+}
+
+static void ticker_stop(ticker *t) {
+    if (!t->started) return;
+    pthread_mutex_lock(&t->mu);
+    t->done = 1;
+    pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+    pthread_join(t->th, NULL);
+    pthread_cond_destroy(&t->cv);
+    pthread_mutex_destroy(&t->mu);
+    if (t->ticked) t->o->progress(-1.0, t->objects, t->o->ud);
+}
+
+/* A PNG Graphviz would shrink to unreadable: its size at 96 dpi, after
+ * the layout. 0, or RG_ERANGE with err set. */
+static int check_png_size(Agraph_t *G, const char *src, rg_error *err) {
+    boxf bb = GD_bb(G);
+    double w = (bb.UR.x - bb.LL.x + 8) * 96.0 / 72.0, h = (bb.UR.y - bb.LL.y + 8) * 96.0 / 72.0;
+    double side = w > h ? w : h;
+    if (side <= RG_RENDER_PNG_MAX_SIDE) return 0;
+    double scale = RG_RENDER_PNG_MAX_SIDE / side;
+    if (scale >= RG_RENDER_PNG_MIN_SCALE) {
+        /* shrunk by a lower resolution, not by cairo (which says so on stderr) */
+        if (GD_drawing(G)) GD_drawing(G)->dpi = 96.0 * scale * 0.99;
+        return 0;
+    }
+    rg_error_set(err, RG_ERANGE, src, 0, 0,
+                 "the drawing is %.0fx%.0f pixels: as a PNG it would be shrunk to %.0f%% and unreadable; "
+                 "write SVG or PDF instead (-o FILE.svg), draw less (--max-nodes, --max-depth), or try "
+                 "--layout sfdp",
+                 w, h, scale * 100.0);
+    return RG_ERANGE;
 }
 
 int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
@@ -615,6 +716,14 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
         return RG_EINVAL;
     }
     Agraph_t *G = NULL;
+    rg_render_options o = d->o; /* the caller's callbacks, after d is freed */
+    size_t objects = d->nnodes;
+    if (d->left_out && o.note) {
+        char text[200];
+        snprintf(text, sizeof text, "drew %zu objects and left out %zu more: --max-nodes %zu draws them all",
+                 d->nnodes, d->left_out, d->nnodes + d->left_out);
+        o.note(text, o.ud);
+    }
     if (!json) {
         G = d->failed ? NULL : build(d);
         rg_drawing_free(d);
@@ -655,16 +764,20 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
                 rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz: cannot start");
                 rc = RG_EGRAPHVIZ;
             }
+            ticker t;
+            ticker_start(&t, &o, objects);
             if (!rc && gvLayout(gvc, G, engine) != 0) {
                 rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz layout failed: %s", gv_message());
                 rc = RG_EGRAPHVIZ;
             } else if (!rc) {
-                if (gvRender(gvc, G, fmt, f) != 0) {
+                if (strcmp(fmt, "png") == 0) rc = check_png_size(G, src, err);
+                if (!rc && gvRender(gvc, G, fmt, f) != 0) {
                     rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz cannot render %s: %s", fmt, gv_message());
                     rc = RG_EGRAPHVIZ;
                 }
                 gvFreeLayout(gvc, G);
             }
+            ticker_stop(&t);
         }
         agclose(G);
         agseterrf(old);
