@@ -111,6 +111,13 @@ done
 "$R" --version | grep -q "^refgraph [0-9]" && ok || bad "--version"
 "$R" --help > /dev/null && ok || bad "--help exit code"
 
+# ---- the bash completion knows every option of every command ----------------------------
+for c in $cmds; do
+    for o in $("$R" "$c" --help | sed -n 's/^  \(-., \)\{0,1\} *\(--[a-z-]*\).*/\2/p'); do
+        grep -q -- "$o[ \"]" "$SRC/contrib/refgraph.bash" && ok || bad "contrib/refgraph.bash does not complete $c $o"
+    done
+done
+
 # ---- errors: one message, the documented exit code ------------------------------------
 "$R" > "$TMP/out" 2> "$TMP/err"
 [ $? -eq 2 ] && head -1 "$TMP/err" | grep -q "^usage: refgraph " && [ ! -s "$TMP/out" ] && ok || bad "no arguments: usage on stderr, exit 2"
