@@ -715,6 +715,11 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
         rg_drawing_free(d);
         return RG_EINVAL;
     }
+    if (json && d->failed) { /* out of memory while choosing: no half selection */
+        rg_drawing_free(d);
+        rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+        return RG_ENOMEM;
+    }
     Agraph_t *G = NULL;
     rg_render_options o = d->o; /* the caller's callbacks, after d is freed */
     size_t objects = d->nnodes;
