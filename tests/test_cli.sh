@@ -255,6 +255,10 @@ refgraph: drew 500 of the 2840 objects within --max-depth 3, the nearest first: 
 (cd "$D" && "$R" show-refs --json "$TMP/slow.jsonl" 1 --max-nodes 7) > "$TMP/out" 2> /dev/null
 nobj=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); ids={o["id"] for o in d["objects"]}; assert all(r["from"] in ids and r["to"] in ids for r in d["references"]); print(len(ids))' "$TMP/out")
 [ "$nobj" = 7 ] && ok || bad "--max-nodes 7: $nobj objects drawn"
+# every drawing command: cycles -o too
+(cd "$D" && "$R" cycles lesson-3-returned.jsonl --max-nodes 1 -o "$TMP/cap.dot" > /dev/null) 2> "$TMP/err"
+[ "$(cat "$TMP/err")" = "refgraph: drew 1 object and left out 1 more: --max-nodes 2 draws them all" ] &&
+    [ "$(grep -c "^$(printf '\t*')o[0-9]" "$TMP/cap.dot")" -eq 1 ] && ok || bad "cycles --max-nodes 1: $(cat "$TMP/err")"
 error max-nodes-bad 2 "refgraph: show-refs: option '--max-nodes' needs a whole number from 1 to 100000000, not '0' (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl func:a --max-nodes 0
 # a PNG Graphviz would shrink to unreadable is refused with advice, and nothing written
 # (1000 start objects side by side; --type none draws nothing else, so the layout is quick)

@@ -725,8 +725,8 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
     size_t objects = d->nnodes;
     if (d->left_out && o.note) {
         char text[200];
-        snprintf(text, sizeof text, "drew %zu objects and left out %zu more: --max-nodes %zu draws them all",
-                 d->nnodes, d->left_out, d->nnodes + d->left_out);
+        snprintf(text, sizeof text, "drew %zu object%s and left out %zu more: --max-nodes %zu draws them all",
+                 d->nnodes, d->nnodes == 1 ? "" : "s", d->left_out, d->nnodes + d->left_out);
         o.note(text, o.ud);
     }
     if (!json) {
