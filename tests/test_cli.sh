@@ -193,6 +193,10 @@ wait $catpid
 rm -f "$TMP/fifo"
 # a device is written, not replaced (safe to run only with the fix: as root the old code replaced it)
 if [ -c /dev/null ] && (cd "$D" && "$R" show-refs lesson-2-linked.jsonl func:a -o /dev/null --format svg) && [ -c /dev/null ]; then ok; else bad "-o /dev/null"; fi
+# /dev/stdout redirected to a file: written through standard output, after the report, not replaced
+(cd "$D" && "$R" cycles lesson-3-returned.jsonl --format dot -o /dev/stdout) > "$TMP/so.txt" 2> "$TMP/err"
+head -1 "$TMP/so.txt" | grep -q "^1 cycle" && grep -q "^digraph" "$TMP/so.txt" && ok ||
+    bad "-o /dev/stdout to a file: $(head -c 100 "$TMP/so.txt") $(cat "$TMP/err")"
 # a symlink to a regular file: the file is replaced, the link stays
 echo old > "$TMP/real.dot"
 ln -s real.dot "$TMP/link.dot"

@@ -136,13 +136,15 @@ rg_outfile *rg_outfile_open(const char *path, rg_error *err) {
     }
     o->fd = -1;
     o->slot = -1;
-    if (!path || strcmp(path, "-") == 0) {
+    struct stat st, out;
+    if (!path || strcmp(path, "-") == 0 ||
+        (stat(path, &st) == 0 && fstat(STDOUT_FILENO, &out) == 0 && st.st_dev == out.st_dev &&
+         st.st_ino == out.st_ino)) { /* "-", or /dev/stdout: our own standard output, written in order */
         o->is_stdout = 1;
         o->fd = STDOUT_FILENO;
         o->f = stdout;
         return o;
     }
-    struct stat st;
     mode_t mode;
     if (lstat(path, &st) != 0) {
         if (errno != ENOENT) {

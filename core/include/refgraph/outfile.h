@@ -11,7 +11,9 @@
  * removed.
  *
  * Written directly, never replaced:
- *   - "-" (and NULL): standard output;
+ *   - "-" (and NULL): standard output; also any name of the file standard
+ *     output is (/dev/stdout, /dev/fd/1 when it is a regular file): the
+ *     stdout stream itself, so what the program printed before stays;
  *   - a target that exists and is not a regular file: a device such as
  *     /dev/null or /dev/stdout, a FIFO, a socket;
  *   - a symlink to one of those.
