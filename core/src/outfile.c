@@ -100,6 +100,7 @@ static char *temp_name(const char *target) {
         if (m > 0) name_max = m;
     }
     if (name_max > 255) name_max = 255;
+    if (name_max < 14) name_max = 14; /* POSIX's least: room for ".x.tmp-XXXXXX" */
     size_t room = (size_t)name_max - 1 - strlen(TMP_SUFFIX); /* '.' and the suffix */
     size_t k = strlen(base);
     if (k > room) {
