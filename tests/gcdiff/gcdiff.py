@@ -41,6 +41,7 @@ import random
 import subprocess
 import sys
 import threading
+import time
 
 NG, NL, NT = 5, 3, 3
 GLOBALS = ['g%d' % i for i in range(NG)]
@@ -821,7 +822,6 @@ def main():
         print(emit_python(ops, watch, str(args.show)))
         return 0
     sides = Sides(args.runner, args.python)
-    import time
     t0 = time.time()
     mismatches = 0
     # the saved corpus first: programs that once found a difference
