@@ -35,7 +35,7 @@ typedef struct ctx {
     rg_graph *g;
     rg_analysis an;
     rg_finder f;
-    int32_t *root;
+    rg_root *root;
     uint32_t *scratch; /* [n] edges */
 } ctx;
 
@@ -478,10 +478,11 @@ int cmd_chain(int argc, char **argv) {
         rc = EXIT_FOUND;
         goto out;
     }
-    const char *held = c.root[first] > 0 ? "global" : c.root[first] < 0 ? "frame local" : "held from outside";
+    uint32_t kind = c.root[first].kind;
+    const char *held = kind == RG_ROOT_GLOBAL ? "global" : kind == RG_ROOT_LOCAL ? "frame local" : "held from outside";
     if (json) {
         printf("{\"id\":%llu,\"reachable\":true,\"root\":\"%s\",\"chain\":", (unsigned long long)g->id[obj],
-               c.root[first] > 0 ? "global" : c.root[first] < 0 ? "local" : "outside");
+               kind == RG_ROOT_GLOBAL ? "global" : kind == RG_ROOT_LOCAL ? "local" : "outside");
         cli_json_path(stdout, g, first, c.scratch, (size_t)len);
         printf("}\n");
     } else {

@@ -247,35 +247,64 @@ uint32_t rg_shortest_cycle(rg_finder *f, uint32_t obj, const uint32_t *skip, siz
     return n;
 }
 
-/* Kahn's algorithm inside the component: returns an object left on a cycle,
- * or RG_NONE when the component is acyclic without the skipped edges. */
-static uint32_t left_on_cycle(rg_finder *f, uint32_t c, const uint32_t *skip, size_t nskip) {
+/* Whether edge e counts inside component c without the skipped edges. */
+static int counts(const rg_finder *f, uint32_t e, uint32_t w, uint32_t c, const uint32_t *skip, size_t nskip) {
+    return !(f->g->ref_label[e] & RG_EDGE_WEAK) && f->scc->comp[w] == c && !skipped(e, skip, nskip);
+}
+
+/* Kahn's algorithm inside component c without the skipped edges: the first
+ * member left over (in f->indeg, what is left keeps an in-degree above 0),
+ * or RG_NONE when the component is acyclic without them.
+ *
+ * What is left is not all on cycles: an object downstream of a cycle stays
+ * too (its in-degree never drops to 0) without lying on one. See
+ * upstream_cycle. Time O(size + edges of c) times the skip list's length. */
+static uint32_t left_over(rg_finder *f, uint32_t c, const uint32_t *skip, size_t nskip) {
     const rg_graph *g = f->g;
     uint32_t first = f->comp_start[c], last = f->comp_start[c + 1];
     for (uint32_t k = first; k < last; k++) f->indeg[f->members[k]] = 0;
-    for (uint32_t k = first; k < last; k++) {
+    for (uint32_t k = first; k < last; k++) { /* bound: the component's members and their edges */
         uint32_t v = f->members[k];
-        for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
-            uint32_t w = g->ref_target[e];
-            if (!(g->ref_label[e] & RG_EDGE_WEAK) && f->scc->comp[w] == c && !skipped(e, skip, nskip)) f->indeg[w]++;
-        }
+        for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
+            if (counts(f, e, g->ref_target[e], c, skip, nskip)) f->indeg[g->ref_target[e]]++;
     }
     uint32_t head = 0, tail = 0, done = 0;
     for (uint32_t k = first; k < last; k++)
         if (f->indeg[f->members[k]] == 0) f->queue[tail++] = f->members[k];
-    while (head < tail) {
+    while (head < tail) { /* bound: each member is queued once, when its in-degree reaches 0 */
         uint32_t v = f->queue[head++];
         done++;
         for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
             uint32_t w = g->ref_target[e];
-            if (!(g->ref_label[e] & RG_EDGE_WEAK) && f->scc->comp[w] == c && !skipped(e, skip, nskip) &&
-                --f->indeg[w] == 0)
-                f->queue[tail++] = w;
+            if (counts(f, e, w, c, skip, nskip) && --f->indeg[w] == 0) f->queue[tail++] = w;
         }
     }
     if (done == last - first) return RG_NONE;
     for (uint32_t k = first; k < last; k++)
         if (f->indeg[f->members[k]] > 0) return f->members[k];
+    return RG_NONE;
+}
+
+/* An object on a cycle upstream of v, which left_over just left over: walk
+ * backwards. Every object left over has a predecessor left over too (its
+ * remaining in-degree counts exactly those), so the walk can always go on,
+ * and within the component's size it meets an object it passed already:
+ * that one is on a cycle. RG_NONE only if that reasoning were wrong. */
+static uint32_t upstream_cycle(rg_finder *f, uint32_t c, uint32_t v, const uint32_t *skip, size_t nskip) {
+    const rg_graph *g = f->g;
+    uint32_t size = f->comp_start[c + 1] - f->comp_start[c], r = next_round(f);
+    f->stamp[v] = r;
+    for (uint32_t steps = 0; steps <= size; steps++) { /* bound: a member not passed yet each step */
+        uint32_t u = RG_NONE;
+        for (uint32_t k = g->back_start[v]; k < g->back_start[v + 1] && u == RG_NONE; k++) {
+            uint32_t src = g->back_src[k];
+            if (f->indeg[src] > 0 && counts(f, g->back_edge[k], v, c, skip, nskip)) u = src;
+        }
+        if (u == RG_NONE) return RG_NONE;
+        if (f->stamp[u] == r) return u;
+        f->stamp[u] = r;
+        v = u;
+    }
     return RG_NONE;
 }
 
@@ -285,15 +314,18 @@ size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max)
     uint32_t *cycle = malloc(((size_t)size + 1) * sizeof *cycle);
     if (!cycle) return 0;
     size_t n = 0;
-    uint32_t start = f->members[f->comp_start[comp]];
-    for (;;) {
+    /* Bound: every pass either ends or adds one edge to edges (a cycle found
+     * without the skipped edges holds none of them), so at most max + 1
+     * passes; each costs O(size + edges of the component) times max. */
+    for (size_t pass = 0; pass <= max; pass++) {
+        uint32_t start = left_over(f, comp, edges, n);
+        if (start == RG_NONE) break; /* acyclic now: done */
         uint32_t len = rg_shortest_cycle(f, start, edges, n, cycle);
-        if (len == 0) { /* start is free now: find another object on a cycle */
-            start = left_on_cycle(f, comp, edges, n);
-            if (start == RG_NONE) break;
-            continue;
+        if (len == 0) { /* start is downstream of a cycle, on none */
+            start = upstream_cycle(f, comp, start, edges, n);
+            len = start == RG_NONE ? 0 : rg_shortest_cycle(f, start, edges, n, cycle);
         }
-        if (n == max) {
+        if (len == 0 || n == max) { /* (len 0 cannot happen: start is on a cycle) */
             n = 0;
             break;
         }
@@ -302,24 +334,24 @@ size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max)
         for (uint32_t i = 1; i < len; i++)
             if (g->id[g->ref_target[cycle[i]]] < g->id[g->ref_target[best]]) best = cycle[i];
         edges[n++] = best;
-        start = left_on_cycle(f, comp, edges, n);
-        if (start == RG_NONE) break;
     }
     free(cycle);
     return n;
 }
 
-int32_t *rg_root_index(const rg_graph *g) {
-    int32_t *root = calloc((size_t)g->n + 1, sizeof *root);
+rg_root *rg_root_index(const rg_graph *g) {
+    rg_root *root = calloc((size_t)g->n + 1, sizeof *root);
     if (!root) return NULL;
-    for (uint32_t fi = g->nframes; fi-- > 0;) /* the innermost frame's name wins */
+    /* frames are outermost first: the innermost frame's name, written last, wins */
+    for (uint32_t fi = 0; fi < g->nframes; fi++)
         for (uint32_t k = g->frames[fi].nlocals; k-- > 0;)
-            root[g->frames[fi].local_obj[k]] = -(int32_t)(1 + (fi << 16) + (k & 0xffff));
-    for (uint32_t i = g->nglobals; i-- > 0;) root[g->global_obj[i]] = (int32_t)i + 1; /* globals first */
+            root[g->frames[fi].local_obj[k]] = (rg_root){RG_ROOT_LOCAL, fi, k};
+    for (uint32_t i = g->nglobals; i-- > 0;) /* globals first */
+        root[g->global_obj[i]] = (rg_root){RG_ROOT_GLOBAL, 0, i};
     return root;
 }
 
-long rg_root_chain(rg_finder *f, const int32_t *root, const int64_t *external, uint32_t obj, uint32_t *first,
+long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, uint32_t obj, uint32_t *first,
                    uint32_t *edges) {
     const rg_graph *g = f->g;
     uint32_t r = next_round(f), head = 0, tail = 0, found = RG_NONE;
@@ -328,7 +360,7 @@ long rg_root_chain(rg_finder *f, const int32_t *root, const int64_t *external, u
     f->parent[obj] = RG_NONE;
     while (head < tail) {
         uint32_t v = f->queue[head++];
-        if (root[v] || external[v] > 0) {
+        if (root[v].kind != RG_ROOT_NONE || external[v] > 0) {
             found = v;
             break;
         }
