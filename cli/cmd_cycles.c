@@ -191,7 +191,7 @@ int cmd_cycles(int argc, char **argv) {
     uint64_t objects = 0, bytes = 0, unreachable = 0;
     for (size_t i = 0; i < n; i++) {
         objects += s->size[comps[i]];
-        bytes += s->bytes[comps[i]];
+        bytes = rg_sat_add(bytes, s->bytes[comps[i]]);
         unreachable += !c.an.reach[c.f.members[c.f.comp_start[comps[i]]]];
     }
     size_t shown = limit && (size_t)limit < n ? (size_t)limit : n;
@@ -335,7 +335,7 @@ int cmd_leaks(int argc, char **argv) {
         owner[v] = RG_NONE;
         if (reach[v]) continue;
         lost++;
-        lost_bytes += g->size[v];
+        lost_bytes = rg_sat_add(lost_bytes, g->size[v]);
         for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
             uint32_t w = g->ref_target[e];
             if (!(g->ref_label[e] & RG_EDGE_WEAK) && s->comp[w] != s->comp[v]) fed[s->comp[w]] = 1;
@@ -357,7 +357,7 @@ int cmd_leaks(int argc, char **argv) {
         while (head < tail) {
             uint32_t v = queue[head++];
             gr->objects++;
-            gr->bytes += g->size[v];
+            gr->bytes = rg_sat_add(gr->bytes, g->size[v]);
             for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
                 uint32_t w = g->ref_target[e];
                 if ((g->ref_label[e] & RG_EDGE_WEAK) || reach[w] || owner[w] != RG_NONE) continue;

@@ -70,12 +70,16 @@ static row *row_for(table *t, rg_gstr type) {
     return r;
 }
 
-static int64_t delta_bytes(const row *r) { return (int64_t)r->bytes_after - (int64_t)r->bytes_before; }
+/* The change in bytes as a sign and a magnitude: totals go up to 2^64 - 1,
+ * so their difference does not fit an int64. */
+static uint64_t delta_mag(const row *r) {
+    return r->bytes_after >= r->bytes_before ? r->bytes_after - r->bytes_before : r->bytes_before - r->bytes_after;
+}
+static int delta_neg(const row *r) { return r->bytes_after < r->bytes_before; }
 
 static int by_delta(const void *x, const void *y) {
     const row *a = x, *b = y;
-    int64_t da = delta_bytes(a), db = delta_bytes(b);
-    uint64_t ma = (uint64_t)(da < 0 ? -da : da), mb = (uint64_t)(db < 0 ? -db : db);
+    uint64_t ma = delta_mag(a), mb = delta_mag(b);
     if (ma != mb) return ma < mb ? 1 : -1;
     if (a->alloc_bytes != b->alloc_bytes) return a->alloc_bytes < b->alloc_bytes ? 1 : -1;
     size_t n = a->type.len < b->type.len ? a->type.len : b->type.len;
@@ -84,9 +88,9 @@ static int by_delta(const void *x, const void *y) {
 }
 
 /* "+1.5 KiB", "-3 B", "0 B" into buf (at least 32 bytes). */
-static const char *signed_bytes(int64_t v, char *buf) {
-    buf[0] = v < 0 ? '-' : '+';
-    cli_bytes((uint64_t)(v < 0 ? -v : v), buf + (v != 0), 31);
+static const char *signed_bytes(uint64_t mag, int neg, char *buf) {
+    buf[0] = neg ? '-' : '+';
+    cli_bytes(mag, buf + (mag != 0), 31);
     return buf;
 }
 
@@ -176,24 +180,24 @@ int cmd_diff(int argc, char **argv) {
         row *r = row_for(&t, og->str[og->type[i]]);
         if (!r) goto nomem;
         r->before++;
-        r->bytes_before += og->size[i];
+        r->bytes_before = rg_sat_add(r->bytes_before, og->size[i]);
         if (rg_graph_find(ng, og->id[i]) == RG_NONE) {
             r->freed++;
-            r->freed_bytes += og->size[i];
+            r->freed_bytes = rg_sat_add(r->freed_bytes, og->size[i]);
             nfreed++;
-            freed += og->size[i];
+            freed = rg_sat_add(freed, og->size[i]);
         }
     }
     for (uint32_t i = 0; i < ng->n; i++) {
         row *r = row_for(&t, ng->str[ng->type[i]]);
         if (!r) goto nomem;
         r->after++;
-        r->bytes_after += ng->size[i];
+        r->bytes_after = rg_sat_add(r->bytes_after, ng->size[i]);
         if (ng->id[i] > og->header.max_id || rg_graph_find(og, ng->id[i]) == RG_NONE) {
             r->new_++;
-            r->alloc_bytes += ng->size[i];
+            r->alloc_bytes = rg_sat_add(r->alloc_bytes, ng->size[i]);
             nnew++;
-            alloc += ng->size[i];
+            alloc = rg_sat_add(alloc, ng->size[i]);
         }
     }
     /* types nothing happened to are left out, as pympler's tracker does */
@@ -228,11 +232,12 @@ int cmd_diff(int argc, char **argv) {
             printf("%s{\"type\":", i ? "," : "");
             json_gstr(stdout, r->type);
             printf(",\"before\":%llu,\"after\":%llu,\"delta\":%lld,\"new\":%llu,\"freed\":%llu,"
-                   "\"allocated_bytes\":%llu,\"freed_bytes\":%llu,\"size_delta\":%lld}",
+                   "\"allocated_bytes\":%llu,\"freed_bytes\":%llu,\"size_delta\":%s%llu}",
                    (unsigned long long)r->before, (unsigned long long)r->after,
                    (long long)r->after - (long long)r->before, (unsigned long long)r->new_,
                    (unsigned long long)r->freed, (unsigned long long)r->alloc_bytes,
-                   (unsigned long long)r->freed_bytes, (long long)delta_bytes(r));
+                   (unsigned long long)r->freed_bytes, delta_neg(r) ? "-" : "",
+                   (unsigned long long)delta_mag(r));
         }
         printf("],\"cycles\":[");
         int first = 1;
@@ -261,7 +266,7 @@ int cmd_diff(int argc, char **argv) {
             printf("%-*s %9llu %9llu %9s %9llu %9llu %11s %11s %11s\n", w, cli_gstr(r->type, tn, sizeof tn),
                    (unsigned long long)r->before, (unsigned long long)r->after, d, (unsigned long long)r->new_,
                    (unsigned long long)r->freed, cli_bytes(r->alloc_bytes, b1, sizeof b1),
-                   cli_bytes(r->freed_bytes, b2, sizeof b2), signed_bytes(delta_bytes(r), b3));
+                   cli_bytes(r->freed_bytes, b2, sizeof b2), signed_bytes(delta_mag(r), delta_neg(r), b3));
         }
         if (shown < t.n) printf("(%zu more types)\n", t.n - shown);
         printf("\ncycles: %zu new, %zu vanished\n", nnewc, nold);

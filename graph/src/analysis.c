@@ -67,7 +67,7 @@ int rg_graph_scc(const rg_graph *g, rg_scc *out) {
     for (uint32_t v = 0; v < n; v++) {
         uint32_t c = out->comp[v];
         out->size[c]++;
-        out->bytes[c] += g->size[v];
+        out->bytes[c] = rg_sat_add(out->bytes[c], g->size[v]);
     }
     for (uint32_t v = 0; v < n; v++) {
         uint32_t c = out->comp[v];

@@ -1,0 +1,111 @@
+#!/bin/sh
+# test_hostile.sh — no dump can hang, crash or fool refgraph (issue 11).
+# Runs EVERY command of the CLI table, with and without --json, on every
+# dump of the test corpus, on dumps the core writes, and on generated
+# graphs (random graphs of 1 to 10,000 objects, random order, random roots,
+# a giant component, young objects listed before old cycles, sparse ids,
+# huge sizes, a deep stack of 40,000 frames), each under `timeout`; every
+# run must end with a documented exit code and no sanitizer report. Then
+# the regression cases of the findings, each with its expected output.
+# Usage: test_hostile.sh REFGRAPH GEN_DUMP SOURCE_DIR
+# RG_HOSTILE_SEEDS=N runs N random graphs per shape instead of 1 (long mode:
+# make test-hostile-long).
+set -u
+R=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+GEN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+SRC=$(cd "$3" && pwd)
+T=${RG_HOSTILE_TIMEOUT:-20}
+SEEDS=${RG_HOSTILE_SEEDS:-1}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+passed=0
+failed=0
+runs=0
+ok() { passed=$((passed + 1)); }
+bad() {
+    failed=$((failed + 1))
+    echo "FAIL: $*"
+}
+
+# run WANT_CODES CMD...: the exit code must be one of WANT_CODES (e.g. "0 1"),
+# never a timeout or a signal, and stderr must hold no sanitizer report.
+run() {
+    want=$1
+    shift
+    runs=$((runs + 1))
+    timeout "$T" "$@" > "$TMP/out" 2> "$TMP/err" < /dev/null
+    got=$?
+    case " $want " in
+    *" $got "*) ;;
+    *)
+        if [ "$got" -eq 124 ]; then
+            bad "timed out after ${T}s: $*"
+        else
+            bad "exit $got, want one of: $want: $* ($(head -c 300 "$TMP/err"))"
+        fi
+        return
+        ;;
+    esac
+    if grep -q "runtime error\|AddressSanitizer\|LeakSanitizer\|UndefinedBehaviorSanitizer" "$TMP/err"; then
+        bad "sanitizer report: $*"
+        head -20 "$TMP/err"
+        return
+    fi
+    ok
+}
+
+# every DUMP: every command, text and JSON, on one dump (and diff with itself)
+every() {
+    d=$1
+    # an object to start from: the first object's id
+    id=$(sed -n '2,$p' "$d" 2> /dev/null | grep -o -m1 '"id":[0-9]*' | head -1 | cut -d: -f2)
+    [ -n "$id" ] || id=1
+    run "0" "$R" info "$d"
+    run "0" "$R" info --json "$d"
+    run "0" "$R" stats "$d"
+    run "0" "$R" stats --json --sort size --limit 0 "$d"
+    run "0" "$R" cycles "$d"
+    run "0" "$R" cycles --json "$d"
+    run "0" "$R" leaks --limit 0 "$d"
+    run "0 1" "$R" leaks --json --check "$d"
+    run "0 1" "$R" chain "$d" "$id"
+    run "0 1" "$R" chain --json "$d" "$id"
+    run "0" "$R" diff "$d" "$d"
+    run "0" "$R" diff --json "$d" "$d"
+    run "0" "$R" show-refs "$d" "$id"
+    run "0" "$R" show-refs --json "$d" "$id"
+    run "0" "$R" show-backrefs "$d" "$id" --max-depth 2
+    run "0" "$R" show-backrefs --json "$d" "$id"
+}
+
+# ---- the corpus: valid dumps, the lessons' dumps, hostile ones -----------------------
+for d in "$SRC"/tests/dumps/valid/*.jsonl "$SRC"/tests/dumps/hostile/*.jsonl; do every "$d"; done
+# invalid dumps: exit 3 from every command that reads one
+for d in "$SRC"/tests/dumps/invalid/*.jsonl; do
+    run "3" "$R" info "$d"
+done
+
+# ---- generated graphs ----------------------------------------------------------------
+s=1
+while [ "$s" -le "$SEEDS" ]; do
+    for shape in "1 0" "2 1" "10 2 young" "100 2 globals=3 frames=5" "1000 1 young globals=10" \
+        "3000 2 giant young frames=20" "10000 1 sparse globals=50" "5000 3 giant sparse huge" \
+        "2000 2 young frames=40000"; do
+        # shellcheck disable=SC2086
+        "$GEN" "$TMP/g.jsonl" "$s" $shape || bad "gen_dump $s $shape"
+        every "$TMP/g.jsonl"
+    done
+    s=$((s + 1))
+done
+
+# ---- regression cases of issue 11 --------------------------------------------------------
+H=$SRC/tests/dumps/hostile
+# finding 2: sums of sizes saturate at 2^64 - 1 instead of wrapping around
+"$R" stats --json "$H/huge-sizes.jsonl" > "$TMP/out"
+grep -q '"objects":2,"bytes":18446744073709551615,' "$TMP/out" && ok || bad "stats: sizes wrapped: $(cat "$TMP/out")"
+# finding 2: a size delta of 2^63 negated INT64_MIN in diff
+run "0" "$R" diff --json "$H/grow-old.jsonl" "$H/grow-new.jsonl"
+grep -q '"size_delta":9223372036854775808}' "$TMP/out" && ok || bad "diff: size delta $(cat "$TMP/out")"
+
+echo "$runs runs; $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
