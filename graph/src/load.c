@@ -636,6 +636,49 @@ static uint64_t mix(uint64_t x) {
     return x;
 }
 
+static int by_id(const void *x, const void *y) {
+    const rg_id_index *a = x, *b = y;
+    if (a->id != b->id) return a->id < b->id ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* The id map for ids a hash table would probe too long for (chosen to
+ * collide): the ids sorted, O(n log n) whatever they are. */
+static int build_sorted(loader *L) {
+    rg_graph *g = L->g;
+    graph_priv *p = L->p;
+    free(p->hkeys);
+    free(p->hvals);
+    p->hkeys = NULL;
+    p->hvals = NULL;
+    p->hcap = 0;
+    p->sorted = malloc(((size_t)g->n + 1) * sizeof *p->sorted);
+    if (!p->sorted) return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < g->n; i++) p->sorted[i] = (rg_id_index){g->id[i], i};
+    p->nsorted = g->n;
+    qsort(p->sorted, p->nsorted, sizeof *p->sorted, by_id);
+    /* a duplicate: report the one that comes first in the dump, as the
+     * hash table does, with the line of the id's first object */
+    uint32_t dup = RG_NONE, first = RG_NONE;
+    size_t run = 0; /* where the current id's run starts */
+    for (size_t k = 1; k < p->nsorted; k++) {
+        if (p->sorted[k].id != p->sorted[k - 1].id) {
+            run = k;
+            continue;
+        }
+        if (p->sorted[k].index < dup) {
+            dup = p->sorted[k].index;
+            first = p->sorted[run].index;
+        }
+    }
+    if (dup != RG_NONE) {
+        L->lineno = L->obj_line[dup];
+        return FAIL(L, 0, RG_EFORMAT, "duplicate object id %llu (first on line %u)", (unsigned long long)g->id[dup],
+                    L->obj_line[first]);
+    }
+    return 0;
+}
+
 /* Builds the id map; a duplicate id is an error naming both lines. */
 static int build_idmap(loader *L) {
     rg_graph *g = L->g;
@@ -660,15 +703,19 @@ static int build_idmap(loader *L) {
         return 0;
     }
     size_t cap = 16;
-    while (cap < (size_t)g->n * 2) cap *= 2;
+    while (cap < (size_t)g->n * 2) cap *= 2; /* bound: doubles up to 2n */
     p->hkeys = malloc(cap * sizeof *p->hkeys);
     p->hvals = malloc(cap * sizeof *p->hvals);
     if (!p->hkeys || !p->hvals) return FAIL(L, 0, RG_ENOMEM, "out of memory");
     memset(p->hkeys, 0, cap * sizeof *p->hkeys); /* ids are never 0 */
     p->hcap = cap;
     for (uint32_t i = 0; i < g->n; i++) {
-        size_t j = mix(g->id[i]) & (cap - 1);
-        while (p->hkeys[j] && p->hkeys[j] != g->id[i]) j = (j + 1) & (cap - 1);
+        size_t j = mix(g->id[i]) & (cap - 1), probe = 0;
+        /* bound: ID_MAX_PROBE slots; random ids at load 1/2 stay far below */
+        while (p->hkeys[j] && p->hkeys[j] != g->id[i]) {
+            if (++probe > ID_MAX_PROBE) return build_sorted(L);
+            j = (j + 1) & (cap - 1);
+        }
         if (p->hkeys[j]) {
             L->lineno = L->obj_line[i];
             return FAIL(L, 0, RG_EFORMAT, "duplicate object id %llu (first on line %u)",
@@ -683,8 +730,21 @@ static int build_idmap(loader *L) {
 uint32_t rg_graph_find(const rg_graph *g, uint64_t id) {
     const graph_priv *p = g->priv;
     if (p->direct) return id < p->direct_len ? p->direct[id] : RG_NONE;
+    if (p->sorted) { /* bound: log2(n) halvings */
+        size_t lo = 0, hi = p->nsorted;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (p->sorted[mid].id < id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo < p->nsorted && p->sorted[lo].id == id ? p->sorted[lo].index : RG_NONE;
+    }
     if (!p->hcap || !id) return RG_NONE;
-    for (size_t j = mix(id) & (p->hcap - 1); p->hkeys[j]; j = (j + 1) & (p->hcap - 1))
+    /* bound: an id sits at most ID_MAX_PROBE slots after its home */
+    size_t j = mix(id) & (p->hcap - 1);
+    for (size_t probe = 0; probe <= ID_MAX_PROBE && p->hkeys[j]; probe++, j = (j + 1) & (p->hcap - 1))
         if (p->hkeys[j] == id) return p->hvals[j];
     return RG_NONE;
 }
