@@ -265,7 +265,92 @@ static void test_colliding_ids(void) {
     free(ids);
 }
 
+/* ---- hostile files ----------------------------------------------------------------- */
+
+static void write_file(const char *path, const char *a, size_t na, const char *b, size_t nb, const char *c,
+                       size_t nc) {
+    FILE *f = fopen(path, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT(fwrite(a, 1, na, f) == na && fwrite(b, 1, nb, f) == nb && fwrite(c, 1, nc, f) == nc);
+    CU_ASSERT(fclose(f) == 0);
+}
+
+/* Issue 11, finding 3: a 2 GiB file of NUL bytes was read whole (19.8 s,
+ * 2.1 GB) before it was rejected. Now a line longer than the buffer is
+ * checked while it is read: the first NUL stops it. */
+static void test_nul_file_rejected_early(void) {
+    const char *path = tmp("nul.bin");
+    FILE *f = fopen(path, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    CU_ASSERT_EQUAL(ftruncate(fileno(f), (off_t)2 << 30), 0); /* sparse: no disk used */
+    fclose(f);
+    rg_error err = {0};
+    double t0 = now();
+    CU_ASSERT_PTR_NULL(rg_graph_load(path, NULL, &err));
+    double t = now() - t0;
+    printf("\n  2 GiB of NUL bytes rejected in %.3f s ", t);
+    CU_ASSERT(t < 2.0);
+    char msg[300];
+    rg_error_format(&err, msg, sizeof msg);
+    CU_ASSERT_STRING_EQUAL(msg, "line 1, column 1: malformed JSON: expected a value");
+    unlink(path);
+}
+
+/* The early check gives the message the whole line would: the same as the
+ * in-memory loader, which always sees whole lines. */
+static void test_early_rejection_same_message(void) {
+    size_t big = (size_t)3 << 20;
+    char *fill = malloc(big);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fill);
+    const char *head = HEADER;
+    struct {
+        const char *pre, *post;
+        size_t npost;
+        char byte;
+    } cases[] = {
+        {"", "", 0, 'A'},                                        /* not JSON at all */
+        {"{\"id\":1,\"label\":\"", "\x01\"}\n", 4, 'a'},          /* a control byte in a long string */
+        {"{\"id\":1,\"refs\":[", "\0]}\n", 4, ' '},                /* a NUL after long whitespace */
+        {"{\"id\":1,\"refs\":[", "\0]}\n", 4, '['},                /* nesting too deep comes first */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        memset(fill, cases[k].byte, big);
+        text t = {NULL, 0, 0};
+        put(&t, "%s%s", head, cases[k].pre);
+        t.p = realloc(t.p, t.n + big + cases[k].npost);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t.p);
+        memcpy(t.p + t.n, fill, big);
+        memcpy(t.p + t.n + big, cases[k].post, cases[k].npost);
+        t.n += big + cases[k].npost;
+        write_file(tmp("early.jsonl"), t.p, t.n, "", 0, "", 0);
+        rg_error e1 = {0}, e2 = {0};
+        CU_ASSERT_PTR_NULL(rg_graph_load(tmp("early.jsonl"), NULL, &e1));
+        CU_ASSERT_PTR_NULL(rg_graph_load_buffer(t.p, t.n, tmp("early.jsonl"), NULL, &e2));
+        char m1[300], m2[300];
+        rg_error_format(&e1, m1, sizeof m1);
+        rg_error_format(&e2, m2, sizeof m2);
+        if (strcmp(m1, m2)) printf("\n  case %zu: file '%s', memory '%s'", k, m1, m2);
+        CU_ASSERT_STRING_EQUAL(m1, m2);
+        free(t.p);
+    }
+    free(fill);
+}
+
+/* Issue 11, finding 4: bytes after the end of a gzip stream were ignored;
+ * they are an error now (tests/dumps/invalid/trailing-gzip.jsonl holds the
+ * message). Several gzip members, which RFC 1952 allows, still load. */
+static void test_gzip_members(void) {
+    rg_graph *g = load(RG_TEST_DUMPS "/hostile/gzip-members.jsonl");
+    CU_ASSERT_EQUAL(g->n, 2);
+    CU_ASSERT_EQUAL(g->nglobals, 1);
+    CU_ASSERT_EQUAL(g->nframes, 1);
+    rg_graph_free(g);
+}
+
 static const test_case cases[] = {
+    {"a 2 GiB file of NUL bytes is rejected at once", test_nul_file_rejected_early},
+    {"early rejection gives the whole line's message", test_early_rejection_same_message},
+    {"gzip members load, bytes after them do not", test_gzip_members},
     {"160,000 colliding ids resolve as fast as random ones", test_colliding_ids},
     {"roots in 40,000 frames, the innermost frame named", test_root_index_many_frames},
     {"the cycle breaker ends on a young object downstream of an old cycle", test_break_cycles_ends_on_core_dump},

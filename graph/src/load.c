@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "graph_internal.h"
@@ -22,24 +24,140 @@
 
 /* ---- input ------------------------------------------------------------------------ */
 
+#define IN_SIZE ((size_t)256 << 10) /* compressed bytes read at a time */
+#define CHUNK ((size_t)64 << 20)    /* at most this much inflated or read per call */
+
+/* Reads a file (gzip or not, from its first two bytes) or a buffer, a line
+ * at a time. zlib's gzread is not used: it ignores bytes after the end of a
+ * gzip stream and takes int sizes. Lines longer than the buffer are checked
+ * while they are read, so a file of NUL bytes stops at its first megabyte. */
 typedef struct reader {
-    gzFile gz;
+    int fd;
     const char *mem; /* or a memory buffer */
     size_t memlen, mempos;
+    int gzip, zinit, zdone; /* gzip: the stream started, the current member ended */
+    z_stream zs;            /* next_in/avail_in: the compressed bytes not used yet */
+    unsigned char *in;      /* [IN_SIZE] */
+    int in_eof;
     char *buf;
     size_t cap, start, end;
+    size_t searched; /* bytes of the line at start known to hold no newline */
+    size_t scanned;  /* bytes of the line at start checked by clearly_invalid */
     int eof;
     uint64_t consumed, total, next_progress;
 } reader;
 
-/* zlib prefixes its messages with the path: the error names it already. */
-static const char *zmsg(const char *msg, const char *path) {
-    size_t n = strlen(path);
-    return strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
+static int read_error(rg_error *err, const char *src, long lineno) {
+    rg_error_set(err, RG_EIO, src, lineno, 0, "read error: %s", strerror(errno));
+    return -1;
+}
+
+/* More bytes of the file into r->in after those not used yet; sets in_eof
+ * at the end. 0, or -1 on a read error. */
+static int read_more(reader *r, rg_error *err, const char *src, long lineno) {
+    if (r->zs.avail_in && r->zs.next_in != r->in) memmove(r->in, r->zs.next_in, r->zs.avail_in);
+    r->zs.next_in = r->in;
+    for (;;) { /* bound: retries only on EINTR */
+        ssize_t n = read(r->fd, r->in + r->zs.avail_in, IN_SIZE - r->zs.avail_in);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return read_error(err, src, lineno);
+        if (n == 0) r->in_eof = 1;
+        r->zs.avail_in += (uInt)n;
+        r->consumed += (uint64_t)n;
+        return 0;
+    }
+}
+
+static int gzip_error(rg_error *err, const char *src, long lineno, const char *what) {
+    rg_error_set(err, RG_EFORMAT, src, lineno, 0, "broken gzip stream: %s", what);
+    return -1;
+}
+
+/* Up to room bytes of the file's content into dst: how many (0 at the
+ * end), or -1 with err set. */
+static long fill(reader *r, char *dst, size_t room, rg_error *err, const char *src, long lineno) {
+    if (room > CHUNK) room = CHUNK;
+    if (!r->gzip) {
+        if (r->zs.avail_in) { /* the bytes read to tell gzip from text */
+            size_t n = r->zs.avail_in < room ? r->zs.avail_in : room;
+            memcpy(dst, r->zs.next_in, n);
+            r->zs.next_in += n;
+            r->zs.avail_in -= (uInt)n;
+            return (long)n;
+        }
+        if (r->in_eof) return 0;
+        for (;;) { /* bound: retries only on EINTR */
+            ssize_t n = read(r->fd, dst, room);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return read_error(err, src, lineno);
+            if (n == 0) r->in_eof = 1;
+            r->consumed += (uint64_t)n;
+            return (long)n;
+        }
+    }
+    /* bound: each pass reads more of the (finite) file, inflates some of
+     * what was read, starts the next gzip member, or returns */
+    for (;;) {
+        if (r->zs.avail_in < 2 && !r->in_eof && read_more(r, err, src, lineno) < 0) return -1;
+        if (r->zdone) {
+            if (r->zs.avail_in == 0 && r->in_eof) return 0;
+            if (r->zs.avail_in < 2 && !r->in_eof) continue;
+            if (r->zs.avail_in >= 2 && r->zs.next_in[0] == 0x1f && r->zs.next_in[1] == 0x8b) {
+                inflateReset(&r->zs); /* another member: RFC 1952 allows several */
+                r->zdone = 0;
+                continue;
+            }
+            rg_error_set(err, RG_EFORMAT, src, lineno, 0,
+                         "corrupt gzip file: %llu bytes after the end of the gzip stream",
+                         (unsigned long long)(r->total > r->consumed - r->zs.avail_in
+                                                  ? r->total - (r->consumed - r->zs.avail_in)
+                                                  : r->zs.avail_in));
+            return -1;
+        }
+        r->zs.next_out = (Bytef *)dst;
+        r->zs.avail_out = (uInt)room;
+        int zr = inflate(&r->zs, Z_NO_FLUSH);
+        size_t got = room - r->zs.avail_out;
+        if (zr == Z_STREAM_END) {
+            r->zdone = 1;
+        } else if (zr == Z_MEM_ERROR) {
+            rg_error_set(err, RG_ENOMEM, src, lineno, 0, "out of memory");
+            return -1;
+        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            return gzip_error(err, src, lineno, r->zs.msg ? r->zs.msg : "invalid data");
+        } else if (got == 0 && r->zs.avail_in == 0 && r->in_eof) {
+            return gzip_error(err, src, lineno, "unexpected end of file");
+        }
+        if (got) return (long)got;
+    }
+}
+
+/* Whether a line's first megabytes already show it cannot be a record: a
+ * control byte JSON never allows (NUL included) or a first byte that does
+ * not open an object. Sets *bad to the offset of the byte. */
+static int clearly_invalid(reader *r, size_t *bad) {
+    const unsigned char *s = (const unsigned char *)r->buf + r->start;
+    size_t n = r->end - r->start, i = r->scanned;
+    if (i == 0) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) i++;
+        if (i < n && s[i] != '{') {
+            *bad = i;
+            return 1;
+        }
+    }
+    for (; i < n; i++) /* bound: each byte of the line once */
+        if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\r') {
+            *bad = i;
+            return 1;
+        }
+    r->scanned = n;
+    return 0;
 }
 
 /* The next line, without its newline, into line and len: 1, 0 at the end, -1 on
- * a read error (err set), -2 when a line is too long. */
+ * a read error (err set), -2 when a line is too long, -3 when a line too long
+ * for the buffer is clearly invalid (line and len then hold its beginning,
+ * up to and with the offending byte). */
 static int next_line(reader *r, const char **line, size_t *len, rg_error *err, const char *src, long lineno) {
     if (r->mem) {
         if (r->mempos >= r->memlen) return 0;
@@ -53,56 +171,47 @@ static int next_line(reader *r, const char **line, size_t *len, rg_error *err, c
         r->consumed = r->mempos;
         return 1;
     }
+    /* bound: each pass finds a line, ends, or reads at least one byte more
+     * of a line that can never pass MAX_LINE + 1 bytes */
     for (;;) {
-        char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
-        if (nl) {
+        char *nl = r->end - r->start > r->searched
+                       ? memchr(r->buf + r->start + r->searched, '\n', r->end - r->start - r->searched)
+                       : NULL;
+        if (nl || r->eof) {
+            if (!nl && r->start == r->end) return 0;
             *line = r->buf + r->start;
-            *len = (size_t)(nl - (r->buf + r->start));
-            r->start += *len + 1;
+            *len = nl ? (size_t)(nl - (r->buf + r->start)) : r->end - r->start;
+            r->start += *len + (nl != NULL);
+            r->searched = r->scanned = 0;
             return 1;
         }
-        if (r->eof) {
-            if (r->start == r->end) return 0;
-            *line = r->buf + r->start;
-            *len = r->end - r->start;
-            r->start = r->end;
-            return 1;
-        }
+        r->searched = r->end - r->start;
         if (r->start) {
             memmove(r->buf, r->buf + r->start, r->end - r->start);
             r->end -= r->start;
             r->start = 0;
         }
-        if (r->end == r->cap) {
-            if (r->cap > MAX_LINE) return -2;
-            char *b = realloc(r->buf, r->cap * 2);
+        if (r->end == r->cap) { /* a line longer than the buffer */
+            size_t bad;
+            if (clearly_invalid(r, &bad)) {
+                *line = r->buf;
+                *len = bad + 1;
+                return -3;
+            }
+            if (r->cap > MAX_LINE) return -2; /* MAX_LINE + 1 bytes and no newline */
+            size_t cap = r->cap * 2 > MAX_LINE + 1 ? MAX_LINE + 1 : r->cap * 2;
+            char *b = realloc(r->buf, cap);
             if (!b) {
                 rg_error_set(err, RG_ENOMEM, src, lineno, 0, "out of memory");
                 return -1;
             }
             r->buf = b;
-            r->cap *= 2;
+            r->cap = cap;
         }
-        int n = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end));
-        int zerr = Z_OK;
-        const char *msg = gzerror(r->gz, &zerr);
-        if (n < 0 || (zerr != Z_OK && zerr != Z_BUF_ERROR)) {
-            if (zerr == Z_ERRNO)
-                rg_error_set(err, RG_EIO, src, lineno, 0, "read error: %s", strerror(errno));
-            else
-                rg_error_set(err, RG_EFORMAT, src, lineno, 0, "broken gzip stream: %s", zmsg(msg, src));
-            return -1;
-        }
-        if (n == 0) {
-            /* zlib reports a gzip stream cut short only now */
-            if (zerr == Z_BUF_ERROR) {
-                rg_error_set(err, RG_EFORMAT, src, lineno, 0, "broken gzip stream: %s", zmsg(msg, src));
-                return -1;
-            }
-            r->eof = 1;
-        }
-        r->end += (size_t)(n > 0 ? n : 0);
-        r->consumed = (uint64_t)gzoffset(r->gz);
+        long n = fill(r, r->buf + r->end, r->cap - r->end, err, src, lineno);
+        if (n < 0) return -1;
+        if (n == 0) r->eof = 1;
+        r->end += (size_t)n;
     }
 }
 
@@ -943,6 +1052,16 @@ static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, r
             FAIL(&L, 0, RG_ERANGE, "line too long (over 1 GiB)");
             goto out;
         }
+        if (rc == -3) { /* the line's beginning, up to a byte that makes it invalid */
+            int jr = jparse(&L.jp, line, len);
+            if (jr == -1 && L.jp.err_column >= 1 && (size_t)L.jp.err_column <= len)
+                FAIL(&L, L.jp.err_column, RG_EFORMAT, "malformed JSON: %s", L.jp.err);
+            else if (L.lineno == 1)
+                FAIL(&L, (long)len, RG_EFORMAT, "not a refgraph dump: the first line is not an object");
+            else
+                FAIL(&L, (long)len, RG_EFORMAT, "a record must be a JSON object");
+            goto out;
+        }
         if (rc < 0) goto out;
         if (r->consumed >= r->next_progress) {
             if (L.opts->progress) L.opts->progress(r->consumed, r->total, L.opts->progress_ud);
@@ -1010,22 +1129,36 @@ rg_graph *rg_graph_load(const char *path, const rg_load_options *opts, rg_error 
         }
         r.total = (uint64_t)st.st_size;
     }
-    r.gz = gzopen(path, "rb");
-    if (!r.gz) {
-        rg_error_set(err, RG_EIO, path, 0, 0, "cannot open: %s", errno ? strerror(errno) : "out of memory");
+    r.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (r.fd < 0) {
+        rg_error_set(err, RG_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    gzbuffer(r.gz, 256 * 1024);
     r.cap = 1 << 20;
     r.buf = malloc(r.cap);
-    if (!r.buf) {
-        gzclose(r.gz);
+    r.in = malloc(IN_SIZE);
+    rg_graph *g = NULL;
+    if (!r.buf || !r.in) {
         rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
-        return NULL;
+        goto out;
     }
-    rg_graph *g = load(&r, path, opts, err);
+    r.zs.next_in = r.in;
+    /* gzip or text, from the first two bytes; bound: each read adds a byte or ends */
+    while (r.zs.avail_in < 2 && !r.in_eof)
+        if (read_more(&r, err, path, 1) < 0) goto out;
+    if (r.zs.avail_in >= 2 && r.in[0] == 0x1f && r.in[1] == 0x8b) {
+        if (inflateInit2(&r.zs, 16 + MAX_WBITS) != Z_OK) {
+            rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
+            goto out;
+        }
+        r.gzip = r.zinit = 1;
+    }
+    g = load(&r, path, opts, err);
+out:
+    if (r.zinit) inflateEnd(&r.zs);
     free(r.buf);
-    gzclose(r.gz);
+    free(r.in);
+    close(r.fd);
     return g;
 }
 
