@@ -434,6 +434,41 @@ static int need(loader *L, size_t val, const char *field, const jtok *where) {
     return FAIL(L, where ? col_of(where) : 1, RG_EFORMAT, "missing field \"%s\"", field);
 }
 
+/* The fields the format knows, by depth (1: a record's own fields; 2:
+ * those of "heap", "gc" and "trailer"; 3: of "generations"; 4: of the
+ * objects in the "stats" array),
+ * the commonest first. Any other field is skipped by the tokenizer without
+ * a token: a line of unknown fields costs no memory. */
+static const struct {
+    const char *name;
+    uint8_t len, depth;
+} known_fields[] = {
+    {"id", 2, 1}, {"type", 4, 1}, {"size", 4, 1}, {"rc", 2, 1}, {"gen", 3, 1}, {"label", 5, 1}, {"refs", 4, 1},
+    {"label_len", 9, 1}, {"finalized", 9, 1}, {"garbage", 7, 1}, {"global", 6, 1}, {"frame", 5, 1},
+    {"depth", 5, 1}, {"locals", 6, 1}, {"trailer", 7, 1}, {"format", 6, 1}, {"version", 7, 1},
+    {"producer", 8, 1}, {"producer_version", 16, 1}, {"created", 7, 1}, {"heap", 4, 1}, {"gc", 2, 1},
+    {"heap_id", 7, 1},
+    {"bytes_in_use", 12, 2}, {"peak_bytes", 10, 2}, {"live_objects", 12, 2}, {"max_id", 6, 2},
+    {"enabled", 7, 2}, {"thresholds", 10, 2}, {"counts", 6, 2}, {"stats", 5, 2}, {"garbage_id", 10, 2},
+    {"objects", 7, 2}, {"references", 10, 2}, {"globals", 7, 2}, {"frames", 6, 2}, {"generations", 11, 2},
+    {"collections", 11, 4}, {"collected", 9, 4}, {"uncollectable", 13, 4}, {"untracked", 9, 3}, {"0", 1, 3},
+    {"1", 1, 3}, {"2", 1, 3}, {"frozen", 6, 3},
+};
+
+static int known_field(int depth, const char *key, size_t len) {
+    /* the lengths of the known names at each depth: most unknown keys stop here */
+    static const uint32_t lengths[5] = {0,
+                                        (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) |
+                                            (1u << 8) | (1u << 9) | (1u << 16),
+                                        (1u << 5) | (1u << 6) | (1u << 7) | (1u << 10) | (1u << 11) | (1u << 12),
+                                        (1u << 1) | (1u << 6) | (1u << 9), (1u << 9) | (1u << 11) | (1u << 13)};
+    if (depth < 1 || depth > 4 || len > 16 || !(lengths[depth] & (1u << len))) return 0;
+    for (size_t i = 0; i < sizeof known_fields / sizeof *known_fields; i++)
+        if (known_fields[i].len == len && known_fields[i].depth == depth && memcmp(known_fields[i].name, key, len) == 0)
+            return 1;
+    return 0;
+}
+
 /* ---- records ------------------------------------------------------------------------------ */
 
 static int parse_header(loader *L) {
@@ -1041,6 +1076,7 @@ static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, r
     g->priv = p;
     L.g = g;
     L.p = p;
+    L.jp.keep = known_field;
     int ok = 0;
     for (;;) {
         const char *line;
