@@ -139,6 +139,11 @@ typedef struct cli_store {
 int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store);
 void cli_store_free(cli_store *store);
 
+/* Whether --type, --skip-type and --ignore let an object (or a type) be
+ * drawn: for the commands that choose what to draw themselves. */
+int cli_drawable(const rg_graph *g, const rg_render_options *o, uint32_t obj);
+int cli_type_drawable(rg_gstr type, const rg_render_options *o);
+
 /* Draws d to the --output file (or stdout); returns an exit code. */
 int cli_finish_drawing(rg_drawing *d, const cli_args *a);
 

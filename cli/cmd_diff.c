@@ -72,6 +72,41 @@ static row *row_for(table *t, rg_gstr type) {
 
 /* The change in bytes as a sign and a magnitude: totals go up to 2^64 - 1,
  * so their difference does not fit an int64. */
+/* After the rows are sorted: the slots point at their new places. */
+static void reindex(table *t) {
+    memset(t->slots, 0xff, t->nslots * sizeof *t->slots);
+    for (size_t i = 0; i < t->n; i++) { /* bound: the rows; each probe ends, the table is half empty */
+        size_t j = hash_gstr(t->rows[i].type) & (t->nslots - 1);
+        while (t->slots[j] != RG_NONE) j = (j + 1) & (t->nslots - 1);
+        t->slots[j] = (uint32_t)i;
+    }
+}
+
+/* The place of a type's row in the sorted table, or RG_NONE. */
+static uint32_t row_rank(const table *t, rg_gstr type) {
+    if (!t->nslots) return RG_NONE;
+    for (size_t j = hash_gstr(type) & (t->nslots - 1); t->slots[j] != RG_NONE; j = (j + 1) & (t->nslots - 1)) {
+        const row *r = &t->rows[t->slots[j]];
+        if (r->type.len == type.len && memcmp(r->type.ptr, type.ptr, type.len) == 0) return t->slots[j];
+    }
+    return RG_NONE;
+}
+
+/* Objects to draw, the most telling first: by their type's place in the
+ * table (the largest change in bytes first), then the biggest, then in
+ * dump order. */
+typedef struct pick {
+    uint32_t rank, obj;
+    uint64_t size;
+} pick;
+
+static int by_pick(const void *x, const void *y) {
+    const pick *a = x, *b = y;
+    if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
+    if (a->size != b->size) return a->size > b->size ? -1 : 1;
+    return a->obj < b->obj ? -1 : a->obj > b->obj;
+}
+
 static uint64_t delta_mag(const row *r) {
     return r->bytes_after >= r->bytes_before ? r->bytes_after - r->bytes_before : r->bytes_before - r->bytes_after;
 }
@@ -207,6 +242,7 @@ int cmd_diff(int argc, char **argv) {
             t.rows[kept++] = t.rows[i];
     t.n = kept;
     qsort(t.rows, t.n, sizeof *t.rows, by_delta);
+    if (t.nslots) reindex(&t);
     /* cycles only one side has */
     ocyc = malloc(((size_t)oan.scc.ncomp + 1) * sizeof *ocyc);
     ncyc = malloc(((size_t)nan.scc.ncomp + 1) * sizeof *ncyc);
@@ -275,28 +311,45 @@ int cmd_diff(int argc, char **argv) {
         list_cycles("vanished", og, &oan, &of, ocyc, nold, scratch, 0, &first);
     }
     if (cli_get(&a, "output")) {
-        /* the new objects and what holds them in green; freed ones in red */
+        /* the new objects of the types that grew most, and what holds them, in
+         * green; freed ones of the types that shrank most in red; all as
+         * --type, --skip-type and --ignore allow */
         rg_drawing *d = rg_drawing_new(ng, &nan, &ro);
-        if (!d) goto nomem;
-        uint32_t drawn = 0;
-        for (uint32_t i = 0; i < ng->n && drawn < NEW_DRAWN; i++) {
-            if (!(ng->id[i] > og->header.max_id || rg_graph_find(og, ng->id[i]) == RG_NONE)) continue;
-            rg_drawing_node(d, i, 0, RG_DRAW_NEW);
-            drawn++;
+        size_t npick = (size_t)(ng->n > og->n ? ng->n : og->n);
+        pick *picks = malloc((npick + 1) * sizeof *picks);
+        if (!d || !picks) {
+            free(picks);
+            rg_drawing_free(d);
+            goto nomem;
         }
-        for (uint32_t i = 0; i < ng->n; i++) { /* holders of the new objects */
+        size_t np = 0;
+        for (uint32_t i = 0; i < ng->n; i++) { /* bound: the new dump's objects */
+            if (!(ng->id[i] > og->header.max_id || rg_graph_find(og, ng->id[i]) == RG_NONE)) continue;
+            if (!cli_drawable(ng, &ro, i)) continue;
+            picks[np++] = (pick){row_rank(&t, ng->str[ng->type[i]]), i, ng->size[i]};
+        }
+        qsort(picks, np, sizeof *picks, by_pick);
+        for (size_t k = 0; k < np && k < NEW_DRAWN; k++) rg_drawing_node(d, picks[k].obj, 0, RG_DRAW_NEW);
+        for (uint32_t i = 0; i < ng->n; i++) { /* holders of the new objects; bound: objects and references */
             if (!rg_drawing_has(d, i)) continue;
             for (uint32_t k = ng->back_start[i]; k < ng->back_start[i + 1]; k++) {
                 uint32_t src = ng->back_src[k];
                 int src_new = ng->id[src] > og->header.max_id || rg_graph_find(og, ng->id[src]) == RG_NONE;
-                if (!src_new) rg_drawing_node(d, src, 1, 0);
+                if (!src_new && cli_drawable(ng, &ro, src)) rg_drawing_node(d, src, 1, 0);
                 if (rg_drawing_has(d, src)) rg_drawing_edge(d, ng->back_edge[k], RG_DRAW_NEW);
             }
         }
-        uint32_t gone = 0;
-        for (uint32_t i = 0; i < og->n && gone < GONE_DRAWN; i++) {
+        np = 0;
+        for (uint32_t i = 0; i < og->n; i++) { /* bound: the old dump's objects */
             if (rg_graph_find(ng, og->id[i]) != RG_NONE) continue;
-            uint32_t holder = RG_NONE;
+            int ignored = 0;
+            for (size_t k = 0; k < ro.ignore.n; k++) ignored |= ro.ignore.items[k] == og->id[i];
+            if (ignored || !cli_type_drawable(og->str[og->type[i]], &ro)) continue;
+            picks[np++] = (pick){row_rank(&t, og->str[og->type[i]]), i, og->size[i]};
+        }
+        qsort(picks, np, sizeof *picks, by_pick);
+        for (size_t p = 0; p < np && p < GONE_DRAWN; p++) {
+            uint32_t i = picks[p].obj, holder = RG_NONE;
             rg_gstr rl = {"", 0};
             for (uint32_t k = og->back_start[i]; k < og->back_start[i + 1] && holder == RG_NONE; k++) {
                 uint32_t h = rg_graph_find(ng, og->id[og->back_src[k]]);
@@ -306,8 +359,8 @@ int cmd_diff(int argc, char **argv) {
                 }
             }
             rg_drawing_ghost(d, og->id[i], og->str[og->type[i]], og->str[og->label[i]], holder, rl);
-            gone++;
         }
+        free(picks);
         rg_drawing_roots(d);
         rc = cli_finish_drawing(d, &a);
     }

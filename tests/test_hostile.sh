@@ -107,5 +107,26 @@ grep -q '"objects":2,"bytes":18446744073709551615,' "$TMP/out" && ok || bad "sta
 run "0" "$R" diff --json "$H/grow-old.jsonl" "$H/grow-new.jsonl"
 grep -q '"size_delta":9223372036854775808}' "$TMP/out" && ok || bad "diff: size delta $(cat "$TMP/out")"
 
+# finding 10: cycles counted only the first 64 types of a component; the
+# commonest type here ("late", 5 objects) comes after 69 others
+run "0" "$R" cycles --json "$H/many-types.jsonl"
+grep -q '"types":{"late":5,"t0":1,' "$TMP/out" && ok || bad "cycles: wrong top type: $(head -c 300 "$TMP/out")"
+[ "$(grep -o '"t[0-9]*":1' "$TMP/out" | wc -l)" -eq 69 ] && ok || bad "cycles: the type counts do not add up"
+# finding 10: diff -o drew the first 200 new objects in file order (small strs)
+# instead of those of the types that grew most, and ignored --type/--skip-type
+run "0" "$R" diff "$H/diff-old.jsonl" "$H/diff-new.jsonl" -o "$TMP/d.dot"
+[ "$(grep -c 'Leak' "$TMP/d.dot")" -ge 5 ] && ok || bad "diff -o: the Leak objects that grew are not drawn"
+run "0" "$R" diff "$H/diff-old.jsonl" "$H/diff-new.jsonl" -o "$TMP/d.dot" --skip-type Leak
+grep -q 'Leak' "$TMP/d.dot" && bad "diff -o: --skip-type Leak drew Leak objects" || ok
+run "0" "$R" diff "$H/diff-old.jsonl" "$H/diff-new.jsonl" -o "$TMP/d.dot" --type str
+grep -q 'Leak' "$TMP/d.dot" && bad "diff -o: --type str drew Leak objects" || ok
+# finding 10: chain -o ignored --skip-type and --ignore; the chain now goes around
+run "0" "$R" chain "$H/chain-around.jsonl" 5 --ignore 2 -o "$TMP/c.dot"
+[ "$(cat "$TMP/out")" = "global: Mid#3 (g2) -r-> Mid#4 -r-> Target#5" ] && ok || bad "chain --ignore: $(cat "$TMP/out")"
+grep -q 'Short' "$TMP/c.dot" && bad "chain -o: --ignore 2 drew it" || ok
+run "0" "$R" chain "$H/chain-around.jsonl" 5 --skip-type Short -o "$TMP/c.dot"
+grep -q 'Short' "$TMP/c.dot" && bad "chain -o: --skip-type Short drew it" || ok
+run "1" "$R" chain "$H/chain-around.jsonl" 5 --skip-type Short --skip-type Mid
+
 echo "$runs runs; $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

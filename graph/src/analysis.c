@@ -351,14 +351,14 @@ rg_root *rg_root_index(const rg_graph *g) {
     return root;
 }
 
-long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, uint32_t obj, uint32_t *first,
-                   uint32_t *edges) {
+long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, const uint8_t *avoid, uint32_t obj,
+                   uint32_t *first, uint32_t *edges) {
     const rg_graph *g = f->g;
     uint32_t r = next_round(f), head = 0, tail = 0, found = RG_NONE;
     f->queue[tail++] = obj;
     f->stamp[obj] = r;
     f->parent[obj] = RG_NONE;
-    while (head < tail) {
+    while (head < tail) { /* bound: each object is queued once (stamped) */
         uint32_t v = f->queue[head++];
         if (root[v].kind != RG_ROOT_NONE || external[v] > 0) {
             found = v;
@@ -366,7 +366,7 @@ long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, u
         }
         for (uint32_t k = g->back_start[v]; k < g->back_start[v + 1]; k++) {
             uint32_t e = g->back_edge[k], u = g->back_src[k];
-            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->stamp[u] == r) continue;
+            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->stamp[u] == r || (avoid && avoid[u])) continue;
             f->stamp[u] = r;
             f->parent[u] = e; /* u reaches v through e */
             f->queue[tail++] = u;
@@ -375,6 +375,7 @@ long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, u
     if (found == RG_NONE) return -1;
     *first = found;
     long n = 0;
+    /* bound: parents lead back to obj along the breadth-first tree */
     for (uint32_t v = found; v != obj; v = g->ref_target[f->parent[v]]) edges[n++] = f->parent[v];
     return n;
 }

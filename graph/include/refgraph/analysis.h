@@ -84,12 +84,13 @@ typedef struct rg_root {
 rg_root *rg_root_index(const rg_graph *g);
 
 /* A shortest chain of strong references from a root (a global, a frame
- * local, or an object held from outside the dump) to obj. Writes the edges
- * from the root's object to obj into edges (room for n) and the chain's
- * first object to *first. Returns the number of edges, or -1 when no root
- * reaches obj. */
-long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, uint32_t obj, uint32_t *first,
-                   uint32_t *edges);
+ * local, or an object held from outside the dump) to obj, through no object
+ * i with avoid[i] set (avoid may be NULL; obj itself is never avoided).
+ * Writes the edges from the root's object to obj into edges (room for n)
+ * and the chain's first object to *first. Returns the number of edges, or
+ * -1 when no root reaches obj that way. Time O(n + references). */
+long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, const uint8_t *avoid, uint32_t obj,
+                   uint32_t *first, uint32_t *edges);
 
 /* The object that owns reference e (binary search over ref_start). */
 uint32_t rg_edge_source(const rg_graph *g, uint32_t e);
