@@ -385,7 +385,156 @@ static void test_gzip_members(void) {
     rg_graph_free(g);
 }
 
+/* ---- the analyses against brute force ------------------------------------------------ */
+
+enum { BN = 12 };
+
+/* Components, shortest cycles, cycle breaking, reachability and root chains
+ * on thousands of small random graphs (1 to 12 objects, self-references,
+ * weak references, random ids and roots), each checked against its
+ * definition computed by brute force: u and v share a component iff each
+ * reaches the other (Floyd-Warshall closure); a shortest cycle through m is
+ * as long as the shortest path from m back to m; and so on. */
+static void test_against_brute_force(void) {
+    uint64_t seed = 12345;
+    int graphs = 0, cyclic_seen = 0;
+    for (int round = 0; round < 3000; round++) {
+        uint32_t n = 1 + gen_below(&seed, BN), ne = gen_below(&seed, 3 * n + 1);
+        uint32_t src[3 * BN + 1], dst[3 * BN + 1];
+        int weak[3 * BN + 1], indeg[BN] = {0}, glob[BN] = {0}, extra[BN] = {0};
+        uint64_t id[BN], size[BN];
+        for (uint32_t i = 0; i < n; i++) {
+            id[i] = gen_below(&seed, 2) ? i + 1 : ((uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL) >> 1;
+            size[i] = gen_below(&seed, 100);
+            glob[i] = gen_below(&seed, 6) == 0;
+            extra[i] = gen_below(&seed, 8) == 0;
+        }
+        for (uint32_t e = 0; e < ne; e++) {
+            src[e] = gen_below(&seed, n);
+            dst[e] = gen_below(&seed, n);
+            weak[e] = gen_below(&seed, 7) == 0;
+        }
+        /* edges grouped by source, as a dump writes them */
+        for (uint32_t a = 1; a < ne; a++)
+            for (uint32_t b = a; b > 0 && src[b - 1] > src[b]; b--) {
+                uint32_t ts = src[b], td = dst[b];
+                int tw = weak[b];
+                src[b] = src[b - 1], dst[b] = dst[b - 1], weak[b] = weak[b - 1];
+                src[b - 1] = ts, dst[b - 1] = td, weak[b - 1] = tw;
+            }
+        for (uint32_t e = 0; e < ne; e++) indeg[dst[e]] += !weak[e];
+        text t = {NULL, 0, 0};
+        put(&t, HEADER);
+        uint32_t e = 0, nglob = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            put(&t, "{\"id\":%llu,\"type\":\"t%u\",\"size\":%llu,\"rc\":%d,\"gen\":0,\"label\":\"\",\"refs\":[",
+                (unsigned long long)id[i], i % 3, (unsigned long long)size[i], indeg[i] + glob[i] + extra[i]);
+            for (uint32_t k = 0; e < ne && src[e] == i; e++, k++)
+                put(&t, "%s[%llu,\"e%u\"%s]", k ? "," : "", (unsigned long long)id[dst[e]], e, weak[e] ? ",true" : "");
+            put(&t, "]}\n");
+        }
+        for (uint32_t i = 0; i < n; i++)
+            if (glob[i]) put(&t, "{\"global\":\"g%u\",\"id\":%llu}\n", i, (unsigned long long)id[i]), nglob++;
+        put(&t, "{\"trailer\":{\"objects\":%u,\"references\":%u,\"globals\":%u,\"frames\":0,\"generations\":"
+                "{\"untracked\":0,\"0\":%u,\"1\":0,\"2\":0,\"frozen\":0}}}\n", n, ne, nglob, n);
+        rg_error err = {0};
+        rg_graph *g = rg_graph_load_buffer(t.p, t.n, "brute", NULL, &err);
+        free(t.p);
+        if (!g) printf("\n  %s", err.text);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+        CU_ASSERT_EQUAL_FATAL(g->nrefs, ne);
+        /* brute force: reach[u][v] over strong references, paths of length >= 1 */
+        int reach[BN][BN] = {{0}}, dist[BN][BN];
+        for (e = 0; e < ne; e++)
+            if (!weak[e]) reach[src[e]][dst[e]] = 1;
+        for (uint32_t k = 0; k < n; k++)
+            for (uint32_t u = 0; u < n; u++)
+                for (uint32_t v = 0; v < n; v++)
+                    if (reach[u][k] && reach[k][v]) reach[u][v] = 1;
+        /* shortest path lengths (>= 1 edge) by Floyd-Warshall */
+        for (uint32_t u = 0; u < n; u++)
+            for (uint32_t v = 0; v < n; v++) dist[u][v] = 1000;
+        for (e = 0; e < ne; e++)
+            if (!weak[e]) dist[src[e]][dst[e]] = 1;
+        for (uint32_t k = 0; k < n; k++)
+            for (uint32_t u = 0; u < n; u++)
+                for (uint32_t v = 0; v < n; v++)
+                    if (dist[u][k] + dist[k][v] < dist[u][v]) dist[u][v] = dist[u][k] + dist[k][v];
+        rg_scc s;
+        rg_finder f;
+        CU_ASSERT_EQUAL_FATAL(rg_graph_scc(g, &s), 0);
+        CU_ASSERT_EQUAL_FATAL(rg_finder_init(&f, g, &s), 0);
+        for (uint32_t u = 0; u < n; u++)
+            for (uint32_t v = 0; v < n; v++)
+                CU_ASSERT_EQUAL(s.comp[u] == s.comp[v], u == v || (reach[u][v] && reach[v][u]));
+        uint32_t edges[3 * BN + 1];
+        for (uint32_t u = 0; u < n; u++) {
+            uint32_t c = s.comp[u], members = 0;
+            uint64_t bytes = 0;
+            for (uint32_t v = 0; v < n; v++)
+                if (s.comp[v] == c) members++, bytes += size[v];
+            CU_ASSERT_EQUAL(s.size[c], members);
+            CU_ASSERT_EQUAL(s.bytes[c], bytes);
+            CU_ASSERT_EQUAL(s.cyclic[c] != 0, reach[u][u]);
+            uint32_t len = rg_shortest_cycle(&f, u, NULL, 0, edges);
+            CU_ASSERT_EQUAL(len, reach[u][u] ? (uint32_t)dist[u][u] : 0);
+            for (uint32_t k = 0; k < len; k++) { /* a cycle: u -> ... -> u over strong references */
+                CU_ASSERT(!(g->ref_label[edges[k]] & RG_EDGE_WEAK));
+                CU_ASSERT_EQUAL(rg_edge_source(g, edges[k]), k ? g->ref_target[edges[k - 1]] : u);
+            }
+            if (len) CU_ASSERT_EQUAL(g->ref_target[edges[len - 1]], u);
+            if (s.cyclic[c] && f.members[f.comp_start[c]] == u) { /* once per component */
+                cyclic_seen++;
+                size_t nb = rg_break_cycles(&f, c, edges, 3 * BN);
+                CU_ASSERT(nb > 0);
+                CU_ASSERT(breaks_every_cycle(g, &s, c, edges, nb));
+                if (!nb && getenv("RG_DEBUG_BRUTE")) {
+                    printf("\n  comp of %u members:", s.size[c]);
+                    for (uint32_t k = 0; k < ne; k++)
+                        if (s.comp[src[k]] == c && s.comp[dst[k]] == c && !weak[k]) printf(" %u->%u", src[k], dst[k]);
+                }
+            }
+        }
+        /* reachability from the roots: globals and objects held from outside */
+        int root[BN], reached[BN], rdist[BN];
+        for (uint32_t v = 0; v < n; v++) root[v] = glob[v] || extra[v];
+        for (uint32_t v = 0; v < n; v++) {
+            reached[v] = root[v];
+            rdist[v] = root[v] ? 0 : 1000;
+            for (uint32_t r = 0; r < n; r++)
+                if (root[r] && reach[r][v]) {
+                    reached[v] = 1;
+                    if (dist[r][v] < rdist[v]) rdist[v] = dist[r][v];
+                }
+        }
+        int64_t *ext = rg_graph_external(g);
+        uint8_t rch[BN];
+        rg_root *ri = rg_root_index(g);
+        CU_ASSERT_FATAL(ext && ri);
+        CU_ASSERT_EQUAL(rg_graph_reachable(g, ext, rch), 0);
+        for (uint32_t v = 0; v < n; v++) {
+            CU_ASSERT_EQUAL(ext[v], extra[v]);
+            CU_ASSERT_EQUAL(rch[v] != 0, reached[v]);
+            uint32_t first;
+            long len = rg_root_chain(&f, ri, ext, NULL, v, &first, edges);
+            CU_ASSERT_EQUAL(len, reached[v] ? rdist[v] : -1);
+            for (long k = 0; k < len; k++)
+                CU_ASSERT_EQUAL(rg_edge_source(g, edges[k]), k ? g->ref_target[edges[k - 1]] : first);
+            if (len > 0) CU_ASSERT_EQUAL(g->ref_target[edges[len - 1]], v);
+        }
+        free(ext);
+        free(ri);
+        rg_finder_free(&f);
+        rg_scc_free(&s);
+        rg_graph_free(g);
+        graphs++;
+    }
+    printf("\n  %d graphs, %d cyclic components ", graphs, cyclic_seen);
+    CU_ASSERT(cyclic_seen > 1000);
+}
+
 static const test_case cases[] = {
+    {"components, cycles, chains match brute force on 3,000 graphs", test_against_brute_force},
     {"unknown fields cost no memory", test_unknown_fields_constant_memory},
     {"a 2 GiB file of NUL bytes is rejected at once", test_nul_file_rejected_early},
     {"early rejection gives the whole line's message", test_early_rejection_same_message},

@@ -298,7 +298,8 @@ static uint32_t upstream_cycle(rg_finder *f, uint32_t c, uint32_t v, const uint3
         uint32_t u = RG_NONE;
         for (uint32_t k = g->back_start[v]; k < g->back_start[v + 1] && u == RG_NONE; k++) {
             uint32_t src = g->back_src[k];
-            if (f->indeg[src] > 0 && counts(f, g->back_edge[k], v, c, skip, nskip)) u = src;
+            if (f->scc->comp[src] == c && f->indeg[src] > 0 && counts(f, g->back_edge[k], v, c, skip, nskip))
+                u = src;
         }
         if (u == RG_NONE) return RG_NONE;
         if (f->stamp[u] == r) return u;
