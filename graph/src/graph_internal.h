@@ -17,6 +17,7 @@ struct rg_graph_private {
     size_t str_cap;
     uint32_t *hashes; /* [str_cap], during load */
     uint32_t *itab;   /* interning table, during load */
+    uint64_t seed;    /* its hash's seed, drawn per load */
     size_t icap;
     /* id -> index: a direct array when ids are dense, else a hash table
      * whose probes never pass ID_MAX_PROBE, else (ids chosen to collide)

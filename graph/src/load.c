@@ -12,6 +12,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -215,10 +216,23 @@ static int next_line(reader *r, const char **line, size_t *len, rg_error *err, c
     }
 }
 
+/* A bijective 64-bit mix (for ids and seeds). */
+static uint64_t mix(uint64_t x) {
+    x ^= x >> 31;
+    x *= 0x7fb5d329728ea185ULL;
+    x ^= x >> 27;
+    return x;
+}
+
 /* ---- interning -------------------------------------------------------------------- */
 
-static uint32_t hash_bytes(const char *s, size_t n) {
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+/* Strings come from the dump: with a fixed hash, a file could hold strings
+ * chosen to collide and make interning quadratic. The hash starts from a
+ * seed drawn per load (unknown to whoever wrote the file) and ends with a
+ * full avalanche, so every bit of the string reaches the table index. The
+ * seed changes no result: string indexes follow the dump's order. */
+static uint32_t hash_bytes(const char *s, size_t n, uint64_t seed) {
+    uint64_t h = seed ^ n;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t v;
@@ -230,6 +244,8 @@ static uint32_t hash_bytes(const char *s, size_t n) {
     memcpy(&tail, s + i, n - i);
     h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL; /* splitmix64's finalizer */
+    h ^= h >> 31;
     return (uint32_t)h;
 }
 
@@ -272,7 +288,7 @@ static uint32_t intern(rg_graph *g, graph_priv *p, const char *s, size_t n) {
         p->itab = t;
         p->icap = cap;
     }
-    uint32_t h = hash_bytes(s, n);
+    uint32_t h = hash_bytes(s, n, p->seed);
     size_t j = h & (p->icap - 1);
     for (; p->itab[j] != RG_NONE; j = (j + 1) & (p->icap - 1)) {
         uint32_t k = p->itab[j];
@@ -773,12 +789,6 @@ static int parse_line(loader *L) {
 
 /* ---- resolving ids ----------------------------------------------------------------------- */
 
-static uint64_t mix(uint64_t x) {
-    x ^= x >> 31;
-    x *= 0x7fb5d329728ea185ULL;
-    x ^= x >> 27;
-    return x;
-}
 
 static int by_id(const void *x, const void *y) {
     const rg_id_index *a = x, *b = y;
@@ -1077,6 +1087,11 @@ static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, r
     L.g = g;
     L.p = p;
     L.jp.keep = known_field;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    p->seed = mix((uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 32) ^ (uint64_t)(uintptr_t)&now ^
+                  ((uint64_t)getpid() << 16)) |
+              1;
     int ok = 0;
     for (;;) {
         const char *line;
