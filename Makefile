@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += --no-print-directory
 CMAKE ?= cmake
 
-.PHONY: all demo test bench deps build clean
+.PHONY: all demo test test-hostile-long bench deps build clean
 
 all: build
 
@@ -29,6 +29,13 @@ test: deps
 	    -DRG_ASAN=ON -DRG_UBSAN=ON -DRG_DEBUG_CHECKS=ON >/dev/null
 	@$(CMAKE) --build build/test -j $(JOBS)
 	@cd build/test && ctest --output-on-failure -j $(JOBS)
+
+# The long mode of tests/test_hostile.sh: 20 random graphs per shape, and
+# a gzip file with a 1.5 GiB line (a few minutes; not part of make test).
+test-hostile-long: test
+	@cd build/test && RG_HOSTILE_SEEDS=20 RG_HOSTILE_LONG_LINE=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    sh $(CURDIR)/tests/test_hostile.sh refgraph tests/gen_dump $(CURDIR)
 
 bench: build
 	@sh scripts/deps.sh bench

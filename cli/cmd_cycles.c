@@ -360,7 +360,7 @@ int cmd_leaks(int argc, char **argv) {
             owner[c.f.members[j]] = (uint32_t)ngroups;
             queue[tail++] = c.f.members[j];
         }
-        while (head < tail) {
+        while (head < tail) { /* bound: each object joins one group, queued once (owner set) */
             uint32_t v = queue[head++];
             gr->objects++;
             gr->bytes = rg_sat_add(gr->bytes, g->size[v]);

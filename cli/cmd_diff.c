@@ -44,7 +44,7 @@ static row *row_for(table *t, rg_gstr type) {
         memset(s, 0xff, ns * sizeof *s);
         for (size_t i = 0; i < t->n; i++) {
             size_t j = hash_gstr(t->rows[i].type) & (ns - 1);
-            while (s[j] != RG_NONE) j = (j + 1) & (ns - 1);
+            while (s[j] != RG_NONE) j = (j + 1) & (ns - 1); /* bound: at most half full */
             s[j] = (uint32_t)i;
         }
         free(t->slots);
@@ -52,7 +52,7 @@ static row *row_for(table *t, rg_gstr type) {
         t->nslots = ns;
     }
     size_t j = hash_gstr(type) & (t->nslots - 1);
-    for (; t->slots[j] != RG_NONE; j = (j + 1) & (t->nslots - 1)) {
+    for (; t->slots[j] != RG_NONE; j = (j + 1) & (t->nslots - 1)) { /* bound: at most half full */
         row *r = &t->rows[t->slots[j]];
         if (r->type.len == type.len && memcmp(r->type.ptr, type.ptr, type.len) == 0) return r;
     }

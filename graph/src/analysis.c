@@ -26,6 +26,8 @@ int rg_graph_scc(const rg_graph *g, rg_scc *out) {
         on_stack[root] = 1;
         call_v[csp] = root;
         call_e[csp++] = g->ref_start[root];
+        /* bound: each object is pushed once (index set), each edge looked at
+         * once (call_e only grows): O(n + references) */
         while (csp) {
             uint32_t v = call_v[csp - 1], e = call_e[csp - 1];
             if (e < g->ref_start[v + 1]) {
@@ -46,7 +48,7 @@ int rg_graph_scc(const rg_graph *g, rg_scc *out) {
             csp--;
             if (low[v] == index[v]) {
                 uint32_t w;
-                do {
+                do { /* bound: pops what this component pushed, down to v */
                     w = stack[--sp];
                     on_stack[w] = 0;
                     out->comp[w] = ncomp;
@@ -141,7 +143,7 @@ int rg_graph_reachable(const rg_graph *g, const int64_t *external, uint8_t *reac
         for (uint32_t k = 0; k < g->frames[f].nlocals; k++) VISIT(g->frames[f].local_obj[k]);
     for (uint32_t i = 0; i < g->n; i++)
         if (external[i] > 0) VISIT(i);
-    while (head < tail) {
+    while (head < tail) { /* bound: each object is queued once (reach set) */
         uint32_t v = queue[head++];
         for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
             if (!(g->ref_label[e] & RG_EDGE_WEAK)) VISIT(g->ref_target[e]);
@@ -156,7 +158,7 @@ int rg_graph_reachable(const rg_graph *g, const int64_t *external, uint8_t *reac
 
 uint32_t rg_edge_source(const rg_graph *g, uint32_t e) {
     uint32_t lo = 0, hi = g->n;
-    while (lo + 1 < hi) {
+    while (lo + 1 < hi) { /* bound: halves hi - lo */
         uint32_t mid = lo + (hi - lo) / 2;
         if (g->ref_start[mid] <= e)
             lo = mid;
@@ -219,7 +221,7 @@ uint32_t rg_shortest_cycle(rg_finder *f, uint32_t obj, const uint32_t *skip, siz
     uint32_t head = 0, tail = 0, found = RG_NONE;
     f->queue[tail++] = obj;
     f->stamp[obj] = r;
-    while (head < tail && found == RG_NONE) {
+    while (head < tail && found == RG_NONE) { /* bound: each member queued once (stamped) */
         uint32_t v = f->queue[head++];
         for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
             uint32_t w = g->ref_target[e];
@@ -238,6 +240,7 @@ uint32_t rg_shortest_cycle(rg_finder *f, uint32_t obj, const uint32_t *skip, siz
     /* walk back from the closing edge to obj, then reverse */
     uint32_t n = 0;
     edges[n++] = found;
+    /* bound: parents lead back to obj along the breadth-first tree */
     for (uint32_t v = rg_edge_source(g, found); v != obj; v = rg_edge_source(g, f->parent[v])) edges[n++] = f->parent[v];
     for (uint32_t i = 0; i < n / 2; i++) {
         uint32_t t = edges[i];

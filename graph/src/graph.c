@@ -7,7 +7,7 @@ void rg__graph_release(rg_graph *g) {
     if (!g) return;
     graph_priv *p = g->priv;
     if (p) {
-        while (p->blocks) {
+        while (p->blocks) { /* bound: the list of blocks, each freed once */
             arena_block *next = p->blocks->next;
             free(p->blocks);
             p->blocks = next;

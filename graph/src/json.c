@@ -54,7 +54,7 @@ static long hex4(const unsigned char *s, size_t n, size_t i) {
 /* Scans a string starting after its opening quote; returns the index of
  * the closing quote, or (size_t)-1 with the error set. */
 static size_t scan_string(jparser *p, const unsigned char *s, size_t n, size_t i, int *escaped) {
-    for (;;) {
+    for (;;) { /* bound: each pass moves i forward or returns */
         while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\') i++;
         if (i >= n) return fail(p, i, "unterminated string"), (size_t)-1;
         unsigned c = s[i];

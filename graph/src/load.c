@@ -281,7 +281,7 @@ static uint32_t intern(rg_graph *g, graph_priv *p, const char *s, size_t n) {
         memset(t, 0xff, cap * sizeof *t);
         for (uint32_t i = 0; i < g->nstr; i++) {
             size_t j = p->hashes[i] & (cap - 1);
-            while (t[j] != RG_NONE) j = (j + 1) & (cap - 1);
+            while (t[j] != RG_NONE) j = (j + 1) & (cap - 1); /* bound: the table is at most half full */
             t[j] = i;
         }
         free(p->itab);
@@ -367,7 +367,7 @@ static long col_of(const jtok *t) { return (long)t->start + (t->type == J_STRING
 static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap) return 0;
     size_t c = *cap ? *cap : 1024;
-    while (c < need) c *= 2;
+    while (c < need) c *= 2; /* bound: need < 2^34 (counts are 32-bit): no overflow */
     void *n = realloc(*arr, c * elem);
     if (!n) return -1;
     *arr = n;
@@ -1093,7 +1093,7 @@ static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, r
                   ((uint64_t)getpid() << 16)) |
               1;
     int ok = 0;
-    for (;;) {
+    for (;;) { /* bound: each pass takes one line of the (finite) input or ends */
         const char *line;
         size_t len;
         int rc = next_line(r, &line, &len, err, src, L.lineno + 1);
