@@ -16,6 +16,10 @@ GEN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 SRC=$(cd "$3" && pwd)
 T=${RG_HOSTILE_TIMEOUT:-20}
 SEEDS=${RG_HOSTILE_SEEDS:-1}
+# Leaks are left to test_cli and test_analysis (LSan is on there): leak
+# checking at every exit would double this test's time. ASan and UBSan stay on.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+export ASAN_OPTIONS
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 passed=0
@@ -88,9 +92,8 @@ done
 # ---- generated graphs ----------------------------------------------------------------
 s=1
 while [ "$s" -le "$SEEDS" ]; do
-    for shape in "1 0" "2 1" "10 2 young" "100 2 globals=3 frames=5" "1000 1 young globals=10" \
-        "3000 2 giant young frames=20" "10000 1 sparse globals=50" "5000 3 giant sparse huge" \
-        "2000 2 young frames=40000"; do
+    for shape in "1 0" "10 2 young globals=1 frames=2" "1000 1 young globals=10" \
+        "4000 3 giant young sparse huge frames=20" "10000 1 sparse globals=50" "2000 2 young frames=40000"; do
         # shellcheck disable=SC2086
         "$GEN" "$TMP/g.jsonl" "$s" $shape || bad "gen_dump $s $shape"
         every "$TMP/g.jsonl"
