@@ -487,7 +487,7 @@ int cmd_chain(int argc, char **argv) {
     char name[300];
     if (len < 0 && filtered && rg_root_chain(&c.f, c.root, c.an.external, NULL, obj, &first, c.scratch) >= 0) {
         if (json)
-            printf("{\"id\":%llu,\"reachable\":true,\"chain\":null}\n", (unsigned long long)g->id[obj]);
+            printf("{\"id\":%llu,\"reachable\":true,\"root\":null,\"chain\":null}\n", (unsigned long long)g->id[obj]);
         else
             printf("%s: every chain from a root passes an object --skip-type or --ignore leaves out\n",
                    cli_obj(g, c.root, obj, name, sizeof name));

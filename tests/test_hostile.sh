@@ -130,6 +130,8 @@ grep -q 'Short' "$TMP/c.dot" && bad "chain -o: --ignore 2 drew it" || ok
 run "0" "$R" chain "$H/chain-around.jsonl" 5 --skip-type Short -o "$TMP/c.dot"
 grep -q 'Short' "$TMP/c.dot" && bad "chain -o: --skip-type Short drew it" || ok
 run "1" "$R" chain "$H/chain-around.jsonl" 5 --skip-type Short --skip-type Mid
+run "1" "$R" chain --json "$H/chain-around.jsonl" 5 --skip-type Short --skip-type Mid
+[ "$(cat "$TMP/out")" = '{"id":5,"reachable":true,"root":null,"chain":null}' ] && ok || bad "chain --json around: $(cat "$TMP/out")"
 
 # long mode: the 1 GiB line limit is enforced while reading, on the right line
 # and without zlib's words (before: the 1.5 GiB line read whole, 58 s, 3.1 GB,
