@@ -3,6 +3,7 @@
  * object in both dumps). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -29,11 +30,24 @@ typedef struct table {
     size_t nslots;
 } table;
 
+/* Type names come from the dumps: a fixed hash would let a file hold names
+ * chosen to collide. FNV-1a from a seed drawn per run, then splitmix64's
+ * finalizer (the seed changes no output: rows are sorted). */
+static uint64_t hash_seed;
+
 static uint32_t hash_gstr(rg_gstr s) {
-    uint32_t h = 2166136261u;
-    for (uint32_t i = 0; i < s.len; i++) h = (h ^ (unsigned char)s.ptr[i]) * 16777619u;
-    return h;
+    uint64_t h = hash_seed;
+    for (uint32_t i = 0; i < s.len; i++) h = (h ^ (unsigned char)s.ptr[i]) * 0x100000001b3ULL;
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return (uint32_t)h;
 }
+
+/* Every object's row, looked up once per distinct type string of a graph. */
+static row *row_of(table *t, uint32_t *cache, const rg_graph *g, uint32_t i);
 
 /* The row of a type name, added when new; NULL when out of memory. */
 static row *row_for(table *t, rg_gstr type) {
@@ -72,6 +86,16 @@ static row *row_for(table *t, rg_gstr type) {
 
 /* The change in bytes as a sign and a magnitude: totals go up to 2^64 - 1,
  * so their difference does not fit an int64. */
+static row *row_of(table *t, uint32_t *cache, const rg_graph *g, uint32_t i) {
+    uint32_t ty = g->type[i];
+    if (cache[ty] == RG_NONE) {
+        row *r = row_for(t, g->str[ty]);
+        if (!r) return NULL;
+        cache[ty] = (uint32_t)(r - t->rows);
+    }
+    return &t->rows[cache[ty]];
+}
+
 /* After the rows are sorted: the slots point at their new places. */
 static void reindex(table *t) {
     memset(t->slots, 0xff, t->nslots * sizeof *t->slots);
@@ -177,7 +201,7 @@ int cmd_diff(int argc, char **argv) {
     rg_analysis oan = {0}, nan = {0};
     rg_finder of = {0}, nf = {0};
     table t = {0};
-    uint32_t *ocyc = NULL, *ncyc = NULL, *scratch = NULL;
+    uint32_t *ocyc = NULL, *ncyc = NULL, *scratch = NULL, *ocache = NULL, *ncache = NULL;
     if (a.npos != 2) {
         rc = cli_usage_error("diff", "give two dumps: the older, then the newer");
         goto out;
@@ -210,9 +234,17 @@ int cmd_diff(int argc, char **argv) {
         rc = EXIT_INPUT;
         goto out;
     }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    hash_seed = 0xcbf29ce484222325ULL ^ (uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 32) ^ (uint64_t)(uintptr_t)&now;
+    ocache = malloc(((size_t)og->nstr + 1) * sizeof *ocache);
+    ncache = malloc(((size_t)ng->nstr + 1) * sizeof *ncache);
+    if (!ocache || !ncache) goto nomem;
+    memset(ocache, 0xff, ((size_t)og->nstr + 1) * sizeof *ocache);
+    memset(ncache, 0xff, ((size_t)ng->nstr + 1) * sizeof *ncache);
     uint64_t nnew = 0, nfreed = 0, alloc = 0, freed = 0;
     for (uint32_t i = 0; i < og->n; i++) {
-        row *r = row_for(&t, og->str[og->type[i]]);
+        row *r = row_of(&t, ocache, og, i);
         if (!r) goto nomem;
         r->before++;
         r->bytes_before = rg_sat_add(r->bytes_before, og->size[i]);
@@ -224,7 +256,7 @@ int cmd_diff(int argc, char **argv) {
         }
     }
     for (uint32_t i = 0; i < ng->n; i++) {
-        row *r = row_for(&t, ng->str[ng->type[i]]);
+        row *r = row_of(&t, ncache, ng, i);
         if (!r) goto nomem;
         r->after++;
         r->bytes_after = rg_sat_add(r->bytes_after, ng->size[i]);
@@ -373,6 +405,8 @@ out:
     free(t.slots);
     free(ocyc);
     free(ncyc);
+    free(ocache);
+    free(ncache);
     free(scratch);
     rg_finder_free(&of);
     rg_finder_free(&nf);
