@@ -185,11 +185,15 @@ rg_graph *cli_load(const char *path) {
 
 /* ---- naming objects -------------------------------------------------------------------- */
 
+/* Appends v; the array doubles when n reaches a power of two (not one
+ * realloc per object: type=TYPE may name millions). */
 static int push(uint32_t **out, size_t *n, uint32_t v) {
-    uint32_t *p = realloc(*out, (*n + 1) * sizeof *p);
-    if (!p) return -1;
-    *out = p;
-    p[(*n)++] = v;
+    if (*n == 0 || (*n & (*n - 1)) == 0) {
+        uint32_t *p = realloc(*out, (*n ? *n * 2 : 1) * sizeof *p);
+        if (!p) return -1;
+        *out = p;
+    }
+    (*out)[(*n)++] = v;
     return 0;
 }
 
