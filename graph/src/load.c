@@ -432,11 +432,15 @@ static int get_uint(loader *L, const jtok *t, const char *field, uint64_t *out) 
  * later versions may add optional ones. */
 static void fields(const loader *L, size_t o, const char *const *names, size_t nn, size_t *vals) {
     const jtok *t = L->jp.toks;
-    for (size_t i = 0; i < nn; i++) vals[i] = 0;
+    size_t lens[16]; /* nn <= 16: the names' lengths, once */
+    for (size_t i = 0; i < nn; i++) {
+        vals[i] = 0;
+        lens[i] = strlen(names[i]);
+    }
     size_t k = o + 1;
-    for (uint32_t pair = 0; pair < t[o].size; pair++) {
+    for (uint32_t pair = 0; pair < t[o].size; pair++) { /* bound: the object's pairs */
         for (size_t i = 0; i < nn; i++) {
-            if (jkey(L->line, &t[k], names[i], strlen(names[i]))) {
+            if (jkey(L->line, &t[k], names[i], lens[i])) {
                 vals[i] = k + 1;
                 break;
             }
@@ -452,38 +456,54 @@ static int need(loader *L, size_t val, const char *field, const jtok *where) {
 
 /* The fields the format knows, by depth (1: a record's own fields; 2:
  * those of "heap", "gc" and "trailer"; 3: of "generations"; 4: of the
- * objects in the "stats" array),
- * the commonest first. Any other field is skipped by the tokenizer without
- * a token: a line of unknown fields costs no memory. */
-static const struct {
-    const char *name;
-    uint8_t len, depth;
-} known_fields[] = {
-    {"id", 2, 1}, {"type", 4, 1}, {"size", 4, 1}, {"rc", 2, 1}, {"gen", 3, 1}, {"label", 5, 1}, {"refs", 4, 1},
-    {"label_len", 9, 1}, {"finalized", 9, 1}, {"garbage", 7, 1}, {"global", 6, 1}, {"frame", 5, 1},
-    {"depth", 5, 1}, {"locals", 6, 1}, {"trailer", 7, 1}, {"format", 6, 1}, {"version", 7, 1},
-    {"producer", 8, 1}, {"producer_version", 16, 1}, {"created", 7, 1}, {"heap", 4, 1}, {"gc", 2, 1},
-    {"heap_id", 7, 1},
-    {"bytes_in_use", 12, 2}, {"peak_bytes", 10, 2}, {"live_objects", 12, 2}, {"max_id", 6, 2},
-    {"enabled", 7, 2}, {"thresholds", 10, 2}, {"counts", 6, 2}, {"stats", 5, 2}, {"garbage_id", 10, 2},
-    {"objects", 7, 2}, {"references", 10, 2}, {"globals", 7, 2}, {"frames", 6, 2}, {"generations", 11, 2},
-    {"collections", 11, 4}, {"collected", 9, 4}, {"uncollectable", 13, 4}, {"untracked", 9, 3}, {"0", 1, 3},
-    {"1", 1, 3}, {"2", 1, 3}, {"frozen", 6, 3},
-};
-
+ * objects in the "stats" array). Any other field is skipped by the tokenizer
+ * without a token: a line of unknown fields costs no memory. A switch on the
+ * length, with memcmp of constant sizes (inlined), keeps this off the
+ * loader's profile. */
+#define IS(lit) (memcmp(key, lit, sizeof lit - 1) == 0)
 static int known_field(int depth, const char *key, size_t len) {
-    /* the lengths of the known names at each depth: most unknown keys stop here */
-    static const uint32_t lengths[5] = {0,
-                                        (1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 7) |
-                                            (1u << 8) | (1u << 9) | (1u << 16),
-                                        (1u << 5) | (1u << 6) | (1u << 7) | (1u << 10) | (1u << 11) | (1u << 12),
-                                        (1u << 1) | (1u << 6) | (1u << 9), (1u << 9) | (1u << 11) | (1u << 13)};
-    if (depth < 1 || depth > 4 || len > 16 || !(lengths[depth] & (1u << len))) return 0;
-    for (size_t i = 0; i < sizeof known_fields / sizeof *known_fields; i++)
-        if (known_fields[i].len == len && known_fields[i].depth == depth && memcmp(known_fields[i].name, key, len) == 0)
-            return 1;
-    return 0;
+    switch (depth) {
+    case 1:
+        switch (len) {
+        case 2: return IS("id") || IS("rc") || IS("gc");
+        case 3: return IS("gen");
+        case 4: return IS("type") || IS("size") || IS("refs") || IS("heap");
+        case 5: return IS("label") || IS("frame") || IS("depth");
+        case 6: return IS("global") || IS("locals") || IS("format");
+        case 7: return IS("garbage") || IS("trailer") || IS("version") || IS("created") || IS("heap_id");
+        case 8: return IS("producer");
+        case 9: return IS("label_len") || IS("finalized");
+        case 16: return IS("producer_version");
+        default: return 0;
+        }
+    case 2:
+        switch (len) {
+        case 5: return IS("stats");
+        case 6: return IS("max_id") || IS("counts") || IS("frames");
+        case 7: return IS("enabled") || IS("objects") || IS("globals");
+        case 10: return IS("peak_bytes") || IS("thresholds") || IS("garbage_id") || IS("references");
+        case 11: return IS("generations");
+        case 12: return IS("bytes_in_use") || IS("live_objects");
+        default: return 0;
+        }
+    case 3:
+        switch (len) {
+        case 1: return key[0] >= '0' && key[0] <= '2';
+        case 6: return IS("frozen");
+        case 9: return IS("untracked");
+        default: return 0;
+        }
+    case 4:
+        switch (len) {
+        case 9: return IS("collected");
+        case 11: return IS("collections");
+        case 13: return IS("uncollectable");
+        default: return 0;
+        }
+    default: return 0;
+    }
 }
+#undef IS
 
 /* ---- records ------------------------------------------------------------------------------ */
 
