@@ -242,7 +242,7 @@ static void test_colliding_ids(void) {
     double t_collide = timed_load(&collide, &g2, &err);
     CU_ASSERT_PTR_NOT_NULL_FATAL(g2);
     printf("\n  random ids %.3f s, colliding ids %.3f s ", t_random, t_collide);
-    CU_ASSERT(t_collide < 4 * t_random + 1.0);
+    CU_ASSERT(t_collide < 8 * t_random + 2.0); /* slack for a loaded machine; quadratic took 37 s */
     /* every id resolves, and ids not there do not */
     for (uint32_t i = 0; i < N; i += 97) CU_ASSERT_EQUAL(rg_graph_find(g2, ids[i]), i);
     CU_ASSERT_EQUAL(rg_graph_find(g2, unmix((uint64_t)1 << 60)), RG_NONE);
