@@ -13,6 +13,16 @@ PyDoc_STRVAR(dump_doc,
 
 static PyMethodDef methods[] = {
     {"dump", (PyCFunction)(void (*)(void))rgpy_dump, METH_VARARGS | METH_KEYWORDS, dump_doc},
+    {"draw", (PyCFunction)(void (*)(void))rgpy_draw, METH_VARARGS | METH_KEYWORDS,
+     "draw(nodes, edges, mores, output, *, max_depth=3, refcounts=False, shortnames=True, format=None,\n"
+     "     backrefs=False, cluster_cycles=False)\n\n"
+     "Draw chosen objects: nodes are (object, depth, marks, extra text or None), edges (source index,\n"
+     "target index, label, weak), mores (node index, count)."},
+    {"referents", rgpy_referents, METH_O, "referents(obj) -> [(target, label, weak)]"},
+    {"referrers", rgpy_referrers, METH_VARARGS,
+     "referrers(targets, objects) -> {id(target): [(referrer, label, weak)]}"},
+    {"describe", rgpy_describe, METH_VARARGS, "describe(obj, shortnames=True) -> (type, label, size, static)"},
+    {"type_names", rgpy_type_names, METH_VARARGS, "type_names(objects, shortnames=True) -> [type name]"},
     {NULL, NULL, 0, NULL},
 };
 
