@@ -138,9 +138,16 @@ def _own_frames():
 
 
 def _referents(o):
-    """What o holds, as drawn: dict keys that are strs become edge labels."""
-    return [(t, label, weak) for t, label, weak in _core.referents(o)
-            if not (label == "(key)" and type(t) is str and isinstance(o, dict))]
+    """What o holds, as drawn: dict keys that are strs become edge labels.
+    In gc.get_referents' order (a list's or tuple's items last first), so that
+    too_many keeps the same objects as objgraph."""
+    refs = _core.referents(o)
+    if isinstance(o, (list, tuple)):
+        n = len(o)
+        refs[:n] = refs[n - 1::-1] if n else []
+    elif isinstance(o, dict):
+        refs = [r for r in refs if not (r[1] == "(key)" and type(r[0]) is str)]
+    return refs
 
 
 class _Referrers:
