@@ -126,14 +126,17 @@ def get_leaking_objects(objects=None):
 
 # ---- walks ----------------------------------------------------------------------------------
 
-def _own_frames():
-    """This module's frames on the stack: the walk never shows itself."""
-    out, f = [], sys._getframe(1)
-    here = _own_frames.__code__.co_filename
+def _own_frame_ids():
+    """The ids of this module's frames on the stack: the walk never shows
+    itself. Ids only: a frame kept in one of its own locals would be a
+    cycle, garbage left behind by the walk."""
+    out, f = set(), sys._getframe(1)
+    here = _own_frame_ids.__code__.co_filename
     while f is not None:
         if f.f_code.co_filename == here:
-            out.append(f)
+            out.add(id(f))
         f = f.f_back
+    del f
     return out
 
 
@@ -155,9 +158,14 @@ class _Referrers:
     (what gc.get_referrers scans), one pass over the heap per level."""
 
     def __init__(self, ignore):
-        self.objects = gc.get_objects()
+        # without the walk's own objects (its frames, its lists, this):
+        # none of them may hold this list, or the walk leaves a cycle behind
+        self.objects = [o for o in gc.get_objects() if id(o) not in ignore and o is not self]
         ignore.add(id(self.objects))
         self.cache = {}
+
+    def clear(self):
+        self.objects = self.cache = None
 
     def prepare(self, targets):
         want = [t for t in targets if id(t) not in self.cache]
@@ -187,8 +195,7 @@ def _walk(objs, backrefs, max_depth, extra_ignore, filter, too_many, highlight, 
     ignore = set(extra_ignore)
     ignore.update((id(objs), id(extra_ignore), id(nodes), id(edges), id(mores), id(index), id(queue),
                    id(ignore)))
-    for f in _own_frames():
-        ignore.add(id(f))
+    ignore |= _own_frame_ids()
     gc.collect()  # as objgraph does: garbage is not drawn
     referrers = _Referrers(ignore) if backrefs else None
 
@@ -235,6 +242,8 @@ def _walk(objs, backrefs, max_depth, extra_ignore, filter, too_many, highlight, 
             n += 1
         if skipped:
             mores.append((ti, skipped))
+    if referrers is not None:
+        referrers.clear()
     return nodes, edges, mores
 
 
@@ -286,8 +295,7 @@ def _find_chain(obj, predicate, backrefs, max_depth, extra_ignore):
     queue, depth, parent = [obj], {id(obj): 0}, {id(obj): None}
     ignore = set(extra_ignore)
     ignore.update((id(extra_ignore), id(queue), id(depth), id(parent), id(ignore)))
-    for f in _own_frames():
-        ignore.add(id(f))
+    ignore |= _own_frame_ids()
     gc.collect()
     referrers = _Referrers(ignore) if backrefs else None
     head = 0
@@ -299,6 +307,8 @@ def _find_chain(obj, predicate, backrefs, max_depth, extra_ignore):
             while parent[id(target)] is not None:
                 target = parent[id(target)]
                 chain.append(target)
+            if referrers is not None:
+                referrers.clear()
             return chain
         tdepth = depth[id(target)]
         if tdepth >= max_depth:
@@ -314,6 +324,8 @@ def _find_chain(obj, predicate, backrefs, max_depth, extra_ignore):
             depth[id(source)] = tdepth + 1
             parent[id(source)] = target
             queue.append(source)
+    if referrers is not None:
+        referrers.clear()
     return [obj]  # not found
 
 

@@ -4,6 +4,7 @@ installed), and the seed example works as written.
 
 Run by ctest as: python3 test_objgraph.py <scratch dir>
 """
+import gc
 import io
 import os
 import re
@@ -135,6 +136,16 @@ check(re.search(r"Node\s+24\s+\+7", out.getvalue()) is not None, "show_growth se
 mc = dict(refgraph.most_common_types(limit=0))
 check(mc.get("Node") == 24, "most_common_types counts Nodes")
 check(isinstance(refgraph.get_leaking_objects(), list), "get_leaking_objects")
+
+# the walks leave no garbage behind (objgraph's own leave none either)
+gc.collect()
+gc.disable()
+refgraph.show_refs([root], max_depth=3, output=io.StringIO())
+refgraph.show_backrefs([kids[1]], max_depth=2, output=io.StringIO())
+refgraph.find_backref_chain(kids[4], lambda o: o is globals())
+left = gc.collect()
+gc.enable()
+check(left == 0, "show_refs, show_backrefs and find_backref_chain leave no garbage (%d objects)" % left)
 
 print("%d failures" % len(failures))
 sys.exit(1 if failures else 0)
