@@ -21,10 +21,10 @@ import sys
 import tempfile
 
 from refgraph import _core
-from refgraph._core import __version__, dump
+from refgraph._core import __version__, dump, is_tracking, track, untrack
 
 __all__ = [
-    "dump", "show_refs", "show_backrefs", "show_chain", "find_ref_chain", "find_backref_chain",
+    "dump", "track", "untrack", "is_tracking", "show_refs", "show_backrefs", "show_chain", "find_ref_chain", "find_backref_chain",
     "count", "typestats", "most_common_types", "show_most_common_types", "growth", "show_growth",
     "by_type", "get_leaking_objects",
 ]

@@ -61,7 +61,7 @@ static int write_selection(walker *w, const char *path, PyObject *nodes, dedge *
             full = len;
         }
         rg_dump_object rec = {
-            .id = rgpy_id(o),
+            .id = (uint64_t)(uintptr_t)o, /* node names are objgraph's: o + id(obj) */
             .type = {tname, tlen},
             .size = walker_size(w, o),
             .refcount = (int64_t)Py_REFCNT(o),
@@ -75,7 +75,7 @@ static int write_selection(walker *w, const char *path, PyObject *nodes, dedge *
             char lb[RG_EDGE_LABEL_SCRATCH];
             size_t ll = walker_utf8(edges[e].label, lb, sizeof lb);
             PyObject *dst = PyTuple_GET_ITEM(PyList_GET_ITEM(nodes, edges[e].dst), 0);
-            rg_dump_ref ref = {rgpy_id(dst), {lb, ll}, edges[e].weak};
+            rg_dump_ref ref = {(uint64_t)(uintptr_t)dst, {lb, ll}, edges[e].weak};
             rg_dump_object_ref(wr, &ref);
         }
         rg_dump_object_end(wr);

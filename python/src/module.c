@@ -18,6 +18,11 @@ static PyMethodDef methods[] = {
      "     backrefs=False, cluster_cycles=False)\n\n"
      "Draw chosen objects: nodes are (object, depth, marks, extra text or None), edges (source index,\n"
      "target index, label, weak), mores (node index, count)."},
+    {"track", rgpy_track, METH_NOARGS,
+     "track()\n\nFrom now on every object allocated gets a sequence number that is never reused;\n"
+     "dumps use it as the object's id, so that diff never takes a new object for a freed one."},
+    {"untrack", rgpy_untrack, METH_NOARGS, "untrack()\n\nStop tracking and forget every number."},
+    {"is_tracking", rgpy_is_tracking, METH_NOARGS, "is_tracking() -> bool"},
     {"referents", rgpy_referents, METH_O, "referents(obj) -> [(target, label, weak)]"},
     {"referrers", rgpy_referrers, METH_VARARGS,
      "referrers(targets, objects) -> {id(target): [(referrer, label, weak)]}"},

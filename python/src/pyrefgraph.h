@@ -21,6 +21,9 @@ uint64_t rgpy_track_id(PyObject *o);
  * any object now alive was allocated): never true after startup, so dumps
  * always say their ids may be addresses unless all are sequence numbers. */
 int rgpy_tracking_since_start(void);
+PyObject *rgpy_track(PyObject *self, PyObject *noargs);
+PyObject *rgpy_untrack(PyObject *self, PyObject *noargs);
+PyObject *rgpy_is_tracking(PyObject *self, PyObject *noargs);
 
 /* draw.c */
 PyObject *rgpy_draw(PyObject *self, PyObject *args, PyObject *kw);

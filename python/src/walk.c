@@ -368,6 +368,8 @@ int walker_is_static(PyObject *o) {
 
 int walker_is_tracked(PyObject *o) { return _PyObject_IS_GC(o) && _PyObject_GC_IS_TRACKED(o); }
 
+size_t walker_preheader(PyObject *o) { return _PyType_PreHeaderSize(Py_TYPE(o)); }
+
 int walker_is_finalized(PyObject *o) { return _PyObject_IS_GC(o) && _PyGC_FINALIZED(o); }
 
 /* ---- labels ---------------------------------------------------------------------- */

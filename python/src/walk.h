@@ -60,6 +60,9 @@ int walker_is_static(PyObject *o);
 /* The collector generation of a tracked object is not known here; this is
  * whether the collector tracks o at all. */
 int walker_is_tracked(PyObject *o);
+/* Bytes CPython allocates before o (the collector's header, the managed
+ * dict pointers): o's block starts that far before it. */
+size_t walker_preheader(PyObject *o);
 int walker_is_finalized(PyObject *o);
 
 /* Roots: every executing frame of every thread, outermost first per thread
