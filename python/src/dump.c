@@ -8,8 +8,6 @@
  * dump and no Python code runs, so no object is created or freed behind the
  * table's back, and the dumper leaves nothing behind.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -322,10 +320,7 @@ PyObject *rgpy_dump(PyObject *self, PyObject *args, PyObject *kw) {
         }
     }
     uint64_t bytes = 0, max_id = 0;
-    struct timespec ta, tb, tc;
-    clock_gettime(CLOCK_MONOTONIC, &ta);
     if (discover(&d, &bytes, &max_id) < 0) goto out;
-    clock_gettime(CLOCK_MONOTONIC, &tb);
     rg_error err;
     memset(&err, 0, sizeof err);
     wr = rg_dump_writer_open(path, &err);
@@ -351,8 +346,6 @@ PyObject *rgpy_dump(PyObject *self, PyObject *args, PyObject *kw) {
     rg_dump_write_header(wr, &h);
     if (write_objects(&d, wr) < 0) goto out;
     write_roots(&d, wr);
-    clock_gettime(CLOCK_MONOTONIC, &tc);
-    if (getenv("RGPY_TIMING")) fprintf(stderr, "seed %.3f discover %.3f write %.3f\n", (double)(ta.tv_sec - t0.tv_sec) + (double)(ta.tv_nsec - t0.tv_nsec) / 1e9, (double)(tb.tv_sec - ta.tv_sec) + (double)(tb.tv_nsec - ta.tv_nsec) / 1e9, (double)(tc.tv_sec - tb.tv_sec) + (double)(tc.tv_nsec - tb.tv_nsec) / 1e9);
     uint32_t nobjs = d.t.n;
     int rc = rg_dump_writer_close(wr, &err);
     wr = NULL;

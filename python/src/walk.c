@@ -220,8 +220,6 @@ static size_t bytes_repr(PyObject *b, char *buf, size_t cap, size_t maxchars) {
 static int add_members(typeinfo *ti, PyTypeObject *t, size_t *cap) {
     for (PyMemberDef *m = t->tp_members; m && m->name; m++) {
         if (m->type != T_OBJECT && m->type != T_OBJECT_EX) continue;
-        if (m->flags & PY_AUDIT_READ) { /* still a plain field: fine */
-        }
         int dup = 0;
         for (size_t i = 0; i < ti->nmembers; i++) dup |= ti->members[i].offset == m->offset;
         if (dup) continue;
