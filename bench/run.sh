@@ -37,5 +37,10 @@ echo "# cli: refgraph cycles and diff end to end, against json + networkx / Coun
 "$b/bench/bench_dump" pair "$dump" "$dump2" > /dev/null
 "$py" "$here/cli_bench.py" "$b/refgraph" "$py" "$dump" "$dump2" "$rounds" | tee -a "$raw"
 
+if [ -d "$b/python/refgraph" ]; then
+    echo "# python: refgraph.dump of a live interpreter against objgraph's gc.get_referents walk" >&2
+    PYTHONPATH="$b/python" "$py" "$here/python_dump.py" "$rounds" | tee -a "$raw"
+fi
+
 echo "# medians and ratios" >&2
 "$py" "$here/compare.py" < "$raw"

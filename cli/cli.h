@@ -158,8 +158,9 @@ static inline void json_gstr(FILE *f, rg_gstr s) { json_str(f, s.ptr, s.len); }
 
 /* "list#4", with " (func:a)" or " (a)" when a root binds it. root may be NULL. */
 const char *cli_obj(const rg_graph *g, const rg_root *root, uint32_t i, char *buf, size_t size);
-/* The heap's own objects (None, True, False, the garbage list) are held by
- * the heap itself: never reported as held from outside. */
+/* The heap's own objects (None, True, False, the garbage list, objects the
+ * dump marks static) are held by the heap itself: never reported as held
+ * from outside. */
 int cli_heap_owned(const rg_graph *g, uint32_t i);
 /* A chain of edges as text: "list#4 -[3]-> list#8 -[3]-> list#4". */
 void cli_print_path(FILE *f, const rg_graph *g, const rg_root *root, uint32_t first, const uint32_t *edges,

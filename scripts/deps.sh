@@ -3,6 +3,8 @@
 # Runs apt-get as root, or through sudo where there is one; otherwise says
 # plainly what to install and fails. "deps.sh bench" also installs what the
 # benchmarks' peers need (Debian's python3 with networkx).
+# python3-dev builds the Python extension (python/); python3-objgraph is the
+# peer its tests compare drawings with (tests skip that part without it).
 set -eu
 
 # package : what proves it is installed
@@ -12,7 +14,9 @@ libcunit1-dev:cunit
 libgraphviz-dev:libgvc
 graphviz:dot
 zlib1g-dev:zlib
-python3:python3"
+python3:python3
+python3-dev:python3-dev
+python3-objgraph:objgraph"
 
 if [ "${1:-}" = bench ]; then
     need="$need
@@ -26,6 +30,8 @@ for entry in $need; do
     case "$probe" in
         pkg-config|dot|python3) command -v "$probe" >/dev/null 2>&1 && continue ;;
         networkx) /usr/bin/python3 -c 'import networkx' >/dev/null 2>&1 && continue ;;
+        objgraph) /usr/bin/python3 -c 'import objgraph' >/dev/null 2>&1 && continue ;;
+        python3-dev) [ -f /usr/include/python3.11/Python.h ] || /usr/bin/python3 -c 'import sysconfig, os, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' >/dev/null 2>&1 && continue ;;
         *) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$probe" && continue ;;
     esac
     missing="$missing $pkg"

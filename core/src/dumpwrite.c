@@ -101,12 +101,23 @@ static inline void putc_(rg_dump_writer *w, char c) {
 }
 
 static void put_u64(rg_dump_writer *w, uint64_t v) {
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                   "8081828384858687888990919293949596979899";
     char tmp[24];
     int i = 24;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) { /* two digits per division: ids are often 15 digits long */
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        tmp[--i] = pairs[2 * r + 1];
+        tmp[--i] = pairs[2 * r];
+    }
+    if (v >= 10) {
+        tmp[--i] = pairs[2 * v + 1];
+        tmp[--i] = pairs[2 * v];
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
     put(w, tmp + i, (size_t)(24 - i));
 }
 
@@ -233,6 +244,10 @@ int rg_dump_write_header(rg_dump_writer *w, const rg_dump_header *h) {
     snprintf(hid, sizeof hid, "%016llx", (unsigned long long)h->heap_id);
     PUTS(w, ",\"heap_id\":");
     put_str(w, hid, 16);
+    if (h->ids) {
+        PUTS(w, ",\"ids\":");
+        put_str(w, h->ids, strlen(h->ids));
+    }
     PUTS(w, ",\"heap\":{\"bytes_in_use\":");
     put_u64(w, h->bytes_in_use);
     PUTS(w, ",\"peak_bytes\":");
@@ -304,6 +319,7 @@ int rg_dump_object_begin(rg_dump_writer *w, const rg_dump_object *o) {
     }
     if (o->finalized) PUTS(w, ",\"finalized\":true");
     if (o->garbage) PUTS(w, ",\"garbage\":true");
+    if (o->is_static) PUTS(w, ",\"static\":true");
     PUTS(w, ",\"refs\":[");
     w->nrefs_in_object = 0;
     w->objects++;

@@ -49,6 +49,7 @@ int rg_graph_write(const rg_graph *g, const char *path, rg_error *err) {
             .gen = g->gen[i],
             .finalized = (g->flags[i] & RG_GF_FINALIZED) != 0,
             .garbage = (g->flags[i] & RG_GF_GARBAGE) != 0,
+            .is_static = (g->flags[i] & RG_GF_STATIC) != 0,
             .label = dstr(g, g->label[i]),
             .label_len = g->label_len[i],
         };

@@ -606,11 +606,12 @@ static int parse_header(loader *L) {
 
 static int parse_object(loader *L) {
     static const char *const names[] = {"id", "type", "size", "rc", "gen", "label", "refs",
-                                        "label_len", "finalized", "garbage"};
-    size_t v[10];
+                                        "label_len", "finalized", "garbage", "static"};
+    static const uint8_t bits[] = {RG_GF_FINALIZED, RG_GF_GARBAGE, RG_GF_STATIC};
+    size_t v[11];
     const jtok *t = L->jp.toks;
     rg_graph *g = L->g;
-    fields(L, 0, names, 10, v);
+    fields(L, 0, names, 11, v);
     for (int i = 0; i < 7; i++)
         if (need(L, v[i], names[i], &t[0])) return -1;
     if (g->n == MAX_COUNT) return FAIL(L, 1, RG_ERANGE, "too many objects (more than %u)", MAX_COUNT);
@@ -637,11 +638,11 @@ static int parse_object(loader *L) {
     if (get_str(L, &t[v[5]], "label", &g->label[i])) return -1;
     if (v[7] && get_uint(L, &t[v[7]], "label_len", &label_len)) return -1;
     uint8_t flags = 0;
-    for (int k = 8; k <= 9; k++) {
+    for (int k = 8; k <= 10; k++) {
         if (!v[k]) continue;
         if (t[v[k]].type != J_TRUE && t[v[k]].type != J_FALSE)
             return FAIL(L, col_of(&t[v[k]]), RG_EFORMAT, "field \"%s\" must be true or false", names[k]);
-        if (t[v[k]].type == J_TRUE) flags |= k == 8 ? RG_GF_FINALIZED : RG_GF_GARBAGE;
+        if (t[v[k]].type == J_TRUE) flags |= bits[k - 8];
     }
     const jtok *refs = &t[v[6]];
     if (refs->type != J_ARRAY) return FAIL(L, col_of(refs), RG_EFORMAT, "field \"refs\" must be an array");

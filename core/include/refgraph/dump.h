@@ -44,6 +44,8 @@ typedef struct rg_dump_header {
     int gc_enabled;
     rg_dump_genstats gen[3];
     uint64_t garbage_id; /* the garbage list's id, 0 if none */
+    const char *ids;     /* what ids are: NULL (allocation sequence numbers, not
+                            written) or "addresses" (reusable: see dump-format.md) */
 } rg_dump_header;
 
 /* A string with its length: dump strings may hold any bytes. */
@@ -60,6 +62,7 @@ typedef struct rg_dump_object {
     int64_t refcount;
     int gen; /* 0..2, RG_DUMP_FROZEN, or RG_DUMP_UNTRACKED */
     int finalized, garbage;
+    int is_static;      /* statically allocated: its refcount counts nothing */
     rg_dump_str label;  /* cut to RG_DUMP_LABEL_MAX bytes when written */
     uint64_t label_len; /* the label's full length, if already cut; else 0 */
 } rg_dump_object;

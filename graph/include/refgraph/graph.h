@@ -27,6 +27,7 @@ extern "C" {
 /* Object flags (graph->flags). */
 #define RG_GF_FINALIZED 0x1u
 #define RG_GF_GARBAGE 0x2u /* on the garbage list */
+#define RG_GF_STATIC 0x4u  /* statically allocated: its refcount counts the runtime's references */
 
 /* Edge label word (graph->ref_label): string index, weak bit on top. */
 #define RG_EDGE_WEAK 0x80000000u

@@ -1,0 +1,151 @@
+"""refgraph.show_refs / show_backrefs draw the same objects and references
+as objgraph 3.5 on the same objects (when Debian's python3-objgraph is
+installed), and the seed example works as written.
+
+Run by ctest as: python3 test_objgraph.py <scratch dir>
+"""
+import gc
+import io
+import os
+import re
+import sys
+
+import refgraph
+
+TMP = sys.argv[1]
+os.makedirs(TMP, exist_ok=True)
+os.chdir(TMP)
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, flush=True)
+
+
+EDGE = re.compile(r"\b(o\d+)\s*->\s*(o\d+)")
+NODE = re.compile(r"^\s*(o\d+)\s*\[", re.M)
+
+
+def sets(dot):
+    return set(NODE.findall(dot)), set(EDGE.findall(dot))
+
+
+# The seed example, as written.
+a = [1, 2, 3]; b = [4, 5, 6]; a.append(b); b.append(a)  # noqa: E702
+refgraph.show_refs([a], filename='a.png')
+check(os.path.getsize("a.png") > 1000 and open("a.png", "rb").read(4) == b"\x89PNG", "a.png is a PNG")
+out = io.StringIO()
+refgraph.show_refs([a], output=out)
+nodes, edges = sets(out.getvalue())
+check(("o%d" % id(a), "o%d" % id(b)) in edges and ("o%d" % id(b), "o%d" % id(a)) in edges, "a -> b -> a drawn")
+check(len(nodes) == 8, "8 objects: two lists and six ints (%d)" % len(nodes))
+check('color=red' in out.getvalue(), "the cycle is red")
+
+
+class Node:
+    def __init__(self, name, parent=None):
+        self.name = name
+        self.parent = parent
+        self.kids = []
+        self.meta = {"depth": 0, "tags": ["x", "y"]}
+        if parent is not None:
+            parent.kids.append(self)
+
+
+root = Node("root")
+kids = [Node("k%d" % i, root) for i in range(15)]
+holder = {"root": root, "first": kids[0]}
+shelf = [kids[0], kids[1], holder]
+
+
+def not_type(o):
+    return not isinstance(o, type)
+
+
+cases = [
+    ("seed", [a], dict()),
+    ("seed depth 1", [b], dict(max_depth=1)),
+    ("tree", [root], dict(max_depth=3, filter=not_type)),
+    ("tree too_many", [root], dict(max_depth=2, too_many=5, filter=not_type)),
+    ("holder", [holder, shelf], dict(max_depth=4, filter=not_type)),
+]
+backcases = [
+    ("kid backrefs", [kids[0]], dict(max_depth=2)),
+    ("kid backrefs too_many", [kids[3]], dict(max_depth=3, too_many=2)),
+    ("tags backrefs", [root.meta["tags"]], dict(max_depth=3)),
+]
+
+try:
+    import objgraph
+except ImportError:
+    objgraph = None
+    print("objgraph is not installed: comparisons skipped (Debian: python3-objgraph)")
+
+if objgraph is not None:
+    for name, objs, kw in cases + backcases:
+        back = (name, objs, kw) in backcases
+        ours, theirs = io.StringIO(), io.StringIO()
+        (refgraph.show_backrefs if back else refgraph.show_refs)(objs, output=ours, **kw)
+        (objgraph.show_backrefs if back else objgraph.show_refs)(objs, output=theirs, **kw)
+        n1, e1 = sets(ours.getvalue())
+        n2, e2 = sets(theirs.getvalue())
+        check(n1 == n2, "%s: the same objects (%d vs objgraph's %d; only ours %s, only objgraph's %s)" %
+              (name, len(n1), len(n2), sorted(n1 - n2)[:5], sorted(n2 - n1)[:5]))
+        check(e1 == e2, "%s: the same references (%d vs objgraph's %d; only ours %s, only objgraph's %s)" %
+              (name, len(e1), len(e2), sorted(e1 - e2)[:5], sorted(e2 - e1)[:5]))
+        more1 = len(re.findall(r"\d+ more", ours.getvalue()))
+        more2 = len(re.findall(r"\d+ more", theirs.getvalue()))
+        check(more1 == more2, "%s: the same 'N more' nodes (%d vs %d)" % (name, more1, more2))
+
+    # statistics and chains agree with objgraph's
+    check(refgraph.count("Node") == objgraph.count("Node") == 16, "count('Node')")
+    check(refgraph.count("__main__.Node") == 16, "count('__main__.Node')")
+    check(set(map(id, refgraph.by_type("Node"))) == set(map(id, objgraph.by_type("Node"))), "by_type")
+    chain = refgraph.find_backref_chain(kids[5], lambda o: o is globals())
+    check(chain[0] is globals() and chain[-1] is kids[5] and len(chain) ==
+          len(objgraph.find_backref_chain(kids[5], lambda o: o is globals())), "find_backref_chain")
+
+# Labels: attribute names and dict keys on the edges, str keys not drawn as
+# objects. (A fresh object: objgraph's labels create instance dicts, refgraph's
+# do not.)
+fresh = Node("fresh")
+fresh_holder = {"root": fresh}
+chain = refgraph.find_ref_chain(fresh_holder, lambda o: isinstance(o, list) and o == ["x", "y"])
+check(chain[0] is fresh_holder and chain[-1] is fresh.meta["tags"] and len(chain) == 4,
+      "find_ref_chain: %s" % [type(x).__name__ for x in chain])
+out = io.StringIO()
+refgraph.show_refs([fresh], max_depth=2, filter=not_type, output=out)
+dot = out.getvalue()
+for lab in ("name", "kids", "meta", "depth", "tags"):
+    check(re.search(r'label="?%s"?[,\]]' % lab, dot) is not None,
+          "edge label %r in %s" % (lab, [ln.strip() for ln in dot.splitlines() if "->" in ln]))
+check("(key)" not in dot, "str dict keys are labels, not nodes")
+
+# show_chain, show_growth, most_common_types, get_leaking_objects run
+refgraph.show_chain(refgraph.find_backref_chain(kids[2], lambda o: o is globals()), filename="chain.svg")
+check(open("chain.svg").read().lstrip().startswith("<?xml"), "show_chain writes an SVG")
+out = io.StringIO()
+refgraph.show_growth(limit=3, file=out)
+refgraph.show_growth(limit=3, file=out)
+extra = [Node("new%d" % i) for i in range(7)]
+out = io.StringIO()
+refgraph.show_growth(limit=3, file=out)
+check(re.search(r"Node\s+24\s+\+7", out.getvalue()) is not None, "show_growth sees 7 new Nodes: %r" % out.getvalue())
+mc = dict(refgraph.most_common_types(limit=0))
+check(mc.get("Node") == 24, "most_common_types counts Nodes")
+check(isinstance(refgraph.get_leaking_objects(), list), "get_leaking_objects")
+
+# the walks leave no garbage behind (objgraph's own leave none either)
+gc.collect()
+gc.disable()
+refgraph.show_refs([root], max_depth=3, output=io.StringIO())
+refgraph.show_backrefs([kids[1]], max_depth=2, output=io.StringIO())
+refgraph.find_backref_chain(kids[4], lambda o: o is globals())
+left = gc.collect()
+gc.enable()
+check(left == 0, "show_refs, show_backrefs and find_backref_chain leave no garbage (%d objects)" % left)
+
+print("%d failures" % len(failures))
+sys.exit(1 if failures else 0)
