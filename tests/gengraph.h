@@ -118,7 +118,7 @@ static inline int gen_write(const char *path, const gen_params *p) {
         static const char *const types[] = {"list", "dict", "tuple", "Node", "str", "function", "cell", "set"};
         rg_dump_object o = {id[i], gen_s(types[gen_below(&s, 8)]),
                             p->huge_sizes ? gen_next(&s) >> 1 : 16 + gen_below(&s, 1000),
-                            indeg[i] + gen_below(&s, 2), gen[i], 0, 0, gen_s(label), 0};
+                            indeg[i] + gen_below(&s, 2), gen[i], 0, 0, 0, gen_s(label), 0};
         rc = rg_dump_object_begin(w, &o);
         for (uint32_t e = start[i]; !rc && e < start[i + 1]; e++) {
             snprintf(rl, sizeof rl, "[%u]", e - start[i]);
