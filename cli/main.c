@@ -7,7 +7,7 @@
 #include "refgraph/heap.h"
 
 extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
-    cmd_chain_opts[], cmd_diff_opts[];
+    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[];
 
 /* The commands. Adding one: see cli.h. */
 const cli_command cli_commands[] = {
@@ -42,6 +42,17 @@ const cli_command cli_commands[] = {
      "and freed, bytes allocated and freed, sorted by the change in bytes; then the cycles only one of\n"
      "them has. Refuses dumps of different heaps. -o draws the new objects (green), what holds them,\n"
      "and the freed ones (red)."},
+    {"top", cmd_top, "List the objects that keep the most memory alive (largest retained size).",
+     "refgraph top DUMP [--limit N] [--json] [--no-chains]", cmd_top_opts,
+     "List the objects with the largest retained size (what freeing each would give back: its own\n"
+     "size and everything only it keeps alive), with the share of the heap and the shortest chain of\n"
+     "references from a root. Weak references retain nothing; garbage is counted too."},
+    {"dominators", cmd_dominators, "Show an object's dominator chain and what it alone keeps alive.",
+     "refgraph dominators DUMP OBJECT [--limit N] [--json]\n"
+     "  OBJECT is an object id, a global's name, or FRAME:LOCAL",
+     cmd_dominators_opts,
+     "Show the objects every path from the roots to OBJECT passes through (its dominators, from the\n"
+     "root down, each with its retained size), and what OBJECT dominates (keeps alive alone), by type."},
     {"show-refs", cmd_show_refs, "Draw what the start objects reference (objgraph's show_refs).",
      "refgraph show-refs DUMP START... [options]\n"
      "  START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)",

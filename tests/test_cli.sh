@@ -84,6 +84,14 @@ expect chain-garbage.txt 1 "$R" chain lesson-3-returned.jsonl 11
 expect diff.txt 0 "$R" diff lesson-1-before.jsonl lesson-2-linked.jsonl
 expect diff-collected.txt 0 "$R" diff lesson-3-returned.jsonl lesson-4-collected.jsonl
 expect diff.json 0 "$R" diff --json lesson-2-linked.jsonl lesson-4-collected.jsonl
+expect top.txt 0 "$R" top retained.jsonl
+expect top-garbage.txt 0 "$R" top lesson-3-returned.jsonl --limit 3
+expect top.json 0 "$R" top --json retained.jsonl --limit 4
+expect top-no-chains.json 0 "$R" top --json --no-chains --limit 0 lesson-2-linked.jsonl
+expect dominators.txt 0 "$R" dominators retained.jsonl cache
+expect dominators-deep.txt 0 "$R" dominators retained.jsonl 21
+expect dominators.json 0 "$R" dominators --json retained.jsonl 20
+expect dominators-garbage.txt 0 "$R" dominators lesson-3-returned.jsonl 4
 expect show-refs.dot 0 "$R" show-refs lesson-3-returned.jsonl 4 8
 expect show-backrefs.dot 0 "$R" show-backrefs lesson-2-linked.jsonl 9 --no-legend
 expect show-type.dot 0 "$R" show-refs lesson-2-linked.jsonl type=list --max-depth 1 --no-legend
@@ -107,7 +115,7 @@ for c in $cmds; do
     out=$("$R" "$c" --help) && echo "$out" | head -1 | grep -q "^usage: refgraph $c " && ok || bad "$c --help"
     [ "$("$R" help "$c")" = "$out" ] && ok || bad "help $c differs from $c --help"
 done
-[ "$n" -eq 8 ] && ok || bad "the table lists $n commands, want 8"
+[ "$n" -eq 10 ] && ok || bad "the table lists $n commands, want 10"
 "$R" --version | grep -q "^refgraph [0-9]" && ok || bad "--version"
 "$R" --help > /dev/null && ok || bad "--help exit code"
 
@@ -122,6 +130,9 @@ error missing-value 2 "refgraph: cycles: option '--min-size' needs a value (see 
 error missing-file 3 "refgraph: cannot read 'nope.jsonl': cannot open: No such file or directory" "$R" info nope.jsonl
 error invalid-dump 3 "refgraph: cannot read '../invalid/bad-utf8.jsonl': line 3, column 59: malformed JSON: invalid UTF-8 in string" "$R" stats ../invalid/bad-utf8.jsonl
 error wrong-id 2 "refgraph: no object with id 999 in 'lesson-2-linked.jsonl'" "$R" chain lesson-2-linked.jsonl 999
+error dominators-wrong-id 2 "refgraph: no object with id 999 in 'retained.jsonl'" "$R" dominators retained.jsonl 999
+error dominators-many 2 "refgraph: 'type=str' names 6 objects: name one" "$R" dominators retained.jsonl type=str
+error top-no-dump 2 "refgraph: top: no dump given (see 'refgraph top --help')" "$R" top
 error wrong-name 2 "refgraph: no object 'nobody' in 'lesson-2-linked.jsonl': name an id, a global, FRAME:LOCAL or type=TYPE" "$R" show-refs lesson-2-linked.jsonl nobody
 error wrong-local 2 "refgraph: no local 'func:zz' in 'lesson-2-linked.jsonl'" "$R" show-refs lesson-2-linked.jsonl func:zz
 error no-start 2 "refgraph: show-refs: name at least one object to start from (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl

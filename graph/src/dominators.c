@@ -393,3 +393,43 @@ void rg_scc_dom_free(rg_scc_dom *d) {
     free(d->retained);
     memset(d, 0, sizeof *d);
 }
+
+/* ---- per type ------------------------------------------------------------------------------ */
+
+int rg_dom_type_retained(const rg_graph *g, const rg_dom *d, const rg_dom_tree *t, uint64_t *by_type,
+                         uint64_t *count_type) {
+    uint32_t n = g->n;
+    uint32_t *active = calloc((size_t)g->nstr + 1, sizeof *active); /* objects of the type on the path */
+    uint32_t *stk = malloc(((size_t)n + 2) * sizeof *stk);           /* the path: tree nodes */
+    uint32_t *pos = malloc(((size_t)n + 2) * sizeof *pos);           /* next child of each */
+    if (!active || !stk || !pos) {
+        free(active);
+        free(stk);
+        free(pos);
+        return RG_ENOMEM;
+    }
+    uint32_t sp = 0;
+    stk[sp] = n; /* the virtual root */
+    pos[sp++] = t->start[n];
+    while (sp) { /* each object is pushed once: depth <= n + 1 */
+        uint32_t v = stk[sp - 1], k = pos[sp - 1];
+        if (k == t->start[v + 1]) {
+            if (v != n) active[g->type[v]]--;
+            sp--;
+            continue;
+        }
+        pos[sp - 1] = k + 1;
+        uint32_t c = t->child[k], ty = g->type[c];
+        if (!active[ty]) {
+            by_type[ty] += d->retained[c];
+            if (count_type) count_type[ty]++;
+        }
+        active[ty]++;
+        stk[sp] = c;
+        pos[sp++] = t->start[c];
+    }
+    free(active);
+    free(stk);
+    free(pos);
+    return 0;
+}

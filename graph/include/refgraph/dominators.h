@@ -61,6 +61,15 @@ void rg_dom_tree_free(rg_dom_tree *t);
  * (room for n) and returns how many. */
 uint32_t rg_dom_dominated(const rg_dom_tree *t, uint32_t obj, uint32_t *out);
 
+/* Retained bytes per type, as Eclipse MAT's histogram: the sum of the
+ * retained sizes of the objects of the type that no other object of the
+ * same type dominates (so nothing is counted twice). by_type is indexed by
+ * type string (room for g->nstr), added to; count_type (may be NULL) counts
+ * those objects. One walk of the tree with an explicit stack; 4 bytes per
+ * object and 4 per string of scratch. Returns 0 or RG_ENOMEM. */
+int rg_dom_type_retained(const rg_graph *g, const rg_dom *d, const rg_dom_tree *t, uint64_t *by_type,
+                         uint64_t *count_type);
+
 /* Retained size of each strongly connected component as a whole: what
  * freeing all of its objects at once gives back (its own bytes and every
  * object only it keeps alive), from the dominator tree of the condensation
