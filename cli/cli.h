@@ -186,6 +186,11 @@ const char *cli_root_kind(const cli_heap *h, uint32_t first);
 /* The k objects with the largest key (all when k is 0), largest first, ties
  * by id; skip (may be NULL) leaves objects out. New memory, *count set. */
 uint32_t *cli_largest(const rg_graph *g, const uint64_t *key, const uint8_t *skip, size_t k, size_t *count);
+/* Each component's retained size as a whole ([ncomp], new memory; NULL when
+ * out of memory): what freeing the whole cycle gives back. */
+uint64_t *cli_cycle_retained(const rg_graph *g, const rg_scc *scc);
 /* The objects whose retained size grew most from old to new (ids matched;
- * a new object grew from 0), as text or as a JSON array. */
-int cli_print_growth(const cli_heap *old, const cli_heap *new_, size_t limit, int json);
+ * a new object grew from 0), at most limit (0: all), as text or as a JSON
+ * array. Returns 0, or -1 when out of memory (message printed). */
+int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, const rg_dom *nd, size_t limit,
+                     int json);

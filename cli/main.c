@@ -16,9 +16,10 @@ const cli_command cli_commands[] = {
      "Show a dump's header, its objects, references and roots, the heap's memory and the collector's\n"
      "statistics, its cycles and unreachable objects, and whether every record is valid."},
     {"stats", cmd_stats, "Count objects and bytes per type, the commonest first.",
-     "refgraph stats DUMP [--limit N] [--sort count|size] [--json]", cmd_stats_opts,
+     "refgraph stats DUMP [--limit N] [--sort count|size|retained] [--retained] [--json]", cmd_stats_opts,
      "Count objects and their shallow bytes per type, the commonest first (objgraph's\n"
-     "show_most_common_types, with sizes)."},
+     "show_most_common_types, with sizes). --retained adds what each type keeps alive (the retained\n"
+     "sizes of its objects that no object of the same type dominates, as Eclipse MAT's histogram)."},
     {"cycles", cmd_cycles, "List every reference cycle and how to break it.",
      "refgraph cycles DUMP [--unreachable] [--min-size N] [--limit N] [--json] [-o FILE]", cmd_cycles_opts,
      "List every reference cycle (strongly connected component with more than one object, or a\n"

@@ -89,3 +89,69 @@ uint32_t *cli_largest(const rg_graph *g, const uint64_t *key, const uint8_t *ski
     *count = m;
     return top;
 }
+
+uint64_t *cli_cycle_retained(const rg_graph *g, const rg_scc *scc) {
+    rg_scc_dom sd;
+    if (rg_scc_dominators(g, scc, &sd)) return NULL;
+    uint64_t *r = sd.retained;
+    free(sd.idom);
+    return r;
+}
+
+/* ---- growth between two dumps ------------------------------------------------------------- */
+
+int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, const rg_dom *nd, size_t limit,
+                     int json) {
+    uint64_t *growth = malloc(((size_t)ng->n + 1) * sizeof *growth);
+    uint32_t *before = malloc(((size_t)ng->n + 1) * sizeof *before);
+    uint8_t *skip = malloc((size_t)ng->n + 1);
+    uint32_t *top = NULL;
+    size_t n = 0;
+    if (growth && before && skip) {
+        for (uint32_t v = 0; v < ng->n; v++) {
+            uint32_t o = ng->id[v] > og->header.max_id ? RG_NONE : rg_graph_find(og, ng->id[v]);
+            uint64_t old = o == RG_NONE ? 0 : od->retained[o];
+            before[v] = o;
+            growth[v] = nd->retained[v] > old ? nd->retained[v] - old : 0;
+            skip[v] = growth[v] == 0;
+        }
+        top = cli_largest(ng, growth, skip, limit, &n);
+    }
+    if (!top) {
+        free(growth);
+        free(before);
+        free(skip);
+        cli_error("out of memory");
+        return -1;
+    }
+    char b1[32], b2[32], b3[32], name[300];
+    if (json) fputc('[', stdout);
+    else if (n)
+        printf("%12s %12s %12s  %s\n", "before", "after", "growth", "object");
+    else
+        printf("  no object's retained size grew\n");
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = top[i], o = before[v];
+        if (json) {
+            printf("%s{\"id\":%llu,\"type\":", i ? "," : "", (unsigned long long)ng->id[v]);
+            json_gstr(stdout, ng->str[ng->type[v]]);
+            if (o == RG_NONE)
+                fputs(",\"before\":null", stdout);
+            else
+                printf(",\"before\":%llu", (unsigned long long)od->retained[o]);
+            printf(",\"after\":%llu,\"growth\":%llu}", (unsigned long long)nd->retained[v],
+                   (unsigned long long)growth[v]);
+            continue;
+        }
+        b3[0] = '+';
+        cli_bytes(growth[v], b3 + 1, sizeof b3 - 1);
+        printf("%12s %12s %12s  %s\n", o == RG_NONE ? "(new)" : cli_bytes(od->retained[o], b1, sizeof b1),
+               cli_bytes(nd->retained[v], b2, sizeof b2), b3, cli_obj(ng, NULL, v, name, sizeof name));
+    }
+    if (json) fputc(']', stdout);
+    free(growth);
+    free(before);
+    free(skip);
+    free(top);
+    return 0;
+}

@@ -69,6 +69,8 @@ expect info.json 0 "$R" info --json lesson-3-returned.jsonl
 expect stats.txt 0 "$R" stats lesson-2-linked.jsonl
 expect stats-size.txt 0 "$R" stats lesson-2-linked.jsonl --sort size --limit 2
 expect stats.json 0 "$R" stats --json lesson-2-linked.jsonl
+expect stats-retained.txt 0 "$R" stats --retained retained.jsonl
+expect stats-retained.json 0 "$R" stats --json --sort retained --limit 3 retained.jsonl
 expect cycles-live.txt 0 "$R" cycles lesson-2-linked.jsonl
 expect cycles-returned.txt 0 "$R" cycles lesson-3-returned.jsonl
 expect cycles-unreachable-only.txt 0 "$R" cycles --unreachable lesson-2-linked.jsonl
@@ -84,6 +86,10 @@ expect chain-garbage.txt 1 "$R" chain lesson-3-returned.jsonl 11
 expect diff.txt 0 "$R" diff lesson-1-before.jsonl lesson-2-linked.jsonl
 expect diff-collected.txt 0 "$R" diff lesson-3-returned.jsonl lesson-4-collected.jsonl
 expect diff.json 0 "$R" diff --json lesson-2-linked.jsonl lesson-4-collected.jsonl
+expect diff-retained.txt 0 "$R" diff retained.jsonl retained-2.jsonl
+expect diff-retained.json 0 "$R" diff --json --limit 2 retained.jsonl retained-2.jsonl
+expect cycles-retained.txt 0 "$R" cycles retained.jsonl
+expect leaks-retained.json 0 "$R" leaks --json retained.jsonl
 expect top.txt 0 "$R" top retained.jsonl
 expect top-garbage.txt 0 "$R" top lesson-3-returned.jsonl --limit 3
 expect top.json 0 "$R" top --json retained.jsonl --limit 4
@@ -96,6 +102,8 @@ expect show-refs.dot 0 "$R" show-refs lesson-3-returned.jsonl 4 8
 expect show-backrefs.dot 0 "$R" show-backrefs lesson-2-linked.jsonl 9 --no-legend
 expect show-type.dot 0 "$R" show-refs lesson-2-linked.jsonl type=list --max-depth 1 --no-legend
 expect show-refs.json 0 "$R" show-refs --json lesson-2-linked.jsonl func:a --max-depth 1 --too-many 2
+expect show-refs-retained.dot 0 "$R" show-refs retained.jsonl cache --retained --no-legend --max-depth 2
+expect show-backrefs-retained.json 0 "$R" show-backrefs --json --retained retained.jsonl 21
 
 # ---- drawings to files ----------------------------------------------------------------
 for f in png svg pdf dot; do
@@ -125,7 +133,7 @@ done
 error unknown-command 2 "refgraph: 'frobnicate' is not a refgraph command (see 'refgraph --help')" "$R" frobnicate
 error unknown-option 2 "refgraph: stats: unknown option '--frob' (see 'refgraph stats --help')" "$R" stats --frob x.jsonl
 error bad-number 2 "refgraph: stats: option '--limit' needs a whole number from 0 to 1073741824, not 'many' (see 'refgraph stats --help')" "$R" stats --limit many lesson-2-linked.jsonl
-error bad-sort 2 "refgraph: stats: option '--sort' takes count or size, not 'name' (see 'refgraph stats --help')" "$R" stats --sort name lesson-2-linked.jsonl
+error bad-sort 2 "refgraph: stats: option '--sort' takes count, size or retained, not 'name' (see 'refgraph stats --help')" "$R" stats --sort name lesson-2-linked.jsonl
 error missing-value 2 "refgraph: cycles: option '--min-size' needs a value (see 'refgraph cycles --help')" "$R" cycles lesson-2-linked.jsonl --min-size
 error missing-file 3 "refgraph: cannot read 'nope.jsonl': cannot open: No such file or directory" "$R" info nope.jsonl
 error invalid-dump 3 "refgraph: cannot read '../invalid/bad-utf8.jsonl': line 3, column 59: malformed JSON: invalid UTF-8 in string" "$R" stats ../invalid/bad-utf8.jsonl

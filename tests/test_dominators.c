@@ -202,6 +202,19 @@ static int check_one(const rg_graph *g) {
         if (got.idom[v] != want || got.retained[v] != want_ret[v]) bad = 1;
     }
     if (got.total != total) bad = 1;
+    /* per type: objects no object of the same type dominates */
+    uint64_t want_type[MAXN + 8] = {0}, got_type[MAXN + 8] = {0};
+    rg_dom_tree t;
+    CU_ASSERT_FATAL(g->nstr <= MAXN + 8 && rg_dom_tree_build(&got, &t) == 0);
+    CU_ASSERT_FATAL(rg_dom_type_retained(g, &got, &t, got_type, NULL) == 0);
+    for (uint32_t v = 0; v < n; v++) {
+        int top = 1;
+        for (uint32_t d = 0; d < n; d++)
+            if (dom[d][v] && g->type[d] == g->type[v]) top = 0;
+        if (top) want_type[g->type[v]] += want_ret[v];
+    }
+    if (memcmp(want_type, got_type, sizeof want_type) != 0) bad = 1;
+    rg_dom_tree_free(&t);
     /* the components as a whole: remove every member */
     rg_scc scc;
     rg_scc_dom sd;

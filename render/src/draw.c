@@ -264,6 +264,7 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
     if (d->o.refcounts) sb_fmt(b, " [%lld]", (unsigned long long)g->refcount[o]);
     sb_str(b, "\\n");
     sb_gstr(b, g->str[g->label[o]], DISPLAY_LABEL_MAX);
+    if (d->o.retained) sb_fmt(b, "\\nretains %llu B", (unsigned long long)d->o.retained[o]);
     set(n, "label", b->p ? b->p : "");
     /* objgraph's grey by depth; blue when highlighted; green/red in a diff */
     double v = 1.0 - 0.7 * (double)dn->depth / (double)d->o.max_depth;
@@ -547,6 +548,7 @@ static int write_json(const rg_drawing *d, FILE *f) {
         fprintf(f, ",\"size\":%llu,\"refcount\":%lld,\"label\":", (unsigned long long)g->size[o],
                 (long long)g->refcount[o]);
         json_text(f, g->str[g->label[o]].ptr, g->str[g->label[o]].len);
+        if (d->o.retained) fprintf(f, ",\"retained\":%llu", (unsigned long long)d->o.retained[o]);
         fprintf(f, ",\"depth\":%d,\"start\":%s,\"cycle\":%s,\"reachable\":%s}", d->nodes[i].depth,
                 (d->nodes[i].marks & RG_DRAW_START) ? "true" : "false", is_cyclic(d, o) ? "true" : "false",
                 d->a->reach[o] ? "true" : "false");

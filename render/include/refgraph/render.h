@@ -58,6 +58,7 @@ typedef struct rg_render_options {
     int refcounts;         /* "[refcount]" after the type */
     int cluster_cycles;    /* box every cycle, not only unreachable ones */
     int no_legend;
+    const uint64_t *retained; /* [n] retained sizes (rg_dominators) shown in each box, or NULL */
     const char *layout; /* Graphviz engine; "dot" when NULL */
     const char *format; /* dot, png, svg, pdf, or json (the selection, no drawing);
                            NULL: from the output name (dot without one) */
