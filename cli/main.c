@@ -7,7 +7,7 @@
 #include "refgraph/heap.h"
 
 extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
-    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[];
+    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[];
 
 /* The commands. Adding one: see cli.h. */
 const cli_command cli_commands[] = {
@@ -54,6 +54,12 @@ const cli_command cli_commands[] = {
      cmd_dominators_opts,
      "Show the objects every path from the roots to OBJECT passes through (its dominators, from the\n"
      "root down, each with its retained size), and what OBJECT dominates (keeps alive alone), by type."},
+    {"report", cmd_report, "Write a leak-suspects report: one self-contained HTML page.",
+     "refgraph report DUMP [OLD_DUMP] -o FILE.html [--limit N]", cmd_report_opts,
+     "Write one self-contained HTML page (no network; pictures as inline SVG): a summary, the\n"
+     "biggest retainers with their chains from a root and a picture each, the cycles only the\n"
+     "collector frees with what they retain, and, given an older dump of the same heap, the objects\n"
+     "whose retained size grew most."},
     {"show-refs", cmd_show_refs, "Draw what the start objects reference (objgraph's show_refs).",
      "refgraph show-refs DUMP START... [options]\n"
      "  START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)",

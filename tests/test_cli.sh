@@ -123,7 +123,7 @@ for c in $cmds; do
     out=$("$R" "$c" --help) && echo "$out" | head -1 | grep -q "^usage: refgraph $c " && ok || bad "$c --help"
     [ "$("$R" help "$c")" = "$out" ] && ok || bad "help $c differs from $c --help"
 done
-[ "$n" -eq 10 ] && ok || bad "the table lists $n commands, want 10"
+[ "$n" -eq 11 ] && ok || bad "the table lists $n commands, want 11"
 "$R" --version | grep -q "^refgraph [0-9]" && ok || bad "--version"
 "$R" --help > /dev/null && ok || bad "--help exit code"
 
@@ -140,6 +140,11 @@ error invalid-dump 3 "refgraph: cannot read '../invalid/bad-utf8.jsonl': line 3,
 error wrong-id 2 "refgraph: no object with id 999 in 'lesson-2-linked.jsonl'" "$R" chain lesson-2-linked.jsonl 999
 error dominators-wrong-id 2 "refgraph: no object with id 999 in 'retained.jsonl'" "$R" dominators retained.jsonl 999
 error dominators-many 2 "refgraph: 'type=str' names 6 objects: name one" "$R" dominators retained.jsonl type=str
+error report-no-output 2 "refgraph: report: give the output file: -o report.html (see 'refgraph report --help')" "$R" report retained.jsonl
+error report-other-heap 2 "refgraph: cannot compare 'lesson-2-linked.jsonl' and 'retained.jsonl': they are dumps of different heaps (00000000000000aa and 00000000000000cc), whose ids mean different objects" "$R" report retained.jsonl lesson-2-linked.jsonl -o "$TMP/r.html"
+error report-backwards 2 "refgraph: 'retained-2.jsonl' was written after 'retained.jsonl': give the newer dump first, then the older" "$R" report retained.jsonl retained-2.jsonl -o "$TMP/r.html"
+error report-unwritable 4 "refgraph: cannot create '/nonexistent-dir/r.html': No such file or directory" "$R" report retained.jsonl -o /nonexistent-dir/r.html
+[ ! -e "$TMP/r.html" ] && ok || bad "a refused report left a file"
 error top-no-dump 2 "refgraph: top: no dump given (see 'refgraph top --help')" "$R" top
 error wrong-name 2 "refgraph: no object 'nobody' in 'lesson-2-linked.jsonl': name an id, a global, FRAME:LOCAL or type=TYPE" "$R" show-refs lesson-2-linked.jsonl nobody
 error wrong-local 2 "refgraph: no local 'func:zz' in 'lesson-2-linked.jsonl'" "$R" show-refs lesson-2-linked.jsonl func:zz

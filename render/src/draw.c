@@ -709,3 +709,47 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
     free(tmp);
     return rc;
 }
+
+/* ---- SVG in memory, for pages that inline their pictures ------------------------------ */
+
+int rg_drawing_svg(rg_drawing *d, char **out, size_t *len, rg_error *err) {
+    *out = NULL;
+    *len = 0;
+    const char *engine = d->o.layout ? d->o.layout : "dot";
+    Agraph_t *G = d->failed ? NULL : build(d);
+    rg_drawing_free(d);
+    if (!G) {
+        rg_error_set(err, RG_ENOMEM, "<svg>", 0, 0, "out of memory");
+        return RG_ENOMEM;
+    }
+    gv_errors[0] = '\0';
+    agusererrf old = agseterrf(capture_gv);
+    GVC_t *gvc = gvc_get();
+    int rc = 0;
+    char *data = NULL;
+    unsigned int n = 0;
+    if (!gvc) {
+        rg_error_set(err, RG_EGRAPHVIZ, "<svg>", 0, 0, "graphviz: cannot start");
+        rc = RG_EGRAPHVIZ;
+    } else if (gvLayout(gvc, G, engine) != 0) {
+        rg_error_set(err, RG_EGRAPHVIZ, "<svg>", 0, 0, "graphviz layout failed: %s", gv_message());
+        rc = RG_EGRAPHVIZ;
+    } else {
+        if (gvRenderData(gvc, G, "svg", &data, &n) != 0 || !data) {
+            rg_error_set(err, RG_EGRAPHVIZ, "<svg>", 0, 0, "graphviz cannot render svg: %s", gv_message());
+            rc = RG_EGRAPHVIZ;
+        } else if (!(*out = malloc((size_t)n + 1))) {
+            rg_error_set(err, RG_ENOMEM, "<svg>", 0, 0, "out of memory");
+            rc = RG_ENOMEM;
+        } else {
+            memcpy(*out, data, n);
+            (*out)[n] = '\0';
+            *len = n;
+        }
+        if (data) gvFreeRenderData(data);
+        gvFreeLayout(gvc, G);
+    }
+    agclose(G);
+    agseterrf(old);
+    return rc;
+}

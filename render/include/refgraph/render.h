@@ -98,6 +98,11 @@ int rg_drawing_roots(rg_drawing *d);
 int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err);
 void rg_drawing_free(rg_drawing *d);
 
+/* Lays the drawing out and renders it as SVG into new memory (*out, NUL-
+ * terminated, *len bytes), then frees the drawing. Returns 0 or an rg_errno
+ * with err set. For pages that inline their pictures (refgraph/html.h). */
+int rg_drawing_svg(rg_drawing *d, char **out, size_t *len, rg_error *err);
+
 /* The format implied by a file name's extension, or NULL. */
 const char *rg_render_format_of(const char *path);
 
