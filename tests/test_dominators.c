@@ -49,6 +49,7 @@ static void put(buf *b, const char *fmt, ...) {
 
 #define MAXN 64
 #define ROUNDS 3000
+#define BATCH 20
 typedef struct spec {
     uint32_t n;
     uint32_t size[MAXN];
@@ -59,40 +60,57 @@ typedef struct spec {
     uint32_t nloc, loc[4];
 } spec;
 
-/* A dump of spec; ids are 1 + index. */
-static rg_graph *load_spec(const spec *s) {
+/* One dump of count specs side by side (spec j's objects after spec j-1's):
+ * disjoint graphs, so one load checks many. */
+static rg_graph *load_specs(const spec *s, size_t count) {
     buf b = {0};
-    uint32_t nrefs = 0;
-    for (uint32_t i = 0; i < s->n; i++) nrefs += s->nref[i];
+    uint32_t n = 0, nrefs = 0, nglob = 0, nloc = 0;
+    for (size_t j = 0; j < count; j++) {
+        n += s[j].n;
+        nglob += s[j].nglob;
+        nloc += s[j].nloc;
+        for (uint32_t i = 0; i < s[j].n; i++) nrefs += s[j].nref[i];
+    }
     put(&b, "{\"format\":\"refgraph-dump\",\"version\":1,\"producer\":\"test\",\"producer_version\":\"0\","
             "\"created\":\"2026-01-01T00:00:00Z\",\"heap_id\":\"00000000000000aa\",\"heap\":{\"bytes_in_use\":0,"
             "\"peak_bytes\":0,\"live_objects\":%u,\"max_id\":%u},\"gc\":{\"enabled\":true,\"thresholds\":[700,10,10],"
             "\"counts\":[0,0,0],\"stats\":[{\"collections\":0,\"collected\":0,\"uncollectable\":0},"
             "{\"collections\":0,\"collected\":0,\"uncollectable\":0},{\"collections\":0,\"collected\":0,"
             "\"uncollectable\":0}],\"garbage_id\":null}}\n",
-        s->n, s->n);
-    for (uint32_t i = 0; i < s->n; i++) {
-        put(&b, "{\"id\":%u,\"type\":\"t%u\",\"size\":%u,\"rc\":%lld,\"gen\":null,\"label\":\"\",\"refs\":[", i + 1,
-            i % 3, s->size[i], (long long)s->rc[i]);
-        for (uint32_t k = 0; k < s->nref[i]; k++)
-            put(&b, "%s[%u,\"r\"%s]", k ? "," : "", s->to[i][k] + 1, s->weak[i][k] ? ",true" : "");
-        put(&b, "]}\n");
-    }
-    for (uint32_t i = 0; i < s->nglob; i++) put(&b, "{\"global\":\"g%u\",\"id\":%u}\n", i, s->glob[i] + 1);
-    if (s->nloc) {
+        n, n);
+    uint32_t base = 0;
+    for (size_t j = 0; j < count; base += s[j++].n)
+        for (uint32_t i = 0; i < s[j].n; i++) {
+            put(&b, "{\"id\":%u,\"type\":\"t%u\",\"size\":%u,\"rc\":%lld,\"gen\":null,\"label\":\"\",\"refs\":[",
+                base + i + 1, i % 3, s[j].size[i], (long long)s[j].rc[i]);
+            for (uint32_t k = 0; k < s[j].nref[i]; k++)
+                put(&b, "%s[%u,\"r\"%s]", k ? "," : "", base + s[j].to[i][k] + 1, s[j].weak[i][k] ? ",true" : "");
+            put(&b, "]}\n");
+        }
+    base = 0;
+    for (size_t j = 0; j < count; base += s[j++].n)
+        for (uint32_t i = 0; i < s[j].nglob; i++)
+            put(&b, "{\"global\":\"g%zu_%u\",\"id\":%u}\n", j, i, base + s[j].glob[i] + 1);
+    if (nloc) {
         put(&b, "{\"frame\":\"f\",\"depth\":0,\"locals\":[");
-        for (uint32_t i = 0; i < s->nloc; i++) put(&b, "%s[\"l%u\",%u]", i ? "," : "", i, s->loc[i] + 1);
+        base = 0;
+        int first = 1;
+        for (size_t j = 0; j < count; base += s[j++].n)
+            for (uint32_t i = 0; i < s[j].nloc; i++, first = 0)
+                put(&b, "%s[\"l%zu_%u\",%u]", first ? "" : ",", j, i, base + s[j].loc[i] + 1);
         put(&b, "]}\n");
     }
     put(&b, "{\"trailer\":{\"objects\":%u,\"references\":%u,\"globals\":%u,\"frames\":%u,\"generations\":"
             "{\"untracked\":%u,\"0\":0,\"1\":0,\"2\":0,\"frozen\":0}}}\n",
-        s->n, nrefs, s->nglob, s->nloc ? 1u : 0u, s->n);
+        n, nrefs, nglob, nloc ? 1u : 0u, n);
     rg_error err = {0};
     rg_graph *g = rg_graph_load_buffer(b.p, b.len, "random", NULL, &err);
     if (!g) fprintf(stderr, "load: %s\n%.*s", err.text, (int)b.len, b.p);
     free(b.p);
     return g;
 }
+
+static rg_graph *load_spec(const spec *s) { return load_specs(s, 1); }
 
 static void random_spec(spec *s, uint32_t maxn) {
     memset(s, 0, sizeof *s);
@@ -150,7 +168,8 @@ static void root_children(const rg_graph *g, uint8_t *child) {
 
 /* seen[v] = 1 for what the root reaches without passing through removed objects. */
 static void reach_without(const rg_graph *g, const uint8_t *child, const uint8_t *removed, uint8_t *seen) {
-    uint32_t queue[MAXN], head = 0, tail = 0;
+    uint32_t *queue = malloc((g->n + 1) * sizeof *queue), head = 0, tail = 0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(queue);
     memset(seen, 0, g->n);
     for (uint32_t v = 0; v < g->n; v++)
         if (child[v] && !removed[v]) {
@@ -166,14 +185,17 @@ static void reach_without(const rg_graph *g, const uint8_t *child, const uint8_t
             queue[tail++] = w;
         }
     }
+    free(queue);
 }
 
 static int check_one(const rg_graph *g) {
     uint32_t n = g->n;
-    uint8_t child[MAXN], removed[MAXN], seen[MAXN], dom[MAXN][MAXN];
-    uint64_t want_ret[MAXN];
+    uint8_t *child = malloc(n + 1), *removed = malloc(n + 1), *seen = malloc(n + 1);
+    uint8_t *dom = calloc((size_t)n * n + 1, 1); /* dom[d * n + v]: d strictly dominates v */
+    uint32_t *ndom = calloc(n + 1, sizeof *ndom); /* strict dominators of each object */
+    uint64_t *want_ret = malloc((n + 1) * sizeof *want_ret);
+    CU_ASSERT_FATAL(child && removed && seen && dom && ndom && want_ret);
     root_children(g, child);
-    memset(dom, 0, sizeof dom);
     for (uint32_t d = 0; d < n; d++) {
         memset(removed, 0, n);
         removed[d] = 1;
@@ -181,7 +203,8 @@ static int check_one(const rg_graph *g) {
         want_ret[d] = g->size[d];
         for (uint32_t v = 0; v < n; v++)
             if (v != d && !seen[v]) {
-                dom[d][v] = 1;
+                dom[(size_t)d * n + v] = 1;
+                ndom[v]++;
                 want_ret[d] += g->size[v];
             }
     }
@@ -191,29 +214,26 @@ static int check_one(const rg_graph *g) {
     uint64_t total = 0;
     for (uint32_t v = 0; v < n; v++) {
         total += g->size[v];
-        uint32_t ndom = 0, want = RG_NONE;
-        for (uint32_t d = 0; d < n; d++) ndom += dom[d][v];
-        for (uint32_t d = 0; d < n; d++) { /* the strict dominator every other one dominates */
-            if (!dom[d][v]) continue;
-            uint32_t k = 0;
-            for (uint32_t x = 0; x < n; x++) k += dom[x][d];
-            if (k == ndom - 1) want = d;
-        }
+        uint32_t want = RG_NONE;
+        for (uint32_t d = 0; d < n; d++) /* the strict dominator every other one dominates */
+            if (dom[(size_t)d * n + v] && ndom[d] == ndom[v] - 1) want = d;
         if (got.idom[v] != want || got.retained[v] != want_ret[v]) bad = 1;
     }
     if (got.total != total) bad = 1;
     /* per type: objects no object of the same type dominates */
-    uint64_t want_type[MAXN + 8] = {0}, got_type[MAXN + 8] = {0};
+    uint64_t *want_type = calloc(g->nstr + 1, sizeof *want_type), *got_type = calloc(g->nstr + 1, sizeof *got_type);
     rg_dom_tree t;
-    CU_ASSERT_FATAL(g->nstr <= MAXN + 8 && rg_dom_tree_build(&got, &t) == 0);
+    CU_ASSERT_FATAL(want_type && got_type && rg_dom_tree_build(&got, &t) == 0);
     CU_ASSERT_FATAL(rg_dom_type_retained(g, &got, &t, got_type, NULL) == 0);
     for (uint32_t v = 0; v < n; v++) {
         int top = 1;
         for (uint32_t d = 0; d < n; d++)
-            if (dom[d][v] && g->type[d] == g->type[v]) top = 0;
+            if (dom[(size_t)d * n + v] && g->type[d] == g->type[v]) top = 0;
         if (top) want_type[g->type[v]] += want_ret[v];
     }
-    if (memcmp(want_type, got_type, sizeof want_type) != 0) bad = 1;
+    if (memcmp(want_type, got_type, (g->nstr + 1) * sizeof *want_type) != 0) bad = 1;
+    free(want_type);
+    free(got_type);
     rg_dom_tree_free(&t);
     /* the components as a whole: remove every member */
     rg_scc scc;
@@ -235,18 +255,26 @@ static int check_one(const rg_graph *g) {
     rg_scc_dom_free(&sd);
     rg_scc_free(&scc);
     rg_dom_free(&got);
+    free(child);
+    free(removed);
+    free(seen);
+    free(dom);
+    free(ndom);
+    free(want_ret);
     return bad;
 }
 
+/* ROUNDS random graphs, BATCH at a time in one dump (disjoint, so each is
+ * checked on its own all the same). */
 static void test_random_small(void) {
     int failures = 0;
-    for (int round = 0; round < ROUNDS; round++) {
-        spec s;
-        random_spec(&s, round < ROUNDS / 2 ? 8 : 24);
-        rg_graph *g = load_spec(&s);
+    static spec s[BATCH];
+    for (int round = 0; round < ROUNDS; round += BATCH) {
+        for (int j = 0; j < BATCH; j++) random_spec(&s[j], round < ROUNDS / 2 ? 8 : 24);
+        rg_graph *g = load_specs(s, BATCH);
         CU_ASSERT_PTR_NOT_NULL_FATAL(g);
         if (check_one(g)) {
-            if (failures++ < 3) fprintf(stderr, "\nround %d differs from the definition\n", round);
+            if (failures++ < 3) fprintf(stderr, "\nrounds %d-%d differ from the definition\n", round, round + BATCH - 1);
         }
         rg_graph_free(g);
     }
