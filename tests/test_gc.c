@@ -790,6 +790,201 @@ static void test_legacy_freed_during_delete(void) {
     heap_end(h);
 }
 
+/* ---- review of issue 10's fix: what a hostile reader found ------------------------------ */
+
+/* A heap whose every block is its own allocation, so ASan sees a late use. */
+static rg_heap *heap_new_each_block(void) {
+    memset(&ALLOC, 0, sizeof ALLOC);
+    rg_allocator a = {t_malloc, t_realloc, t_free, &ALLOC, RG_ALLOCATOR_EACH_BLOCK};
+    rg_heap *h = rg_heap_new_with(&a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    rg_heap_set_misuse_handler(h, record_misuse, NULL);
+    return h;
+}
+
+/* def __del__(self): run in a frame of its own, which binds self. */
+static void fin_in_frame(rg_object *self) {
+    rg_heap *h = self->heap;
+    fin_calls++;
+    rg_frame_push(h, "__del__");
+    rg_local_set(h, "self", self);
+    rg_global_set(h, "tmp", self);
+    rg_global_del(h, "tmp");
+    rg_frame_pop(h); /* self's count 2 -> 1: a possible root, freed right after */
+}
+
+/* The finalizer's frame makes the dying object a possible root again; it
+ * must leave the buffer when it is freed (else a use after free). */
+static void test_finalizer_frame_leaves_no_stale_root(void) {
+    rg_heap *h = heap_new_each_block();
+    rg_gc_disable(h);
+    fin_calls = 0;
+    rg_object *cls = rg_class_new(h, "C");
+    rg_class_set_finalizer(cls, fin_in_frame, 0);
+    rg_decref(rg_instance_new(h, cls)); /* x = C(); del x */
+    CU_ASSERT_EQUAL(fin_calls, 1);
+    for (int i = 0; i < 3000; i++) rg_decref(rg_list_new(h));
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+    rg_decref(cls);
+    heap_end(h);
+}
+
+/* A local whose finalizer calls a function (pushes a frame) while its own
+ * frame is popped, eight frames deep: the frame array moves under it. */
+static void test_frame_pop_while_finalizer_pushes(void) {
+    rg_heap *h = heap_new_each_block();
+    fin_calls = 0;
+    rg_object *cls = rg_class_new(h, "C");
+    rg_class_set_finalizer(cls, fin_in_frame, 0);
+    for (int i = 0; i < 8; i++) rg_frame_push(h, "f");
+    rg_local_set_new(h, "x", rg_instance_new(h, cls));
+    CU_ASSERT_EQUAL(rg_frame_pop(h), 0);
+    CU_ASSERT_EQUAL(fin_calls, 1);
+    CU_ASSERT_EQUAL(rg_frame_depth(h), 7);
+    rg_decref(cls);
+    heap_end(h); /* pops the rest */
+}
+
+/* Teardown's collections run finalizers that push frames and bind globals:
+ * their tables are freed too (every byte back). */
+static void test_teardown_frees_roots_finalizers_make(void) {
+    rg_heap *h = heap_new_each_block();
+    fin_calls = 0;
+    rg_object *cls = rg_class_new(h, "C");
+    rg_class_set_finalizer(cls, fin_in_frame, 0);
+    rg_object *x = rg_instance_new(h, cls);
+    rg_setattr(x, "me", x);
+    rg_decref(x);
+    rg_decref(cls);
+    heap_end(h);
+    CU_ASSERT_EQUAL(fin_calls, 1);
+}
+
+/* Garbage can appear while a collection deletes (a frozen list freed with
+ * the garbage held the only reference to a cycle): not a missed object.
+ * CPython: 1, then 1. */
+static void test_garbage_made_by_delete_is_next_collections(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_object *f = rg_list_new(h);
+    rg_gc_freeze(h);
+    rg_object *l = rg_list_new(h);
+    rg_list_append(l, l);
+    rg_list_append_new(f, l);
+    rg_object *g = rg_list_new(h);
+    rg_list_append(g, g);
+    rg_list_append_new(g, f);
+    rg_decref(g);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    rg_gc_unfreeze(h);
+    heap_end(h);
+}
+
+static char cb_order[8];
+static size_t cb_n;
+static void cb_record(rg_object *wr, void *ud) {
+    (void)wr;
+    if (cb_n < sizeof cb_order - 1) cb_order[cb_n++] = *(const char *)ud;
+}
+
+/* Weakref callbacks run in the order of the garbage, as CPython's: a, b. */
+static void test_weakref_callbacks_in_order(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    cb_n = 0;
+    memset(cb_order, 0, sizeof cb_order);
+    rg_object *a = cycle_pair(h);
+    rg_object *b = rg_list_get(a, 0);
+    rg_object *wa = rg_weakref_new(h, a, cb_record, "a");
+    rg_object *wb = rg_weakref_new(h, b, cb_record, "b");
+    rg_decref(a);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 0), 2);
+    CU_ASSERT_STRING_EQUAL(cb_order, "ab");
+    rg_decref(wa);
+    rg_decref(wb);
+    heap_end(h);
+}
+
+/* A legacy-finalizer object reached from garbage that a finalizer then
+ * resurrects stays uncollectable. CPython (tp_del): 1, garbage 1. */
+static void test_legacy_reached_from_resurrected(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    saved = rg_list_new(h);
+    fin_calls = 0;
+    rg_object *legacy = rg_class_new(h, "Legacy"), *phoenix = rg_class_new(h, "Phoenix");
+    rg_class_set_finalizer(legacy, fin_count, 1);
+    rg_class_set_finalizer(phoenix, fin_resurrect, 0);
+    rg_object *l = rg_instance_new(h, legacy), *a = rg_instance_new(h, phoenix);
+    rg_setattr(l, "ref", l);
+    rg_setattr(a, "l", l);
+    rg_setattr(a, "me", a);
+    rg_decref(l);
+    rg_decref(a);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    rg_gc_genstats st[3];
+    rg_gc_get_stats(h, st);
+    CU_ASSERT_EQUAL(st[2].uncollectable, 1);
+    CU_ASSERT_EQUAL(rg_list_size(rg_gc_garbage(h)), 1);
+    CU_ASSERT_EQUAL(rg_list_size(saved), 1);
+    rg_decref(legacy);
+    rg_decref(phoenix);
+    rg_decref(saved);
+    heap_end(h);
+}
+
+/* CPython's long-lived-pending adds up generation 1's survivors: after a
+ * large heap is dropped, new long-lived objects still earn a full
+ * collection once they are a quarter of the last full collection's count. */
+static void test_long_lived_pending_adds_survivors(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_object *keep = rg_list_new(h);
+    for (int i = 0; i < 100000; i++) rg_list_append_new(keep, rg_list_new(h));
+    rg_gc_collect(h, 2); /* long-lived total: 100,001 */
+    rg_decref(keep);
+    rg_gc_enable(h);
+    keep = rg_list_new(h);
+    for (int i = 0; i < 120000; i++) rg_list_append_new(keep, rg_list_new(h));
+    rg_gc_genstats st[3];
+    rg_gc_get_stats(h, st);
+    CU_ASSERT(st[2].collections >= 2); /* ours, and at least one automatic */
+    rg_decref(keep);
+    heap_end(h);
+}
+
+static int noop_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
+    (void)self;
+    (void)visit;
+    (void)arg;
+    return 0;
+}
+
+/* A container type without clear could never release what it holds. */
+static void test_container_type_needs_clear(void) {
+    rg_heap *h = heap_new();
+    static const rg_type bad = {"bad", sizeof(rg_object), 0, noop_traverse, NULL, NULL, NULL, NULL, NULL};
+    CU_ASSERT_PTR_NULL(rg_object_new(h, &bad));
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_EINVAL);
+    heap_end(h);
+}
+
+/* The garbage list is not an allocation of the program's: after a full
+ * collection that fills it, get_count is (0, 0, 0) as in CPython. */
+static void test_garbage_list_not_counted(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_gc_set_debug(h, RG_GC_DEBUG_SAVEALL);
+    rg_decref(cycle_pair(h));
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    long count[3];
+    rg_gc_get_count(h, count);
+    CU_ASSERT(count[0] == 0 && count[1] == 0 && count[2] == 0);
+    rg_gc_set_debug(h, 0);
+    heap_end(h);
+}
+
 #ifdef RG_DEBUG
 #include <signal.h>
 #include <sys/wait.h>
@@ -851,6 +1046,15 @@ int main(void) {
         {"finalizer frees and resurrects garbage", test_finalizer_frees_and_resurrects_garbage},
         {"dict untracked after an idle collection", test_dict_untracked_after_idle},
         {"legacy finalizer freed during delete", test_legacy_freed_during_delete},
+        {"finalizer's frame leaves no stale root", test_finalizer_frame_leaves_no_stale_root},
+        {"frame pop while a finalizer pushes", test_frame_pop_while_finalizer_pushes},
+        {"teardown frees roots that finalizers make", test_teardown_frees_roots_finalizers_make},
+        {"garbage made by delete is the next collection's", test_garbage_made_by_delete_is_next_collections},
+        {"weakref callbacks in order", test_weakref_callbacks_in_order},
+        {"legacy reached from resurrected garbage", test_legacy_reached_from_resurrected},
+        {"long-lived-pending adds survivors", test_long_lived_pending_adds_survivors},
+        {"container type needs clear", test_container_type_needs_clear},
+        {"garbage list not counted", test_garbage_list_not_counted},
 #ifdef RG_DEBUG
         {"debug check catches missed garbage", test_debug_check_catches_missed_garbage},
 #endif

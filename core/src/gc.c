@@ -42,8 +42,8 @@
  * Foreign types (user types with traverse) can move references in their
  * own C code without telling the heap, so while any foreign object lives
  * neither shortcut is taken: every collection scans its generations, as
- * CPython's does. Debug builds check the result: after a full collection
- * during which no user code ran, no garbage is left (verify_no_garbage).
+ * CPython's does. Debug builds check every full collection's scan against
+ * a plain full trial deletion (verify_scan).
  *
  * Costs: two passes over survivors and three over garbage (count, scan,
  * delete), proportional to the objects and references of the generations
@@ -269,7 +269,8 @@ static void settle(rg_object *o, rg_gc_link *old) {
 static int visit_move_legacy(rg_object *t, rg_label label, void *arg) {
     (void)label;
     if (t->flags & RG__F_UNREACHABLE) {
-        t->flags &= ~RG__F_UNREACHABLE;
+        /* no longer a candidate: resurrection must not take it back */
+        t->flags &= ~(RG__F_UNREACHABLE | RG__F_COLLECTING);
         rg__list_move(&t->gc, (rg_gc_link *)arg);
     }
     return 0;
@@ -283,7 +284,7 @@ static void move_legacy_finalizers(rg_gc_link *unreachable, rg_gc_link *finalize
         rg_object *o = RG__OBJ(l);
         l = l->next;
         if (rg__has_legacy_finalizer(o)) {
-            o->flags &= ~RG__F_UNREACHABLE;
+            o->flags &= ~(RG__F_UNREACHABLE | RG__F_COLLECTING);
             rg__list_move(&o->gc, finalizers);
         }
     }
@@ -300,7 +301,9 @@ static void move_legacy_finalizers(rg_gc_link *unreachable, rg_gc_link *finalize
  * are not garbage themselves. */
 static size_t handle_weakrefs(rg_gc_link *unreachable) {
     size_t freed = 0;
-    rg_object *chains = NULL; /* callback chains, linked through gc_refs */
+    /* Callback chains, linked through gc_refs in the order the garbage
+     * list gives them (CPython's order): first to last. */
+    rg_object *chains = NULL, *last = NULL;
     for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
         rg_object *o = RG__OBJ(l);
         if (rg__is_weakref(o)) rg__weakref_detach(o);
@@ -312,8 +315,12 @@ static size_t handle_weakrefs(rg_gc_link *unreachable) {
         if (chain) {
             /* the head is a live weakref outside the collection: its
              * gc_refs is free to link the chains */
-            chain->gc_refs = (intptr_t)(uintptr_t)chains;
-            chains = chain;
+            chain->gc_refs = 0;
+            if (last)
+                last->gc_refs = (intptr_t)(uintptr_t)chain;
+            else
+                chains = chain;
+            last = chain;
         }
     }
     while (chains) {
@@ -338,7 +345,6 @@ static void finalize_garbage(rg_gc_link *unreachable) {
         void (*fin)(rg_object *) = rg__finalizer_of(o);
         if (fin && !(o->flags & RG__F_FINALIZED)) {
             o->flags |= RG__F_FINALIZED;
-            o->heap->user_calls++;
             rg_incref(o);
             fin(o);
             rg_decref(o);
@@ -441,7 +447,6 @@ static void delete_garbage(rg_heap *h, rg_gc_link *unreachable, rg_gc_link *old,
     while (!rg__list_empty(unreachable)) {
         rg_object *o = RG__OBJ(unreachable->next);
         o->refcnt++; /* our hold */
-        if (!rg__is_builtin_container(o->type)) h->user_calls++;
         o->type->clear(o);
         if (o->refcnt > 1)
             settle(o, old); /* still referenced: it lives on in old */
@@ -452,12 +457,13 @@ static void delete_garbage(rg_heap *h, rg_gc_link *unreachable, rg_gc_link *old,
 #ifdef RG_DEBUG
 /* ---- the debug check ----------------------------------------------------------------------- */
 
-/* Debug builds check the postcondition of a full collection during which no
- * user code ran: no tracked object outside the permanent generation is
- * garbage. It is CPython's full scan, written plainly and independently of
- * the shortcuts: count the references among all candidates, mark from
- * everything referenced from outside them (an explicit stack, no
- * recursion), and whatever stays unmarked was missed. Aborts naming it. */
+/* Debug builds check the scan of every full collection, before any user
+ * code runs: whatever is garbage among all the candidates must be on the
+ * unreachable list, and nothing on it may be reachable. It is CPython's
+ * full scan, written plainly and independently of the shortcuts: count the
+ * references among the candidates, mark from everything referenced from
+ * outside them (an explicit stack, no recursion), and compare the unmarked
+ * with what the scan found. Aborts naming the difference. */
 typedef struct verify_stack {
     rg_object **items;
     size_t len;
@@ -480,22 +486,26 @@ static int visit_verify_mark(rg_object *t, rg_label label, void *arg) {
     return 0;
 }
 
-static void verify_no_garbage(rg_heap *h) {
+static void verify_scan(rg_heap *h, rg_gc_link *unreachable) {
+    rg_gc_link *lists[RG_GC_GENERATIONS + 1];
+    for (int i = 0; i < RG_GC_GENERATIONS; i++) lists[i] = &h->gens[i];
+    lists[RG_GC_GENERATIONS] = unreachable;
+    const int nlists = RG_GC_GENERATIONS + 1;
     size_t n = 0;
-    for (int i = 0; i < RG_GC_GENERATIONS; i++)
-        for (rg_gc_link *l = h->gens[i].next; l != &h->gens[i]; l = l->next) {
+    for (int i = 0; i < nlists; i++)
+        for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next) {
             rg_object *o = RG__OBJ(l);
             if (!rg__eligible(o)) continue;
             o->flags |= RG__F_MARK;
             o->gc_refs = 0;
             n++;
         }
-    for (int i = 0; i < RG_GC_GENERATIONS; i++)
-        for (rg_gc_link *l = h->gens[i].next; l != &h->gens[i]; l = l->next)
+    for (int i = 0; i < nlists; i++)
+        for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next)
             if (RG__OBJ(l)->flags & RG__F_MARK) RG__OBJ(l)->type->traverse(RG__OBJ(l), visit_verify_count, NULL);
     verify_stack st = {malloc((n ? n : 1) * sizeof *st.items), 0};
-    for (int i = 0; i < RG_GC_GENERATIONS && st.items; i++)
-        for (rg_gc_link *l = h->gens[i].next; l != &h->gens[i]; l = l->next) {
+    for (int i = 0; i < nlists && st.items; i++)
+        for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next) {
             rg_object *o = RG__OBJ(l);
             if ((o->flags & RG__F_MARK) && o->refcnt - o->gc_refs > 0) {
                 o->flags &= ~RG__F_MARK;
@@ -506,19 +516,22 @@ static void verify_no_garbage(rg_heap *h) {
         rg_object *o = st.items[--st.len];
         o->type->traverse(o, visit_verify_mark, &st);
     }
-    size_t missed = 0;
-    for (int i = 0; i < RG_GC_GENERATIONS; i++)
-        for (rg_gc_link *l = h->gens[i].next; l != &h->gens[i]; l = l->next) {
+    size_t missed = 0, wrong = 0;
+    for (int i = 0; i < nlists; i++)
+        for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next) {
             rg_object *o = RG__OBJ(l);
-            if ((o->flags & RG__F_MARK) && st.items) {
-                if (missed++ < 20) print_object(h, "missed garbage", o);
+            int garbage = (o->flags & RG__F_MARK) != 0, found = (o->flags & RG__F_UNREACHABLE) != 0;
+            if (st.items && rg__eligible(o) && garbage != found) {
+                if (garbage && missed++ < 20) print_object(h, "missed garbage", o);
+                if (!garbage && wrong++ < 20) print_object(h, "reachable object taken as garbage", o);
             }
             o->flags &= ~RG__F_MARK;
             o->gc_refs = 0;
         }
     free(st.items);
-    if (missed) {
-        fprintf(debug_out(h), "gc: a full collection left %zu garbage objects\n", missed);
+    if (missed || wrong) {
+        fprintf(debug_out(h), "gc: a full collection missed %zu garbage objects and took %zu reachable ones\n",
+                missed, wrong);
         abort();
     }
 }
@@ -551,7 +564,6 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     int shortcuts = h->foreign_live == 0;
     int idle = shortcuts && h->gen[gen].seen == h->decrefs;
     for (int i = 0; i <= gen; i++) h->gen[i].seen = h->decrefs;
-    uint64_t user_calls = h->user_calls;
 
     /* count */
     if (idle) {
@@ -572,7 +584,13 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     sc.young = young;
     sc.unreachable = &unreachable;
     if (!idle) scan_young(&sc, full);
+    /* Generation 1's survivors, for the long-lived-pending rule: young
+     * holds only survivors now (a few thousand objects at most here). */
+    size_t survivors = gen == 1 ? rg__list_len(young) : 0;
     if (young != old) rg__list_merge(young, old); /* promote */
+#ifdef RG_DEBUG
+    if (full) verify_scan(h, &unreachable);
+#endif
 
     size_t moved_legacy = 0;
     if (sc.any_legacy) {
@@ -604,19 +622,13 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
         for (rg_gc_link *l = finalizers.next; l != &finalizers; l = l->next)
             print_object(h, "uncollectable", RG__OBJ(l));
     save_to_garbage(h, &finalizers, old);
-#ifdef RG_DEBUG
-    if (full && h->user_calls == user_calls) verify_no_garbage(h);
-#else
-    (void)user_calls;
-#endif
     /* After a collection of generation 1 or 2, generations 0 and 1 are
      * empty: generation 2 holds every tracked object that is not frozen. */
-    size_t gen2 = h->tracked_live - h->frozen_live;
     if (full) {
         h->long_lived_pending = 0;
-        h->long_lived_total = gen2;
-    } else if (gen == 1) { /* what generation 2 gained since the last full collection */
-        h->long_lived_pending = gen2 > h->long_lived_total ? gen2 - h->long_lived_total : 0;
+        h->long_lived_total = h->tracked_live - h->frozen_live;
+    } else if (gen == 1) { /* as CPython: the survivors of every generation-1 collection add up */
+        h->long_lived_pending += survivors;
     }
 
     if (h->debug & RG_GC_DEBUG_STATS) {
@@ -739,8 +751,11 @@ void rg_gc_set_debug_stream(rg_heap *h, FILE *stream) { h->debug_stream = stream
 
 rg_object *rg_gc_garbage(rg_heap *h) {
     if (!h->garbage) {
-        /* Created untracked-proof: it is a root, not a candidate. */
+        /* Created untracked-proof: it is a root, not a candidate. Like
+         * CPython's gc.garbage, which exists from the start, it is not an
+         * allocation the program made: generation 0's count ignores it. */
         h->garbage = rg_list_new(h);
+        if (h->garbage && h->gen[0].count > 0) h->gen[0].count--;
     }
     return h->garbage;
 }

@@ -177,10 +177,6 @@ struct rg_heap {
     /* Live tracked objects of foreign types (see rg__is_builtin_container).
      * While there are any, collections take no shortcut: CPython's scan. */
     size_t foreign_live;
-    /* Calls into user code (finalizers, weakref callbacks, foreign clears):
-     * a collection during which none ran must leave no garbage behind,
-     * which debug builds check. */
-    uint64_t user_calls;
 
     /* Possible cycle roots (Bacon and Rajan): tracked objects whose refcount
      * was decremented to a non-zero value since the last full collection.

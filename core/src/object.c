@@ -34,7 +34,9 @@ rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int tr
 }
 
 rg_object *rg_object_new(rg_heap *h, const rg_type *type) {
-    if (!h || !type || type->basic_size < sizeof(rg_object)) {
+    /* A container must be able to drop its references: clear is how the
+     * collector breaks a cycle and how freeing releases the referents. */
+    if (!h || !type || type->basic_size < sizeof(rg_object) || (type->traverse && !type->clear)) {
         if (h) h->last_error = RG_EINVAL;
         return NULL;
     }
@@ -65,6 +67,9 @@ int rg__may_be_tracked(const rg_object *o) {
 /* The accounting of an object going away; returns its block's size. */
 static size_t forget(rg_heap *h, rg_object *o) {
     size_t size = rg__block_size(o);
+    /* A finalizer may have made it a possible root again after release()
+     * took it out of the buffer (a local bound to self, then unbound). */
+    if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
     if (o->type->destroy) o->type->destroy(o);
     if (o->type->traverse && h->gen[0].count > 0) h->gen[0].count--;
     if (o->flags & RG__F_TRACKED) {
@@ -89,7 +94,6 @@ static void release_memory(rg_heap *h, rg_object *o) {
 }
 
 void rg__free_garbage(rg_heap *h, rg_object *o) {
-    if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
     size_t size = forget(h, o);
     /* Still UNREACHABLE: other garbage may decref it until the flush. */
     o->flags = RG__F_FREED | RG__F_UNREACHABLE;
@@ -110,7 +114,6 @@ static void dealloc(rg_heap *h, rg_object *o) {
             rg__list_append((o->flags & RG__F_FROZEN) ? &h->permanent : &h->gens[0], &o->gc);
         else
             rg__list_append(&h->untracked, &o->gc);
-        h->user_calls++;
         fin(o);
         if (--o->refcnt > 0) {
             /* Resurrected: dropping the finalizer's hold is a decrement to
