@@ -14,6 +14,21 @@ typedef struct test_case {
     void (*fn)(void);
 } test_case;
 
+/* Allocation failure: the library's malloc, calloc and realloc go through
+ * these (-Wl,--wrap, see tests/CMakeLists.txt); fail_at = k makes the kth
+ * allocation from now fail. */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t m);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t m);
+void *__wrap_realloc(void *p, size_t n);
+static long fail_at, allocs;
+static int fails(void) { return fail_at && ++allocs == fail_at; }
+void *__wrap_malloc(size_t n) { return fails() ? NULL : __real_malloc(n); }
+void *__wrap_calloc(size_t n, size_t m) { return fails() ? NULL : __real_calloc(n, m); }
+void *__wrap_realloc(void *p, size_t n) { return fails() ? NULL : __real_realloc(p, n); }
+
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 static uint32_t rnd(uint32_t n) {
     rng ^= rng << 13;
@@ -396,8 +411,59 @@ static void test_long_chain_and_ring(void) {
     }
 }
 
+/* Every allocation of every entry point fails in turn: RG_ENOMEM, nothing
+ * leaked (LeakSanitizer checks at exit), out zeroed; then success. */
+static void test_allocation_failures(void) {
+    spec s;
+    random_spec(&s, 24);
+    rg_graph *g = load_spec(&s);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    rg_scc scc;
+    CU_ASSERT_EQUAL_FATAL(rg_graph_scc(g, &scc), 0);
+    int kinds_failed = 0;
+    for (int which = 0; which < 4; which++) {
+        for (long k = 1;; k++) {
+            rg_dom d = {0};
+            rg_dom_tree t = {0};
+            rg_scc_dom sd;
+            uint64_t by_type[64] = {0};
+            int rc;
+            if (which >= 2) CU_ASSERT_EQUAL_FATAL(rg_dominators(g, &d), 0);
+            if (which == 3) CU_ASSERT_EQUAL_FATAL(rg_dom_tree_build(&d, &t), 0);
+            allocs = 0;
+            fail_at = k;
+            if (which == 0)
+                rc = rg_dominators(g, &d);
+            else if (which == 1)
+                rc = rg_scc_dominators(g, &scc, &sd);
+            else if (which == 2)
+                rc = rg_dom_tree_build(&d, &t);
+            else
+                rc = g->nstr <= 64 ? rg_dom_type_retained(g, &d, &t, by_type, NULL) : 0;
+            int failed = allocs >= k;
+            fail_at = 0;
+            if (failed) {
+                CU_ASSERT_EQUAL(rc, RG_ENOMEM);
+                if (which == 0) CU_ASSERT_PTR_NULL(d.idom);
+                if (which == 2) CU_ASSERT_PTR_NULL(t.start);
+            } else {
+                CU_ASSERT_EQUAL(rc, 0);
+            }
+            if (which == 1 && rc == 0) rg_scc_dom_free(&sd);
+            rg_dom_tree_free(&t);
+            rg_dom_free(&d);
+            if (!failed) break;
+            kinds_failed += k == 1;
+        }
+    }
+    CU_ASSERT_EQUAL(kinds_failed, 4);
+    rg_scc_free(&scc);
+    rg_graph_free(g);
+}
+
 int main(void) {
     static const test_case cases[] = {
+        {"every allocation can fail", test_allocation_failures},
         {"a diamond, a weak back reference, a garbage pair", test_diamond_and_garbage},
         {"3000 random dumps against the definition", test_random_small},
         {"a 300,000-object chain and garbage ring, no recursion", test_long_chain_and_ring},
