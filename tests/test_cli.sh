@@ -195,6 +195,10 @@ expect escape-info.txt 0 "$R" info $E/strings.jsonl
 expect escape-leaks.txt 0 "$R" leaks $E/strings.jsonl
 expect escape-chain.txt 0 "$R" chain $E/strings.jsonl 1
 expect escape-show.json 0 "$R" show-refs --json $E/strings.jsonl 1
+expect escape-top.txt 0 "$R" top $E/strings.jsonl
+expect escape-top.json 0 "$R" top --json $E/strings.jsonl
+expect escape-dominators.txt 0 "$R" dominators $E/strings.jsonl 1
+expect escape-stats-retained.json 0 "$R" stats --json --retained $E/strings.jsonl
 # an error quoting a name with a newline and ESC: one line, escaped
 error escape-message 3 "refgraph: cannot read '$E/dangling-name.jsonl': line 4: global \"g\\x1b[2J\\x0asecond line\" refers to id 99, which is not in the dump" "$R" info $E/dangling-name.jsonl
 error escape-argument 2 "refgraph: no object 'a\\x1b[2Jb' in 'lesson-2-linked.jsonl': name an id, a global, FRAME:LOCAL or type=TYPE" "$R" show-refs lesson-2-linked.jsonl "$(printf 'a\033[2Jb')"

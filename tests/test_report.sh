@@ -83,6 +83,10 @@ check escape "$TMP/esc.html" summary,retainers,garbage-cycles
 if grep -Eiq '<script>alert|<img|<b>|<svg onload' "$TMP/dom.html"; then bad "escape: a tag from the dump reached the DOM"; else ok; fi
 grep -q '&lt;script&gt;alert(1)' "$TMP/dom.html" && ok || bad "escape: the type name is not shown as text"
 
+# terminal controls from a dump (ESC, BEL) never reach the page
+"$R" report "$2/tests/dumps/escape/strings.jsonl" -o "$TMP/ctl.html" > /dev/null 2>&1 && ok || bad "report of escape/strings.jsonl"
+if LC_ALL=C grep -q "$(printf '[\033\007]')" "$TMP/ctl.html"; then bad "a control character reached the page"; else ok; fi
+
 # a screenshot of the full report
 mkdir -p "$OUT"
 rm -f "$OUT/report.png"

@@ -1,17 +1,17 @@
-/* html.c — a self-contained HTML page, written atomically (refgraph/html.h). */
+/* html.c — a self-contained HTML page, written through the output layer
+ * (refgraph/outfile.h: a temporary file renamed into place) (refgraph/html.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "refgraph/html.h"
+#include "refgraph/outfile.h"
 
 struct rg_html {
-    FILE *f;
-    char *path, *tmp;
+    rg_outfile *o;
+    FILE *f; /* borrowed from o */
     int in_section;
     int failed; /* errno of the first failed write, or 0 */
 };
@@ -68,33 +68,15 @@ void rg_html_text(rg_html *h, const char *s, size_t n) {
 
 rg_html *rg_html_open(const char *path, const char *title, rg_error *err) {
     rg_html *h = calloc(1, sizeof *h);
-    size_t n = strlen(path);
-    if (!h || !(h->path = malloc(n + 1)) || !(h->tmp = malloc(n + 32))) {
-        if (h) free(h->path);
-        free(h);
+    if (!h) {
         rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
         return NULL;
     }
-    memcpy(h->path, path, n + 1);
-    const char *slash = strrchr(path, '/');
-    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
-    snprintf(h->tmp, n + 32, "%.*s.%s.tmp-XXXXXX", (int)dir, path, path + dir);
-    int fd = mkstemp(h->tmp);
-    if (fd < 0 || !(h->f = fdopen(fd, "w"))) {
-        rg_error_set(err, RG_EIO, path, 0, 0, "cannot create '%s': %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(h->tmp);
-        }
-        free(h->path);
-        free(h->tmp);
+    if (!(h->o = rg_outfile_open(path, err))) {
         free(h);
         return NULL;
     }
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) { /* mkstemp makes 0600; a failure only keeps that */
-    }
+    h->f = rg_outfile_stream(h->o);
     rg_html_raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
     rg_html_text(h, title, strlen(title));
     rg_html_rawf(h, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", style);
@@ -144,27 +126,19 @@ void rg_html_svg(rg_html *h, const char *svg, size_t n) {
 int rg_html_close(rg_html *h, rg_error *err) {
     if (h->in_section) rg_html_raw(h, "</section>\n");
     rg_html_raw(h, "</body>\n</html>\n");
-    int e = h->failed;
-    if (fflush(h->f) != 0 && !e) e = errno ? errno : EIO;
-    if (fsync(fileno(h->f)) != 0 && !e) e = errno ? errno : EIO;
-    if (fclose(h->f) != 0 && !e) e = errno ? errno : EIO;
-    if (!e && rename(h->tmp, h->path) != 0) e = errno ? errno : EIO;
     int rc = 0;
-    if (e) {
-        rg_error_set(err, RG_EIO, h->path, 0, 0, "cannot write '%s': %s", h->path, strerror(e));
-        unlink(h->tmp);
+    if (h->failed) {
+        rg_error_set(err, RG_EIO, "<html>", 0, 0, "cannot write: %s", strerror(h->failed));
+        rg_outfile_abort(h->o);
         rc = RG_EIO;
+    } else {
+        rc = rg_outfile_commit(h->o, err);
     }
-    free(h->path);
-    free(h->tmp);
     free(h);
     return rc;
 }
 
 void rg_html_abort(rg_html *h) {
-    fclose(h->f);
-    unlink(h->tmp);
-    free(h->path);
-    free(h->tmp);
+    rg_outfile_abort(h->o);
     free(h);
 }

@@ -2,8 +2,9 @@
  * as inline SVG, no script, nothing fetched from the network. Small on
  * purpose, shared by refgraph report and the lesson pages.
  *
- * The page is written to a temporary file beside the target and renamed
- * into place by rg_html_close: a failure leaves nothing under the name.
+ * The page goes through the output layer (refgraph/outfile.h): a temporary
+ * file beside the target, renamed into place by rg_html_close, so a failure
+ * leaves the target as it was ("-" writes to standard output).
  * Writes after an error are ignored; the first error is reported by close.
  *
  *   rg_html *h = rg_html_open("report.html", "refgraph report", &err);
