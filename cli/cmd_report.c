@@ -11,6 +11,8 @@
 #define CHILDREN_DRAWN 8   /* references drawn from each retainer */
 #define CYCLE_DRAWN_WHOLE 30 /* cycles up to this size are drawn whole */
 #define SUSPECT_SHARE 0.10 /* a retainer of this share of the heap is a suspect, as in Eclipse MAT */
+#define PATH_SHOWN 20      /* steps of a long chain shown at each end */
+#define CHAIN_DRAWN 12     /* steps of a chain drawn, the last ones */
 
 const cli_opt cmd_report_opts[] = {
     {"output", 'o', 1, "write the report to FILE (required; .html)"},
@@ -37,7 +39,15 @@ static void path_text(report *r, uint32_t first, const uint32_t *edges, size_t n
         r->failed = 1;
         return;
     }
-    cli_print_path(f, r->cur->g, r->cur->root, first, edges, n);
+    const rg_graph *g = r->cur->g;
+    if (n <= 2 * PATH_SHOWN) {
+        cli_print_path(f, g, r->cur->root, first, edges, n);
+    } else { /* the two ends of a long chain */
+        cli_print_path(f, g, r->cur->root, first, edges, PATH_SHOWN);
+        fprintf(f, " ... (%zu more reference%s) ... ", n - 2 * PATH_SHOWN, n - 2 * PATH_SHOWN == 1 ? "" : "s");
+        cli_print_path(f, g, r->cur->root, g->ref_target[edges[n - PATH_SHOWN - 1]], edges + n - PATH_SHOWN,
+                       PATH_SHOWN);
+    }
     if (fclose(f) == 0) {
         rg_html_raw(r->h, "<div class=\"path\">");
         rg_html_text(r->h, buf, len);
@@ -162,10 +172,11 @@ static void retainers(report *r) {
                          : strcmp(kind, "local") == 0 ? "a frame local"
                                                       : "an object held from outside the dump");
             path_text(r, first, c->scratch, (size_t)len);
-            if (d) {
-                rg_drawing_node(d, first, 0, 0);
-                for (long k = 0; k < len; k++) {
-                    rg_drawing_node(d, g->ref_target[c->scratch[k]], (int)(k + 1 < 3 ? k + 1 : 3), 0);
+            if (d) { /* the root's end when short, else the last steps */
+                long from = len > CHAIN_DRAWN ? len - CHAIN_DRAWN : 0;
+                rg_drawing_node(d, from ? g->ref_target[c->scratch[from - 1]] : first, 0, 0);
+                for (long k = from; k < len; k++) {
+                    rg_drawing_node(d, g->ref_target[c->scratch[k]], (int)(k - from + 1 < 3 ? k - from + 1 : 3), 0);
                     rg_drawing_edge(d, c->scratch[k], 0);
                 }
             }

@@ -87,6 +87,19 @@ grep -q '&lt;script&gt;alert(1)' "$TMP/dom.html" && ok || bad "escape: the type 
 "$R" report "$2/tests/dumps/escape/strings.jsonl" -o "$TMP/ctl.html" > /dev/null 2>&1 && ok || bad "report of escape/strings.jsonl"
 if LC_ALL=C grep -q "$(printf '[\033\007]')" "$TMP/ctl.html"; then bad "a control character reached the page"; else ok; fi
 
+# a long chain is shown by its two ends and drawn by its last steps
+awk 'BEGIN {
+    n = 100
+    printf "{\"format\":\"refgraph-dump\",\"version\":1,\"producer\":\"t\",\"producer_version\":\"0\",\"created\":\"2026-01-01T00:00:00Z\",\"heap_id\":\"00000000000000ee\",\"heap\":{\"bytes_in_use\":0,\"peak_bytes\":0,\"live_objects\":%d,\"max_id\":%d},\"gc\":{\"enabled\":true,\"thresholds\":[700,10,10],\"counts\":[0,0,0],\"stats\":[{\"collections\":0,\"collected\":0,\"uncollectable\":0},{\"collections\":0,\"collected\":0,\"uncollectable\":0},{\"collections\":0,\"collected\":0,\"uncollectable\":0}],\"garbage_id\":null}}\n", n, n
+    for (i = 1; i <= n; i++)
+        printf "{\"id\":%d,\"type\":\"Node\",\"size\":%d,\"rc\":1,\"gen\":0,\"label\":\"\",\"refs\":[%s]}\n", i, i == n ? 100000 : 8, i < n ? "[" (i + 1) ",\"next\"]" : ""
+    printf "{\"global\":\"head\",\"id\":1}\n"
+    printf "{\"trailer\":{\"objects\":%d,\"references\":%d,\"globals\":1,\"frames\":0,\"generations\":{\"untracked\":0,\"0\":%d,\"1\":0,\"2\":0,\"frozen\":0}}}\n", n, n - 1, n
+}' > "$TMP/chain.jsonl"
+"$R" report "$TMP/chain.jsonl" -o "$TMP/chain.html" --limit 100 > /dev/null 2>&1 && ok || bad "report of a 100-object chain"
+grep -q '\.\.\. (59 more references) \.\.\.' "$TMP/chain.html" && ok || bad "chain: the 99-step chain is not cut to its ends"
+[ "$(grep -o '<g id="node' "$TMP/chain.html" | wc -l)" -lt 2000 ] && ok || bad "chain: the pictures draw whole chains"
+
 # a screenshot of the full report
 mkdir -p "$OUT"
 rm -f "$OUT/report.png"
