@@ -187,6 +187,10 @@ const char *cli_root_kind(const cli_heap *h, uint32_t first);
 /* The k objects with the largest key (all when k is 0), largest first, ties
  * by id; skip (may be NULL) leaves objects out. New memory, *count set. */
 uint32_t *cli_largest(const rg_graph *g, const uint64_t *key, const uint8_t *skip, size_t k, size_t *count);
+/* cli_print_path, but a chain of more than 2 * keep references is shown by
+ * its first and last keep, with the count of those left out between. */
+void cli_print_path_ends(FILE *f, const rg_graph *g, const int32_t *root, uint32_t first, const uint32_t *edges,
+                         size_t n, size_t keep);
 /* Each component's retained size as a whole ([ncomp], new memory; NULL when
  * out of memory): what freeing the whole cycle gives back. */
 uint64_t *cli_cycle_retained(const rg_graph *g, const rg_scc *scc);

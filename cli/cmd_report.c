@@ -39,15 +39,7 @@ static void path_text(report *r, uint32_t first, const uint32_t *edges, size_t n
         r->failed = 1;
         return;
     }
-    const rg_graph *g = r->cur->g;
-    if (n <= 2 * PATH_SHOWN) {
-        cli_print_path(f, g, r->cur->root, first, edges, n);
-    } else { /* the two ends of a long chain */
-        cli_print_path(f, g, r->cur->root, first, edges, PATH_SHOWN);
-        fprintf(f, " ... (%zu more reference%s) ... ", n - 2 * PATH_SHOWN, n - 2 * PATH_SHOWN == 1 ? "" : "s");
-        cli_print_path(f, g, r->cur->root, g->ref_target[edges[n - PATH_SHOWN - 1]], edges + n - PATH_SHOWN,
-                       PATH_SHOWN);
-    }
+    cli_print_path_ends(f, r->cur->g, r->cur->root, first, edges, n, PATH_SHOWN);
     if (fclose(f) == 0) {
         rg_html_raw(r->h, "<div class=\"path\">");
         rg_html_text(r->h, buf, len);

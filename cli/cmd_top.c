@@ -88,7 +88,7 @@ int cmd_top(int argc, char **argv) {
             printf("%30s unreachable: only the cycle collector frees it\n", "");
         } else {
             printf("%30s %s: ", "", kind_text(cli_root_kind(&h, first)));
-            cli_print_path(stdout, g, h.root, first, h.scratch, (size_t)len);
+            cli_print_path_ends(stdout, g, h.root, first, h.scratch, (size_t)len, 10);
             putchar('\n');
         }
     }

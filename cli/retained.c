@@ -155,3 +155,14 @@ int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, c
     free(top);
     return 0;
 }
+
+void cli_print_path_ends(FILE *f, const rg_graph *g, const int32_t *root, uint32_t first, const uint32_t *edges,
+                         size_t n, size_t keep) {
+    if (n <= 2 * keep) {
+        cli_print_path(f, g, root, first, edges, n);
+        return;
+    }
+    cli_print_path(f, g, root, first, edges, keep);
+    fprintf(f, " ... (%zu more reference%s) ... ", n - 2 * keep, n - 2 * keep == 1 ? "" : "s");
+    cli_print_path(f, g, root, g->ref_target[edges[n - keep - 1]], edges + n - keep, keep);
+}

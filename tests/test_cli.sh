@@ -93,6 +93,7 @@ expect leaks-retained.json 0 "$R" leaks --json retained.jsonl
 expect top.txt 0 "$R" top retained.jsonl
 expect top-garbage.txt 0 "$R" top lesson-3-returned.jsonl --limit 3
 expect top.json 0 "$R" top --json retained.jsonl --limit 4
+expect top-long-chain.txt 0 "$R" top chain-25.jsonl --limit 0
 expect top-no-chains.json 0 "$R" top --json --no-chains --limit 0 lesson-2-linked.jsonl
 expect dominators.txt 0 "$R" dominators retained.jsonl cache
 expect dominators-deep.txt 0 "$R" dominators retained.jsonl 21
