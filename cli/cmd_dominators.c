@@ -75,7 +75,7 @@ int cmd_dominators(int argc, char **argv) {
             rows[nrows++].type = ty;
         }
         rows[row_of[ty]].count++;
-        rows[row_of[ty]].bytes += g->size[under[i]];
+        rows[row_of[ty]].bytes = rg_sat_add(rows[row_of[ty]].bytes, g->size[under[i]]);
     }
     qsort(rows, nrows, sizeof *rows, by_bytes);
     size_t shown = limit == 0 || (size_t)limit > nrows ? nrows : (size_t)limit;

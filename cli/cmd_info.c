@@ -71,7 +71,7 @@ int cmd_info(int argc, char **argv) {
         gens[g->gen[i] == RG_DUMP_UNTRACKED ? 0 : g->gen[i] == RG_DUMP_FROZEN ? 4 : (size_t)g->gen[i] + 1]++;
         if (!an.reach[i]) {
             unreach++;
-            unreach_bytes += g->size[i];
+            unreach_bytes = rg_sat_add(unreach_bytes, g->size[i]);
         }
         if (an.external[i] > 0 && !cli_heap_owned(g, i)) held++;
     }
@@ -80,7 +80,7 @@ int cmd_info(int argc, char **argv) {
         if (!an.scc.cyclic[c]) continue;
         cycles++;
         cyc_objs += an.scc.size[c];
-        cyc_bytes += an.scc.bytes[c];
+        cyc_bytes = rg_sat_add(cyc_bytes, an.scc.bytes[c]);
     }
     for (uint32_t f = 0; f < g->nframes; f++) locals += g->frames[f].nlocals;
     uint32_t garbage = h->garbage_id ? rg_graph_find(g, h->garbage_id) : RG_NONE;
@@ -251,10 +251,10 @@ int cmd_stats(int argc, char **argv) {
             rows[nrows++].type = t;
         }
         rows[row_of[t]].count++;
-        rows[row_of[t]].bytes += g->size[i];
+        rows[row_of[t]].bytes = rg_sat_add(rows[row_of[t]].bytes, g->size[i]);
         if (retained) rows[row_of[t]].retained = by_type[t];
         total++;
-        bytes += g->size[i];
+        bytes = rg_sat_add(bytes, g->size[i]);
     }
     int (*order)(const void *, const void *) = retained ? by_retained : by_count;
     if (sort) order = strcmp(sort, "size") == 0 ? by_size : strcmp(sort, "count") == 0 ? by_count : by_retained;

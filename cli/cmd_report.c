@@ -86,7 +86,7 @@ static void summary(report *r, const char *path, const char *old_path) {
     for (uint32_t v = 0; v < g->n; v++) {
         if (!c->an.reach[v]) {
             unreach++;
-            unreach_bytes += g->size[v];
+            unreach_bytes = rg_sat_add(unreach_bytes, g->size[v]);
         }
         held += c->an.external[v] > 0 && !cli_heap_owned(g, v);
     }
@@ -269,13 +269,13 @@ static void growth(report *r) {
             skip[v] = grew[v] == 0;
             if (k == RG_NONE) {
                 nnew++;
-                alloc += ng->size[v];
+                alloc = rg_sat_add(alloc, ng->size[v]);
             }
         }
         for (uint32_t v = 0; v < og->n; v++)
             if (rg_graph_find(ng, og->id[v]) == RG_NONE) {
                 nfreed++;
-                freed += og->size[v];
+                freed = rg_sat_add(freed, og->size[v]);
             }
         top = cli_largest(ng, grew, skip, r->limit, &n);
     }

@@ -254,10 +254,13 @@ int rg_dominators(const rg_graph *g, rg_dom *out) {
     }
     for (uint32_t v = 0; v < n; v++) {
         out->retained[v] = g->size[v];
-        out->total += g->size[v];
+        out->total = rg_sat_add(out->total, g->size[v]); /* sizes from a dump can be anything */
     }
     for (uint32_t cur = n; cur >= 1; cur--) /* children are numbered after their dominator */
-        if (idom[cur]) out->retained[w.ord[idom[cur]]] += out->retained[w.ord[cur]];
+        if (idom[cur]) {
+            uint64_t *up = &out->retained[w.ord[idom[cur]]];
+            *up = rg_sat_add(*up, out->retained[w.ord[cur]]);
+        }
     for (uint32_t v = 0; v < n; v++) {
         uint32_t d = idom[w.pre[v]];
         out->idom[v] = d ? w.ord[d] : RG_NONE;
@@ -375,7 +378,7 @@ int rg_scc_dominators(const rg_graph *g, const rg_scc *scc, rg_scc_dom *out) {
     }
     for (uint32_t c = 0; c < nc; c++) out->retained[c] = scc->bytes[c];
     for (uint32_t c = 0; c < nc; c++) /* a component's dominator has a higher number */
-        if (idom[c] != root) out->retained[idom[c]] += out->retained[c];
+        if (idom[c] != root) out->retained[idom[c]] = rg_sat_add(out->retained[idom[c]], out->retained[c]);
     for (uint32_t c = 0; c < nc; c++)
         if (idom[c] == root) idom[c] = RG_NONE;
     rc = 0;
@@ -421,7 +424,7 @@ int rg_dom_type_retained(const rg_graph *g, const rg_dom *d, const rg_dom_tree *
         pos[sp - 1] = k + 1;
         uint32_t c = t->child[k], ty = g->type[c];
         if (!active[ty]) {
-            by_type[ty] += d->retained[c];
+            by_type[ty] = rg_sat_add(by_type[ty], d->retained[c]);
             if (count_type) count_type[ty]++;
         }
         active[ty]++;
