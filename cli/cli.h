@@ -178,7 +178,7 @@ typedef struct cli_heap {
     rg_graph *g;
     rg_analysis an;
     rg_finder f;
-    int32_t *root;     /* rg_root_index */
+    rg_root *root;     /* rg_root_index */
     uint32_t *scratch; /* [n] edges, for chains */
     rg_dom dom;
 } cli_heap;
@@ -194,7 +194,7 @@ const char *cli_root_kind(const cli_heap *h, uint32_t first);
 uint32_t *cli_largest(const rg_graph *g, const uint64_t *key, const uint8_t *skip, size_t k, size_t *count);
 /* cli_print_path, but a chain of more than 2 * keep references is shown by
  * its first and last keep, with the count of those left out between. */
-void cli_print_path_ends(FILE *f, const rg_graph *g, const int32_t *root, uint32_t first, const uint32_t *edges,
+void cli_print_path_ends(FILE *f, const rg_graph *g, const rg_root *root, uint32_t first, const uint32_t *edges,
                          size_t n, size_t keep);
 /* Each component's retained size as a whole ([ncomp], new memory; NULL when
  * out of memory): what freeing the whole cycle gives back. */

@@ -153,7 +153,7 @@ static void retainers(report *r) {
         rg_html_rawf(r->h, "<h3 id=\"retainer-%zu\">%zu. ", i + 1, i + 1);
         obj_text(r, c, v);
         rg_html_rawf(r->h, " retains %s</h3>\n", cli_bytes(c->dom.retained[v], b, sizeof b));
-        long len = rg_root_chain(&c->f, c->root, c->an.external, v, &first, c->scratch);
+        long len = rg_root_chain(&c->f, c->root, c->an.external, NULL, v, &first, c->scratch);
         rg_drawing *d = rg_drawing_new(g, &c->an, &r->ro);
         if (len < 0) {
             rg_html_raw(r->h, "<p class=\"none\">No root reaches it: garbage only the cycle collector frees.</p>\n");

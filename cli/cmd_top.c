@@ -58,7 +58,7 @@ int cmd_top(int argc, char **argv) {
     }
     for (size_t i = 0; i < n; i++) {
         uint32_t v = top[i], d = h.dom.idom[v], first = 0;
-        long len = chains ? rg_root_chain(&h.f, h.root, h.an.external, v, &first, h.scratch) : -1;
+        long len = chains ? rg_root_chain(&h.f, h.root, h.an.external, NULL, v, &first, h.scratch) : -1;
         double share = 100.0 * (double)h.dom.retained[v] / total;
         if (json) {
             printf("%s{\"id\":%llu,\"type\":", i ? "," : "", (unsigned long long)g->id[v]);

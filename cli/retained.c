@@ -33,7 +33,7 @@ int cli_heap_analyze(cli_heap *h) {
 }
 
 const char *cli_root_kind(const cli_heap *h, uint32_t first) {
-    return h->root[first] > 0 ? "global" : h->root[first] < 0 ? "local" : "outside";
+    return h->root[first].kind == RG_ROOT_GLOBAL ? "global" : h->root[first].kind == RG_ROOT_LOCAL ? "local" : "outside";
 }
 
 /* ---- the largest retainers -------------------------------------------------------------- */
@@ -156,7 +156,7 @@ int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, c
     return 0;
 }
 
-void cli_print_path_ends(FILE *f, const rg_graph *g, const int32_t *root, uint32_t first, const uint32_t *edges,
+void cli_print_path_ends(FILE *f, const rg_graph *g, const rg_root *root, uint32_t first, const uint32_t *edges,
                          size_t n, size_t keep) {
     if (n <= 2 * keep) {
         cli_print_path(f, g, root, first, edges, n);
