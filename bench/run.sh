@@ -33,6 +33,14 @@ for _ in $(seq "$rounds"); do
     "$py" "$here/scc_peer.py" "$dump" | tee -a "$raw"
 done
 
+echo "# dominators: idom and retained sizes of the 1M-object dump, against networkx's immediate_dominators" >&2
+for _ in $(seq "$rounds"); do
+    "$b/bench/bench_dominators" "$dump" | tee -a "$raw"
+    "$py" "$here/dominators_peer.py" "$dump" | tee -a "$raw"
+done
+echo "# cli: refgraph top end to end, against refgraph info on the same dump" >&2
+"$py" "$here/top_bench.py" "$b/refgraph" "$dump" "$rounds" | tee -a "$raw"
+
 echo "# cli: refgraph cycles and diff end to end, against json + networkx / Counter" >&2
 "$b/bench/bench_dump" pair "$dump" "$dump2" > /dev/null
 "$py" "$here/cli_bench.py" "$b/refgraph" "$py" "$dump" "$dump2" "$rounds" | tee -a "$raw"

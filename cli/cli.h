@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "refgraph/analysis.h"
+#include "refgraph/dominators.h"
 #include "refgraph/graph.h"
 #include "refgraph/render.h"
 
@@ -96,6 +97,9 @@ int cmd_cycles(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
 int cmd_chain(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_dominators(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* The table, for help and the --help test. */
 typedef struct cli_command {
@@ -167,3 +171,37 @@ void cli_print_path(FILE *f, const rg_graph *g, const rg_root *root, uint32_t fi
                     size_t n);
 /* The same as a JSON array of {"id","type","label"} steps. */
 void cli_json_path(FILE *f, const rg_graph *g, uint32_t first, const uint32_t *edges, size_t n);
+
+/* ---- retained sizes (retained.c) ------------------------------------------------------ */
+
+/* A dump with everything the retained-size commands need. */
+typedef struct cli_heap {
+    rg_graph *g;
+    rg_analysis an;
+    rg_finder f;
+    rg_root *root;     /* rg_root_index */
+    uint32_t *scratch; /* [n] edges, for chains */
+    rg_dom dom;
+} cli_heap;
+
+/* Loads and analyses a dump; prints the error and returns EXIT_INPUT. */
+int cli_heap_load(cli_heap *h, const char *path);
+int cli_heap_analyze(cli_heap *h); /* h->g loaded; -1 (message printed) when out of memory */
+void cli_heap_free(cli_heap *h);
+/* "global", "local" or "outside": what holds the first object of a chain. */
+const char *cli_root_kind(const cli_heap *h, uint32_t first);
+/* The k objects with the largest key (all when k is 0), largest first, ties
+ * by id; skip (may be NULL) leaves objects out. New memory, *count set. */
+uint32_t *cli_largest(const rg_graph *g, const uint64_t *key, const uint8_t *skip, size_t k, size_t *count);
+/* cli_print_path, but a chain of more than 2 * keep references is shown by
+ * its first and last keep, with the count of those left out between. */
+void cli_print_path_ends(FILE *f, const rg_graph *g, const rg_root *root, uint32_t first, const uint32_t *edges,
+                         size_t n, size_t keep);
+/* Each component's retained size as a whole ([ncomp], new memory; NULL when
+ * out of memory): what freeing the whole cycle gives back. */
+uint64_t *cli_cycle_retained(const rg_graph *g, const rg_scc *scc);
+/* The objects whose retained size grew most from old to new (ids matched;
+ * a new object grew from 0), at most limit (0: all), as text or as a JSON
+ * array. Returns 0, or -1 when out of memory (message printed). */
+int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, const rg_dom *nd, size_t limit,
+                     int json);

@@ -184,9 +184,11 @@ int cmd_cycles(int argc, char **argv) {
     size_t n;
     uint32_t *comps = sorted_cycles(&c, cli_has(&a, "unreachable"), min_size, &n);
     uint32_t *brk = malloc((MAX_BREAK + 1) * sizeof *brk);
-    if (!comps || !brk) {
+    uint64_t *cret = cli_cycle_retained(c.g, &c.an.scc);
+    if (!comps || !brk || !cret) {
         free(comps);
         free(brk);
+        free(cret);
         cli_error("out of memory");
         rc = EXIT_INPUT;
         goto out;
@@ -215,8 +217,8 @@ int cmd_cycles(int argc, char **argv) {
         uint32_t len = rg_shortest_cycle(&c.f, m, NULL, 0, c.scratch);
         size_t nb = rg_break_cycles(&c.f, k, brk, MAX_BREAK);
         if (json) {
-            printf("%s{\"objects\":%u,\"bytes\":%llu,\"reachable\":%s,\"types\":", i ? "," : "", s->size[k],
-                   (unsigned long long)s->bytes[k], reach ? "true" : "false");
+            printf("%s{\"objects\":%u,\"bytes\":%llu,\"retained\":%llu,\"reachable\":%s,\"types\":", i ? "," : "",
+                   s->size[k], (unsigned long long)s->bytes[k], (unsigned long long)cret[k], reach ? "true" : "false");
             print_types(stdout, &c, k, 1);
             printf(",\"cycle\":");
             cli_json_path(stdout, g, m, c.scratch, len);
@@ -231,8 +233,10 @@ int cmd_cycles(int argc, char **argv) {
             fputc('}', stdout);
             continue;
         }
-        printf("\n%scycle %zu%s: %u object%s, %s, %s%s%s\n", bold, i + 1, off, s->size[k], s->size[k] == 1 ? "" : "s",
-               cli_bytes(s->bytes[k], b1, sizeof b1), reach ? "" : red,
+        char b2[32];
+        printf("\n%scycle %zu%s: %u object%s, %s, retains %s, %s%s%s\n", bold, i + 1, off, s->size[k],
+               s->size[k] == 1 ? "" : "s", cli_bytes(s->bytes[k], b1, sizeof b1), cli_bytes(cret[k], b2, sizeof b2),
+               reach ? "" : red,
                reach ? "reachable from a root" : "unreachable (garbage only the collector frees)", reach ? "" : off);
         printf("  types     ");
         print_types(stdout, &c, k, 0);
@@ -282,6 +286,7 @@ int cmd_cycles(int argc, char **argv) {
     }
     free(comps);
     free(brk);
+    free(cret);
 out:
     cli_store_free(&store);
     ctx_free(&c);
@@ -328,10 +333,12 @@ int cmd_leaks(int argc, char **argv) {
     uint8_t *fed = calloc((size_t)s->ncomp + 1, 1);
     uint32_t *owner = malloc(((size_t)g->n + 1) * sizeof *owner);
     group *groups = calloc((size_t)s->ncomp + 1, sizeof *groups);
-    if (!fed || !owner || !groups) {
+    uint64_t *cret = cli_cycle_retained(g, s);
+    if (!fed || !owner || !groups || !cret) {
         free(fed);
         free(owner);
         free(groups);
+        free(cret);
         cli_error("out of memory");
         rc = EXIT_INPUT;
         goto out;
@@ -392,17 +399,19 @@ int cmd_leaks(int argc, char **argv) {
         uint32_t k = groups[i].comp, m = c.f.members[c.f.comp_start[k]];
         uint32_t len = rg_shortest_cycle(&c.f, m, NULL, 0, c.scratch);
         if (json) {
-            printf("%s{\"objects\":%llu,\"bytes\":%llu,\"cycle_objects\":%u,\"types\":", i ? "," : "",
-                   (unsigned long long)groups[i].objects, (unsigned long long)groups[i].bytes, s->size[k]);
+            printf("%s{\"objects\":%llu,\"bytes\":%llu,\"cycle_objects\":%u,\"cycle_retained\":%llu,\"types\":",
+                   i ? "," : "", (unsigned long long)groups[i].objects, (unsigned long long)groups[i].bytes, s->size[k],
+                   (unsigned long long)cret[k]);
             print_types(stdout, &c, k, 1);
             printf(",\"cycle\":");
             cli_json_path(stdout, g, m, c.scratch, len);
             fputc('}', stdout);
             continue;
         }
-        printf("\ngroup %zu: %llu object%s, %s, kept alive by a cycle of %u: ", i + 1,
+        char b2[32];
+        printf("\ngroup %zu: %llu object%s, %s, kept alive by a cycle of %u that retains %s: ", i + 1,
                (unsigned long long)groups[i].objects, groups[i].objects == 1 ? "" : "s",
-               cli_bytes(groups[i].bytes, b1, sizeof b1), s->size[k]);
+               cli_bytes(groups[i].bytes, b1, sizeof b1), s->size[k], cli_bytes(cret[k], b2, sizeof b2));
         print_types(stdout, &c, k, 0);
         printf("\n  cycle  ");
         cli_print_path(stdout, g, c.root, m, c.scratch, len);
@@ -433,6 +442,7 @@ int cmd_leaks(int argc, char **argv) {
     free(fed);
     free(owner);
     free(groups);
+    free(cret);
 out:
     ctx_free(&c);
     cli_args_free(&a);

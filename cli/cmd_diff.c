@@ -200,6 +200,7 @@ int cmd_diff(int argc, char **argv) {
     rg_graph *og = NULL, *ng = NULL;
     rg_analysis oan = {0}, nan = {0};
     rg_finder of = {0}, nf = {0};
+    rg_dom od = {0}, nd = {0};
     table t = {0};
     uint32_t *ocyc = NULL, *ncyc = NULL, *scratch = NULL, *ocache = NULL, *ncache = NULL;
     if (a.npos != 2) {
@@ -228,7 +229,7 @@ int cmd_diff(int argc, char **argv) {
         goto out;
     }
     if (rg_analyze(og, &oan) || rg_analyze(ng, &nan) || rg_finder_init(&of, og, &oan.scc) ||
-        rg_finder_init(&nf, ng, &nan.scc) ||
+        rg_finder_init(&nf, ng, &nan.scc) || rg_dominators(og, &od) || rg_dominators(ng, &nd) ||
         !(scratch = malloc(((size_t)(og->n > ng->n ? og->n : ng->n) + 1) * sizeof *scratch))) {
         cli_error("out of memory");
         rc = EXIT_INPUT;
@@ -311,7 +312,9 @@ int cmd_diff(int argc, char **argv) {
         int first = 1;
         list_cycles("new", ng, &nan, &nf, ncyc, nnewc, scratch, 1, &first);
         list_cycles("vanished", og, &oan, &of, ocyc, nold, scratch, 1, &first);
-        printf("]}\n");
+        printf("],\"retained_growth\":");
+        if (cli_print_growth(og, &od, ng, &nd, (size_t)limit, 1)) goto nomem;
+        printf("}\n");
     } else {
         char b1[32], b2[32], b3[32], tn[128];
         printf("%llu new object%s (%s allocated), %llu freed (%s)\n", (unsigned long long)nnew, nnew == 1 ? "" : "s",
@@ -341,6 +344,8 @@ int cmd_diff(int argc, char **argv) {
         int first = 1;
         list_cycles("new", ng, &nan, &nf, ncyc, nnewc, scratch, 0, &first);
         list_cycles("vanished", og, &oan, &of, ocyc, nold, scratch, 0, &first);
+        printf("\nretained size grew most (what freeing each would give back):\n");
+        if (cli_print_growth(og, &od, ng, &nd, (size_t)limit, 0)) goto nomem;
     }
     if (cli_get(&a, "output")) {
         /* the new objects of the types that grew most, and what holds them, in
@@ -410,6 +415,8 @@ out:
     free(scratch);
     rg_finder_free(&of);
     rg_finder_free(&nf);
+    rg_dom_free(&od);
+    rg_dom_free(&nd);
     rg_analysis_free(&oan);
     rg_analysis_free(&nan);
     rg_graph_free(og);

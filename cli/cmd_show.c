@@ -6,6 +6,7 @@
 
 const cli_opt cmd_show_opts[] = {
     {"json", 0, 0, "print the selection as JSON instead of drawing it (shape in refgraph(1))"},
+    {"retained", 0, 0, "add each object's retained size to its box (what freeing it gives back)"},
     CLI_DRAW_OPTS,
     {NULL, 0, 0, NULL},
 };
@@ -21,6 +22,7 @@ static int show(const char *cmd, int backrefs, int argc, char **argv) {
     cli_store store = {NULL, NULL};
     rg_graph *g = NULL;
     rg_analysis an = {0};
+    rg_dom dom = {0};
     uint32_t *starts = NULL;
     size_t nstarts = 0;
     if (a.npos < 2) {
@@ -43,11 +45,12 @@ static int show(const char *cmd, int backrefs, int argc, char **argv) {
             goto out;
         }
     }
-    if (rg_analyze(g, &an) != 0) {
+    if (rg_analyze(g, &an) != 0 || (cli_has(&a, "retained") && rg_dominators(g, &dom) != 0)) {
         cli_error("out of memory");
         rc = EXIT_INPUT;
         goto out;
     }
+    o.retained = dom.retained;
     rg_error err = {0};
     if (rg_show(g, &an, starts, nstarts, &o, cli_get(&a, "output"), &err) != 0) {
         if (err.code == RG_EINVAL)
@@ -59,6 +62,7 @@ static int show(const char *cmd, int backrefs, int argc, char **argv) {
     }
 out:
     cli_store_free(&store);
+    rg_dom_free(&dom);
     rg_analysis_free(&an);
     rg_graph_free(g);
     free(starts);

@@ -9,7 +9,7 @@
 #include "refgraph/outfile.h"
 
 extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
-    cmd_chain_opts[], cmd_diff_opts[];
+    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[];
 
 /* The commands. Adding one: see cli.h. */
 const cli_command cli_commands[] = {
@@ -18,9 +18,10 @@ const cli_command cli_commands[] = {
      "Show a dump's header, its objects, references and roots, the heap's memory and the collector's\n"
      "statistics, its cycles and unreachable objects, and whether every record is valid."},
     {"stats", cmd_stats, "Count objects and bytes per type, the commonest first.",
-     "refgraph stats DUMP [--limit N] [--sort count|size] [--json]", cmd_stats_opts,
+     "refgraph stats DUMP [--limit N] [--sort count|size|retained] [--retained] [--json]", cmd_stats_opts,
      "Count objects and their shallow bytes per type, the commonest first (objgraph's\n"
-     "show_most_common_types, with sizes)."},
+     "show_most_common_types, with sizes). --retained adds what each type keeps alive (the retained\n"
+     "sizes of its objects that no object of the same type dominates, as Eclipse MAT's histogram)."},
     {"cycles", cmd_cycles, "List every reference cycle and how to break it.",
      "refgraph cycles DUMP [--unreachable] [--min-size N] [--limit N] [--json] [-o FILE]", cmd_cycles_opts,
      "List every reference cycle (strongly connected component with more than one object, or a\n"
@@ -44,6 +45,23 @@ const cli_command cli_commands[] = {
      "and freed, bytes allocated and freed, sorted by the change in bytes; then the cycles only one of\n"
      "them has. Refuses dumps of different heaps. -o draws the new objects (green), what holds them,\n"
      "and the freed ones (red)."},
+    {"top", cmd_top, "List the objects that keep the most memory alive (largest retained size).",
+     "refgraph top DUMP [--limit N] [--json] [--no-chains]", cmd_top_opts,
+     "List the objects with the largest retained size (what freeing each would give back: its own\n"
+     "size and everything only it keeps alive), with the share of the heap and the shortest chain of\n"
+     "references from a root. Weak references retain nothing; garbage is counted too."},
+    {"dominators", cmd_dominators, "Show an object's dominator chain and what it alone keeps alive.",
+     "refgraph dominators DUMP OBJECT [--limit N] [--json]\n"
+     "  OBJECT is an object id, a global's name, or FRAME:LOCAL",
+     cmd_dominators_opts,
+     "Show the objects every path from the roots to OBJECT passes through (its dominators, from the\n"
+     "root down, each with its retained size), and what OBJECT dominates (keeps alive alone), by type."},
+    {"report", cmd_report, "Write a leak-suspects report: one self-contained HTML page.",
+     "refgraph report DUMP [OLD_DUMP] -o FILE.html [--limit N]", cmd_report_opts,
+     "Write one self-contained HTML page (no network; pictures as inline SVG): a summary, the\n"
+     "biggest retainers with their chains from a root and a picture each, the cycles only the\n"
+     "collector frees with what they retain, and, given an older dump of the same heap, the objects\n"
+     "whose retained size grew most."},
     {"show-refs", cmd_show_refs, "Draw what the start objects reference (objgraph's show_refs).",
      "refgraph show-refs DUMP START... [options]\n"
      "  START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)",

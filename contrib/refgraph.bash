@@ -4,7 +4,7 @@ _refgraph() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     cmd=${COMP_WORDS[1]}
-    local commands="info stats cycles leaks chain diff show-refs show-backrefs help"
+    local commands="info stats cycles leaks chain diff top dominators report show-refs show-backrefs help"
     local draw="--output -o --format --layout --max-depth --max-nodes --too-many --type --skip-type --label --skip-label --ignore --highlight --stop --refcounts --cluster-cycles --no-legend"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -13,19 +13,22 @@ _refgraph() {
     case $prev in
         --format) COMPREPLY=($(compgen -W "dot png svg pdf" -- "$cur")); return ;;
         --layout) COMPREPLY=($(compgen -W "dot sfdp neato fdp circo twopi" -- "$cur")); return ;;
-        --sort) COMPREPLY=($(compgen -W "count size" -- "$cur")); return ;;
+        --sort) COMPREPLY=($(compgen -W "count size retained" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then
         local opts
         case $cmd in
             info) opts="--json --lenient" ;;
-            stats) opts="--limit --sort --json" ;;
+            stats) opts="--limit --sort --retained --json" ;;
             cycles) opts="--unreachable --min-size --limit --json $draw" ;;
             leaks) opts="--check --limit --json" ;;
             chain) opts="--json $draw" ;;
             diff) opts="--limit --json $draw" ;;
-            show-refs|show-backrefs) opts="--json $draw" ;;
+            top) opts="--limit --json --no-chains" ;;
+            dominators) opts="--limit --json" ;;
+            report) opts="--output -o --limit" ;;
+            show-refs|show-backrefs) opts="--json --retained $draw" ;;
         esac
         COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
         return

@@ -69,6 +69,8 @@ expect info.json 0 "$R" info --json lesson-3-returned.jsonl
 expect stats.txt 0 "$R" stats lesson-2-linked.jsonl
 expect stats-size.txt 0 "$R" stats lesson-2-linked.jsonl --sort size --limit 2
 expect stats.json 0 "$R" stats --json lesson-2-linked.jsonl
+expect stats-retained.txt 0 "$R" stats --retained retained.jsonl
+expect stats-retained.json 0 "$R" stats --json --sort retained --limit 3 retained.jsonl
 expect cycles-live.txt 0 "$R" cycles lesson-2-linked.jsonl
 expect cycles-returned.txt 0 "$R" cycles lesson-3-returned.jsonl
 expect cycles-unreachable-only.txt 0 "$R" cycles --unreachable lesson-2-linked.jsonl
@@ -84,10 +86,25 @@ expect chain-garbage.txt 1 "$R" chain lesson-3-returned.jsonl 11
 expect diff.txt 0 "$R" diff lesson-1-before.jsonl lesson-2-linked.jsonl
 expect diff-collected.txt 0 "$R" diff lesson-3-returned.jsonl lesson-4-collected.jsonl
 expect diff.json 0 "$R" diff --json lesson-2-linked.jsonl lesson-4-collected.jsonl
+expect diff-retained.txt 0 "$R" diff retained.jsonl retained-2.jsonl
+expect diff-retained.json 0 "$R" diff --json --limit 2 retained.jsonl retained-2.jsonl
+expect cycles-retained.txt 0 "$R" cycles retained.jsonl
+expect leaks-retained.json 0 "$R" leaks --json retained.jsonl
+expect top.txt 0 "$R" top retained.jsonl
+expect top-garbage.txt 0 "$R" top lesson-3-returned.jsonl --limit 3
+expect top.json 0 "$R" top --json retained.jsonl --limit 4
+expect top-long-chain.txt 0 "$R" top chain-25.jsonl --limit 0
+expect top-no-chains.json 0 "$R" top --json --no-chains --limit 0 lesson-2-linked.jsonl
+expect dominators.txt 0 "$R" dominators retained.jsonl cache
+expect dominators-deep.txt 0 "$R" dominators retained.jsonl 21
+expect dominators.json 0 "$R" dominators --json retained.jsonl 20
+expect dominators-garbage.txt 0 "$R" dominators lesson-3-returned.jsonl 4
 expect show-refs.dot 0 "$R" show-refs lesson-3-returned.jsonl 4 8
 expect show-backrefs.dot 0 "$R" show-backrefs lesson-2-linked.jsonl 9 --no-legend
 expect show-type.dot 0 "$R" show-refs lesson-2-linked.jsonl type=list --max-depth 1 --no-legend
 expect show-refs.json 0 "$R" show-refs --json lesson-2-linked.jsonl func:a --max-depth 1 --too-many 2
+expect show-refs-retained.dot 0 "$R" show-refs retained.jsonl cache --retained --no-legend --max-depth 2
+expect show-backrefs-retained.json 0 "$R" show-backrefs --json --retained retained.jsonl 21
 
 # ---- drawings to files ----------------------------------------------------------------
 for f in png svg pdf dot; do
@@ -107,7 +124,7 @@ for c in $cmds; do
     out=$("$R" "$c" --help) && echo "$out" | head -1 | grep -q "^usage: refgraph $c " && ok || bad "$c --help"
     [ "$("$R" help "$c")" = "$out" ] && ok || bad "help $c differs from $c --help"
 done
-[ "$n" -eq 8 ] && ok || bad "the table lists $n commands, want 8"
+[ "$n" -eq 11 ] && ok || bad "the table lists $n commands, want 11"
 "$R" --version | grep -q "^refgraph [0-9]" && ok || bad "--version"
 "$R" --help > /dev/null && ok || bad "--help exit code"
 
@@ -124,11 +141,19 @@ done
 error unknown-command 2 "refgraph: 'frobnicate' is not a refgraph command (see 'refgraph --help')" "$R" frobnicate
 error unknown-option 2 "refgraph: stats: unknown option '--frob' (see 'refgraph stats --help')" "$R" stats --frob x.jsonl
 error bad-number 2 "refgraph: stats: option '--limit' needs a whole number from 0 to 1073741824, not 'many' (see 'refgraph stats --help')" "$R" stats --limit many lesson-2-linked.jsonl
-error bad-sort 2 "refgraph: stats: option '--sort' takes count or size, not 'name' (see 'refgraph stats --help')" "$R" stats --sort name lesson-2-linked.jsonl
+error bad-sort 2 "refgraph: stats: option '--sort' takes count, size or retained, not 'name' (see 'refgraph stats --help')" "$R" stats --sort name lesson-2-linked.jsonl
 error missing-value 2 "refgraph: cycles: option '--min-size' needs a value (see 'refgraph cycles --help')" "$R" cycles lesson-2-linked.jsonl --min-size
 error missing-file 3 "refgraph: cannot read 'nope.jsonl': cannot open: No such file or directory" "$R" info nope.jsonl
 error invalid-dump 3 "refgraph: cannot read '../invalid/bad-utf8.jsonl': line 3, column 59: malformed JSON: invalid UTF-8 in string" "$R" stats ../invalid/bad-utf8.jsonl
 error wrong-id 2 "refgraph: no object with id 999 in 'lesson-2-linked.jsonl'" "$R" chain lesson-2-linked.jsonl 999
+error dominators-wrong-id 2 "refgraph: no object with id 999 in 'retained.jsonl'" "$R" dominators retained.jsonl 999
+error dominators-many 2 "refgraph: 'type=str' names 6 objects: name one" "$R" dominators retained.jsonl type=str
+error report-no-output 2 "refgraph: report: give the output file: -o report.html (see 'refgraph report --help')" "$R" report retained.jsonl
+error report-other-heap 2 "refgraph: cannot compare 'lesson-2-linked.jsonl' and 'retained.jsonl': they are dumps of different heaps (00000000000000aa and 00000000000000cc), whose ids mean different objects" "$R" report retained.jsonl lesson-2-linked.jsonl -o "$TMP/r.html"
+error report-backwards 2 "refgraph: 'retained-2.jsonl' was written after 'retained.jsonl': give the newer dump first, then the older" "$R" report retained.jsonl retained-2.jsonl -o "$TMP/r.html"
+error report-unwritable 4 "refgraph: cannot create '/nonexistent-dir/r.html': No such file or directory" "$R" report retained.jsonl -o /nonexistent-dir/r.html
+[ ! -e "$TMP/r.html" ] && ok || bad "a refused report left a file"
+error top-no-dump 2 "refgraph: top: no dump given (see 'refgraph top --help')" "$R" top
 error wrong-name 2 "refgraph: no object 'nobody' in 'lesson-2-linked.jsonl': name an id, a global, FRAME:LOCAL or type=TYPE" "$R" show-refs lesson-2-linked.jsonl nobody
 error wrong-local 2 "refgraph: no local 'func:zz' in 'lesson-2-linked.jsonl'" "$R" show-refs lesson-2-linked.jsonl func:zz
 error no-start 2 "refgraph: show-refs: name at least one object to start from (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl
@@ -171,6 +196,10 @@ expect escape-info.txt 0 "$R" info $E/strings.jsonl
 expect escape-leaks.txt 0 "$R" leaks $E/strings.jsonl
 expect escape-chain.txt 0 "$R" chain $E/strings.jsonl 1
 expect escape-show.json 0 "$R" show-refs --json $E/strings.jsonl 1
+expect escape-top.txt 0 "$R" top $E/strings.jsonl
+expect escape-top.json 0 "$R" top --json $E/strings.jsonl
+expect escape-dominators.txt 0 "$R" dominators $E/strings.jsonl 1
+expect escape-stats-retained.json 0 "$R" stats --json --retained $E/strings.jsonl
 # an error quoting a name with a newline and ESC: one line, escaped
 error escape-message 3 "refgraph: cannot read '$E/dangling-name.jsonl': line 4: global \"g\\x1b[2J\\x0asecond line\" refers to id 99, which is not in the dump" "$R" info $E/dangling-name.jsonl
 error escape-argument 2 "refgraph: no object 'a\\x1b[2Jb' in 'lesson-2-linked.jsonl': name an id, a global, FRAME:LOCAL or type=TYPE" "$R" show-refs lesson-2-linked.jsonl "$(printf 'a\033[2Jb')"

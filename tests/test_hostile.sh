@@ -80,6 +80,13 @@ every() {
     run "0" "$R" show-refs --json "$d" "$id"
     run "0" "$R" show-backrefs "$d" "$id" --max-depth 2
     run "0" "$R" show-backrefs --json "$d" "$id"
+    run "0" "$R" top "$d"
+    run "0" "$R" top --json --limit 0 --no-chains "$d"
+    run "0" "$R" dominators "$d" "$id"
+    run "0" "$R" dominators --json "$d" "$id"
+    run "0" "$R" stats --retained --json "$d"
+    run "0" "$R" show-refs --retained --json "$d" "$id"
+    run "0" "$R" report "$d" "$d" -o "$TMP/report.html"
 }
 
 # ---- the corpus: valid dumps, the lessons' dumps, hostile ones -----------------------

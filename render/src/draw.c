@@ -286,6 +286,7 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
     if (d->o.refcounts) sb_fmt(b, " [%lld]", (unsigned long long)g->refcount[o]);
     sb_str(b, "\\n");
     sb_gstr(b, g->str[g->label[o]], DISPLAY_LABEL_MAX);
+    if (d->o.retained) sb_fmt(b, "\\nretains %llu B", (unsigned long long)d->o.retained[o]);
     set(n, "label", b->p ? b->p : "");
     /* objgraph's grey by depth; blue when highlighted; green/red in a diff */
     double v = 1.0 - 0.7 * (double)dn->depth / (double)d->o.max_depth;
@@ -558,6 +559,7 @@ static int write_json(const rg_drawing *d, FILE *f) {
         fprintf(f, ",\"size\":%llu,\"refcount\":%lld,\"label\":", (unsigned long long)g->size[o],
                 (long long)g->refcount[o]);
         json_text(f, g->str[g->label[o]].ptr, g->str[g->label[o]].len);
+        if (d->o.retained) fprintf(f, ",\"retained\":%llu", (unsigned long long)d->o.retained[o]);
         fprintf(f, ",\"depth\":%d,\"start\":%s,\"cycle\":%s,\"reachable\":%s}", d->nodes[i].depth,
                 (d->nodes[i].marks & RG_DRAW_START) ? "true" : "false", is_cyclic(d, o) ? "true" : "false",
                 d->a->reach[o] ? "true" : "false");
@@ -792,4 +794,48 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
         return rc;
     }
     return rg_outfile_commit(out, err);
+}
+
+/* ---- SVG in memory, for pages that inline their pictures ------------------------------ */
+
+int rg_drawing_svg(rg_drawing *d, char **out, size_t *len, rg_error *err) {
+    *out = NULL;
+    *len = 0;
+    const char *engine = d->o.layout ? d->o.layout : "dot";
+    Agraph_t *G = d->failed ? NULL : build(d);
+    rg_drawing_free(d);
+    if (!G) {
+        rg_error_set(err, RG_ENOMEM, "<svg>", 0, 0, "out of memory");
+        return RG_ENOMEM;
+    }
+    gv_errors[0] = '\0';
+    agusererrf old = agseterrf(capture_gv);
+    GVC_t *gvc = gvc_get();
+    int rc = 0;
+    char *data = NULL;
+    unsigned int n = 0;
+    if (!gvc) {
+        rg_error_set(err, RG_EGRAPHVIZ, "<svg>", 0, 0, "graphviz: cannot start");
+        rc = RG_EGRAPHVIZ;
+    } else if (gvLayout(gvc, G, engine) != 0) {
+        rg_error_set(err, RG_EGRAPHVIZ, "<svg>", 0, 0, "graphviz layout failed: %s", gv_message());
+        rc = RG_EGRAPHVIZ;
+    } else {
+        if (gvRenderData(gvc, G, "svg", &data, &n) != 0 || !data) {
+            rg_error_set(err, RG_EGRAPHVIZ, "<svg>", 0, 0, "graphviz cannot render svg: %s", gv_message());
+            rc = RG_EGRAPHVIZ;
+        } else if (!(*out = malloc((size_t)n + 1))) {
+            rg_error_set(err, RG_ENOMEM, "<svg>", 0, 0, "out of memory");
+            rc = RG_ENOMEM;
+        } else {
+            memcpy(*out, data, n);
+            (*out)[n] = '\0';
+            *len = n;
+        }
+        if (data) gvFreeRenderData(data);
+        gvFreeLayout(gvc, G);
+    }
+    agclose(G);
+    agseterrf(old);
+    return rc;
 }

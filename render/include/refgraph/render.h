@@ -58,6 +58,7 @@ typedef struct rg_render_options {
     int refcounts;         /* "[refcount]" after the type */
     int cluster_cycles;    /* box every cycle, not only unreachable ones */
     int no_legend;
+    const uint64_t *retained; /* [n] retained sizes (rg_dominators) shown in each box, or NULL */
     const char *layout; /* Graphviz engine; "dot" when NULL */
     const char *format; /* dot, png, svg, pdf, or json (the selection, no drawing);
                            NULL: from the output name (dot without one) */
@@ -116,6 +117,11 @@ int rg_drawing_roots(rg_drawing *d);
 /* Writes it (see rg_show for output and formats) and frees it. */
 int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err);
 void rg_drawing_free(rg_drawing *d);
+
+/* Lays the drawing out and renders it as SVG into new memory (*out, NUL-
+ * terminated, *len bytes), then frees the drawing. Returns 0 or an rg_errno
+ * with err set. For pages that inline their pictures (refgraph/html.h). */
+int rg_drawing_svg(rg_drawing *d, char **out, size_t *len, rg_error *err);
 
 /* The format implied by a file name's extension, or NULL. */
 const char *rg_render_format_of(const char *path);
