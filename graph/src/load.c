@@ -469,7 +469,7 @@ static int known_field(int depth, const char *key, size_t len) {
         case 3: return IS("gen");
         case 4: return IS("type") || IS("size") || IS("refs") || IS("heap");
         case 5: return IS("label") || IS("frame") || IS("depth");
-        case 6: return IS("global") || IS("locals") || IS("format");
+        case 6: return IS("global") || IS("locals") || IS("format") || IS("static");
         case 7: return IS("garbage") || IS("trailer") || IS("version") || IS("created") || IS("heap_id");
         case 8: return IS("producer");
         case 9: return IS("label_len") || IS("finalized");
