@@ -707,3 +707,29 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
     free(tmp);
     return rc;
 }
+
+int rg_drawing_write(rg_drawing *d, FILE *f, const char *name, rg_error *err) {
+    const char *src = name ? name : "<stream>";
+    int json = d->o.format && strcmp(d->o.format, "json") == 0;
+    if (d->o.format && !json && strcmp(d->o.format, "dot") != 0) {
+        rg_error_set(err, RG_EINVAL, src, 0, 0, "a stream takes dot or json, not '%s'", d->o.format);
+        rg_drawing_free(d);
+        return RG_EINVAL;
+    }
+    if (json) {
+        int rc = d->failed ? RG_ENOMEM : write_json(d, f) ? RG_EIO : 0;
+        if (rc) rg_error_set(err, rc, src, 0, 0, rc == RG_ENOMEM ? "out of memory" : "cannot write");
+        rg_drawing_free(d);
+        return rc;
+    }
+    Agraph_t *G = d->failed ? NULL : build(d);
+    rg_drawing_free(d);
+    if (!G) {
+        rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+        return RG_ENOMEM;
+    }
+    int rc = write_dot(G, f) ? RG_EIO : 0;
+    if (rc) rg_error_set(err, RG_EIO, src, 0, 0, "cannot write");
+    agclose(G);
+    return rc;
+}

@@ -65,8 +65,9 @@ static int allowed(const rg_graph *g, const rg_render_options *o, uint32_t obj, 
     return 1;
 }
 
-int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
-            const rg_render_options *opts, const char *output, rg_error *err) {
+/* The walk; NULL with err set when out of memory. */
+static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
+                        const rg_render_options *opts, const char *output, rg_error *err) {
     rg_render_options o = *opts;
     if (o.max_depth <= 0) o.max_depth = 3;
     if (o.too_many <= 0) o.too_many = 10;
@@ -78,7 +79,7 @@ int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, siz
         free(queue);
         free(depth);
         rg_error_set(err, RG_ENOMEM, output ? output : "<stdout>", 0, 0, "out of memory");
-        return RG_ENOMEM;
+        return NULL;
     }
     size_t head = 0, tail = 0;
     for (size_t i = 0; i < nstarts; i++) {
@@ -115,5 +116,17 @@ int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, siz
     free(queue);
     free(depth);
     rg_drawing_roots(d);
-    return rg_drawing_finish(d, output, err);
+    return d;
+}
+
+int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
+            const rg_render_options *opts, const char *output, rg_error *err) {
+    rg_drawing *d = walk(g, a, starts, nstarts, opts, output, err);
+    return d ? rg_drawing_finish(d, output, err) : RG_ENOMEM;
+}
+
+int rg_show_write(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
+                  const rg_render_options *opts, FILE *f, rg_error *err) {
+    rg_drawing *d = walk(g, a, starts, nstarts, opts, "<stream>", err);
+    return d ? rg_drawing_write(d, f, "<stream>", err) : RG_ENOMEM;
 }
