@@ -177,7 +177,8 @@ int rg_finder_init(rg_finder *f, const rg_graph *g, const rg_scc *scc) {
     f->parent = malloc(n * sizeof *f->parent);
     f->queue = malloc(n * sizeof *f->queue);
     f->indeg = malloc(n * sizeof *f->indeg);
-    if (!f->comp_start || !f->members || !f->stamp || !f->parent || !f->queue || !f->indeg) {
+    f->cycle = malloc(n * sizeof *f->cycle);
+    if (!f->comp_start || !f->members || !f->stamp || !f->parent || !f->queue || !f->indeg || !f->cycle) {
         rg_finder_free(f);
         return RG_ENOMEM;
     }
@@ -196,6 +197,7 @@ void rg_finder_free(rg_finder *f) {
     free(f->parent);
     free(f->queue);
     free(f->indeg);
+    free(f->cycle);
     memset(f, 0, sizeof *f);
 }
 
@@ -281,9 +283,7 @@ static uint32_t left_on_cycle(rg_finder *f, uint32_t c, const uint32_t *skip, si
 
 size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max) {
     const rg_graph *g = f->g;
-    uint32_t size = f->comp_start[comp + 1] - f->comp_start[comp];
-    uint32_t *cycle = malloc(((size_t)size + 1) * sizeof *cycle);
-    if (!cycle) return 0;
+    uint32_t *cycle = f->cycle; /* no allocation here: 0 means only "max do not suffice" */
     size_t n = 0;
     uint32_t start = f->members[f->comp_start[comp]];
     for (;;) {
@@ -305,7 +305,6 @@ size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max)
         start = left_on_cycle(f, comp, edges, n);
         if (start == RG_NONE) break;
     }
-    free(cycle);
     return n;
 }
 
