@@ -52,7 +52,7 @@ static int ctx_load(ctx *c, const char *path) {
     if (!(c->g = cli_load(path))) return EXIT_INPUT;
     if (rg_analyze(c->g, &c->an) || rg_finder_init(&c->f, c->g, &c->an.scc) || !(c->root = rg_root_index(c->g)) ||
         !(c->scratch = malloc(((size_t)c->g->n + 1) * sizeof *c->scratch))) {
-        cli_error("out of memory");
+        cli_nomem();
         return EXIT_INPUT;
     }
     return 0;
@@ -181,7 +181,7 @@ int cmd_cycles(int argc, char **argv) {
     if (!comps || !brk) {
         free(comps);
         free(brk);
-        cli_error("out of memory");
+        cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }
@@ -267,7 +267,7 @@ int cmd_cycles(int argc, char **argv) {
         }
         if (drawn >= DRAW_LIMIT) fprintf(stderr, "refgraph: drew the first %zu objects of the cycles\n", drawn);
         if (!d) {
-            cli_error("out of memory");
+            cli_nomem();
             rc = EXIT_OUTPUT;
         } else {
             rg_drawing_roots(d);
@@ -326,7 +326,7 @@ int cmd_leaks(int argc, char **argv) {
         free(fed);
         free(owner);
         free(groups);
-        cli_error("out of memory");
+        cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }
@@ -492,7 +492,7 @@ int cmd_chain(int argc, char **argv) {
     if (cli_get(&a, "output")) {
         rg_drawing *d = rg_drawing_new(g, &c.an, &ro);
         if (!d) {
-            cli_error("out of memory");
+            cli_nomem();
             rc = EXIT_OUTPUT;
             goto out;
         }

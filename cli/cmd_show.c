@@ -44,7 +44,7 @@ static int show(const char *cmd, int backrefs, int argc, char **argv) {
         }
     }
     if (rg_analyze(g, &an) != 0) {
-        cli_error("out of memory");
+        cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }
