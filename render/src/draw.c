@@ -697,6 +697,11 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
         return RG_EINVAL;
     }
     if (strcmp(fmt, "json") == 0) { /* no Graphviz: the selection itself */
+        if (d->failed) { /* an object or reference is missing: no answer */
+            rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+            rg_drawing_free(d);
+            return RG_ENOMEM;
+        }
         FILE *f = output ? fopen(output, "w") : stdout;
         int rc = 0;
         if (!f || write_json(d, f) != 0) {

@@ -81,14 +81,21 @@ static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t 
         rg_error_set(err, RG_ENOMEM, output ? output : "<stdout>", 0, 0, "out of memory");
         return NULL;
     }
+    /* Every object is queued once, when it is added to the drawing: when an
+     * addition fails (out of memory: the drawing fails as a whole) the walk
+     * stops, so an object that is not in the drawing is never queued twice. */
     size_t head = 0, tail = 0;
-    for (size_t i = 0; i < nstarts; i++) {
+    int failed = 0;
+    for (size_t i = 0; i < nstarts && !failed; i++) {
         if (rg_drawing_has(d, starts[i])) continue;
-        rg_drawing_node(d, starts[i], 0, RG_DRAW_START);
+        if (rg_drawing_node(d, starts[i], 0, RG_DRAW_START)) {
+            failed = 1;
+            break;
+        }
         depth[starts[i]] = 0;
         queue[tail++] = starts[i];
     }
-    while (head < tail) {
+    while (head < tail && !failed) {
         uint32_t v = queue[head++];
         if (depth[v] >= o.max_depth) continue;
         if (depth[v] > 0 && (id_in(g, v, o.stop_ids) || type_in(g, v, o.stop_types))) continue; /* starts expand */
@@ -105,7 +112,10 @@ static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t 
             }
             shown++;
             if (!rg_drawing_has(d, w)) {
-                rg_drawing_node(d, w, depth[v] + 1, 0);
+                if (rg_drawing_node(d, w, depth[v] + 1, 0)) {
+                    failed = 1;
+                    break;
+                }
                 depth[w] = depth[v] + 1;
                 queue[tail++] = w;
             }
