@@ -52,6 +52,8 @@ static int show(const char *cmd, int backrefs, int argc, char **argv) {
     if (rg_show(g, &an, starts, nstarts, &o, cli_get(&a, "output"), &err) != 0) {
         if (err.code == RG_EINVAL)
             rc = cli_usage_error(cmd, "%s", err.text);
+        else if (err.code == RG_ENOMEM)
+            rc = cli_nomem();
         else {
             cli_error("%s", err.text);
             rc = EXIT_OUTPUT;
