@@ -124,6 +124,7 @@ const cli_command *cli_find(const char *name);
     {"format", 0, 1, "dot, png, svg or pdf, whatever the file name says"},                      \
     {"layout", 0, 1, "Graphviz engine: dot (default), sfdp or neato for large graphs"},         \
     {"max-depth", 0, 1, "how far to walk from the start (default 3)"},                          \
+    {"max-nodes", 0, 1, "objects drawn at most, the nearest first (default 500)"},              \
     {"too-many", 0, 1, "references drawn per object before folding the rest (default 10)"},     \
     {"type", 0, 1, "draw only objects of this type (repeatable)"},                              \
     {"skip-type", 0, 1, "never draw objects of this type (repeatable)"},                        \

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "refgraph/outfile.h"
 
 const cli_opt cmd_info_opts[] = {
     {"json", 0, 0, "print JSON (shape in refgraph(1))"},
@@ -119,9 +120,12 @@ int cmd_info(int argc, char **argv) {
     } else {
         char b1[32], b2[32];
         const char *bold = cli_c(stdout, "\033[1m"), *off = cli_c(stdout, "\033[0m");
-        printf("%sdump%s         %s\n", bold, off, path);
-        printf("%sformat%s       %s %d, written by %s %s on %s\n", bold, off, RG_DUMP_FORMAT, RG_DUMP_VERSION,
-               h->producer, h->producer_version, h->created);
+        char e1[256], e2[128], e3[128];
+        printf("%sdump%s         %s\n", bold, off, rg_escape(path, strlen(path), e1, sizeof e1));
+        printf("%sformat%s       %s %d, written by ", bold, off, RG_DUMP_FORMAT, RG_DUMP_VERSION);
+        printf("%s %s on %s\n", rg_escape(h->producer, strlen(h->producer), e1, sizeof e1),
+               rg_escape(h->producer_version, strlen(h->producer_version), e2, sizeof e2),
+               rg_escape(h->created, strlen(h->created), e3, sizeof e3));
         printf("%sheap%s         %016llx\n", bold, off, (unsigned long long)h->heap_id);
         printf("%sobjects%s      %u, %u references (%llu weak)\n", bold, off, g->n, g->nrefs,
                (unsigned long long)weak);
@@ -154,7 +158,8 @@ int cmd_info(int argc, char **argv) {
         } else {
             printf("%svalidation%s   %llu dangling reference%s dropped:\n", bold, off, (unsigned long long)warns.n,
                    warns.n == 1 ? "" : "s");
-            for (uint64_t i = 0; i < warns.n && i < 5; i++) printf("             %s\n", warns.first[i]);
+            for (uint64_t i = 0; i < warns.n && i < 5; i++)
+                printf("             %s\n", rg_escape(warns.first[i], strlen(warns.first[i]), e1, sizeof e1));
         }
     }
     rg_analysis_free(&an);

@@ -1,10 +1,12 @@
 /* refgraph — the command line over heap dumps, git-style: one table of
  * subcommands, usage defined once, stable exit codes (see cli.h). */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "refgraph/heap.h"
+#include "refgraph/outfile.h"
 
 extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
     cmd_chain_opts[], cmd_diff_opts[];
@@ -75,7 +77,28 @@ static void usage(FILE *f) {
           f);
 }
 
+/* Killed while writing a file: the temporary file goes, then the process
+ * dies of the signal as it would have (git's tempfile.c does the same). */
+static void on_fatal_signal(int sig) {
+    rg_outfile_remove_temps();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_cleanup(void) {
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction sa, old;
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue; /* nohup keeps it */
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 int main(int argc, char **argv) {
+    install_cleanup();
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

@@ -4,22 +4,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "refgraph/outfile.h"
 
-void json_str(FILE *f, const char *s, size_t n) {
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
+void json_str(FILE *f, const char *s, size_t n) { rg_fputs_json(f, s, n); }
 
 const char *cli_obj(const rg_graph *g, const int32_t *root, uint32_t i, char *buf, size_t size) {
     char t[128], r[160] = "";

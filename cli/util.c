@@ -7,14 +7,32 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "refgraph/outfile.h"
+
+/* A message formatted, then written escaped: whatever it quotes (a dump's
+ * strings, a file name, Graphviz's words) cannot reach the terminal as
+ * control characters or split the message over lines. */
+static void vmessage(const char *prefix, const char *fmt, va_list ap, const char *suffix) {
+    char small[512], *p = small;
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n >= (int)sizeof small && (p = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(p, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    if (!p) p = small; /* out of memory: the message cut */
+    fputs("refgraph: ", stderr);
+    rg_fputs_escaped(stderr, prefix, strlen(prefix));
+    rg_fputs_escaped(stderr, p, n < 0 ? 0 : strlen(p));
+    fputs(suffix, stderr);
+    if (p != small) free(p);
+}
 
 void cli_error(const char *fmt, ...) {
     va_list ap;
-    fputs("refgraph: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vmessage("", fmt, ap, "\n");
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 int cli_out_of_memory;
@@ -26,15 +44,16 @@ int cli_nomem(void) {
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
-    va_list ap;
-    fprintf(stderr, "refgraph: %s%s", cmd ? cmd : "", cmd ? ": " : "");
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
+    char prefix[64] = "", suffix[96];
+    if (cmd) snprintf(prefix, sizeof prefix, "%s: ", cmd);
     if (cmd)
-        fprintf(stderr, " (see 'refgraph %s --help')\n", cmd);
+        snprintf(suffix, sizeof suffix, " (see 'refgraph %s --help')\n", cmd);
     else
-        fputs(" (see 'refgraph --help')\n", stderr);
+        snprintf(suffix, sizeof suffix, " (see 'refgraph --help')\n");
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage(prefix, fmt, ap, suffix);
+    va_end(ap);
     return EXIT_USAGE;
 }
 
@@ -165,12 +184,13 @@ static double since(const struct timespec *t0) {
 static void on_progress(uint64_t done, uint64_t total, void *ud) {
     progress *p = ud;
     if (since(&p->t0) < 1.0) return;
-    char a[32], b[32];
+    char a[32], b[32], name[256];
+    rg_escape(p->path, strlen(p->path), name, sizeof name);
     if (total)
-        fprintf(stderr, "\rrefgraph: loading '%s': %s of %s", p->path, cli_bytes(done, a, sizeof a),
+        fprintf(stderr, "\rrefgraph: loading '%s': %s of %s", name, cli_bytes(done, a, sizeof a),
                 cli_bytes(total, b, sizeof b));
     else
-        fprintf(stderr, "\rrefgraph: loading '%s': %s", p->path, cli_bytes(done, a, sizeof a));
+        fprintf(stderr, "\rrefgraph: loading '%s': %s", name, cli_bytes(done, a, sizeof a));
     p->shown = 1;
 }
 
@@ -196,11 +216,14 @@ rg_graph *cli_load(const char *path) {
 
 /* ---- naming objects -------------------------------------------------------------------- */
 
+/* Appends v, the array doubling (a power of two holds n exactly). */
 static int push(uint32_t **out, size_t *n, uint32_t v) {
-    uint32_t *p = realloc(*out, (*n + 1) * sizeof *p);
-    if (!p) return cli_nomem(), -1;
-    *out = p;
-    p[(*n)++] = v;
+    if ((*n & (*n - 1)) == 0) { /* n is 0 or a power of two: full */
+        uint32_t *p = realloc(*out, (*n ? *n * 2 : 16) * sizeof *p);
+        if (!p) return cli_nomem(), -1;
+        *out = p;
+    }
+    (*out)[(*n)++] = v;
     return 0;
 }
 
@@ -268,26 +291,25 @@ int cli_color(FILE *f) {
 
 const char *cli_c(FILE *f, const char *sgr) { return cli_color(f) ? sgr : ""; }
 
-const char *cli_gstr(rg_gstr s, char *buf, size_t size) {
-    size_t o = 0;
-    for (uint32_t i = 0; i < s.len && o + 5 < size; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (c < 0x20 || c == 0x7f)
-            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-        else
-            buf[o++] = (char)c;
-    }
-    if (o + 5 >= size && s.len) {
-        while (o > 0 && ((unsigned char)buf[o - 1] & 0xc0) == 0x80) o--; /* whole characters */
-        if (o > 0 && ((unsigned char)buf[o - 1] & 0xc0) == 0xc0) o--;
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-    return buf;
-}
+const char *cli_gstr(rg_gstr s, char *buf, size_t size) { return rg_escape(s.ptr, s.len, buf, size); }
 
 /* ---- the drawing options ------------------------------------------------------------------- */
+
+/* What a drawing left out, on stderr. */
+static void draw_note(const char *text, void *ud) {
+    (void)ud;
+    cli_error("%s", text);
+}
+
+/* The layout's progress line on a terminal, cleared when done. */
+static void draw_progress(double seconds, size_t objects, void *ud) {
+    (void)ud;
+    if (seconds < 0)
+        fputs("\r\033[K", stderr);
+    else
+        fprintf(stderr, "\rrefgraph: drawing %zu objects with Graphviz: %.0f s", objects, seconds);
+    fflush(stderr);
+}
 
 int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) {
     long v;
@@ -297,6 +319,10 @@ int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) 
     o->max_depth = (int)v;
     if (cli_int(a, "too-many", 10, 1, 1000000, &v) < 0) return -1;
     o->too_many = (int)v;
+    if (cli_int(a, "max-nodes", RG_RENDER_MAX_NODES, 1, 100000000, &v) < 0) return -1;
+    o->max_nodes = (size_t)v;
+    o->note = draw_note;
+    if (isatty(2)) o->progress = draw_progress;
     o->refcounts = cli_has(a, "refcounts");
     o->cluster_cycles = cli_has(a, "cluster-cycles");
     o->no_legend = cli_has(a, "no-legend");

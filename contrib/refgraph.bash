@@ -5,7 +5,7 @@ _refgraph() {
     prev=${COMP_WORDS[COMP_CWORD-1]}
     cmd=${COMP_WORDS[1]}
     local commands="info stats cycles leaks chain diff show-refs show-backrefs help"
-    local draw="--output -o --format --layout --max-depth --too-many --type --skip-type --label --skip-label --ignore --highlight --stop --refcounts --cluster-cycles --no-legend"
+    local draw="--output -o --format --layout --max-depth --max-nodes --too-many --type --skip-type --label --skip-label --ignore --highlight --stop --refcounts --cluster-cycles --no-legend"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -25,7 +25,7 @@ _refgraph() {
             leaks) opts="--check --limit --json" ;;
             chain) opts="--json $draw" ;;
             diff) opts="--limit --json $draw" ;;
-            show-refs|show-backrefs) opts="$draw" ;;
+            show-refs|show-backrefs) opts="--json $draw" ;;
         esac
         COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
         return

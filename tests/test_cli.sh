@@ -111,6 +111,13 @@ done
 "$R" --version | grep -q "^refgraph [0-9]" && ok || bad "--version"
 "$R" --help > /dev/null && ok || bad "--help exit code"
 
+# ---- the bash completion knows every option of every command ----------------------------
+for c in $cmds; do
+    for o in $("$R" "$c" --help | sed -n 's/^  \(-., \)\{0,1\} *\(--[a-z-]*\).*/\2/p'); do
+        grep -q -- "$o[ \"]" "$SRC/contrib/refgraph.bash" && ok || bad "contrib/refgraph.bash does not complete $c $o"
+    done
+done
+
 # ---- errors: one message, the documented exit code ------------------------------------
 "$R" > "$TMP/out" 2> "$TMP/err"
 [ $? -eq 2 ] && head -1 "$TMP/err" | grep -q "^usage: refgraph " && [ ! -s "$TMP/out" ] && ok || bad "no arguments: usage on stderr, exit 2"
@@ -131,6 +138,162 @@ error png-stdout 2 "refgraph: show-refs: png output needs a file: -o FILE (see '
 error bad-layout 4 "refgraph: graphviz layout failed: layout type: \"nope\" not recognized. Use one of: circo dot fdp neato nop nop1 nop2 osage patchwork sfdp twopi" "$R" show-refs lesson-2-linked.jsonl func:a --layout nope -o "$TMP/x.png"
 error unwritable 4 "refgraph: cannot create '/nonexistent-dir/x.dot': No such file or directory" "$R" show-refs lesson-2-linked.jsonl func:a -o /nonexistent-dir/x.dot
 [ ! -e "$TMP/x.png" ] && ok || bad "a failed render left a file"
+
+# ---- nothing raw from a dump reaches the terminal (issue 11, item 5) ----------------------
+# tests/dumps/escape/strings.jsonl holds ESC sequences, BEL, DEL, C1 controls (U+009B is CSI),
+# newlines, NUL, U+FFFE/U+FFFF and "&#x1F;" in its producer, types, labels, names and edges.
+E=../escape
+# raw_free FILE: valid UTF-8 with no control character but newline and tab, no DEL, no C1, no U+FFFE/FFFF
+raw_free() {
+    /usr/bin/python3 - "$1" << 'PYEOF'
+import sys
+t = open(sys.argv[1], 'rb').read().decode('utf-8')
+bad = [c for c in t if (ord(c) < 0x20 and c not in '\n\t') or 0x7f <= ord(c) <= 0x9f or ord(c) in (0xfffe, 0xffff)]
+sys.exit(1 if bad else 0)
+PYEOF
+}
+for args in "info" "info --json" "stats" "stats --json" "cycles" "cycles --json" "leaks" "leaks --json" \
+    "chain STRINGS 1" "chain --json STRINGS 1" "show-refs STRINGS 1" "show-refs --json STRINGS 2" \
+    "show-backrefs STRINGS 1" "diff STRINGS STRINGS" "diff --json STRINGS STRINGS"; do
+    set -- $args
+    cmd=$1
+    shift
+    rest=$(echo "$*" | sed "s|STRINGS|$E/strings.jsonl|g")
+    case "$args" in *STRINGS*) ;; *) rest="$rest $E/strings.jsonl" ;; esac
+    # shellcheck disable=SC2086
+    (cd "$D" && "$R" "$cmd" $rest) > "$TMP/out" 2> "$TMP/err"
+    rc=$?
+    if [ $rc -gt 1 ]; then
+        bad "$cmd $rest on hostile strings: exit $rc ($(head -c 300 "$TMP/err"))"
+    elif raw_free "$TMP/out" && raw_free "$TMP/err"; then ok; else bad "$cmd $rest: a control character reached the terminal"; fi
+done
+expect escape-info.txt 0 "$R" info $E/strings.jsonl
+expect escape-leaks.txt 0 "$R" leaks $E/strings.jsonl
+expect escape-chain.txt 0 "$R" chain $E/strings.jsonl 1
+expect escape-show.json 0 "$R" show-refs --json $E/strings.jsonl 1
+# an error quoting a name with a newline and ESC: one line, escaped
+error escape-message 3 "refgraph: cannot read '$E/dangling-name.jsonl': line 4: global \"g\\x1b[2J\\x0asecond line\" refers to id 99, which is not in the dump" "$R" info $E/dangling-name.jsonl
+error escape-argument 2 "refgraph: no object 'a\\x1b[2Jb' in 'lesson-2-linked.jsonl': name an id, a global, FRAME:LOCAL or type=TYPE" "$R" show-refs lesson-2-linked.jsonl "$(printf 'a\033[2Jb')"
+# in drawings: every renderer's text well-formed (the SVGs are parsed at the end)
+(cd "$D" && "$R" show-refs $E/strings.jsonl 1 -o "$TMP/escape.svg" && "$R" cycles $E/strings.jsonl -o "$TMP/escape-cycles.svg" > /dev/null &&
+    "$R" show-refs $E/strings.jsonl 1 -o "$TMP/escape.dot") 2> "$TMP/err" &&
+    grep -q '&amp;#x1F;' "$TMP/escape.svg" && grep -q '\\\\uffff' "$TMP/escape.dot" && ok || bad "hostile strings drawn ($(head -c 300 "$TMP/err"))"
+
+# ---- output files: atomic, or written directly (issue 11, item 7) -------------------------
+# -o - is standard output, any format
+(cd "$D" && "$R" show-refs lesson-2-linked.jsonl func:a --format png -o - | head -c 4 | od -An -c | tr -d ' ') > "$TMP/out"
+[ "$(cat "$TMP/out")" = "211PNG" ] && ok || bad "-o - writes the PNG to standard output"
+# a FIFO is written, not replaced (the reader would wait forever)
+mkfifo "$TMP/fifo"
+timeout 20 cat "$TMP/fifo" > "$TMP/fifo.out" &
+catpid=$!
+(cd "$D" && timeout 20 "$R" show-refs lesson-2-linked.jsonl func:a --format dot -o "$TMP/fifo") 2> "$TMP/err"
+wait $catpid
+[ -p "$TMP/fifo" ] && grep -q "^digraph" "$TMP/fifo.out" && ok || bad "-o FIFO: replaced or not written ($(cat "$TMP/err"))"
+rm -f "$TMP/fifo"
+# a device is written, not replaced (safe to run only with the fix: as root the old code replaced it)
+if [ -c /dev/null ] && (cd "$D" && "$R" show-refs lesson-2-linked.jsonl func:a -o /dev/null --format svg) && [ -c /dev/null ]; then ok; else bad "-o /dev/null"; fi
+# /dev/stdout redirected to a file: written through standard output, after the report, not replaced
+(cd "$D" && "$R" cycles lesson-3-returned.jsonl --format dot -o /dev/stdout) > "$TMP/so.txt" 2> "$TMP/err"
+head -1 "$TMP/so.txt" | grep -q "^1 cycle" && grep -q "^digraph" "$TMP/so.txt" && ok ||
+    bad "-o /dev/stdout to a file: $(head -c 100 "$TMP/so.txt") $(cat "$TMP/err")"
+# a symlink to a regular file: the file is replaced, the link stays
+echo old > "$TMP/real.dot"
+ln -s real.dot "$TMP/link.dot"
+(cd "$D" && "$R" show-refs lesson-2-linked.jsonl func:a -o "$TMP/link.dot") && [ -L "$TMP/link.dot" ] &&
+    grep -q "^digraph" "$TMP/real.dot" && ok || bad "-o SYMLINK: link replaced or file not written"
+# a legal 250-character name (the temporary name must fit NAME_MAX too)
+long=$(printf '%0246d' 0).dot
+(cd "$D" && "$R" show-refs lesson-2-linked.jsonl func:a -o "$TMP/$long") 2> "$TMP/err" && grep -q "^digraph" "$TMP/$long" &&
+    ok || bad "a 250-character output name ($(cat "$TMP/err"))"
+(cd "$D" && "$R" show-refs --json lesson-2-linked.jsonl func:a -o "$TMP/$(printf '%0245d' 0).json") && ok || bad "a 250-character JSON name"
+# --json -o replaces the file by a rename: a new inode, never the old file truncated in place
+echo precious > "$TMP/sel.json"
+ino1=$(ls -i "$TMP/sel.json" | awk '{print $1}')
+(cd "$D" && "$R" show-refs --json lesson-2-linked.jsonl func:a -o "$TMP/sel.json")
+ino2=$(ls -i "$TMP/sel.json" | awk '{print $1}')
+[ "$ino1" != "$ino2" ] && grep -q '"objects"' "$TMP/sel.json" && ok || bad "--json -o is not atomic (same inode)"
+# killed while drawing: no temporary file, the old target intact
+/usr/bin/python3 - "$TMP/slow.jsonl" << 'PYEOF'
+import json, random, sys
+random.seed(1)
+n = 5000
+out = open(sys.argv[1], 'w')
+out.write(json.dumps({"format": "refgraph-dump", "version": 1, "producer": "test", "producer_version": "1",
+    "created": "2026-01-01T00:00:00Z", "heap_id": "00000000000000cc",
+    "heap": {"bytes_in_use": 0, "peak_bytes": 0, "live_objects": n, "max_id": n},
+    "gc": {"enabled": True, "thresholds": [700, 10, 10], "counts": [0, 0, 0],
+           "stats": [{"collections": 0, "collected": 0, "uncollectable": 0}] * 3, "garbage_id": None}}) + "\n")
+for i in range(1, n + 1):
+    refs = [[random.randint(1, n), "[%d]" % k] for k in range(3)]
+    out.write(json.dumps({"id": i, "type": "node", "size": 64, "rc": 5, "gen": 2, "label": "x", "refs": refs}) + "\n")
+out.write(json.dumps({"trailer": {"objects": n, "references": 3 * n, "globals": 0, "frames": 0,
+    "generations": {"untracked": 0, "0": 0, "1": 0, "2": n, "frozen": 0}}}) + "\n")
+PYEOF
+mkdir "$TMP/kill"
+for sig in TERM INT; do
+    echo precious > "$TMP/kill/slow.target"
+    # background jobs of a script ignore SIGINT: give the command the default back
+    env --default-signal=INT,TERM "$R" show-refs "$TMP/slow.jsonl" type=node --max-nodes 800 --format svg -o "$TMP/kill/slow.target" 2> /dev/null &
+    pid=$!
+    i=0
+    while [ $i -lt 200 ] && ! ls -a "$TMP/kill" | grep -q 'tmp-'; do sleep 0.05; i=$((i + 1)); done
+    [ $i -lt 200 ] || bad "SIG$sig: no temporary file appeared"
+    kill -$sig $pid
+    wait $pid 2> /dev/null
+    rc=$?
+    left=$(ls -a "$TMP/kill" | grep -c 'tmp-')
+    if [ "$left" -eq 0 ] && [ "$(cat "$TMP/kill/slow.target")" = precious ] && [ $rc -gt 128 ]; then ok; else
+        bad "killed by SIG$sig (exit $rc): $left temporary file(s) left, target '$(head -c 20 "$TMP/kill/slow.target")'"
+    fi
+done
+
+# ---- drawings stay usable (issue 11, item 9) ----------------------------------------------
+# a cap on drawn objects, said on stderr with how to raise it; many starts sampled
+(cd "$D" && "$R" show-refs --json "$TMP/slow.jsonl" type=node) > "$TMP/out" 2> "$TMP/err"
+nobj=$(/usr/bin/python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["objects"]))' "$TMP/out")
+[ "$nobj" = 500 ] && ok || bad "default cap: $nobj objects drawn, want 500"
+[ "$(cat "$TMP/err")" = "refgraph: started from 125 of the 5000 objects named, evenly spaced: name fewer, or raise --max-nodes (a quarter of it may be start objects)
+refgraph: drew 500 of the 2840 objects within --max-depth 3, the nearest first: --max-nodes 2840 draws them all" ] &&
+    ok || bad "the cap's notes: $(cat "$TMP/err")"
+(cd "$D" && "$R" show-refs --json "$TMP/slow.jsonl" 1 --max-nodes 7) > "$TMP/out" 2> /dev/null
+nobj=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); ids={o["id"] for o in d["objects"]}; assert all(r["from"] in ids and r["to"] in ids for r in d["references"]); print(len(ids))' "$TMP/out")
+[ "$nobj" = 7 ] && ok || bad "--max-nodes 7: $nobj objects drawn"
+# every drawing command: cycles -o too
+(cd "$D" && "$R" cycles lesson-3-returned.jsonl --max-nodes 1 -o "$TMP/cap.dot" > /dev/null) 2> "$TMP/err"
+[ "$(cat "$TMP/err")" = "refgraph: drew 1 object and left out 1 more: --max-nodes 2 draws them all" ] &&
+    [ "$(grep -c "^$(printf '\t*')o[0-9]" "$TMP/cap.dot")" -eq 1 ] && ok || bad "cycles --max-nodes 1: $(cat "$TMP/err")"
+error max-nodes-bad 2 "refgraph: show-refs: option '--max-nodes' needs a whole number from 1 to 100000000, not '0' (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl func:a --max-nodes 0
+# a PNG Graphviz would shrink to unreadable is refused with advice, and nothing written
+# (1000 start objects side by side; --type none draws nothing else, so the layout is quick)
+(cd "$D" && "$R" show-refs "$TMP/slow.jsonl" type=node --max-nodes 4000 --type none -o "$TMP/wide.png") > /dev/null 2> "$TMP/err"
+rc=$?
+[ $rc -eq 4 ] && [ ! -e "$TMP/wide.png" ] && grep -q "as a PNG it would be shrunk to .* write SVG or PDF instead (-o FILE.svg), draw less (--max-nodes, --max-depth), or try --layout sfdp" "$TMP/err" &&
+    ok || bad "an unreadable PNG: exit $rc, $(tail -1 "$TMP/err")"
+# progress on a terminal while Graphviz works more than a second (killed once it shows)
+if command -v script > /dev/null 2>&1; then
+    script -qec "$R show-refs $TMP/slow.jsonl type=node --max-nodes 800 -o $TMP/kill/tty.svg" /dev/null > "$TMP/tty" 2>&1 &
+    spid=$!
+    i=0
+    while [ $i -lt 300 ] && ! grep -q "drawing 800 objects with Graphviz: 1 s" "$TMP/tty"; do sleep 0.05; i=$((i + 1)); done
+    [ $i -lt 300 ] && ok || bad "no progress line on a terminal: $(tail -c 200 "$TMP/tty")"
+    kill -TERM $spid 2> /dev/null
+    wait $spid
+    i=0
+    while [ $i -lt 100 ] && ls -a "$TMP/kill" | grep -q 'tmp-'; do sleep 0.05; i=$((i + 1)); done
+    [ $i -lt 100 ] && ok || bad "a temporary file left when the terminal went away"
+fi
+(cd "$D" && "$R" show-refs "$TMP/slow.jsonl" 1 --max-nodes 30 -o "$TMP/quiet.svg") 2> "$TMP/err"
+grep -q "Graphviz" "$TMP/err" && bad "a progress line without a terminal" || ok
+
+# ---- every SVG the tests wrote is well-formed XML (issue 11, item 6) ---------------------
+nsvg=0
+for f in $(find "$TMP" -name '*.svg' -type f); do
+    nsvg=$((nsvg + 1))
+    /usr/bin/python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$f" 2> "$TMP/err" && ok ||
+        bad "$f is not well-formed XML: $(tail -1 "$TMP/err")"
+done
+[ $nsvg -ge 5 ] && ok || bad "only $nsvg SVG files checked"
 
 # ---- colour: only on a terminal, never with NO_COLOR ------------------------------------
 if command -v script > /dev/null 2>&1; then

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "refgraph/graph.h"
+#include "refgraph/outfile.h"
 #include "testutil.h"
 
 static char tmpdir[256];
@@ -388,6 +389,123 @@ static void test_lesson_snapshots(void) {
     CU_ASSERT_EQUAL(checked, 2 + 3 + 3 + 3 + 4 + 3);
 }
 
+/* ---- the shared output layer (issue 11, items 5 and 7) ---------------------------------- */
+
+static void test_escape_text(void) {
+    char buf[64];
+    CU_ASSERT_STRING_EQUAL(rg_escape("a\x1b[31mb", 7, buf, sizeof buf), "a\\x1b[31mb");
+    CU_ASSERT_STRING_EQUAL(rg_escape("x\ny\x7f", 4, buf, sizeof buf), "x\\x0ay\\x7f");
+    CU_ASSERT_STRING_EQUAL(rg_escape("\xc2\x9b" "2J\xc2\x85", 6, buf, sizeof buf), "\\u009b2J\\u0085"); /* C1 */
+    CU_ASSERT_STRING_EQUAL(rg_escape("\xef\xbf\xbf\xef\xbf\xbe", 6, buf, sizeof buf), "\\uffff\\ufffe");
+    CU_ASSERT_STRING_EQUAL(rg_escape("\xff" "a\xc3", 3, buf, sizeof buf), "\\xffa\\xc3"); /* not UTF-8 */
+    CU_ASSERT_STRING_EQUAL(rg_escape("caf\xc3\xa9 \\N", 8, buf, sizeof buf), "caf\xc3\xa9 \\N");
+    CU_ASSERT_STRING_EQUAL(rg_escape("a\0b", 3, buf, sizeof buf), "a\\x00b");
+    /* cut at a whole character, never inside an escape */
+    CU_ASSERT_STRING_EQUAL(rg_escape("abcdefghij", 10, buf, 11), "abcdefghij");
+    CU_ASSERT_STRING_EQUAL(rg_escape("abcdefghijk", 11, buf, 11), "abcdefg...");
+    CU_ASSERT_STRING_EQUAL(rg_escape("abcdef\x1bxyz", 10, buf, 11), "abcdef...");
+    CU_ASSERT_STRING_EQUAL(rg_escape("abcdef\xc3\xa9xyz", 11, buf, 11), "abcdef...");
+    FILE *f = fopen(tmp("esc.txt"), "w+");
+    rg_fputs_escaped(f, "p\x1b]0;t\x07q\xc2\x9br", 11);
+    fputc('|', f);
+    rg_fputs_json(f, "\"\\\n\x01\xc2\x80\xef\xbf\xbf\xff", 10);
+    fclose(f);
+    char *text = slurp(tmp("esc.txt"), NULL);
+    CU_ASSERT_STRING_EQUAL(text, "p\\x1b]0;t\\x07q\\u009br|\"\\\"\\\\\\n\\u0001\\u0080\\uffff\\\\xff\"");
+    free(text);
+}
+
+static int temps_in(const char *dir) {
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strstr(e->d_name, ".tmp-")) n++;
+    closedir(d);
+    return n;
+}
+
+static void test_outfile(void) {
+    char dir[300], path[700];
+    snprintf(dir, sizeof dir, "%s/out", tmpdir);
+    mkdir(dir, 0700);
+    rg_error err = {0};
+    /* a legal 250-character name: the temporary name is cut to NAME_MAX */
+    char name[251];
+    memset(name, 'n', 246);
+    memcpy(name + 246, ".txt", 5);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    rg_outfile *o = rg_outfile_open(path, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT(rg_outfile_is_atomic(o));
+    CU_ASSERT_EQUAL(temps_in(dir), 1);
+    fputs("hello\n", rg_outfile_stream(o));
+    CU_ASSERT_EQUAL(rg_outfile_commit(o, &err), 0);
+    CU_ASSERT_EQUAL(temps_in(dir), 0);
+    char *text = slurp(path, NULL);
+    CU_ASSERT_STRING_EQUAL(text, "hello\n");
+    free(text);
+    /* a dump under a 250-character name */
+    memcpy(name + 244, ".jsonl", 7);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    rg_heap *h = heap_new();
+    rg_global_set_new(h, "x", rg_list_new(h));
+    CU_ASSERT_EQUAL(rg_heap_dump(h, path, &FIXED, &err), 0);
+    heap_end(h);
+    struct stat st;
+    CU_ASSERT_EQUAL(stat(path, &st), 0);
+    /* abort: the target untouched, nothing left */
+    snprintf(path, sizeof path, "%s/keep.txt", dir);
+    FILE *f = fopen(path, "w");
+    fputs("precious\n", f);
+    fclose(f);
+    o = rg_outfile_open(path, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    fputs("half", rg_outfile_stream(o));
+    rg_outfile_abort(o);
+    text = slurp(path, NULL);
+    CU_ASSERT_STRING_EQUAL(text, "precious\n");
+    free(text);
+    CU_ASSERT_EQUAL(temps_in(dir), 0);
+    /* what a signal handler calls: every live temporary file goes */
+    o = rg_outfile_open(path, &err);
+    rg_outfile *o2 = rg_outfile_open(tmp("out/other.txt"), &err);
+    CU_ASSERT_EQUAL(temps_in(dir), 2);
+    rg_outfile_remove_temps();
+    CU_ASSERT_EQUAL(temps_in(dir), 0);
+    rg_outfile_abort(o);
+    rg_outfile_abort(o2);
+    /* a symlink to a regular file: the file replaced, the link kept */
+    char link[700];
+    snprintf(link, sizeof link, "%s/link.txt", dir);
+    CU_ASSERT_EQUAL(symlink("keep.txt", link), 0);
+    o = rg_outfile_open(link, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    fputs("new\n", rg_outfile_stream(o));
+    CU_ASSERT_EQUAL(rg_outfile_commit(o, &err), 0);
+    CU_ASSERT(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+    text = slurp(path, NULL);
+    CU_ASSERT_STRING_EQUAL(text, "new\n");
+    free(text);
+    /* a device is written directly, never replaced */
+    o = rg_outfile_open("/dev/null", &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT(!rg_outfile_is_atomic(o));
+    fputs("gone\n", rg_outfile_stream(o));
+    CU_ASSERT_EQUAL(rg_outfile_commit(o, &err), 0);
+    CU_ASSERT(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+    /* refused: a directory, a dangling symlink */
+    memset(&err, 0, sizeof err);
+    CU_ASSERT_PTR_NULL(rg_outfile_open(dir, &err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.text, "it is a directory"));
+    snprintf(link, sizeof link, "%s/dangling.txt", dir);
+    CU_ASSERT_EQUAL(symlink("nowhere/x", link), 0);
+    memset(&err, 0, sizeof err);
+    CU_ASSERT_PTR_NULL(rg_outfile_open(link, &err));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.text, "a symbolic link to nothing"));
+    CU_ASSERT_EQUAL(temps_in(dir), 0);
+}
+
 int main(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/rg-test-dump-%d", (int)getpid());
     mkdir(tmpdir, 0700);
@@ -397,6 +515,8 @@ int main(void) {
         {"dumping changes no refcount, runs no collection", test_dump_changes_nothing},
         {"atomic on failure", test_atomic_on_failure},
         {"escaping", test_escaping},
+        {"escaping text for a terminal and JSON", test_escape_text},
+        {"output files: NAME_MAX, abort, signals, symlinks, devices", test_outfile},
         {"invalid dumps give their exact messages", test_invalid_dumps},
         {"lenient mode", test_lenient},
         {"fuzz corpus", test_fuzz_corpus},

@@ -459,6 +459,117 @@ static void test_reachability_and_external(void) {
     heap_end(h);
 }
 
+/* ---- issue 11: hostile strings, caps ------------------------------------------------- */
+
+static int xml_ok(const char *path) {
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c \"import sys, xml.dom.minidom as m; m.parse(sys.argv[1])\" '%s'",
+             path);
+    return system(cmd) == 0;
+}
+
+/* Labels with "&#x1F;" (Graphviz would decode it to a control character),
+ * U+FFFF, U+FFFE, C0 and C1 controls: every SVG is well-formed XML, and
+ * the text is shown, not interpreted. */
+static void test_hostile_labels_svg(void) {
+    rg_error err = {0};
+    rg_graph *g = rg_graph_load(RG_TEST_GOLDEN "/../dumps/escape/strings.jsonl", NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    rg_analysis an;
+    CU_ASSERT_EQUAL_FATAL(rg_analyze(g, &an), 0);
+    rg_render_options o = {0};
+    o.cluster_cycles = 1;
+    for (uint64_t id = 1; id <= 4; id++) {
+        uint32_t start = rg_graph_find(g, id);
+        char name[32];
+        snprintf(name, sizeof name, "hostile%llu.svg", (unsigned long long)id);
+        CU_ASSERT_EQUAL_FATAL(rg_show(g, &an, &start, 1, &o, tmp(name), &err), 0);
+        CU_ASSERT(xml_ok(tmp(name)));
+        char *svg = slurp(tmp(name), NULL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(svg, id < 3 ? "&amp;#x1F;" : "&amp;#1; lost")); /* the text, as written */
+        CU_ASSERT_PTR_NULL(strstr(svg, "\xef\xbf\xbf"));     /* no raw U+FFFF */
+        CU_ASSERT_PTR_NULL(strstr(svg, "\x1b"));
+        CU_ASSERT_PTR_NULL(strstr(svg, "\xc2\x9b"));         /* no raw CSI */
+        free(svg);
+    }
+    uint32_t one = rg_graph_find(g, 1);
+    CU_ASSERT_EQUAL(rg_show(g, &an, &one, 1, &o, tmp("hostile.dot"), &err), 0);
+    char *dot = slurp(tmp("hostile.dot"), NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "&amp;#x1F; &amp;amp; <b> \\\\uffff \\\\ufffe \\\\x01 \\\\u0085"));
+    free(dot);
+    rg_analysis_free(&an);
+    rg_graph_free(g);
+}
+
+typedef struct notes {
+    int n;
+    char last[400];
+} notes;
+
+static void take_note(const char *text, void *ud) {
+    notes *ns = ud;
+    ns->n++;
+    snprintf(ns->last, sizeof ns->last, "%s", text);
+}
+
+/* max_nodes: the nearest objects drawn, the rest counted and said; many
+ * starts sampled; only references between drawn objects. */
+static void test_max_nodes(void) {
+    rg_heap *h = heap_new();
+    rg_object *root = rg_list_new(h);
+    for (int i = 0; i < 40; i++) {
+        rg_object *l = rg_list_new(h);
+        rg_list_append_new(l, rg_int_new(h, i));
+        rg_list_append_new(root, l);
+    }
+    rg_global_set_new(h, "root", root);
+    rg_analysis an;
+    rg_graph *g = reload(h, "cap.jsonl", &an);
+    uint32_t start = idx(g, root);
+    notes ns = {0, ""};
+    rg_render_options o = {0};
+    o.too_many = 1000;
+    o.max_nodes = 10;
+    o.note = take_note;
+    o.ud = &ns;
+    rg_error err = {0};
+    CU_ASSERT_EQUAL_FATAL(rg_show(g, &an, &start, 1, &o, tmp("cap.dot"), &err), 0);
+    FILE *f = fopen(tmp("cap.dot"), "r");
+    Agraph_t *G = agread(f, NULL);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(G);
+    CU_ASSERT_EQUAL(count_nodes_named(G, "o"), 10);
+    agclose(G);
+    CU_ASSERT_EQUAL(ns.n, 1);
+    CU_ASSERT_STRING_EQUAL(ns.last, "drew 10 of the 81 objects within --max-depth 3, the nearest first: "
+                                    "--max-nodes 81 draws them all");
+    /* 81 starts, max_nodes 20: 5 starts, evenly spaced, and a note */
+    uint32_t *all = malloc(g->n * sizeof *all);
+    for (uint32_t i = 0; i < g->n; i++) all[i] = i;
+    ns.n = 0;
+    o.max_nodes = 20;
+    o.format = "json";
+    CU_ASSERT_EQUAL_FATAL(rg_show(g, &an, all, g->n, &o, tmp("cap.json"), &err), 0);
+    char *json = slurp(tmp("cap.json"), NULL);
+    int starts = 0, objects = 0;
+    for (const char *p = json; (p = strstr(p, "\"start\":")) != NULL; p++) {
+        objects++;
+        starts += strncmp(p, "\"start\":true", 12) == 0;
+    }
+    CU_ASSERT_EQUAL(starts, 5);
+    CU_ASSERT(objects <= 20);
+    CU_ASSERT(ns.n >= 1);
+    free(json);
+    free(all);
+    /* the default is RG_RENDER_MAX_NODES */
+    o = (rg_render_options){0};
+    o.too_many = 1000;
+    CU_ASSERT_EQUAL(rg_show(g, &an, &start, 1, &o, tmp("cap2.dot"), &err), 0);
+    rg_analysis_free(&an);
+    rg_graph_free(g);
+    heap_end(h);
+}
+
 int main(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/rg-test-render-%d", (int)getpid());
     mkdir(tmpdir, 0700);
@@ -472,6 +583,8 @@ int main(void) {
         {"depth, filters, stop, ignore", test_depth_and_filters},
         {"escaping survives Graphviz's parser", test_escaping},
         {"PNG, SVG, PDF and Graphviz failures", test_png_svg_pdf},
+        {"hostile labels: SVG stays well-formed XML", test_hostile_labels_svg},
+        {"max_nodes: nearest first, the rest said, starts sampled", test_max_nodes},
         {NULL, NULL},
     };
     int rc = run_suite("render", cases);

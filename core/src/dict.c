@@ -143,7 +143,8 @@ static int resize(rg_dict *d, size_t need) {
     return 0;
 }
 
-int rg_dict_set_new(rg_object *self, rg_object *key, rg_object *value) {
+/* Stores value, whose reference the dict takes over (consumed on failure). */
+static int set_owned(rg_object *self, rg_object *key, rg_object *value) {
     uint64_t hash;
     int rc = 0;
     if (!self || !key || !value)
@@ -164,9 +165,10 @@ int rg_dict_set_new(rg_object *self, rg_object *key, rg_object *value) {
         entry *e = &d->ents[d->index[slot]];
         rg_object *old = e->value;
         e->value = value;
-        if (!(self->flags & RG__F_TRACKED) && rg__may_be_tracked(value)) rg__track(self);
-        else if ((self->flags & (RG__F_TRACKED | RG__F_PURPLE)) == RG__F_TRACKED)
-            rg__purple_add(self); /* may hold only atoms now: let a full collection look */
+        if (rg__may_be_tracked(value))
+            rg__track(self);
+        else if (rg__may_be_tracked(old))
+            rg__possible_root(self); /* may hold only atoms now: let a full collection look */
         rg_decref(old);
         return 0;
     }
@@ -186,12 +188,17 @@ int rg_dict_set_new(rg_object *self, rg_object *key, rg_object *value) {
     return 0;
 }
 
-int rg_dict_set(rg_object *d, rg_object *key, rg_object *value) {
-    rg_incref(value);
-    return rg_dict_set_new(d, key, value);
+int rg_dict_set_new(rg_object *d, rg_object *key, rg_object *value) {
+    rg__stolen(value);
+    return set_owned(d, key, value);
 }
 
-int rg_dict_setstr_new(rg_object *d, const char *key, rg_object *value) {
+int rg_dict_set(rg_object *d, rg_object *key, rg_object *value) {
+    rg_incref(value);
+    return set_owned(d, key, value);
+}
+
+static int setstr_owned(rg_object *d, const char *key, rg_object *value) {
     if (!d || !key) {
         rg_decref(value);
         return d ? rg__fail(d->heap, RG_EINVAL) : RG_EINVAL;
@@ -201,14 +208,19 @@ int rg_dict_setstr_new(rg_object *d, const char *key, rg_object *value) {
         rg_decref(value);
         return RG_ENOMEM;
     }
-    int rc = rg_dict_set_new(d, k, value);
+    int rc = set_owned(d, k, value);
     rg_decref(k);
     return rc;
 }
 
+int rg_dict_setstr_new(rg_object *d, const char *key, rg_object *value) {
+    rg__stolen(value);
+    return setstr_owned(d, key, value);
+}
+
 int rg_dict_setstr(rg_object *d, const char *key, rg_object *value) {
     rg_incref(value);
-    return rg_dict_setstr_new(d, key, value);
+    return setstr_owned(d, key, value);
 }
 
 static entry *lookup(const rg_object *self, const rg_object *key, size_t *slot_out) {
@@ -255,8 +267,8 @@ int rg_dict_del(rg_object *self, const rg_object *key) {
     d->index[slot] = DUMMY;
     e->key = e->value = NULL;
     d->len--;
-    if ((self->flags & (RG__F_TRACKED | RG__F_PURPLE)) == RG__F_TRACKED)
-        rg__purple_add(self); /* may hold only atoms now: let a full collection look */
+    if (rg__may_be_tracked(k) || rg__may_be_tracked(v))
+        rg__possible_root(self); /* may hold only atoms now: let a full collection look */
     rg_decref(k);
     rg_decref(v);
     return 0;

@@ -14,13 +14,15 @@
 #include <zlib.h>
 
 #include "refgraph/dump.h"
+#include "refgraph/outfile.h"
 
 #define BUF_SIZE (64 * 1024)
 
 enum stage { ST_HEADER, ST_OBJECTS, ST_IN_OBJECT, ST_GLOBALS, ST_FRAMES, ST_IN_FRAME };
 
 struct rg_dump_writer {
-    char *path, *tmp;
+    char *path;
+    rg_outfile *out;
     int fd;
     gzFile gz;
     enum stage stage;
@@ -408,33 +410,21 @@ rg_dump_writer *rg_dump_writer_open(const char *path, rg_error *err) {
     rg_dump_writer *w = calloc(1, sizeof *w);
     size_t n = strlen(path);
     if (w) w->path = malloc(n + 1);
-    if (w && w->path) w->tmp = malloc(n + 32);
-    if (!w || !w->path || !w->tmp) {
-        if (w) {
-            free(w->path);
-            free(w);
-        }
+    if (!w || !w->path) {
+        if (w) free(w);
         rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
         return NULL;
     }
     memcpy(w->path, path, n + 1);
-    /* The temporary file sits beside the target, so rename is atomic. */
-    const char *slash = strrchr(path, '/');
-    size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
-    snprintf(w->tmp, n + 32, "%.*s.%s.tmp-XXXXXX", (int)dir, path, path + dir);
-    w->fd = mkstemp(w->tmp);
-    if (w->fd < 0) {
-        rg_error_set(err, RG_EIO, path, 0, 0, "cannot create '%s': %s", path, strerror(errno));
-        free(w->tmp);
+    /* A temporary file beside the target, renamed into place at close
+     * (or the device, FIFO or standard output written directly). */
+    w->out = rg_outfile_open(path, err);
+    if (!w->out) {
         free(w->path);
         free(w);
         return NULL;
     }
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(w->fd, 0666 & ~mask) != 0) { /* mkstemp makes 0600 */
-        fail_errno(w, "set the mode of");
-    }
+    w->fd = rg_outfile_fd(w->out);
     if (ends_with(path, ".gz")) {
         int fd2 = dup(w->fd);
         w->gz = fd2 >= 0 ? gzdopen(fd2, "wb1") : NULL;
@@ -448,9 +438,7 @@ rg_dump_writer *rg_dump_writer_open(const char *path, rg_error *err) {
 
 static void discard(rg_dump_writer *w) {
     if (w->gz) gzclose(w->gz);
-    if (w->fd >= 0) close(w->fd);
-    unlink(w->tmp);
-    free(w->tmp);
+    rg_outfile_abort(w->out);
     free(w->path);
     free(w);
 }
@@ -494,17 +482,17 @@ int rg_dump_writer_close(rg_dump_writer *w, rg_error *err) {
             }
         }
     }
-    if (!w->failed && fsync(w->fd) != 0) fail_errno(w, "sync");
-    if (close(w->fd) != 0 && !w->failed) fail_errno(w, "close");
-    w->fd = -1;
-    if (!w->failed && rename(w->tmp, w->path) != 0) fail_errno(w, "rename into");
+    if (!w->failed) {
+        rg_outfile *out = w->out;
+        w->out = NULL;
+        if (rg_outfile_commit(out, &w->err) != 0) w->failed = RG_EIO;
+    }
     int rc = w->failed;
     if (rc) {
         if (err && !err->code) *err = w->err;
         discard(w);
         return rc;
     }
-    free(w->tmp);
     free(w->path);
     free(w);
     return 0;

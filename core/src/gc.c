@@ -20,12 +20,38 @@
  *   delete       clear() each garbage object (or keep it with SAVEALL);
  *                plain garbage is freed all at once, in one pass
  *
+ * Soundness: what lets a collection skip work. A set of tracked objects
+ * becomes garbage only when the last reference into it from outside it
+ * disappears. References from outside the heap's objects (globals, frame
+ * locals, C code's own references, frozen objects) disappear in exactly
+ * these ways, and each one goes through rg__possible_root (internal.h):
+ *   - a decrement to a non-zero count (rg_decref: unbinding a name, popping
+ *     a frame, replacing a list item, dict value or attribute, clear());
+ *   - a stealing call (every _new setter) moving the caller's reference
+ *     into a container, which changes no count (rg__stolen);
+ *   - a finalizer run at refcount zero that resurrected its object: its
+ *     hold is dropped to a non-zero count (dealloc in object.c).
+ * A reference from an object that is itself freed is dropped by its clear,
+ * that is by rg_decref. So every garbage set has a member recorded since
+ * it became garbage, and rg__possible_root also counts the event in
+ * h->decrefs. Two shortcuts rest on this invariant:
+ *   idle         a collection of generation g with no event since the last
+ *                collection of g or older only does the bookkeeping;
+ *   from roots   a full collection examines only what the recorded
+ *                possible roots reach (unless the buffer overflowed).
+ * Foreign types (user types with traverse) can move references in their
+ * own C code without telling the heap, so while any foreign object lives
+ * neither shortcut is taken: every collection scans its generations, as
+ * CPython's does. Debug builds check every full collection's scan against
+ * a plain full trial deletion (verify_scan).
+ *
  * Costs: two passes over survivors and three over garbage (count, scan,
  * delete), proportional to the objects and references of the generations
  * collected; the per-object state lives in the header (gc_refs, flags). The
  * phases for weakrefs, finalizers and legacy finalizers run only when the
  * scan saw garbage that needs them.
  */
+#include <stdlib.h>
 #include <time.h>
 
 #include "internal.h"
@@ -243,7 +269,8 @@ static void settle(rg_object *o, rg_gc_link *old) {
 static int visit_move_legacy(rg_object *t, rg_label label, void *arg) {
     (void)label;
     if (t->flags & RG__F_UNREACHABLE) {
-        t->flags &= ~RG__F_UNREACHABLE;
+        /* no longer a candidate: resurrection must not take it back */
+        t->flags &= ~(RG__F_UNREACHABLE | RG__F_COLLECTING);
         rg__list_move(&t->gc, (rg_gc_link *)arg);
     }
     return 0;
@@ -257,7 +284,7 @@ static void move_legacy_finalizers(rg_gc_link *unreachable, rg_gc_link *finalize
         rg_object *o = RG__OBJ(l);
         l = l->next;
         if (rg__has_legacy_finalizer(o)) {
-            o->flags &= ~RG__F_UNREACHABLE;
+            o->flags &= ~(RG__F_UNREACHABLE | RG__F_COLLECTING);
             rg__list_move(&o->gc, finalizers);
         }
     }
@@ -272,8 +299,11 @@ static void move_legacy_finalizers(rg_gc_link *unreachable, rg_gc_link *finalize
 /* Clears every weakref that is garbage and every weakref to garbage, all
  * before any callback runs; then runs the callbacks of the weakrefs that
  * are not garbage themselves. */
-static void handle_weakrefs(rg_gc_link *unreachable) {
-    rg_object *chains = NULL; /* callback chains, linked through gc_refs */
+static size_t handle_weakrefs(rg_gc_link *unreachable) {
+    size_t freed = 0;
+    /* Callback chains, linked through gc_refs in the order the garbage
+     * list gives them (CPython's order): first to last. */
+    rg_object *chains = NULL, *last = NULL;
     for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
         rg_object *o = RG__OBJ(l);
         if (rg__is_weakref(o)) rg__weakref_detach(o);
@@ -285,16 +315,21 @@ static void handle_weakrefs(rg_gc_link *unreachable) {
         if (chain) {
             /* the head is a live weakref outside the collection: its
              * gc_refs is free to link the chains */
-            chain->gc_refs = (intptr_t)(uintptr_t)chains;
-            chains = chain;
+            chain->gc_refs = 0;
+            if (last)
+                last->gc_refs = (intptr_t)(uintptr_t)chain;
+            else
+                chains = chain;
+            last = chain;
         }
     }
     while (chains) {
         rg_object *next = (rg_object *)(uintptr_t)chains->gc_refs;
         chains->gc_refs = 0;
-        rg__weakref_run_callbacks(chains);
+        freed += rg__weakref_run_callbacks(chains);
         chains = next;
     }
+    return freed;
 }
 
 /* ---- finalizers and resurrection ------------------------------------------------------- */
@@ -328,8 +363,9 @@ static int visit_rescue(rg_object *t, rg_label label, void *arg) {
 
 /* After finalizers ran: the same trial deletion restricted to the garbage.
  * Whatever a finalizer made reachable again survives, with everything it
- * references, in the old generation. Returns how many. */
-static size_t handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old) {
+ * references, in the old generation. Postcondition: unreachable holds only
+ * garbage again (CPython's final_unreachable). */
+static void handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old) {
     for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
         rg_object *o = RG__OBJ(l);
         o->gc_refs = 0;
@@ -350,14 +386,12 @@ static size_t handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old) {
             rg__list_move(&o->gc, &rescued);
         }
     }
-    size_t n = 0;
-    for (l = rescued.next; l != &rescued; l = l->next, n++) {
+    for (l = rescued.next; l != &rescued; l = l->next) {
         rg_object *o = RG__OBJ(l);
         o->type->traverse(o, visit_rescue, &rescued);
     }
     while (!rg__list_empty(&rescued)) settle(RG__OBJ(rescued.next), old);
     for (l = unreachable->next; l != unreachable; l = l->next) RG__OBJ(l)->flags &= ~RG__F_COLLECTING;
-    return n;
 }
 
 /* ---- deleting ----------------------------------------------------------------------------- */
@@ -420,6 +454,89 @@ static void delete_garbage(rg_heap *h, rg_gc_link *unreachable, rg_gc_link *old,
     }
 }
 
+#ifdef RG_DEBUG
+/* ---- the debug check ----------------------------------------------------------------------- */
+
+/* Debug builds check the scan of every full collection, before any user
+ * code runs: whatever is garbage among all the candidates must be on the
+ * unreachable list, and nothing on it may be reachable. It is CPython's
+ * full scan, written plainly and independently of the shortcuts: count the
+ * references among the candidates, mark from everything referenced from
+ * outside them (an explicit stack, no recursion), and compare the unmarked
+ * with what the scan found. Aborts naming the difference. */
+typedef struct verify_stack {
+    rg_object **items;
+    size_t len;
+} verify_stack;
+
+static int visit_verify_count(rg_object *t, rg_label label, void *arg) {
+    (void)label;
+    (void)arg;
+    if (t->flags & RG__F_MARK) t->gc_refs++;
+    return 0;
+}
+
+static int visit_verify_mark(rg_object *t, rg_label label, void *arg) {
+    (void)label;
+    verify_stack *st = arg;
+    if (t->flags & RG__F_MARK) {
+        t->flags &= ~RG__F_MARK; /* each object is pushed once: len <= candidates */
+        st->items[st->len++] = t;
+    }
+    return 0;
+}
+
+static void verify_scan(rg_heap *h, rg_gc_link *unreachable) {
+    rg_gc_link *lists[RG_GC_GENERATIONS + 1];
+    for (int i = 0; i < RG_GC_GENERATIONS; i++) lists[i] = &h->gens[i];
+    lists[RG_GC_GENERATIONS] = unreachable;
+    const int nlists = RG_GC_GENERATIONS + 1;
+    size_t n = 0;
+    for (int i = 0; i < nlists; i++)
+        for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next) {
+            rg_object *o = RG__OBJ(l);
+            if (!rg__eligible(o)) continue;
+            o->flags |= RG__F_MARK;
+            o->gc_refs = 0;
+            n++;
+        }
+    for (int i = 0; i < nlists; i++)
+        for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next)
+            if (RG__OBJ(l)->flags & RG__F_MARK) RG__OBJ(l)->type->traverse(RG__OBJ(l), visit_verify_count, NULL);
+    verify_stack st = {malloc((n ? n : 1) * sizeof *st.items), 0};
+    for (int i = 0; i < nlists && st.items; i++)
+        for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next) {
+            rg_object *o = RG__OBJ(l);
+            if ((o->flags & RG__F_MARK) && o->refcnt - o->gc_refs > 0) {
+                o->flags &= ~RG__F_MARK;
+                st.items[st.len++] = o;
+            }
+        }
+    while (st.len) {
+        rg_object *o = st.items[--st.len];
+        o->type->traverse(o, visit_verify_mark, &st);
+    }
+    size_t missed = 0, wrong = 0;
+    for (int i = 0; i < nlists; i++)
+        for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next) {
+            rg_object *o = RG__OBJ(l);
+            int garbage = (o->flags & RG__F_MARK) != 0, found = (o->flags & RG__F_UNREACHABLE) != 0;
+            if (st.items && rg__eligible(o) && garbage != found) {
+                if (garbage && missed++ < 20) print_object(h, "missed garbage", o);
+                if (!garbage && wrong++ < 20) print_object(h, "reachable object taken as garbage", o);
+            }
+            o->flags &= ~RG__F_MARK;
+            o->gc_refs = 0;
+        }
+    free(st.items);
+    if (missed || wrong) {
+        fprintf(debug_out(h), "gc: a full collection missed %zu garbage objects and took %zu reachable ones\n",
+                missed, wrong);
+        abort();
+    }
+}
+#endif
+
 static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     struct timespec t0;
     if (h->debug & RG_GC_DEBUG_STATS) {
@@ -441,16 +558,18 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     rg_gc_link *young = &h->gens[gen];
     for (int i = 0; i < gen; i++) rg__list_merge(&h->gens[i], young);
 
-    /* Nothing decremented since the last collection of this generation or
-     * an older one: no new garbage can exist here, and everything examined
-     * then survived for a reason that still holds. */
-    int idle = h->gen[gen].seen == h->decrefs;
+    /* No event (see "soundness" above) since the last collection of this
+     * generation or an older one: no new garbage can exist here, and
+     * everything examined then survived for a reason that still holds. */
+    int shortcuts = h->foreign_live == 0;
+    int idle = shortcuts && h->gen[gen].seen == h->decrefs;
     for (int i = 0; i <= gen; i++) h->gen[i].seen = h->decrefs;
 
     /* count */
     if (idle) {
         if (full) rg__purple_reset(h); /* the roots have been answered */
-    } else if (full && !h->purple_overflow && (h->npurple <= 64 || h->npurple < h->tracked_live / 8)) {
+    } else if (full && shortcuts && !h->purple_overflow &&
+               (h->npurple <= 64 || h->npurple < h->tracked_live / 8)) {
         count_from_roots(h, &roots);
         young = &roots;
     } else if (full) {
@@ -465,37 +584,51 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     sc.young = young;
     sc.unreachable = &unreachable;
     if (!idle) scan_young(&sc, full);
+    /* Generation 1's survivors, for the long-lived-pending rule: young
+     * holds only survivors now (a few thousand objects at most here). */
+    size_t survivors = gen == 1 ? rg__list_len(young) : 0;
     if (young != old) rg__list_merge(young, old); /* promote */
+#ifdef RG_DEBUG
+    if (full) verify_scan(h, &unreachable);
+#endif
 
-    if (sc.any_legacy) move_legacy_finalizers(&unreachable, &finalizers);
-    size_t uncollectable = sc.any_legacy ? rg__list_len(&finalizers) : 0;
-    /* Garbage found counts as collected even when a finalizer frees part of
-     * it before delete; only what is resurrected is taken back. */
-    size_t collected = sc.n_unreachable - uncollectable;
+    size_t moved_legacy = 0;
+    if (sc.any_legacy) {
+        move_legacy_finalizers(&unreachable, &finalizers);
+        moved_legacy = rg__list_len(&finalizers);
+    }
 
     if (h->debug & RG_GC_DEBUG_COLLECTABLE)
         for (rg_gc_link *l = unreachable.next; l != &unreachable; l = l->next)
             print_object(h, "collectable", RG__OBJ(l));
 
-    if (sc.any_weak) handle_weakrefs(&unreachable);
+    /* Counted as CPython counts: live weakrefs freed once their callback
+     * ran, plus the garbage left after finalizers (what a finalizer freed
+     * or resurrected is not counted); uncollectable after delete, which
+     * may free some of it. */
+    size_t collected = 0;
+    if (sc.any_weak) collected += handle_weakrefs(&unreachable);
     if (sc.any_finalizer) {
         finalize_garbage(&unreachable);
-        collected -= handle_resurrected(&unreachable, old);
+        handle_resurrected(&unreachable, old);
+        collected += rg__list_len(&unreachable);
+    } else {
+        collected += sc.n_unreachable - moved_legacy;
     }
     delete_garbage(h, &unreachable, old, &sc);
 
+    size_t uncollectable = sc.any_legacy ? rg__list_len(&finalizers) : 0;
     if (h->debug & RG_GC_DEBUG_UNCOLLECTABLE)
         for (rg_gc_link *l = finalizers.next; l != &finalizers; l = l->next)
             print_object(h, "uncollectable", RG__OBJ(l));
     save_to_garbage(h, &finalizers, old);
     /* After a collection of generation 1 or 2, generations 0 and 1 are
      * empty: generation 2 holds every tracked object that is not frozen. */
-    size_t gen2 = h->tracked_live - h->frozen_live;
     if (full) {
         h->long_lived_pending = 0;
-        h->long_lived_total = gen2;
-    } else if (gen == 1) { /* what generation 2 gained since the last full collection */
-        h->long_lived_pending = gen2 > h->long_lived_total ? gen2 - h->long_lived_total : 0;
+        h->long_lived_total = h->tracked_live - h->frozen_live;
+    } else if (gen == 1) { /* as CPython: the survivors of every generation-1 collection add up */
+        h->long_lived_pending += survivors;
     }
 
     if (h->debug & RG_GC_DEBUG_STATS) {
@@ -618,8 +751,11 @@ void rg_gc_set_debug_stream(rg_heap *h, FILE *stream) { h->debug_stream = stream
 
 rg_object *rg_gc_garbage(rg_heap *h) {
     if (!h->garbage) {
-        /* Created untracked-proof: it is a root, not a candidate. */
+        /* Created untracked-proof: it is a root, not a candidate. Like
+         * CPython's gc.garbage, which exists from the start, it is not an
+         * allocation the program made: generation 0's count ignores it. */
         h->garbage = rg_list_new(h);
+        if (h->garbage && h->gen[0].count > 0) h->gen[0].count--;
     }
     return h->garbage;
 }

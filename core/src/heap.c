@@ -1,5 +1,6 @@
 /* heap.c — heap lifecycle, statistics and misuse reports. Teardown doubles
  * as the leak check. The allocator is alloc.c. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -52,11 +53,12 @@ rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
     memset(h, 0, sizeof *h);
     h->alloc = *allocator;
     /* Not secret, only distinct: time, address and a per-process count. */
-    static uint64_t made;
+    /* Heaps may be made on several threads at once: the count is atomic. */
+    static _Atomic uint64_t made;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t x = ((uint64_t)ts.tv_sec * 1000000007ULL) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)(uintptr_t)h << 16) ^
-                 (++made * 0x9e3779b97f4a7c15ULL);
+                 ((atomic_fetch_add(&made, 1) + 1) * 0x9e3779b97f4a7c15ULL);
     x ^= x >> 31;
     x *= 0xbf58476d1ce4e5b9ULL;
     x ^= x >> 29;
@@ -152,30 +154,45 @@ static size_t free_survivors(rg_heap *h) {
     return n;
 }
 
-size_t rg_heap_destroy(rg_heap *h) {
-    if (!h) return 0;
+/* Pops every frame and unbinds every global, and frees their tables.
+ * Returns 1 if there was anything to release. Finalizers run by it (or by
+ * a collection) may push frames or bind globals again: teardown calls it
+ * every round. */
+static int release_roots(rg_heap *h) {
+    int any = h->nframes || h->frames || h->globals.items;
     while (h->nframes) rg_frame_pop(h);
-    rg__frame *frames = h->frames;
-    rg__free(h, frames, h->frames_cap * sizeof *frames);
+    rg__free(h, h->frames, h->frames_cap * sizeof *h->frames);
     h->frames = NULL;
     h->frames_cap = 0;
     rg__namemap_clear(h, &h->globals);
+    return any;
+}
+
+size_t rg_heap_destroy(rg_heap *h) {
+    if (!h) return 0;
+    release_roots(h);
     h->debug &= ~RG_GC_DEBUG_SAVEALL;
     h->collecting = 0;
     rg_gc_unfreeze(h); /* frozen objects die with the heap too */
     /* Collect until nothing is found; garbage the program left on the
-     * garbage list is released each round. The last rounds treat legacy
-     * finalizers as ordinary ones, so their cycles are freed too. */
+     * garbage list, and roots that finalizers bound, are released each
+     * round. The last rounds treat legacy finalizers as ordinary ones, so
+     * their cycles are freed too. Bounded: 100 rounds at most. */
     for (int round = 0; round < 100; round++) {
+        int released = release_roots(h);
         if (h->garbage) {
             rg_object *g = h->garbage;
             h->garbage = NULL;
             rg_decref(g);
+            released = 1;
         }
         if (round == 2) h->finalizing = 1;
         long found = rg_gc_collect(h, 2);
-        if (found == 0 && !h->garbage && round >= 2) break;
+        if (found == 0 && !released && !h->garbage && !h->nframes && !h->frames && !h->globals.items &&
+            round >= 2)
+            break;
     }
+    release_roots(h); /* what the last round's finalizers bound */
     if (h->garbage) {
         rg_object *g = h->garbage;
         h->garbage = NULL;

@@ -85,7 +85,8 @@ static attrs *attrs_of(const rg_object *o) {
     return NULL;
 }
 
-int rg_setattr_new(rg_object *o, const char *name, rg_object *value) {
+/* Stores value, whose reference the object takes over (consumed on failure). */
+static int setattr_owned(rg_object *o, const char *name, rg_object *value) {
     attrs *a = attrs_of(o);
     int rc = 0;
     if (!o || !name || !value)
@@ -133,9 +134,14 @@ int rg_setattr_new(rg_object *o, const char *name, rg_object *value) {
     return 0;
 }
 
+int rg_setattr_new(rg_object *o, const char *name, rg_object *value) {
+    rg__stolen(value);
+    return setattr_owned(o, name, value);
+}
+
 int rg_setattr(rg_object *o, const char *name, rg_object *value) {
     rg_incref(value);
-    return rg_setattr_new(o, name, value);
+    return setattr_owned(o, name, value);
 }
 
 rg_object *rg_getattr(const rg_object *o, const char *name) {

@@ -174,6 +174,9 @@ struct rg_heap {
     int enabled, collecting, finalizing;
     int deleting; /* the collector frees a garbage set at once: see rg__free_garbage */
     size_t tracked_live, frozen_live;
+    /* Live tracked objects of foreign types (see rg__is_builtin_container).
+     * While there are any, collections take no shortcut: CPython's scan. */
+    size_t foreign_live;
 
     /* Possible cycle roots (Bacon and Rajan): tracked objects whose refcount
      * was decremented to a non-zero value since the last full collection.
@@ -256,6 +259,35 @@ void rg__purple_add(rg_object *o);
 void rg__purple_remove(rg_object *o);
 void rg__purple_reset(rg_heap *h); /* forget every root */
 
+/* The built-in container types, whose every reference change goes through
+ * the heap's API (so it is seen); any other type with traverse is "foreign":
+ * its C code may move references the collector never hears of. */
+static inline int rg__is_builtin_container(const rg_type *t) {
+    return t == &rg_list_type || t == &rg_tuple_type || t == &rg_dict_type || t == &rg_class_type ||
+           t == &rg_instance_type || t == &rg_weakref_type;
+}
+
+/* Records that o may have just become garbage: it lost a reference from
+ * outside the heap's objects (a decrement to a non-zero count, a
+ * reference handed over by a stealing call, a finalizer's hold dropped on
+ * a resurrected object). See "soundness" at the top of gc.c: every event
+ * that can turn a live object into garbage must come through here. */
+static inline void rg__possible_root(rg_object *o) {
+    if (!(o->flags & RG__F_TRACKED)) return;
+    o->heap->decrefs++;
+    if (!(o->flags & RG__F_PURPLE)) rg__purple_add(o);
+}
+
+/* A stealing call (any _new setter) is about to move the caller's
+ * reference to o into a container: o loses a reference from outside the
+ * heap's objects without any count changing, so it is a possible root.
+ * Called before the store: if the store fails, o is released as usual (and
+ * leaves the buffer); after it, user code may already free o. Nothing in
+ * between allocates an object, so no collection consumes the record first. */
+static inline void rg__stolen(rg_object *o) {
+    if (o) rg__possible_root(o);
+}
+
 /* ---- finalizers, weakrefs -------------------------------------------------------- */
 void (*rg__finalizer_of(const rg_object *o))(rg_object *);
 int rg__has_legacy_finalizer(const rg_object *o);
@@ -263,7 +295,8 @@ int rg__has_legacy_finalizer(const rg_object *o);
 /* Detaches every weakref to o; those with a callback are returned as a
  * chain (each increfed) for rg__weakref_run_callbacks. */
 rg_object *rg__weakref_clear_all(rg_object *o);
-void rg__weakref_run_callbacks(rg_object *chain);
+/* Runs and releases the chain; returns how many weakrefs that freed. */
+size_t rg__weakref_run_callbacks(rg_object *chain);
 /* Detaches one weakref from its referent (the referent is now dead to it). */
 void rg__weakref_detach(rg_object *wr);
 /* True when o is a weakref whose callback the collector must consider. */

@@ -96,7 +96,8 @@ static int resolve(const rg_list *l, ptrdiff_t index, size_t *out) {
     return 0;
 }
 
-int rg_list_insert_new(rg_object *self, ptrdiff_t index, rg_object *item) {
+/* Stores item, whose reference the list takes over (consumed on failure). */
+static int insert_owned(rg_object *self, ptrdiff_t index, rg_object *item) {
     int rc = check(self, item);
     if (rc) {
         rg_decref(item);
@@ -116,12 +117,18 @@ int rg_list_insert_new(rg_object *self, ptrdiff_t index, rg_object *item) {
     return 0;
 }
 
-int rg_list_insert(rg_object *l, ptrdiff_t index, rg_object *item) {
-    rg_incref(item);
-    return rg_list_insert_new(l, index, item);
+int rg_list_insert_new(rg_object *self, ptrdiff_t index, rg_object *item) {
+    rg__stolen(item);
+    return insert_owned(self, index, item);
 }
 
-int rg_list_append_new(rg_object *self, rg_object *item) {
+int rg_list_insert(rg_object *l, ptrdiff_t index, rg_object *item) {
+    rg_incref(item);
+    return insert_owned(l, index, item);
+}
+
+/* Stores item, whose reference the list takes over (consumed on failure). */
+static int append_owned(rg_object *self, rg_object *item) {
     int rc = check(self, item);
     if (rc) {
         rg_decref(item);
@@ -136,9 +143,14 @@ int rg_list_append_new(rg_object *self, rg_object *item) {
     return 0;
 }
 
+int rg_list_append_new(rg_object *self, rg_object *item) {
+    rg__stolen(item);
+    return append_owned(self, item);
+}
+
 int rg_list_append(rg_object *l, rg_object *item) {
     rg_incref(item);
-    return rg_list_append_new(l, item);
+    return append_owned(l, item);
 }
 
 rg_object *rg_list_get(const rg_object *self, ptrdiff_t index) {
@@ -147,7 +159,8 @@ rg_object *rg_list_get(const rg_object *self, ptrdiff_t index) {
     return LIST(self)->items[at];
 }
 
-int rg_list_set_new(rg_object *self, ptrdiff_t index, rg_object *item) {
+/* Stores item, whose reference the list takes over (consumed on failure). */
+static int set_owned(rg_object *self, ptrdiff_t index, rg_object *item) {
     size_t at;
     int rc = check(self, item);
     if (!rc) rc = resolve(LIST(self), index, &at);
@@ -161,9 +174,14 @@ int rg_list_set_new(rg_object *self, ptrdiff_t index, rg_object *item) {
     return 0;
 }
 
+int rg_list_set_new(rg_object *self, ptrdiff_t index, rg_object *item) {
+    rg__stolen(item);
+    return set_owned(self, index, item);
+}
+
 int rg_list_set(rg_object *l, ptrdiff_t index, rg_object *item) {
     rg_incref(item);
-    return rg_list_set_new(l, index, item);
+    return set_owned(l, index, item);
 }
 
 rg_object *rg_list_pop(rg_object *self, ptrdiff_t index) {

@@ -24,6 +24,7 @@ rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int tr
     if (track) {
         o->flags = RG__F_TRACKED;
         h->tracked_live++;
+        if (!rg__is_builtin_container(type)) h->foreign_live++;
         rg__list_append(&h->gens[0], &o->gc);
     } else {
         rg__list_append(&h->untracked, &o->gc);
@@ -33,7 +34,9 @@ rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int tr
 }
 
 rg_object *rg_object_new(rg_heap *h, const rg_type *type) {
-    if (!h || !type || type->basic_size < sizeof(rg_object)) {
+    /* A container must be able to drop its references: clear is how the
+     * collector breaks a cycle and how freeing releases the referents. */
+    if (!h || !type || type->basic_size < sizeof(rg_object) || (type->traverse && !type->clear)) {
         if (h) h->last_error = RG_EINVAL;
         return NULL;
     }
@@ -64,9 +67,15 @@ int rg__may_be_tracked(const rg_object *o) {
 /* The accounting of an object going away; returns its block's size. */
 static size_t forget(rg_heap *h, rg_object *o) {
     size_t size = rg__block_size(o);
+    /* A finalizer may have made it a possible root again after release()
+     * took it out of the buffer (a local bound to self, then unbound). */
+    if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
     if (o->type->destroy) o->type->destroy(o);
     if (o->type->traverse && h->gen[0].count > 0) h->gen[0].count--;
-    if (o->flags & RG__F_TRACKED) h->tracked_live--;
+    if (o->flags & RG__F_TRACKED) {
+        h->tracked_live--;
+        if (!rg__is_builtin_container(o->type)) h->foreign_live--;
+    }
     if (o->flags & RG__F_FROZEN) h->frozen_live--;
     h->live--;
     return size;
@@ -85,7 +94,6 @@ static void release_memory(rg_heap *h, rg_object *o) {
 }
 
 void rg__free_garbage(rg_heap *h, rg_object *o) {
-    if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
     size_t size = forget(h, o);
     /* Still UNREACHABLE: other garbage may decref it until the flush. */
     o->flags = RG__F_FREED | RG__F_UNREACHABLE;
@@ -107,7 +115,13 @@ static void dealloc(rg_heap *h, rg_object *o) {
         else
             rg__list_append(&h->untracked, &o->gc);
         fin(o);
-        if (--o->refcnt > 0) return; /* resurrected */
+        if (--o->refcnt > 0) {
+            /* Resurrected: dropping the finalizer's hold is a decrement to
+             * a non-zero count like any other. The finalizer may have stored
+             * o only in a cycle of its own (self.a = self): a possible root. */
+            rg__possible_root(o);
+            return;
+        }
         rg__list_remove(&o->gc);
         o->flags |= RG__F_DYING;
     }
@@ -168,12 +182,10 @@ void rg_decref(rg_object *o) {
         rg__misuse(o->heap, RG_MISUSE_DECREF_BELOW_ZERO, o);
         return;
     }
-    if (--o->refcnt == 0) {
+    if (--o->refcnt == 0)
         release(o);
-    } else if (o->flags & RG__F_TRACKED) { /* it may have just become garbage in a cycle */
-        o->heap->decrefs++;
-        if (!(o->flags & RG__F_PURPLE)) rg__purple_add(o);
-    }
+    else
+        rg__possible_root(o); /* it may have just become garbage in a cycle */
 }
 
 /* ---- accessors ---------------------------------------------------------------------- */

@@ -55,17 +55,28 @@ int rg__namemap_del(rg_heap *h, rg__namemap *m, const char *name) {
     return rg__fail(h, RG_EKEY);
 }
 
-/* Unbinds from the last name back, as a frame's locals die. */
-void rg__namemap_clear(rg_heap *h, rg__namemap *m) {
-    while (m->len) {
-        rg__binding *b = &m->items[--m->len];
+/* Releases the bindings of a map already detached from its owner, from the
+ * last name back, as a frame's locals die. Each decref may run a finalizer
+ * that binds names or pushes frames (moving h->frames): the detached copy
+ * is the only thing read across them. */
+static void release_detached(rg_heap *h, rg__namemap taken) {
+    while (taken.len) {
+        rg__binding *b = &taken.items[--taken.len];
         rg_object *v = b->value;
         rg__strfree(h, b->name);
         rg_decref(v);
     }
-    rg__free(h, m->items, m->cap * sizeof *m->items);
-    m->items = NULL;
-    m->cap = 0;
+    rg__free(h, taken.items, taken.cap * sizeof *taken.items);
+}
+
+/* Empties *m. What finalizers bind meanwhile goes to a fresh table, which
+ * the next round releases; every finalizer runs once, so the rounds end. */
+void rg__namemap_clear(rg_heap *h, rg__namemap *m) {
+    while (m->items) {
+        rg__namemap taken = *m;
+        *m = (rg__namemap){NULL, 0, 0};
+        release_detached(h, taken);
+    }
 }
 
 /* ---- globals ------------------------------------------------------------------- */
@@ -107,12 +118,18 @@ int rg_frame_push(rg_heap *h, const char *name) {
 
 int rg_frame_pop(rg_heap *h) {
     if (!h->nframes) return rg__fail(h, RG_ENOFRAME);
-    /* Locals die while the frame still exists, as when a function returns. */
-    rg__frame *f = &h->frames[h->nframes - 1];
-    rg__namemap_clear(h, &f->locals);
-    f = &h->frames[h->nframes - 1];
-    rg__strfree(h, f->name);
-    h->nframes--;
+    /* Locals die while the frame still exists, as when a function returns.
+     * A finalizer they run may push frames, moving the array: the frame is
+     * found again by its index after every round. */
+    size_t idx = h->nframes - 1;
+    while (idx < h->nframes && h->frames[idx].locals.items) {
+        rg__namemap taken = h->frames[idx].locals;
+        h->frames[idx].locals = (rg__namemap){NULL, 0, 0};
+        release_detached(h, taken);
+    }
+    if (idx >= h->nframes) return 0; /* a finalizer popped it (a misuse) */
+    rg__strfree(h, h->frames[idx].name);
+    h->nframes = idx;
     return 0;
 }
 

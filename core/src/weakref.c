@@ -63,11 +63,14 @@ rg_object *rg_weakref_new(rg_heap *h, rg_object *target, rg_weakref_callback cb,
         h->last_error = RG_EINVAL;
         return NULL;
     }
+    /* The allocation may run a collection whose finalizers release what
+     * kept a borrowed target alive: hold it until the weakref is attached. */
+    rg_incref(target);
     rg_weakref *wr = WR(rg__object_alloc(h, &rg_weakref_type, sizeof(rg_weakref), 1));
-    if (!wr) return NULL;
-    void **slot = rg__ptrmap_upsert(h, &h->weakrefs, target);
+    void **slot = wr ? rg__ptrmap_upsert(h, &h->weakrefs, target) : NULL;
     if (!slot) {
-        rg_decref(&wr->ob);
+        if (wr) rg_decref(&wr->ob);
+        rg_decref(target);
         h->last_error = RG_ENOMEM;
         return NULL;
     }
@@ -78,6 +81,7 @@ rg_object *rg_weakref_new(rg_heap *h, rg_object *target, rg_weakref_callback cb,
     if (wr->wnext) wr->wnext->wprev = wr;
     *slot = wr;
     target->flags |= RG__F_HASWEAK;
+    rg_decref(target); /* if this was the last reference, the weakref is dead at once */
     return &wr->ob;
 }
 
@@ -110,13 +114,16 @@ rg_object *rg__weakref_clear_all(rg_object *o) {
     return chain ? &chain->ob : NULL;
 }
 
-void rg__weakref_run_callbacks(rg_object *chain) {
+size_t rg__weakref_run_callbacks(rg_object *chain) {
     rg_weakref *wr = chain ? WR(chain) : NULL;
+    size_t freed = 0;
     while (wr) {
         rg_weakref *next = wr->wnext;
         wr->wnext = NULL;
         if (wr->cb) wr->cb(&wr->ob, wr->ud);
+        if (wr->ob.refcnt == 1) freed++; /* our hold is the last: this decref frees it */
         rg_decref(&wr->ob);
         wr = next;
     }
+    return freed;
 }

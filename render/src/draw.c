@@ -1,8 +1,10 @@
 /* draw.c — turns chosen objects and references into a Graphviz graph, in
  * objgraph's look, with the cycles marked, and writes it out atomically. */
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "refgraph/outfile.h"
 #include "refgraph/render.h"
 
 #define DISPLAY_LABEL_MAX 48 /* bytes of a label shown in a box */
@@ -52,7 +55,8 @@ struct rg_drawing {
     dghost *ghosts;
     size_t nghosts, cap_ghosts;
     int roots;
-    int failed; /* out of memory while adding */
+    int failed;        /* out of memory while adding */
+    size_t left_out;   /* objects refused over max_nodes */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem) {
@@ -74,6 +78,7 @@ rg_drawing *rg_drawing_new(const rg_graph *g, const rg_analysis *a, const rg_ren
     if (opts) d->o = *opts;
     if (d->o.max_depth <= 0) d->o.max_depth = 3;
     if (d->o.too_many <= 0) d->o.too_many = 10;
+    if (d->o.max_nodes == 0) d->o.max_nodes = RG_RENDER_MAX_NODES;
     d->slot = malloc(((size_t)g->n + 1) * sizeof *d->slot);
     if (!d->slot) {
         free(d);
@@ -103,6 +108,10 @@ int rg_drawing_has(const rg_drawing *d, uint32_t obj) { return d->slot[obj] != R
 int rg_drawing_node(rg_drawing *d, uint32_t obj, int depth, unsigned marks) {
     if (d->slot[obj] != RG_NONE) {
         d->nodes[d->slot[obj]].marks |= marks;
+        return 0;
+    }
+    if (d->nnodes >= d->o.max_nodes) { /* counted, said when finishing */
+        d->left_out++;
         return 0;
     }
     if (grow((void **)&d->nodes, &d->cap_nodes, d->nnodes + 1, sizeof *d->nodes)) {
@@ -203,29 +212,42 @@ static size_t utf8_cut(const char *s, size_t len, size_t max) {
     return i;
 }
 
-/* Appends text as Graphviz shows it literally. Graphviz reads labels as
- * escape strings (\n, \l, \N ...): every backslash is doubled so no content
- * forms one, and control characters are shown as \xNN. Quotes need nothing
- * here: cgraph quotes attribute values when it writes DOT. Text over max
- * bytes is cut (at a character boundary) and ends in "...". */
+/* Appends text as Graphviz shows it literally, and as every renderer can
+ * write it (SVG is XML). Graphviz reads labels as escape strings (\n, \l,
+ * \N ...): every backslash is doubled so no content forms one. It also
+ * decodes HTML entities in every label ("&#x1F;" would become the control
+ * character, which XML forbids): '&' goes in as "&amp;", which every
+ * renderer shows as '&' and the SVG writer writes back as "&amp;". Control
+ * characters (C0, DEL, C1), the non-characters U+FFFE and U+FFFF (XML
+ * forbids them) and bytes that are not UTF-8 are shown as the text \xNN
+ * or \uNNNN. Quotes need nothing here: cgraph quotes attribute values
+ * when it writes DOT. Text over max bytes is cut (at a character
+ * boundary) and ends in "...". */
 static void sb_text(sbuf *b, const char *s, size_t len, size_t max) {
     size_t n = utf8_cut(s, len, max);
     size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != 0x7f && c != '\\') {
-            run++;
-            continue;
-        }
-        sb_put(b, s + i - run, run);
-        run = 0;
-        if (c == '\\') {
-            sb_str(b, "\\\\");
-        } else {
-            char t[8];
-            snprintf(t, sizeof t, "\\\\x%02x", c);
+    for (size_t i = 0; i < n;) {
+        unsigned long c;
+        int valid;
+        size_t k = rg_utf8_next(s + i, n - i, &c, &valid);
+        char t[16];
+        t[0] = '\0';
+        if (!valid || c < 0x20 || c == 0x7f)
+            snprintf(t, sizeof t, "\\\\x%02lx", c & 0xff);
+        else if ((c >= 0x80 && c <= 0x9f) || c == 0xfffe || c == 0xffff)
+            snprintf(t, sizeof t, "\\\\u%04lx", c);
+        else if (c == '\\')
+            snprintf(t, sizeof t, "\\\\");
+        else if (c == '&')
+            snprintf(t, sizeof t, "&amp;");
+        if (t[0]) {
+            sb_put(b, s + i - run, run);
             sb_str(b, t);
+            run = 0;
+        } else {
+            run += k;
         }
+        i += k;
     }
     sb_put(b, s + n - run, run);
     if (n < len) sb_str(b, "...");
@@ -474,6 +496,7 @@ static Agraph_t *build(rg_drawing *d) {
     }
     for (size_t i = 0; i < d->nmores; i++) {
         const dmore *m = &d->mores[i];
+        if (d->slot[m->obj] == RG_NONE) continue; /* its object left out */
         char name[48];
         snprintf(name, sizeof name, "more%llu", (unsigned long long)g->id[m->obj]);
         Agnode_t *n = node(G, name);
@@ -617,19 +640,7 @@ static GVC_t *gvc_get(void) {
 
 static int write_dot(Agraph_t *G, FILE *f) { return agwrite(G, f) == 0 && fflush(f) == 0 ? 0 : -1; }
 
-static void json_text(FILE *f, const char *s, size_t n) {
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
+static void json_text(FILE *f, const char *s, size_t n) { rg_fputs_json(f, s, n); }
 
 /* The drawing as JSON, for scripts: the objects with their depth and marks,
  * the references, the folded counts, the roots. */
@@ -648,18 +659,20 @@ static int write_json(const rg_drawing *d, FILE *f) {
                 d->a->reach[o] ? "true" : "false");
     }
     fputs("],\"references\":[", f);
-    for (size_t i = 0; i < d->nedges; i++) {
+    for (size_t i = 0, n = 0; i < d->nedges; i++) {
         uint32_t e = d->edges[i].e, src = rg_edge_source(g, e);
+        if (d->slot[src] == RG_NONE || d->slot[g->ref_target[e]] == RG_NONE) continue; /* an end left out */
         rg_gstr l = g->str[RG_EDGE_LABEL(g->ref_label[e])];
-        fprintf(f, "%s{\"from\":%llu,\"to\":%llu,\"label\":", i ? "," : "", (unsigned long long)g->id[src],
+        fprintf(f, "%s{\"from\":%llu,\"to\":%llu,\"label\":", n++ ? "," : "", (unsigned long long)g->id[src],
                 (unsigned long long)g->id[g->ref_target[e]]);
         json_text(f, l.ptr, l.len);
         fprintf(f, ",\"weak\":%s}", (g->ref_label[e] & RG_EDGE_WEAK) ? "true" : "false");
     }
     fputs("],\"more\":[", f);
-    for (size_t i = 0; i < d->nmores; i++)
-        fprintf(f, "%s{\"id\":%llu,\"count\":%u}", i ? "," : "", (unsigned long long)g->id[d->mores[i].obj],
-                d->mores[i].count);
+    for (size_t i = 0, n = 0; i < d->nmores; i++)
+        if (d->slot[d->mores[i].obj] != RG_NONE)
+            fprintf(f, "%s{\"id\":%llu,\"count\":%u}", n++ ? "," : "", (unsigned long long)g->id[d->mores[i].obj],
+                    d->mores[i].count);
     fputs("],\"roots\":[", f);
     int first = 1;
     for (uint32_t i = 0; d->roots && i < g->nglobals; i++) {
@@ -685,9 +698,100 @@ static int write_json(const rg_drawing *d, FILE *f) {
     return fflush(f) == 0 ? 0 : -1;
 }
 
+/* ---- progress while Graphviz works -------------------------------------------------- */
+
+typedef struct ticker {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done, started, ticked;
+    const rg_render_options *o;
+    size_t objects;
+    struct timespec t0;
+    pthread_t th;
+} ticker;
+
+static double seconds_since(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void *tick(void *p) {
+    ticker *t = p;
+    pthread_mutex_lock(&t->mu);
+    while (!t->done) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        int rc = pthread_cond_timedwait(&t->cv, &t->mu, &until);
+        if (t->done) break;
+        if (rc == ETIMEDOUT) {
+            t->ticked = 1;
+            pthread_mutex_unlock(&t->mu);
+            t->o->progress(seconds_since(&t->t0), t->objects, t->o->ud);
+            pthread_mutex_lock(&t->mu);
+        }
+    }
+    pthread_mutex_unlock(&t->mu);
+    return NULL;
+}
+
+static void ticker_start(ticker *t, const rg_render_options *o, size_t objects) {
+    memset(t, 0, sizeof *t);
+    if (!o->progress) return;
+    t->o = o;
+    t->objects = objects;
+    clock_gettime(CLOCK_MONOTONIC, &t->t0);
+    if (pthread_mutex_init(&t->mu, NULL) != 0) return;
+    if (pthread_cond_init(&t->cv, NULL) != 0) {
+        pthread_mutex_destroy(&t->mu);
+        return;
+    }
+    if (pthread_create(&t->th, NULL, tick, t) != 0) { /* no progress line, the drawing goes on */
+        pthread_cond_destroy(&t->cv);
+        pthread_mutex_destroy(&t->mu);
+        return;
+    }
+    t->started = 1;
+}
+
+static void ticker_stop(ticker *t) {
+    if (!t->started) return;
+    pthread_mutex_lock(&t->mu);
+    t->done = 1;
+    pthread_cond_signal(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+    pthread_join(t->th, NULL);
+    pthread_cond_destroy(&t->cv);
+    pthread_mutex_destroy(&t->mu);
+    if (t->ticked) t->o->progress(-1.0, t->objects, t->o->ud);
+}
+
+/* A PNG Graphviz would shrink to unreadable: its size at 96 dpi, after
+ * the layout. 0, or RG_ERANGE with err set. */
+static int check_png_size(Agraph_t *G, const char *src, rg_error *err) {
+    boxf bb = GD_bb(G);
+    double w = (bb.UR.x - bb.LL.x + 8) * 96.0 / 72.0, h = (bb.UR.y - bb.LL.y + 8) * 96.0 / 72.0;
+    double side = w > h ? w : h;
+    if (side <= RG_RENDER_PNG_MAX_SIDE) return 0;
+    double scale = RG_RENDER_PNG_MAX_SIDE / side;
+    if (scale >= RG_RENDER_PNG_MIN_SCALE) {
+        /* shrunk by a lower resolution, not by cairo (which says so on stderr) */
+        if (GD_drawing(G)) GD_drawing(G)->dpi = 96.0 * scale * 0.99;
+        return 0;
+    }
+    rg_error_set(err, RG_ERANGE, src, 0, 0,
+                 "the drawing is %.0fx%.0f pixels: as a PNG it would be shrunk to %.0f%% and unreadable; "
+                 "write SVG or PDF instead (-o FILE.svg), draw less (--max-nodes, --max-depth), or try "
+                 "--layout sfdp",
+                 w, h, scale * 100.0);
+    return RG_ERANGE;
+}
+
 int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
     const char *src = output ? output : "<stdout>";
-    const char *fmt = d->o.format ? d->o.format : (output ? rg_render_format_of(output) : "dot");
+    int to_stdout = !output || strcmp(output, "-") == 0;
+    const char *fmt = d->o.format ? d->o.format : to_stdout ? "dot" : rg_render_format_of(output);
     const char *engine = d->o.layout ? d->o.layout : "dot"; /* the caller's string: outlives d */
     int rc = 0;
     if (!fmt) {
@@ -696,126 +800,99 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
         rg_drawing_free(d);
         return RG_EINVAL;
     }
-    if (strcmp(fmt, "json") == 0) { /* no Graphviz: the selection itself */
-        if (d->failed) { /* an object or reference is missing: no answer */
-            rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
-            rg_drawing_free(d);
-            return RG_ENOMEM;
-        }
-        FILE *f = output ? fopen(output, "w") : stdout;
-        int rc = 0;
-        if (!f || write_json(d, f) != 0) {
-            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
-            rc = RG_EIO;
-        }
-        if (f && f != stdout && fclose(f) != 0 && !rc) {
-            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
-            rc = RG_EIO;
-        }
-        rg_drawing_free(d);
-        return rc;
-    }
-    if (strcmp(fmt, "dot") && strcmp(fmt, "png") && strcmp(fmt, "svg") && strcmp(fmt, "pdf")) {
+    int json = strcmp(fmt, "json") == 0;
+    if (!json && strcmp(fmt, "dot") && strcmp(fmt, "png") && strcmp(fmt, "svg") && strcmp(fmt, "pdf")) {
         rg_error_set(err, RG_EINVAL, src, 0, 0, "unknown format '%s': use dot, png, svg or pdf", fmt);
         rg_drawing_free(d);
         return RG_EINVAL;
     }
-    if (!output && strcmp(fmt, "dot") != 0) {
+    if (!output && !json && strcmp(fmt, "dot") != 0) {
         rg_error_set(err, RG_EINVAL, src, 0, 0, "%s output needs a file: -o FILE", fmt);
         rg_drawing_free(d);
         return RG_EINVAL;
     }
-    Agraph_t *G = d->failed ? NULL : build(d);
-    rg_drawing_free(d);
-    if (!G) {
+    if (json && d->failed) { /* out of memory while choosing: no half selection */
+        rg_drawing_free(d);
         rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
         return RG_ENOMEM;
     }
-    gv_errors[0] = '\0';
-    agusererrf old = agseterrf(capture_gv);
-    if (!output) {
-        if (write_dot(G, stdout)) {
-            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write: %s", strerror(errno));
+    Agraph_t *G = NULL;
+    rg_render_options o = d->o; /* the caller's callbacks, after d is freed */
+    size_t objects = d->nnodes;
+    if (d->left_out && o.note) {
+        char text[200];
+        snprintf(text, sizeof text, "drew %zu object%s and left out %zu more: --max-nodes %zu draws them all",
+                 d->nnodes, d->nnodes == 1 ? "" : "s", d->left_out, d->nnodes + d->left_out);
+        o.note(text, o.ud);
+    }
+    if (!json) {
+        G = d->failed ? NULL : build(d);
+        rg_drawing_free(d);
+        d = NULL;
+        if (!G) {
+            rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+            return RG_ENOMEM;
+        }
+    }
+    /* A temporary file beside the target, renamed into place when done;
+     * standard output, a device or a FIFO written directly. */
+    rg_outfile *out = rg_outfile_open(output, err);
+    FILE *f = out ? rg_outfile_stream(out) : NULL;
+    if (!f) {
+        if (out) rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+        rg_outfile_abort(out);
+        rg_drawing_free(d);
+        if (G) agclose(G);
+        return err && err->code ? err->code : RG_EIO;
+    }
+    if (json) {
+        if (write_json(d, f) != 0) {
+            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
             rc = RG_EIO;
         }
-        if (gv_oom && !rc) {
+        rg_drawing_free(d);
+    } else {
+        gv_errors[0] = '\0';
+        agusererrf old = agseterrf(capture_gv);
+        if (strcmp(fmt, "dot") == 0) {
+            if (write_dot(G, f)) {
+                rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
+                rc = RG_EIO;
+            }
+        } else {
+            GVC_t *gvc = gvc_get();
+            if (!gvc) {
+                rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz: cannot start");
+                rc = RG_EGRAPHVIZ;
+            }
+            ticker t;
+            ticker_start(&t, &o, objects);
+            if (!rc && gvLayout(gvc, G, engine) != 0) {
+                if (!gv_oom) rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz layout failed: %s", gv_message());
+                rc = RG_EGRAPHVIZ;
+            } else if (!rc) {
+                if (strcmp(fmt, "png") == 0) rc = check_png_size(G, src, err);
+                if (!rc && gvRender(gvc, G, fmt, f) != 0) {
+                    if (!gv_oom)
+                        rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz cannot render %s: %s", fmt, gv_message());
+                    rc = RG_EGRAPHVIZ;
+                }
+                gvFreeLayout(gvc, G);
+            }
+            ticker_stop(&t);
+        }
+        if (gv_oom) { /* Graphviz ran short and went on from the reserve */
             rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
             rc = RG_ENOMEM;
         }
         agclose(G);
         agseterrf(old);
+    }
+    if (rc) {
+        rg_outfile_abort(out);
         return rc;
     }
-    /* A temporary file beside the target, renamed into place when done. */
-    size_t n = strlen(output);
-    char *tmp = malloc(n + 32);
-    if (!tmp) {
-        agclose(G);
-        agseterrf(old);
-        rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
-        return RG_ENOMEM;
-    }
-    const char *slash = strrchr(output, '/');
-    size_t dir = slash ? (size_t)(slash - output) + 1 : 0;
-    snprintf(tmp, n + 32, "%.*s.%s.tmp-XXXXXX", (int)dir, output, output + dir);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        rg_error_set(err, RG_EIO, src, 0, 0, "cannot create '%s': %s", output, strerror(errno));
-        free(tmp);
-        agclose(G);
-        agseterrf(old);
-        return RG_EIO;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) { /* mkstemp makes 0600; a failure only keeps that */
-    }
-    if (strcmp(fmt, "dot") == 0) {
-        FILE *f = fdopen(fd, "w");
-        if (!f || write_dot(G, f) || fsync(fd) != 0) {
-            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", output, strerror(errno));
-            rc = RG_EIO;
-        }
-        if (f) {
-            if (fclose(f) != 0 && !rc) {
-                rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", output, strerror(errno));
-                rc = RG_EIO;
-            }
-        } else {
-            close(fd);
-        }
-    } else {
-        close(fd);
-        GVC_t *gvc = gvc_get();
-        if (!gvc) {
-            rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz: cannot start");
-            rc = RG_EGRAPHVIZ;
-        }
-        if (!rc && gvLayout(gvc, G, engine) != 0) {
-            if (!gv_oom) rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz layout failed: %s", gv_message());
-            rc = RG_EGRAPHVIZ;
-        } else if (!rc) {
-            if (gvRenderFilename(gvc, G, fmt, tmp) != 0) {
-                if (!gv_oom)
-                    rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz cannot render %s: %s", fmt, gv_message());
-                rc = RG_EGRAPHVIZ;
-            }
-            gvFreeLayout(gvc, G);
-        }
-    }
-    if (gv_oom) { /* Graphviz ran short and went on from the reserve */
-        rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
-        rc = RG_ENOMEM;
-    }
-    agclose(G);
-    agseterrf(old);
-    if (!rc && rename(tmp, output) != 0) {
-        rg_error_set(err, RG_EIO, src, 0, 0, "cannot rename into '%s': %s", output, strerror(errno));
-        rc = RG_EIO;
-    }
-    if (rc) unlink(tmp);
-    free(tmp);
-    return rc;
+    return rg_outfile_commit(out, err);
 }
 
 int rg_drawing_write(rg_drawing *d, FILE *f, const char *name, rg_error *err) {

@@ -3,6 +3,8 @@
  * (the rest folded into one "N more" node), with type and label filters,
  * ignored objects, and objects drawn but not expanded. */
 #include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,12 +67,31 @@ static int allowed(const rg_graph *g, const rg_render_options *o, uint32_t obj, 
     return 1;
 }
 
-/* The walk; NULL with err set when out of memory. */
+static void note(const rg_render_options *o, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void note(const rg_render_options *o, const char *fmt, ...) {
+    if (!o->note) return;
+    char text[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    o->note(text, o->ud);
+}
+
+/* Breadth-first from the starts: every object within max_depth is visited
+ * (to count what is left out), the first max_nodes are drawn. At most a
+ * quarter of max_nodes start objects, evenly spaced, so the walk has room
+ * to show what they reference. O(objects + references) time and memory. */
 static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
                         const rg_render_options *opts, const char *output, rg_error *err) {
     rg_render_options o = *opts;
     if (o.max_depth <= 0) o.max_depth = 3;
     if (o.too_many <= 0) o.too_many = 10;
+    if (o.max_nodes == 0) o.max_nodes = RG_RENDER_MAX_NODES;
     rg_drawing *d = rg_drawing_new(g, a, &o);
     uint32_t *queue = malloc(((size_t)g->n + 1) * sizeof *queue);
     int *depth = malloc(((size_t)g->n + 1) * sizeof *depth);
@@ -81,48 +102,65 @@ static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t 
         rg_error_set(err, RG_ENOMEM, output ? output : "<stdout>", 0, 0, "out of memory");
         return NULL;
     }
-    /* Every object is queued once, when it is added to the drawing: when an
-     * addition fails (out of memory: the drawing fails as a whole) the walk
-     * stops, so an object that is not in the drawing is never queued twice. */
-    size_t head = 0, tail = 0;
-    int failed = 0;
-    for (size_t i = 0; i < nstarts && !failed; i++) {
-        if (rg_drawing_has(d, starts[i])) continue;
-        if (rg_drawing_node(d, starts[i], 0, RG_DRAW_START)) {
-            failed = 1;
-            break;
-        }
-        depth[starts[i]] = 0;
-        queue[tail++] = starts[i];
+    for (size_t i = 0; i < (size_t)g->n; i++) depth[i] = -1; /* not seen */
+    size_t head = 0, tail = 0, drawn = 0, nunique = 0;
+    for (size_t i = 0; i < nstarts; i++)
+        if (depth[starts[i]] < 0) depth[starts[i]] = 0, nunique++;
+    for (size_t i = 0; i < nstarts; i++) depth[starts[i]] = -1;
+    size_t max_starts = o.max_nodes / 4 ? o.max_nodes / 4 : 1;
+    size_t take = nunique < max_starts ? nunique : max_starts;
+    /* the k-th of the unique starts is taken when it is the first at or after k * nunique / take */
+    size_t k = 0, next = 0;
+    for (size_t i = 0, u = 0; i < nstarts && k < take; i++) {
+        uint32_t s0 = starts[i];
+        if (depth[s0] >= 0) continue;
+        depth[s0] = 0;
+        if (u++ < next) continue;
+        k++;
+        next = (size_t)((unsigned long long)k * nunique / take);
+        rg_drawing_node(d, s0, 0, RG_DRAW_START);
+        drawn++;
+        queue[tail++] = s0;
     }
-    while (head < tail && !failed) {
+    for (size_t i = 0; i < nstarts; i++) /* the starts left out are walked from no more */
+        if (!rg_drawing_has(d, starts[i])) depth[starts[i]] = -1;
+    if (take < nunique)
+        note(&o, "started from %zu of the %zu objects named, evenly spaced: name fewer, or raise --max-nodes "
+                 "(a quarter of it may be start objects)",
+             take, nunique);
+    while (head < tail) {
         uint32_t v = queue[head++];
         if (depth[v] >= o.max_depth) continue;
         if (depth[v] > 0 && (id_in(g, v, o.stop_ids) || type_in(g, v, o.stop_types))) continue; /* starts expand */
+        int v_drawn = rg_drawing_has(d, v);
         uint32_t first = o.backrefs ? g->back_start[v] : g->ref_start[v];
         uint32_t last = o.backrefs ? g->back_start[v + 1] : g->ref_start[v + 1];
         uint32_t shown = 0, hidden = 0;
-        for (uint32_t k = first; k < last; k++) {
-            uint32_t e = o.backrefs ? g->back_edge[k] : k;
-            uint32_t w = o.backrefs ? g->back_src[k] : g->ref_target[k];
+        for (uint32_t k2 = first; k2 < last; k2++) {
+            uint32_t e = o.backrefs ? g->back_edge[k2] : k2;
+            uint32_t w = o.backrefs ? g->back_src[k2] : g->ref_target[k2];
             if (!allowed(g, &o, w, e)) continue;
             if (shown == (uint32_t)o.too_many) {
                 hidden++;
                 continue;
             }
             shown++;
-            if (!rg_drawing_has(d, w)) {
-                if (rg_drawing_node(d, w, depth[v] + 1, 0)) {
-                    failed = 1;
-                    break;
-                }
+            if (depth[w] < 0) {
                 depth[w] = depth[v] + 1;
                 queue[tail++] = w;
+                if (v_drawn && drawn < o.max_nodes) {
+                    rg_drawing_node(d, w, depth[v] + 1, 0);
+                    drawn++;
+                }
             }
-            rg_drawing_edge(d, e, 0);
+            if (v_drawn && rg_drawing_has(d, w)) rg_drawing_edge(d, e, 0);
         }
-        if (hidden) rg_drawing_more(d, v, hidden, o.backrefs);
+        if (hidden && v_drawn) rg_drawing_more(d, v, hidden, o.backrefs);
     }
+    if (tail > drawn)
+        note(&o, "drew %zu of the %zu objects within --max-depth %d, the nearest first: --max-nodes %zu draws "
+                 "them all",
+             drawn, tail, o.max_depth, tail);
     free(queue);
     free(depth);
     rg_drawing_roots(d);

@@ -4,8 +4,9 @@
  * docs/dump-format.schema.json). A dump is written through a streaming
  * writer: records go out as they are produced, memory stays at one buffer,
  * and the file appears under its name only when complete (written to a
- * temporary file beside it, flushed, synced, renamed). A name ending in
- * ".gz" is gzip-compressed.
+ * temporary file beside it, flushed, synced, renamed: see refgraph/outfile.h;
+ * "-", a device or a FIFO is written directly). A name ending in ".gz" is
+ * gzip-compressed.
  */
 #ifndef REFGRAPH_DUMP_H
 #define REFGRAPH_DUMP_H

@@ -109,7 +109,8 @@ struct rg_type {
      * has a traverse function is a container: the collector tracks it. */
     int (*traverse)(rg_object *self, rg_visit_fn visit, void *arg);
     /* Drops every strong reference (rg_decref, then forget the pointer) and
-     * leaves the object valid. Breaks cycles; also runs before freeing. */
+     * leaves the object valid. Breaks cycles; also runs before freeing.
+     * Required when traverse is set (rg_object_new refuses the type). */
     void (*clear)(rg_object *self);
     /* Optional finalizer (PEP 442): runs at most once per object, before it
      * is freed; it may resurrect the object by storing a new reference. */

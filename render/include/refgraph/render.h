@@ -63,7 +63,27 @@ typedef struct rg_render_options {
     const char *layout; /* Graphviz engine; "dot" when NULL */
     const char *format; /* dot, png, svg, pdf, or json (the selection, no drawing);
                            NULL: from the output name (dot without one) */
+    size_t max_nodes;   /* objects drawn at most (RG_RENDER_MAX_NODES when 0): the
+                           walk draws the nearest first, and at most a quarter of
+                           it start objects (evenly sampled); the rest is counted */
+    /* What the drawing left out, and why a PNG was refused, in words
+     * ("drew 500 of the 2020 objects ..."): called on the caller's thread.
+     * May be NULL. The text may quote nothing from the dump. */
+    void (*note)(const char *text, void *ud);
+    /* Called about once a second, from another thread, while Graphviz lays
+     * out and renders a drawing that takes longer than a second (seconds so
+     * far, objects drawn), and once with seconds < 0 when it is done. May be
+     * NULL. */
+    void (*progress)(double seconds, size_t objects, void *ud);
+    void *ud;
 } rg_render_options;
+
+#define RG_RENDER_MAX_NODES 500
+/* A PNG side above this many pixels is scaled down by Graphviz (cairo's
+ * limit); a drawing that would shrink below RG_RENDER_PNG_MIN_SCALE of its
+ * size is refused with RG_ERANGE and advice instead. */
+#define RG_RENDER_PNG_MAX_SIDE 32767
+#define RG_RENDER_PNG_MIN_SCALE 0.5
 
 /* Draws the walk from starts (object indexes) to output, or DOT on stdout
  * when output is NULL. Returns 0 or an rg_errno with err set. */
