@@ -111,24 +111,25 @@ static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t 
     size_t take = nunique < max_starts ? nunique : max_starts;
     /* the k-th of the unique starts is taken when it is the first at or after k * nunique / take */
     size_t k = 0, next = 0;
-    for (size_t i = 0, u = 0; i < nstarts && k < take; i++) {
+    int failed = 0; /* out of memory: the walk stops, the drawing fails, no note */
+    for (size_t i = 0, u = 0; i < nstarts && k < take && !failed; i++) {
         uint32_t s0 = starts[i];
         if (depth[s0] >= 0) continue;
         depth[s0] = 0;
         if (u++ < next) continue;
         k++;
         next = (size_t)((unsigned long long)k * nunique / take);
-        rg_drawing_node(d, s0, 0, RG_DRAW_START);
+        failed = rg_drawing_node(d, s0, 0, RG_DRAW_START) != 0;
         drawn++;
         queue[tail++] = s0;
     }
     for (size_t i = 0; i < nstarts; i++) /* the starts left out are walked from no more */
         if (!rg_drawing_has(d, starts[i])) depth[starts[i]] = -1;
-    if (take < nunique)
+    if (take < nunique && !failed)
         note(&o, "started from %zu of the %zu objects named, evenly spaced: name fewer, or raise --max-nodes "
                  "(a quarter of it may be start objects)",
              take, nunique);
-    while (head < tail) {
+    while (head < tail && !failed) {
         uint32_t v = queue[head++];
         if (depth[v] >= o.max_depth) continue;
         if (depth[v] > 0 && (id_in(g, v, o.stop_ids) || type_in(g, v, o.stop_types))) continue; /* starts expand */
@@ -149,7 +150,7 @@ static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t 
                 depth[w] = depth[v] + 1;
                 queue[tail++] = w;
                 if (v_drawn && drawn < o.max_nodes) {
-                    rg_drawing_node(d, w, depth[v] + 1, 0);
+                    failed |= rg_drawing_node(d, w, depth[v] + 1, 0) != 0;
                     drawn++;
                 }
             }
@@ -157,7 +158,7 @@ static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t 
         }
         if (hidden && v_drawn) rg_drawing_more(d, v, hidden, o.backrefs);
     }
-    if (tail > drawn)
+    if (tail > drawn && !failed)
         note(&o, "drew %zu of the %zu objects within --max-depth %d, the nearest first: --max-nodes %zu draws "
                  "them all",
              drawn, tail, o.max_depth, tail);
