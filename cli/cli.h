@@ -148,6 +148,11 @@ typedef struct cli_store {
 int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store);
 void cli_store_free(cli_store *store);
 
+/* Whether --type, --skip-type and --ignore let an object (or a type) be
+ * drawn: for the commands that choose what to draw themselves. */
+int cli_drawable(const rg_graph *g, const rg_render_options *o, uint32_t obj);
+int cli_type_drawable(rg_gstr type, const rg_render_options *o);
+
 /* Draws d to the --output file (or stdout); returns an exit code. */
 int cli_finish_drawing(rg_drawing *d, const cli_args *a);
 
@@ -160,12 +165,12 @@ void json_str(FILE *f, const char *s, size_t n);
 static inline void json_gstr(FILE *f, rg_gstr s) { json_str(f, s.ptr, s.len); }
 
 /* "list#4", with " (func:a)" or " (a)" when a root binds it. root may be NULL. */
-const char *cli_obj(const rg_graph *g, const int32_t *root, uint32_t i, char *buf, size_t size);
+const char *cli_obj(const rg_graph *g, const rg_root *root, uint32_t i, char *buf, size_t size);
 /* The heap's own objects (None, True, False, the garbage list) are held by
  * the heap itself: never reported as held from outside. */
 int cli_heap_owned(const rg_graph *g, uint32_t i);
 /* A chain of edges as text: "list#4 -[3]-> list#8 -[3]-> list#4". */
-void cli_print_path(FILE *f, const rg_graph *g, const int32_t *root, uint32_t first, const uint32_t *edges,
+void cli_print_path(FILE *f, const rg_graph *g, const rg_root *root, uint32_t first, const uint32_t *edges,
                     size_t n);
 /* The same as a JSON array of {"id","type","label"} steps. */
 void cli_json_path(FILE *f, const rg_graph *g, uint32_t first, const uint32_t *edges, size_t n);

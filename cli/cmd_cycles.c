@@ -30,13 +30,19 @@ const cli_opt cmd_chain_opts[] = {
     {NULL, 0, 0, NULL},
 };
 
+typedef struct type_count {
+    uint32_t type, count, first; /* first: the order in which types were met */
+} type_count;
+
 /* Everything a command about cycles needs, loaded once. */
 typedef struct ctx {
     rg_graph *g;
     rg_analysis an;
     rg_finder f;
-    int32_t *root;
-    uint32_t *scratch; /* [n] edges */
+    rg_root *root;
+    uint32_t *scratch;  /* [n] edges */
+    uint32_t *tslot;    /* [nstr] where each type is counted in types, or RG_NONE */
+    type_count *types;  /* [n] the types of one component */
 } ctx;
 
 static void ctx_free(ctx *c) {
@@ -44,6 +50,8 @@ static void ctx_free(ctx *c) {
     rg_analysis_free(&c->an);
     free(c->root);
     free(c->scratch);
+    free(c->tslot);
+    free(c->types);
     rg_graph_free(c->g);
 }
 
@@ -51,55 +59,53 @@ static int ctx_load(ctx *c, const char *path) {
     memset(c, 0, sizeof *c);
     if (!(c->g = cli_load(path))) return EXIT_INPUT;
     if (rg_analyze(c->g, &c->an) || rg_finder_init(&c->f, c->g, &c->an.scc) || !(c->root = rg_root_index(c->g)) ||
-        !(c->scratch = malloc(((size_t)c->g->n + 1) * sizeof *c->scratch))) {
+        !(c->scratch = malloc(((size_t)c->g->n + 1) * sizeof *c->scratch)) ||
+        !(c->tslot = malloc(((size_t)c->g->nstr + 1) * sizeof *c->tslot)) ||
+        !(c->types = malloc(((size_t)c->g->n + 1) * sizeof *c->types))) {
         cli_nomem();
         return EXIT_INPUT;
     }
+    memset(c->tslot, 0xff, ((size_t)c->g->nstr + 1) * sizeof *c->tslot);
     return 0;
 }
 
-/* "list 2, dict 1" for the objects of a component (the commonest first). */
+static int by_type_count(const void *x, const void *y) {
+    const type_count *a = x, *b = y;
+    if (a->count != b->count) return a->count < b->count ? 1 : -1;
+    return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* "list 2, dict 1" for the objects of a component (the commonest first):
+ * every type counted, however many (the counts add up to its size).
+ * Time O(size + k log k) for k types; c->tcount and c->types are scratch. */
 static void print_types(FILE *out, const ctx *c, uint32_t comp, int json) {
     const rg_graph *g = c->g;
-    uint32_t first = c->f.comp_start[comp], last = c->f.comp_start[comp + 1];
-    /* few types per cycle: a small linear table */
-    uint32_t types[64], counts[64], nt = 0, other = 0;
-    for (uint32_t k = first; k < last; k++) {
-        uint32_t t = g->type[c->f.members[k]], j = 0;
-        while (j < nt && types[j] != t) j++;
-        if (j == nt) {
-            if (nt == 64) {
-                other++;
-                continue;
-            }
-            types[nt] = t;
-            counts[nt++] = 0;
+    uint32_t first = c->f.comp_start[comp], last = c->f.comp_start[comp + 1], nt = 0;
+    for (uint32_t k = first; k < last; k++) { /* bound: the component's members */
+        uint32_t t = g->type[c->f.members[k]];
+        if (c->tslot[t] == RG_NONE) {
+            c->tslot[t] = nt;
+            c->types[nt] = (type_count){t, 0, nt};
+            nt++;
         }
-        counts[j]++;
+        c->types[c->tslot[t]].count++;
     }
-    for (uint32_t i = 0; i < nt; i++) /* by count, then first seen */
-        for (uint32_t j = i + 1; j < nt; j++)
-            if (counts[j] > counts[i]) {
-                uint32_t t = types[i], n = counts[i];
-                types[i] = types[j];
-                counts[i] = counts[j];
-                types[j] = t;
-                counts[j] = n;
-            }
+    for (uint32_t i = 0; i < nt; i++) c->tslot[c->types[i].type] = RG_NONE; /* ready for the next */
+    qsort(c->types, nt, sizeof *c->types, by_type_count);
     char buf[128];
     if (json) {
         fputc('{', out);
         for (uint32_t i = 0; i < nt; i++) {
             if (i) fputc(',', out);
-            json_gstr(out, g->str[types[i]]);
-            fprintf(out, ":%u", counts[i]);
+            json_gstr(out, g->str[c->types[i].type]);
+            fprintf(out, ":%u", c->types[i].count);
         }
         fputc('}', out);
         return;
     }
     for (uint32_t i = 0; i < nt && i < TYPES_SHOWN; i++)
-        fprintf(out, "%s%s %u", i ? ", " : "", cli_gstr(g->str[types[i]], buf, sizeof buf), counts[i]);
-    if (nt > TYPES_SHOWN || other) fprintf(out, ", ...");
+        fprintf(out, "%s%s %u", i ? ", " : "", cli_gstr(g->str[c->types[i].type], buf, sizeof buf), c->types[i].count);
+    if (nt > TYPES_SHOWN) fprintf(out, ", ...");
 }
 
 static const rg_scc *sort_scc;
@@ -191,7 +197,7 @@ int cmd_cycles(int argc, char **argv) {
     uint64_t objects = 0, bytes = 0, unreachable = 0;
     for (size_t i = 0; i < n; i++) {
         objects += s->size[comps[i]];
-        bytes += s->bytes[comps[i]];
+        bytes = rg_sat_add(bytes, s->bytes[comps[i]]);
         unreachable += !c.an.reach[c.f.members[c.f.comp_start[comps[i]]]];
     }
     size_t shown = limit && (size_t)limit < n ? (size_t)limit : n;
@@ -335,7 +341,7 @@ int cmd_leaks(int argc, char **argv) {
         owner[v] = RG_NONE;
         if (reach[v]) continue;
         lost++;
-        lost_bytes += g->size[v];
+        lost_bytes = rg_sat_add(lost_bytes, g->size[v]);
         for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
             uint32_t w = g->ref_target[e];
             if (!(g->ref_label[e] & RG_EDGE_WEAK) && s->comp[w] != s->comp[v]) fed[s->comp[w]] = 1;
@@ -354,10 +360,10 @@ int cmd_leaks(int argc, char **argv) {
             owner[c.f.members[j]] = (uint32_t)ngroups;
             queue[tail++] = c.f.members[j];
         }
-        while (head < tail) {
+        while (head < tail) { /* bound: each object joins one group, queued once (owner set) */
             uint32_t v = queue[head++];
             gr->objects++;
-            gr->bytes += g->size[v];
+            gr->bytes = rg_sat_add(gr->bytes, g->size[v]);
             for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
                 uint32_t w = g->ref_target[e];
                 if ((g->ref_label[e] & RG_EDGE_WEAK) || reach[w] || owner[w] != RG_NONE) continue;
@@ -457,16 +463,37 @@ int cmd_chain(int argc, char **argv) {
         goto out;
     }
     if ((rc = ctx_load(&c, a.pos[0]))) goto out;
+    const rg_graph *g = c.g;
     if (cli_resolve(c.g, a.pos[0], a.pos[1], &objs, &nobjs) < 0 || nobjs != 1) {
         if (nobjs > 1) cli_error("'%s' names %zu objects: name one", a.pos[1], nobjs);
         rc = EXIT_USAGE;
         goto out;
     }
-    const rg_graph *g = c.g;
     uint32_t obj = objs[0], first;
-    long len = rg_root_chain(&c.f, c.root, c.an.external, obj, &first, c.scratch);
+    /* --skip-type and --ignore: a chain around those objects */
+    int filtered = ro.skip_types.n || ro.ignore.n;
+    uint8_t *avoid = filtered ? malloc((size_t)g->n + 1) : NULL;
+    if (filtered && !avoid) {
+        cli_nomem();
+        rc = EXIT_INPUT;
+        goto out;
+    }
+    rg_render_options only_skip = ro;
+    only_skip.types = (rg_strlist){NULL, 0};
+    for (uint32_t i = 0; avoid && i < g->n; i++) avoid[i] = !cli_drawable(g, &only_skip, i);
+    long len = rg_root_chain(&c.f, c.root, c.an.external, avoid, obj, &first, c.scratch);
+    free(avoid);
     int json = cli_has(&a, "json");
     char name[300];
+    if (len < 0 && filtered && rg_root_chain(&c.f, c.root, c.an.external, NULL, obj, &first, c.scratch) >= 0) {
+        if (json)
+            printf("{\"id\":%llu,\"reachable\":true,\"root\":null,\"chain\":null}\n", (unsigned long long)g->id[obj]);
+        else
+            printf("%s: every chain from a root passes an object --skip-type or --ignore leaves out\n",
+                   cli_obj(g, c.root, obj, name, sizeof name));
+        rc = EXIT_FOUND;
+        goto out;
+    }
     if (len < 0) {
         if (json) {
             printf("{\"id\":%llu,\"reachable\":false,\"chain\":null}\n", (unsigned long long)g->id[obj]);
@@ -478,10 +505,11 @@ int cmd_chain(int argc, char **argv) {
         rc = EXIT_FOUND;
         goto out;
     }
-    const char *held = c.root[first] > 0 ? "global" : c.root[first] < 0 ? "frame local" : "held from outside";
+    uint32_t kind = c.root[first].kind;
+    const char *held = kind == RG_ROOT_GLOBAL ? "global" : kind == RG_ROOT_LOCAL ? "frame local" : "held from outside";
     if (json) {
         printf("{\"id\":%llu,\"reachable\":true,\"root\":\"%s\",\"chain\":", (unsigned long long)g->id[obj],
-               c.root[first] > 0 ? "global" : c.root[first] < 0 ? "local" : "outside");
+               kind == RG_ROOT_GLOBAL ? "global" : kind == RG_ROOT_LOCAL ? "local" : "outside");
         cli_json_path(stdout, g, first, c.scratch, (size_t)len);
         printf("}\n");
     } else {

@@ -3,6 +3,7 @@
  * object in both dumps). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -29,11 +30,24 @@ typedef struct table {
     size_t nslots;
 } table;
 
+/* Type names come from the dumps: a fixed hash would let a file hold names
+ * chosen to collide. FNV-1a from a seed drawn per run, then splitmix64's
+ * finalizer (the seed changes no output: rows are sorted). */
+static uint64_t hash_seed;
+
 static uint32_t hash_gstr(rg_gstr s) {
-    uint32_t h = 2166136261u;
-    for (uint32_t i = 0; i < s.len; i++) h = (h ^ (unsigned char)s.ptr[i]) * 16777619u;
-    return h;
+    uint64_t h = hash_seed;
+    for (uint32_t i = 0; i < s.len; i++) h = (h ^ (unsigned char)s.ptr[i]) * 0x100000001b3ULL;
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    h ^= h >> 31;
+    return (uint32_t)h;
 }
+
+/* Every object's row, looked up once per distinct type string of a graph. */
+static row *row_of(table *t, uint32_t *cache, const rg_graph *g, uint32_t i);
 
 /* The row of a type name, added when new; NULL when out of memory. */
 static row *row_for(table *t, rg_gstr type) {
@@ -44,7 +58,7 @@ static row *row_for(table *t, rg_gstr type) {
         memset(s, 0xff, ns * sizeof *s);
         for (size_t i = 0; i < t->n; i++) {
             size_t j = hash_gstr(t->rows[i].type) & (ns - 1);
-            while (s[j] != RG_NONE) j = (j + 1) & (ns - 1);
+            while (s[j] != RG_NONE) j = (j + 1) & (ns - 1); /* bound: at most half full */
             s[j] = (uint32_t)i;
         }
         free(t->slots);
@@ -52,7 +66,7 @@ static row *row_for(table *t, rg_gstr type) {
         t->nslots = ns;
     }
     size_t j = hash_gstr(type) & (t->nslots - 1);
-    for (; t->slots[j] != RG_NONE; j = (j + 1) & (t->nslots - 1)) {
+    for (; t->slots[j] != RG_NONE; j = (j + 1) & (t->nslots - 1)) { /* bound: at most half full */
         row *r = &t->rows[t->slots[j]];
         if (r->type.len == type.len && memcmp(r->type.ptr, type.ptr, type.len) == 0) return r;
     }
@@ -70,12 +84,61 @@ static row *row_for(table *t, rg_gstr type) {
     return r;
 }
 
-static int64_t delta_bytes(const row *r) { return (int64_t)r->bytes_after - (int64_t)r->bytes_before; }
+/* The change in bytes as a sign and a magnitude: totals go up to 2^64 - 1,
+ * so their difference does not fit an int64. */
+static row *row_of(table *t, uint32_t *cache, const rg_graph *g, uint32_t i) {
+    uint32_t ty = g->type[i];
+    if (cache[ty] == RG_NONE) {
+        row *r = row_for(t, g->str[ty]);
+        if (!r) return NULL;
+        cache[ty] = (uint32_t)(r - t->rows);
+    }
+    return &t->rows[cache[ty]];
+}
+
+/* After the rows are sorted: the slots point at their new places. */
+static void reindex(table *t) {
+    memset(t->slots, 0xff, t->nslots * sizeof *t->slots);
+    for (size_t i = 0; i < t->n; i++) { /* bound: the rows; each probe ends, the table is half empty */
+        size_t j = hash_gstr(t->rows[i].type) & (t->nslots - 1);
+        while (t->slots[j] != RG_NONE) j = (j + 1) & (t->nslots - 1);
+        t->slots[j] = (uint32_t)i;
+    }
+}
+
+/* The place of a type's row in the sorted table, or RG_NONE. */
+static uint32_t row_rank(const table *t, rg_gstr type) {
+    if (!t->nslots) return RG_NONE;
+    for (size_t j = hash_gstr(type) & (t->nslots - 1); t->slots[j] != RG_NONE; j = (j + 1) & (t->nslots - 1)) {
+        const row *r = &t->rows[t->slots[j]];
+        if (r->type.len == type.len && memcmp(r->type.ptr, type.ptr, type.len) == 0) return t->slots[j];
+    }
+    return RG_NONE;
+}
+
+/* Objects to draw, the most telling first: by their type's place in the
+ * table (the largest change in bytes first), then the biggest, then in
+ * dump order. */
+typedef struct pick {
+    uint32_t rank, obj;
+    uint64_t size;
+} pick;
+
+static int by_pick(const void *x, const void *y) {
+    const pick *a = x, *b = y;
+    if (a->rank != b->rank) return a->rank < b->rank ? -1 : 1;
+    if (a->size != b->size) return a->size > b->size ? -1 : 1;
+    return a->obj < b->obj ? -1 : a->obj > b->obj;
+}
+
+static uint64_t delta_mag(const row *r) {
+    return r->bytes_after >= r->bytes_before ? r->bytes_after - r->bytes_before : r->bytes_before - r->bytes_after;
+}
+static int delta_neg(const row *r) { return r->bytes_after < r->bytes_before; }
 
 static int by_delta(const void *x, const void *y) {
     const row *a = x, *b = y;
-    int64_t da = delta_bytes(a), db = delta_bytes(b);
-    uint64_t ma = (uint64_t)(da < 0 ? -da : da), mb = (uint64_t)(db < 0 ? -db : db);
+    uint64_t ma = delta_mag(a), mb = delta_mag(b);
     if (ma != mb) return ma < mb ? 1 : -1;
     if (a->alloc_bytes != b->alloc_bytes) return a->alloc_bytes < b->alloc_bytes ? 1 : -1;
     size_t n = a->type.len < b->type.len ? a->type.len : b->type.len;
@@ -84,9 +147,9 @@ static int by_delta(const void *x, const void *y) {
 }
 
 /* "+1.5 KiB", "-3 B", "0 B" into buf (at least 32 bytes). */
-static const char *signed_bytes(int64_t v, char *buf) {
-    buf[0] = v < 0 ? '-' : '+';
-    cli_bytes((uint64_t)(v < 0 ? -v : v), buf + (v != 0), 31);
+static const char *signed_bytes(uint64_t mag, int neg, char *buf) {
+    buf[0] = neg ? '-' : '+';
+    cli_bytes(mag, buf + (mag != 0), 31);
     return buf;
 }
 
@@ -138,7 +201,7 @@ int cmd_diff(int argc, char **argv) {
     rg_analysis oan = {0}, nan = {0};
     rg_finder of = {0}, nf = {0};
     table t = {0};
-    uint32_t *ocyc = NULL, *ncyc = NULL, *scratch = NULL;
+    uint32_t *ocyc = NULL, *ncyc = NULL, *scratch = NULL, *ocache = NULL, *ncache = NULL;
     if (a.npos != 2) {
         rc = cli_usage_error("diff", "give two dumps: the older, then the newer");
         goto out;
@@ -171,29 +234,37 @@ int cmd_diff(int argc, char **argv) {
         rc = EXIT_INPUT;
         goto out;
     }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    hash_seed = 0xcbf29ce484222325ULL ^ (uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 32) ^ (uint64_t)(uintptr_t)&now;
+    ocache = malloc(((size_t)og->nstr + 1) * sizeof *ocache);
+    ncache = malloc(((size_t)ng->nstr + 1) * sizeof *ncache);
+    if (!ocache || !ncache) goto nomem;
+    memset(ocache, 0xff, ((size_t)og->nstr + 1) * sizeof *ocache);
+    memset(ncache, 0xff, ((size_t)ng->nstr + 1) * sizeof *ncache);
     uint64_t nnew = 0, nfreed = 0, alloc = 0, freed = 0;
     for (uint32_t i = 0; i < og->n; i++) {
-        row *r = row_for(&t, og->str[og->type[i]]);
+        row *r = row_of(&t, ocache, og, i);
         if (!r) goto nomem;
         r->before++;
-        r->bytes_before += og->size[i];
+        r->bytes_before = rg_sat_add(r->bytes_before, og->size[i]);
         if (rg_graph_find(ng, og->id[i]) == RG_NONE) {
             r->freed++;
-            r->freed_bytes += og->size[i];
+            r->freed_bytes = rg_sat_add(r->freed_bytes, og->size[i]);
             nfreed++;
-            freed += og->size[i];
+            freed = rg_sat_add(freed, og->size[i]);
         }
     }
     for (uint32_t i = 0; i < ng->n; i++) {
-        row *r = row_for(&t, ng->str[ng->type[i]]);
+        row *r = row_of(&t, ncache, ng, i);
         if (!r) goto nomem;
         r->after++;
-        r->bytes_after += ng->size[i];
+        r->bytes_after = rg_sat_add(r->bytes_after, ng->size[i]);
         if (ng->id[i] > og->header.max_id || rg_graph_find(og, ng->id[i]) == RG_NONE) {
             r->new_++;
-            r->alloc_bytes += ng->size[i];
+            r->alloc_bytes = rg_sat_add(r->alloc_bytes, ng->size[i]);
             nnew++;
-            alloc += ng->size[i];
+            alloc = rg_sat_add(alloc, ng->size[i]);
         }
     }
     /* types nothing happened to are left out, as pympler's tracker does */
@@ -203,6 +274,7 @@ int cmd_diff(int argc, char **argv) {
             t.rows[kept++] = t.rows[i];
     t.n = kept;
     qsort(t.rows, t.n, sizeof *t.rows, by_delta);
+    if (t.nslots) reindex(&t);
     /* cycles only one side has */
     ocyc = malloc(((size_t)oan.scc.ncomp + 1) * sizeof *ocyc);
     ncyc = malloc(((size_t)nan.scc.ncomp + 1) * sizeof *ncyc);
@@ -228,11 +300,12 @@ int cmd_diff(int argc, char **argv) {
             printf("%s{\"type\":", i ? "," : "");
             json_gstr(stdout, r->type);
             printf(",\"before\":%llu,\"after\":%llu,\"delta\":%lld,\"new\":%llu,\"freed\":%llu,"
-                   "\"allocated_bytes\":%llu,\"freed_bytes\":%llu,\"size_delta\":%lld}",
+                   "\"allocated_bytes\":%llu,\"freed_bytes\":%llu,\"size_delta\":%s%llu}",
                    (unsigned long long)r->before, (unsigned long long)r->after,
                    (long long)r->after - (long long)r->before, (unsigned long long)r->new_,
                    (unsigned long long)r->freed, (unsigned long long)r->alloc_bytes,
-                   (unsigned long long)r->freed_bytes, (long long)delta_bytes(r));
+                   (unsigned long long)r->freed_bytes, delta_neg(r) ? "-" : "",
+                   (unsigned long long)delta_mag(r));
         }
         printf("],\"cycles\":[");
         int first = 1;
@@ -261,7 +334,7 @@ int cmd_diff(int argc, char **argv) {
             printf("%-*s %9llu %9llu %9s %9llu %9llu %11s %11s %11s\n", w, cli_gstr(r->type, tn, sizeof tn),
                    (unsigned long long)r->before, (unsigned long long)r->after, d, (unsigned long long)r->new_,
                    (unsigned long long)r->freed, cli_bytes(r->alloc_bytes, b1, sizeof b1),
-                   cli_bytes(r->freed_bytes, b2, sizeof b2), signed_bytes(delta_bytes(r), b3));
+                   cli_bytes(r->freed_bytes, b2, sizeof b2), signed_bytes(delta_mag(r), delta_neg(r), b3));
         }
         if (shown < t.n) printf("(%zu more types)\n", t.n - shown);
         printf("\ncycles: %zu new, %zu vanished\n", nnewc, nold);
@@ -270,28 +343,45 @@ int cmd_diff(int argc, char **argv) {
         list_cycles("vanished", og, &oan, &of, ocyc, nold, scratch, 0, &first);
     }
     if (cli_get(&a, "output")) {
-        /* the new objects and what holds them in green; freed ones in red */
+        /* the new objects of the types that grew most, and what holds them, in
+         * green; freed ones of the types that shrank most in red; all as
+         * --type, --skip-type and --ignore allow */
         rg_drawing *d = rg_drawing_new(ng, &nan, &ro);
-        if (!d) goto nomem;
-        uint32_t drawn = 0;
-        for (uint32_t i = 0; i < ng->n && drawn < NEW_DRAWN; i++) {
-            if (!(ng->id[i] > og->header.max_id || rg_graph_find(og, ng->id[i]) == RG_NONE)) continue;
-            rg_drawing_node(d, i, 0, RG_DRAW_NEW);
-            drawn++;
+        size_t npick = (size_t)(ng->n > og->n ? ng->n : og->n);
+        pick *picks = malloc((npick + 1) * sizeof *picks);
+        if (!d || !picks) {
+            free(picks);
+            rg_drawing_free(d);
+            goto nomem;
         }
-        for (uint32_t i = 0; i < ng->n; i++) { /* holders of the new objects */
+        size_t np = 0;
+        for (uint32_t i = 0; i < ng->n; i++) { /* bound: the new dump's objects */
+            if (!(ng->id[i] > og->header.max_id || rg_graph_find(og, ng->id[i]) == RG_NONE)) continue;
+            if (!cli_drawable(ng, &ro, i)) continue;
+            picks[np++] = (pick){row_rank(&t, ng->str[ng->type[i]]), i, ng->size[i]};
+        }
+        qsort(picks, np, sizeof *picks, by_pick);
+        for (size_t k = 0; k < np && k < NEW_DRAWN; k++) rg_drawing_node(d, picks[k].obj, 0, RG_DRAW_NEW);
+        for (uint32_t i = 0; i < ng->n; i++) { /* holders of the new objects; bound: objects and references */
             if (!rg_drawing_has(d, i)) continue;
             for (uint32_t k = ng->back_start[i]; k < ng->back_start[i + 1]; k++) {
                 uint32_t src = ng->back_src[k];
                 int src_new = ng->id[src] > og->header.max_id || rg_graph_find(og, ng->id[src]) == RG_NONE;
-                if (!src_new) rg_drawing_node(d, src, 1, 0);
+                if (!src_new && cli_drawable(ng, &ro, src)) rg_drawing_node(d, src, 1, 0);
                 if (rg_drawing_has(d, src)) rg_drawing_edge(d, ng->back_edge[k], RG_DRAW_NEW);
             }
         }
-        uint32_t gone = 0;
-        for (uint32_t i = 0; i < og->n && gone < GONE_DRAWN; i++) {
+        np = 0;
+        for (uint32_t i = 0; i < og->n; i++) { /* bound: the old dump's objects */
             if (rg_graph_find(ng, og->id[i]) != RG_NONE) continue;
-            uint32_t holder = RG_NONE;
+            int ignored = 0;
+            for (size_t k = 0; k < ro.ignore.n; k++) ignored |= ro.ignore.items[k] == og->id[i];
+            if (ignored || !cli_type_drawable(og->str[og->type[i]], &ro)) continue;
+            picks[np++] = (pick){row_rank(&t, og->str[og->type[i]]), i, og->size[i]};
+        }
+        qsort(picks, np, sizeof *picks, by_pick);
+        for (size_t p = 0; p < np && p < GONE_DRAWN; p++) {
+            uint32_t i = picks[p].obj, holder = RG_NONE;
             rg_gstr rl = {"", 0};
             for (uint32_t k = og->back_start[i]; k < og->back_start[i + 1] && holder == RG_NONE; k++) {
                 uint32_t h = rg_graph_find(ng, og->id[og->back_src[k]]);
@@ -301,8 +391,8 @@ int cmd_diff(int argc, char **argv) {
                 }
             }
             rg_drawing_ghost(d, og->id[i], og->str[og->type[i]], og->str[og->label[i]], holder, rl);
-            gone++;
         }
+        free(picks);
         rg_drawing_roots(d);
         rc = cli_finish_drawing(d, &a);
     }
@@ -315,6 +405,8 @@ out:
     free(t.slots);
     free(ocyc);
     free(ncyc);
+    free(ocache);
+    free(ncache);
     free(scratch);
     rg_finder_free(&of);
     rg_finder_free(&nf);

@@ -70,7 +70,7 @@ int cmd_info(int argc, char **argv) {
         gens[g->gen[i] == RG_DUMP_UNTRACKED ? 0 : g->gen[i] == RG_DUMP_FROZEN ? 4 : (size_t)g->gen[i] + 1]++;
         if (!an.reach[i]) {
             unreach++;
-            unreach_bytes += g->size[i];
+            unreach_bytes = rg_sat_add(unreach_bytes, g->size[i]);
         }
         if (an.external[i] > 0 && !cli_heap_owned(g, i)) held++;
     }
@@ -79,7 +79,7 @@ int cmd_info(int argc, char **argv) {
         if (!an.scc.cyclic[c]) continue;
         cycles++;
         cyc_objs += an.scc.size[c];
-        cyc_bytes += an.scc.bytes[c];
+        cyc_bytes = rg_sat_add(cyc_bytes, an.scc.bytes[c]);
     }
     for (uint32_t f = 0; f < g->nframes; f++) locals += g->frames[f].nlocals;
     uint32_t garbage = h->garbage_id ? rg_graph_find(g, h->garbage_id) : RG_NONE;
@@ -230,9 +230,9 @@ int cmd_stats(int argc, char **argv) {
             rows[nrows++].type = t;
         }
         rows[row_of[t]].count++;
-        rows[row_of[t]].bytes += g->size[i];
+        rows[row_of[t]].bytes = rg_sat_add(rows[row_of[t]].bytes, g->size[i]);
         total++;
-        bytes += g->size[i];
+        bytes = rg_sat_add(bytes, g->size[i]);
     }
     qsort(rows, nrows, sizeof *rows, sort && strcmp(sort, "size") == 0 ? by_size : by_count);
     size_t shown = limit == 0 || (size_t)limit > nrows ? nrows : (size_t)limit;

@@ -8,14 +8,14 @@
 
 void json_str(FILE *f, const char *s, size_t n) { rg_fputs_json(f, s, n); }
 
-const char *cli_obj(const rg_graph *g, const int32_t *root, uint32_t i, char *buf, size_t size) {
+const char *cli_obj(const rg_graph *g, const rg_root *root, uint32_t i, char *buf, size_t size) {
     char t[128], r[160] = "";
     cli_gstr(g->str[g->type[i]], t, sizeof t);
-    if (root && root[i] > 0) {
+    if (root && root[i].kind == RG_ROOT_GLOBAL) {
         char n[128];
-        snprintf(r, sizeof r, " (%s)", cli_gstr(g->str[g->global_name[root[i] - 1]], n, sizeof n));
-    } else if (root && root[i] < 0) {
-        uint32_t v = (uint32_t)(-root[i] - 1), fi = v >> 16, k = v & 0xffff;
+        snprintf(r, sizeof r, " (%s)", cli_gstr(g->str[g->global_name[root[i].index]], n, sizeof n));
+    } else if (root && root[i].kind == RG_ROOT_LOCAL) {
+        uint32_t fi = root[i].frame, k = root[i].index;
         char fn[64], ln[64];
         snprintf(r, sizeof r, " (%s:%s)", cli_gstr(g->str[g->frames[fi].name], fn, sizeof fn),
                  cli_gstr(g->str[g->frames[fi].local_name[k]], ln, sizeof ln));
@@ -24,7 +24,7 @@ const char *cli_obj(const rg_graph *g, const int32_t *root, uint32_t i, char *bu
     return buf;
 }
 
-void cli_print_path(FILE *f, const rg_graph *g, const int32_t *root, uint32_t first, const uint32_t *edges,
+void cli_print_path(FILE *f, const rg_graph *g, const rg_root *root, uint32_t first, const uint32_t *edges,
                     size_t n) {
     char b[400], l[80];
     fputs(cli_obj(g, root, first, b, sizeof b), f);

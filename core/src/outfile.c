@@ -376,14 +376,26 @@ char *rg_escape(const char *s, size_t n, char *buf, size_t size) {
     return buf;
 }
 
-void rg_fputs_escaped(FILE *f, const char *s, size_t n) {
+/* How a JSON string shows a character: rg_escape's choices, but quotes,
+ * backslashes and controls the JSON way. */
+static int json_escape_of(unsigned long c, int valid, char out[8]) {
+    if (!valid) return snprintf(out, 8, "\\\\x%02lx", c);
+    if (c == '"' || c == '\\') return snprintf(out, 8, "\\%c", (char)c);
+    if (c == '\n') return snprintf(out, 8, "\\n");
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff) return snprintf(out, 8, "\\u%04lx", c);
+    return 0;
+}
+
+/* Writes s, each character that escape_fn escapes replaced by its escape,
+ * the runs between escapes in one fwrite each. */
+static void write_escaped(FILE *f, const char *s, size_t n, int (*escape_fn)(unsigned long, int, char *)) {
     size_t i = 0, run = 0;
     while (i < n) {
         unsigned long c;
         int valid;
         size_t k = rg_utf8_next(s + i, n - i, &c, &valid);
         char e[8];
-        int m = escape_of(c, valid, e);
+        int m = escape_fn(c, valid, e);
         if (m) {
             fwrite(s + i - run, 1, run, f);
             fwrite(e, 1, (size_t)m, f);
@@ -396,32 +408,10 @@ void rg_fputs_escaped(FILE *f, const char *s, size_t n) {
     fwrite(s + n - run, 1, run, f);
 }
 
+void rg_fputs_escaped(FILE *f, const char *s, size_t n) { write_escaped(f, s, n, escape_of); }
+
 void rg_fputs_json(FILE *f, const char *s, size_t n) {
-    size_t i = 0, run = 0;
     fputc('"', f);
-    while (i < n) {
-        unsigned long c;
-        int valid;
-        size_t k = rg_utf8_next(s + i, n - i, &c, &valid);
-        char e[8];
-        int m = 0;
-        if (!valid)
-            m = snprintf(e, sizeof e, "\\\\x%02lx", c);
-        else if (c == '"' || c == '\\')
-            m = snprintf(e, sizeof e, "\\%c", (char)c);
-        else if (c == '\n')
-            m = snprintf(e, sizeof e, "\\n");
-        else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
-            m = snprintf(e, sizeof e, "\\u%04lx", c);
-        if (m) {
-            fwrite(s + i - run, 1, run, f);
-            fwrite(e, 1, (size_t)m, f);
-            run = 0;
-        } else {
-            run += k;
-        }
-        i += k;
-    }
-    fwrite(s + n - run, 1, run, f);
+    write_escaped(f, s, n, json_escape_of);
     fputc('"', f);
 }

@@ -26,6 +26,8 @@ int rg_graph_scc(const rg_graph *g, rg_scc *out) {
         on_stack[root] = 1;
         call_v[csp] = root;
         call_e[csp++] = g->ref_start[root];
+        /* bound: each object is pushed once (index set), each edge looked at
+         * once (call_e only grows): O(n + references) */
         while (csp) {
             uint32_t v = call_v[csp - 1], e = call_e[csp - 1];
             if (e < g->ref_start[v + 1]) {
@@ -46,7 +48,7 @@ int rg_graph_scc(const rg_graph *g, rg_scc *out) {
             csp--;
             if (low[v] == index[v]) {
                 uint32_t w;
-                do {
+                do { /* bound: pops what this component pushed, down to v */
                     w = stack[--sp];
                     on_stack[w] = 0;
                     out->comp[w] = ncomp;
@@ -67,7 +69,7 @@ int rg_graph_scc(const rg_graph *g, rg_scc *out) {
     for (uint32_t v = 0; v < n; v++) {
         uint32_t c = out->comp[v];
         out->size[c]++;
-        out->bytes[c] += g->size[v];
+        out->bytes[c] = rg_sat_add(out->bytes[c], g->size[v]);
     }
     for (uint32_t v = 0; v < n; v++) {
         uint32_t c = out->comp[v];
@@ -141,7 +143,7 @@ int rg_graph_reachable(const rg_graph *g, const int64_t *external, uint8_t *reac
         for (uint32_t k = 0; k < g->frames[f].nlocals; k++) VISIT(g->frames[f].local_obj[k]);
     for (uint32_t i = 0; i < g->n; i++)
         if (external[i] > 0) VISIT(i);
-    while (head < tail) {
+    while (head < tail) { /* bound: each object is queued once (reach set) */
         uint32_t v = queue[head++];
         for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
             if (!(g->ref_label[e] & RG_EDGE_WEAK)) VISIT(g->ref_target[e]);
@@ -156,7 +158,7 @@ int rg_graph_reachable(const rg_graph *g, const int64_t *external, uint8_t *reac
 
 uint32_t rg_edge_source(const rg_graph *g, uint32_t e) {
     uint32_t lo = 0, hi = g->n;
-    while (lo + 1 < hi) {
+    while (lo + 1 < hi) { /* bound: halves hi - lo */
         uint32_t mid = lo + (hi - lo) / 2;
         if (g->ref_start[mid] <= e)
             lo = mid;
@@ -221,7 +223,7 @@ uint32_t rg_shortest_cycle(rg_finder *f, uint32_t obj, const uint32_t *skip, siz
     uint32_t head = 0, tail = 0, found = RG_NONE;
     f->queue[tail++] = obj;
     f->stamp[obj] = r;
-    while (head < tail && found == RG_NONE) {
+    while (head < tail && found == RG_NONE) { /* bound: each member queued once (stamped) */
         uint32_t v = f->queue[head++];
         for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
             uint32_t w = g->ref_target[e];
@@ -240,6 +242,7 @@ uint32_t rg_shortest_cycle(rg_finder *f, uint32_t obj, const uint32_t *skip, siz
     /* walk back from the closing edge to obj, then reverse */
     uint32_t n = 0;
     edges[n++] = found;
+    /* bound: parents lead back to obj along the breadth-first tree */
     for (uint32_t v = rg_edge_source(g, found); v != obj; v = rg_edge_source(g, f->parent[v])) edges[n++] = f->parent[v];
     for (uint32_t i = 0; i < n / 2; i++) {
         uint32_t t = edges[i];
@@ -249,30 +252,36 @@ uint32_t rg_shortest_cycle(rg_finder *f, uint32_t obj, const uint32_t *skip, siz
     return n;
 }
 
-/* Kahn's algorithm inside the component: returns an object left on a cycle,
- * or RG_NONE when the component is acyclic without the skipped edges. */
-static uint32_t left_on_cycle(rg_finder *f, uint32_t c, const uint32_t *skip, size_t nskip) {
+/* Whether edge e counts inside component c without the skipped edges. */
+static int counts(const rg_finder *f, uint32_t e, uint32_t w, uint32_t c, const uint32_t *skip, size_t nskip) {
+    return !(f->g->ref_label[e] & RG_EDGE_WEAK) && f->scc->comp[w] == c && !skipped(e, skip, nskip);
+}
+
+/* Kahn's algorithm inside component c without the skipped edges: the first
+ * member left over (in f->indeg, what is left keeps an in-degree above 0),
+ * or RG_NONE when the component is acyclic without them.
+ *
+ * What is left is not all on cycles: an object downstream of a cycle stays
+ * too (its in-degree never drops to 0) without lying on one. See
+ * upstream_cycle. Time O(size + edges of c) times the skip list's length. */
+static uint32_t left_over(rg_finder *f, uint32_t c, const uint32_t *skip, size_t nskip) {
     const rg_graph *g = f->g;
     uint32_t first = f->comp_start[c], last = f->comp_start[c + 1];
     for (uint32_t k = first; k < last; k++) f->indeg[f->members[k]] = 0;
-    for (uint32_t k = first; k < last; k++) {
+    for (uint32_t k = first; k < last; k++) { /* bound: the component's members and their edges */
         uint32_t v = f->members[k];
-        for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
-            uint32_t w = g->ref_target[e];
-            if (!(g->ref_label[e] & RG_EDGE_WEAK) && f->scc->comp[w] == c && !skipped(e, skip, nskip)) f->indeg[w]++;
-        }
+        for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
+            if (counts(f, e, g->ref_target[e], c, skip, nskip)) f->indeg[g->ref_target[e]]++;
     }
     uint32_t head = 0, tail = 0, done = 0;
     for (uint32_t k = first; k < last; k++)
         if (f->indeg[f->members[k]] == 0) f->queue[tail++] = f->members[k];
-    while (head < tail) {
+    while (head < tail) { /* bound: each member is queued once, when its in-degree reaches 0 */
         uint32_t v = f->queue[head++];
         done++;
         for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
             uint32_t w = g->ref_target[e];
-            if (!(g->ref_label[e] & RG_EDGE_WEAK) && f->scc->comp[w] == c && !skipped(e, skip, nskip) &&
-                --f->indeg[w] == 0)
-                f->queue[tail++] = w;
+            if (counts(f, e, w, c, skip, nskip) && --f->indeg[w] == 0) f->queue[tail++] = w;
         }
     }
     if (done == last - first) return RG_NONE;
@@ -281,19 +290,46 @@ static uint32_t left_on_cycle(rg_finder *f, uint32_t c, const uint32_t *skip, si
     return RG_NONE;
 }
 
+/* An object on a cycle upstream of v, which left_over just left over: walk
+ * backwards. Every object left over has a predecessor left over too (its
+ * remaining in-degree counts exactly those), so the walk can always go on,
+ * and within the component's size it meets an object it passed already:
+ * that one is on a cycle. RG_NONE only if that reasoning were wrong. */
+static uint32_t upstream_cycle(rg_finder *f, uint32_t c, uint32_t v, const uint32_t *skip, size_t nskip) {
+    const rg_graph *g = f->g;
+    uint32_t size = f->comp_start[c + 1] - f->comp_start[c], r = next_round(f);
+    f->stamp[v] = r;
+    for (uint32_t steps = 0; steps <= size; steps++) { /* bound: a member not passed yet each step */
+        uint32_t u = RG_NONE;
+        for (uint32_t k = g->back_start[v]; k < g->back_start[v + 1] && u == RG_NONE; k++) {
+            uint32_t src = g->back_src[k];
+            if (f->scc->comp[src] == c && f->indeg[src] > 0 && counts(f, g->back_edge[k], v, c, skip, nskip))
+                u = src;
+        }
+        if (u == RG_NONE) return RG_NONE;
+        if (f->stamp[u] == r) return u;
+        f->stamp[u] = r;
+        v = u;
+    }
+    return RG_NONE;
+}
+
 size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max) {
     const rg_graph *g = f->g;
     uint32_t *cycle = f->cycle; /* no allocation here: 0 means only "max do not suffice" */
     size_t n = 0;
-    uint32_t start = f->members[f->comp_start[comp]];
-    for (;;) {
+    /* Bound: every pass either ends or adds one edge to edges (a cycle found
+     * without the skipped edges holds none of them), so at most max + 1
+     * passes; each costs O(size + edges of the component) times max. */
+    for (size_t pass = 0; pass <= max; pass++) {
+        uint32_t start = left_over(f, comp, edges, n);
+        if (start == RG_NONE) break; /* acyclic now: done */
         uint32_t len = rg_shortest_cycle(f, start, edges, n, cycle);
-        if (len == 0) { /* start is free now: find another object on a cycle */
-            start = left_on_cycle(f, comp, edges, n);
-            if (start == RG_NONE) break;
-            continue;
+        if (len == 0) { /* start is downstream of a cycle, on none */
+            start = upstream_cycle(f, comp, start, edges, n);
+            len = start == RG_NONE ? 0 : rg_shortest_cycle(f, start, edges, n, cycle);
         }
-        if (n == max) {
+        if (len == 0 || n == max) { /* (len 0 cannot happen: start is on a cycle) */
             n = 0;
             break;
         }
@@ -302,38 +338,38 @@ size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max)
         for (uint32_t i = 1; i < len; i++)
             if (g->id[g->ref_target[cycle[i]]] < g->id[g->ref_target[best]]) best = cycle[i];
         edges[n++] = best;
-        start = left_on_cycle(f, comp, edges, n);
-        if (start == RG_NONE) break;
     }
     return n;
 }
 
-int32_t *rg_root_index(const rg_graph *g) {
-    int32_t *root = calloc((size_t)g->n + 1, sizeof *root);
+rg_root *rg_root_index(const rg_graph *g) {
+    rg_root *root = calloc((size_t)g->n + 1, sizeof *root);
     if (!root) return NULL;
-    for (uint32_t fi = g->nframes; fi-- > 0;) /* the innermost frame's name wins */
+    /* frames are outermost first: the innermost frame's name, written last, wins */
+    for (uint32_t fi = 0; fi < g->nframes; fi++)
         for (uint32_t k = g->frames[fi].nlocals; k-- > 0;)
-            root[g->frames[fi].local_obj[k]] = -(int32_t)(1 + (fi << 16) + (k & 0xffff));
-    for (uint32_t i = g->nglobals; i-- > 0;) root[g->global_obj[i]] = (int32_t)i + 1; /* globals first */
+            root[g->frames[fi].local_obj[k]] = (rg_root){RG_ROOT_LOCAL, fi, k};
+    for (uint32_t i = g->nglobals; i-- > 0;) /* globals first */
+        root[g->global_obj[i]] = (rg_root){RG_ROOT_GLOBAL, 0, i};
     return root;
 }
 
-long rg_root_chain(rg_finder *f, const int32_t *root, const int64_t *external, uint32_t obj, uint32_t *first,
-                   uint32_t *edges) {
+long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, const uint8_t *avoid, uint32_t obj,
+                   uint32_t *first, uint32_t *edges) {
     const rg_graph *g = f->g;
     uint32_t r = next_round(f), head = 0, tail = 0, found = RG_NONE;
     f->queue[tail++] = obj;
     f->stamp[obj] = r;
     f->parent[obj] = RG_NONE;
-    while (head < tail) {
+    while (head < tail) { /* bound: each object is queued once (stamped) */
         uint32_t v = f->queue[head++];
-        if (root[v] || external[v] > 0) {
+        if (root[v].kind != RG_ROOT_NONE || external[v] > 0) {
             found = v;
             break;
         }
         for (uint32_t k = g->back_start[v]; k < g->back_start[v + 1]; k++) {
             uint32_t e = g->back_edge[k], u = g->back_src[k];
-            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->stamp[u] == r) continue;
+            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->stamp[u] == r || (avoid && avoid[u])) continue;
             f->stamp[u] = r;
             f->parent[u] = e; /* u reaches v through e */
             f->queue[tail++] = u;
@@ -342,6 +378,7 @@ long rg_root_chain(rg_finder *f, const int32_t *root, const int64_t *external, u
     if (found == RG_NONE) return -1;
     *first = found;
     long n = 0;
+    /* bound: parents lead back to obj along the breadth-first tree */
     for (uint32_t v = found; v != obj; v = g->ref_target[f->parent[v]]) edges[n++] = f->parent[v];
     return n;
 }

@@ -7,7 +7,7 @@ void rg__graph_release(rg_graph *g) {
     if (!g) return;
     graph_priv *p = g->priv;
     if (p) {
-        while (p->blocks) {
+        while (p->blocks) { /* bound: the list of blocks, each freed once */
             arena_block *next = p->blocks->next;
             free(p->blocks);
             p->blocks = next;
@@ -17,6 +17,7 @@ void rg__graph_release(rg_graph *g) {
         free(p->direct);
         free(p->hkeys);
         free(p->hvals);
+        free(p->sorted);
         free(p);
     }
     void *arrays[] = {g->id, g->type, g->size, g->refcount, g->gen, g->flags, g->label, g->label_len,
@@ -81,7 +82,8 @@ void rg_graph_get_memory(const rg_graph *g, rg_graph_memory *out) {
     out->objects = n * (sizeof *g->id + sizeof *g->type + sizeof *g->size + sizeof *g->refcount + sizeof *g->gen +
                         sizeof *g->flags + sizeof *g->label + sizeof *g->label_len) +
                    2 * (n + 1) * sizeof *g->ref_start + /* ref_start and back_start */
-                   (size_t)p->direct_len * sizeof *p->direct + p->hcap * (sizeof *p->hkeys + sizeof *p->hvals);
+                   (size_t)p->direct_len * sizeof *p->direct + p->hcap * (sizeof *p->hkeys + sizeof *p->hvals) +
+                   p->nsorted * sizeof *p->sorted;
     out->refs = e * (sizeof *g->ref_target + sizeof *g->ref_label + sizeof *g->back_src + sizeof *g->back_edge);
     out->strings = (size_t)g->nstr * sizeof *g->str;
     for (const arena_block *b = p->blocks; b; b = b->next) out->strings += sizeof *b; /* headers */

@@ -54,7 +54,7 @@ static long hex4(const unsigned char *s, size_t n, size_t i) {
 /* Scans a string starting after its opening quote; returns the index of
  * the closing quote, or (size_t)-1 with the error set. */
 static size_t scan_string(jparser *p, const unsigned char *s, size_t n, size_t i, int *escaped) {
-    for (;;) {
+    for (;;) { /* bound: each pass moves i forward or returns */
         while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\') i++;
         if (i >= n) return fail(p, i, "unterminated string"), (size_t)-1;
         unsigned c = s[i];
@@ -120,13 +120,18 @@ static size_t scan_number(jparser *p, const unsigned char *s, size_t n, size_t i
 
 int jparse(jparser *p, const char *line, size_t len) {
     const unsigned char *s = (const unsigned char *)line;
+    /* the open containers: their token, or NONE when skipped, and type */
+    enum { NONE = UINT32_MAX };
     uint32_t stack[JSON_MAX_DEPTH];
+    uint8_t kind[JSON_MAX_DEPTH];
     int depth = 0;
+    int skip = 0; /* > 0: the value of a refused key at this depth is being skipped */
     enum state st = S_VALUE;
     size_t i = 0;
     p->ntoks = 0;
     p->err = NULL;
     if (len >= UINT32_MAX) return fail(p, 0, "line too long");
+    /* bound: every pass consumes at least one byte of the line */
     for (;;) {
         while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) i++;
         if (i >= len) {
@@ -136,20 +141,23 @@ int jparse(jparser *p, const char *line, size_t len) {
         unsigned c = s[i];
         if (st == S_AFTER) {
             if (depth == 0) return fail(p, i, "data after the JSON value");
-            jtok *top = &p->toks[stack[depth - 1]];
+            uint8_t top = kind[depth - 1];
             if (c == ',') {
-                st = top->type == J_OBJECT ? S_KEY : S_VALUE;
+                st = top == J_OBJECT ? S_KEY : S_VALUE;
                 i++;
                 continue;
             }
-            if ((c == '}' && top->type == J_OBJECT) || (c == ']' && top->type == J_ARRAY)) {
-                top->end = (uint32_t)i + 1;
-                top->next = (uint32_t)p->ntoks;
+            if ((c == '}' && top == J_OBJECT) || (c == ']' && top == J_ARRAY)) {
+                if (stack[depth - 1] != NONE) {
+                    p->toks[stack[depth - 1]].end = (uint32_t)i + 1;
+                    p->toks[stack[depth - 1]].next = (uint32_t)p->ntoks;
+                }
                 depth--;
+                if (skip == depth) skip = 0; /* the skipped value is complete */
                 i++;
                 continue; /* stays S_AFTER */
             }
-            return fail(p, i, top->type == J_OBJECT ? "expected ',' or '}'" : "expected ',' or ']'");
+            return fail(p, i, top == J_OBJECT ? "expected ',' or '}'" : "expected ',' or ']'");
         }
         if (st == S_COLON) {
             if (c != ':') return fail(p, i, "expected ':'");
@@ -158,10 +166,12 @@ int jparse(jparser *p, const char *line, size_t len) {
             continue;
         }
         if ((st == S_KEY_OR_CLOSE && c == '}') || (st == S_VALUE_OR_CLOSE && c == ']')) {
-            jtok *top = &p->toks[stack[depth - 1]];
-            top->end = (uint32_t)i + 1;
-            top->next = (uint32_t)p->ntoks;
+            if (stack[depth - 1] != NONE) {
+                p->toks[stack[depth - 1]].end = (uint32_t)i + 1;
+                p->toks[stack[depth - 1]].next = (uint32_t)p->ntoks;
+            }
             depth--;
+            if (skip == depth) skip = 0;
             st = S_AFTER;
             i++;
             continue;
@@ -171,20 +181,28 @@ int jparse(jparser *p, const char *line, size_t len) {
             int escaped = 0;
             size_t end = scan_string(p, s, len, i + 1, &escaped);
             if (end == (size_t)-1) return -1;
-            p->toks[stack[depth - 1]].size++;
-            jtok t = {J_STRING, (uint8_t)escaped, 0, (uint32_t)i + 1, (uint32_t)end, 0, (uint32_t)p->ntoks + 1};
-            if (push(p, t)) return -2;
+            if (!skip && p->keep && !p->keep(depth, line + i + 1, end - i - 1)) {
+                skip = depth; /* neither the key nor its value is kept */
+            } else if (!skip) {
+                p->toks[stack[depth - 1]].size++;
+                jtok t = {J_STRING, (uint8_t)escaped, 0, (uint32_t)i + 1, (uint32_t)end, 0, (uint32_t)p->ntoks + 1};
+                if (push(p, t)) return -2;
+            }
             i = end + 1;
             st = S_COLON;
             continue;
         }
         /* a value */
-        if (depth && p->toks[stack[depth - 1]].type == J_ARRAY) p->toks[stack[depth - 1]].size++;
+        if (!skip && depth && kind[depth - 1] == J_ARRAY) p->toks[stack[depth - 1]].size++;
         if (c == '{' || c == '[') {
             if (depth == JSON_MAX_DEPTH) return fail(p, i, "nesting too deep");
-            jtok t = {c == '{' ? J_OBJECT : J_ARRAY, 0, 0, (uint32_t)i, 0, 0, 0};
-            stack[depth++] = (uint32_t)p->ntoks;
-            if (push(p, t)) return -2;
+            kind[depth] = c == '{' ? J_OBJECT : J_ARRAY;
+            stack[depth] = skip ? NONE : (uint32_t)p->ntoks;
+            depth++;
+            if (!skip) {
+                jtok t = {kind[depth - 1], 0, 0, (uint32_t)i, 0, 0, 0};
+                if (push(p, t)) return -2;
+            }
             st = c == '{' ? S_KEY_OR_CLOSE : S_VALUE_OR_CLOSE;
             i++;
             continue;
@@ -220,7 +238,11 @@ int jparse(jparser *p, const char *line, size_t len) {
             return fail(p, i, "expected a value");
         }
         t.end = t.type == J_STRING || t.type == J_NUMBER ? t.end : (uint32_t)i;
-        if (push(p, t)) return -2;
+        if (!skip) {
+            if (push(p, t)) return -2;
+        } else if (skip == depth) {
+            skip = 0; /* a skipped scalar value */
+        }
         st = S_AFTER;
     }
 }

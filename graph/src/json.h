@@ -23,11 +23,18 @@ typedef struct jtok {
     uint32_t next;   /* index of the first token after this one's subtree */
 } jtok;
 
+/* Which object keys to keep: called with the key's raw bytes and its
+ * depth (1 for the line's own object's keys); a key it refuses is checked
+ * like any JSON but neither it nor its value gets a token, so unknown fields
+ * cost no memory. NULL keeps every key. */
+typedef int (*jkeep_fn)(int depth, const char *key, size_t len);
+
 typedef struct jparser {
     jtok *toks;
     size_t ntoks, cap;
     long err_column; /* 1-based, on failure */
     const char *err;
+    jkeep_fn keep;
 } jparser;
 
 #define JSON_MAX_DEPTH 32

@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "graph_internal.h"
@@ -22,24 +25,140 @@
 
 /* ---- input ------------------------------------------------------------------------ */
 
+#define IN_SIZE ((size_t)256 << 10) /* compressed bytes read at a time */
+#define CHUNK ((size_t)64 << 20)    /* at most this much inflated or read per call */
+
+/* Reads a file (gzip or not, from its first two bytes) or a buffer, a line
+ * at a time. zlib's gzread is not used: it ignores bytes after the end of a
+ * gzip stream and takes int sizes. Lines longer than the buffer are checked
+ * while they are read, so a file of NUL bytes stops at its first megabyte. */
 typedef struct reader {
-    gzFile gz;
+    int fd;
     const char *mem; /* or a memory buffer */
     size_t memlen, mempos;
+    int gzip, zinit, zdone; /* gzip: the stream started, the current member ended */
+    z_stream zs;            /* next_in/avail_in: the compressed bytes not used yet */
+    unsigned char *in;      /* [IN_SIZE] */
+    int in_eof;
     char *buf;
     size_t cap, start, end;
+    size_t searched; /* bytes of the line at start known to hold no newline */
+    size_t scanned;  /* bytes of the line at start checked by clearly_invalid */
     int eof;
     uint64_t consumed, total, next_progress;
 } reader;
 
-/* zlib prefixes its messages with the path: the error names it already. */
-static const char *zmsg(const char *msg, const char *path) {
-    size_t n = strlen(path);
-    return strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
+static int read_error(rg_error *err, const char *src, long lineno) {
+    rg_error_set(err, RG_EIO, src, lineno, 0, "read error: %s", strerror(errno));
+    return -1;
+}
+
+/* More bytes of the file into r->in after those not used yet; sets in_eof
+ * at the end. 0, or -1 on a read error. */
+static int read_more(reader *r, rg_error *err, const char *src, long lineno) {
+    if (r->zs.avail_in && r->zs.next_in != r->in) memmove(r->in, r->zs.next_in, r->zs.avail_in);
+    r->zs.next_in = r->in;
+    for (;;) { /* bound: retries only on EINTR */
+        ssize_t n = read(r->fd, r->in + r->zs.avail_in, IN_SIZE - r->zs.avail_in);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return read_error(err, src, lineno);
+        if (n == 0) r->in_eof = 1;
+        r->zs.avail_in += (uInt)n;
+        r->consumed += (uint64_t)n;
+        return 0;
+    }
+}
+
+static int gzip_error(rg_error *err, const char *src, long lineno, const char *what) {
+    rg_error_set(err, RG_EFORMAT, src, lineno, 0, "broken gzip stream: %s", what);
+    return -1;
+}
+
+/* Up to room bytes of the file's content into dst: how many (0 at the
+ * end), or -1 with err set. */
+static long fill(reader *r, char *dst, size_t room, rg_error *err, const char *src, long lineno) {
+    if (room > CHUNK) room = CHUNK;
+    if (!r->gzip) {
+        if (r->zs.avail_in) { /* the bytes read to tell gzip from text */
+            size_t n = r->zs.avail_in < room ? r->zs.avail_in : room;
+            memcpy(dst, r->zs.next_in, n);
+            r->zs.next_in += n;
+            r->zs.avail_in -= (uInt)n;
+            return (long)n;
+        }
+        if (r->in_eof) return 0;
+        for (;;) { /* bound: retries only on EINTR */
+            ssize_t n = read(r->fd, dst, room);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return read_error(err, src, lineno);
+            if (n == 0) r->in_eof = 1;
+            r->consumed += (uint64_t)n;
+            return (long)n;
+        }
+    }
+    /* bound: each pass reads more of the (finite) file, inflates some of
+     * what was read, starts the next gzip member, or returns */
+    for (;;) {
+        if (r->zs.avail_in < 2 && !r->in_eof && read_more(r, err, src, lineno) < 0) return -1;
+        if (r->zdone) {
+            if (r->zs.avail_in == 0 && r->in_eof) return 0;
+            if (r->zs.avail_in < 2 && !r->in_eof) continue;
+            if (r->zs.avail_in >= 2 && r->zs.next_in[0] == 0x1f && r->zs.next_in[1] == 0x8b) {
+                inflateReset(&r->zs); /* another member: RFC 1952 allows several */
+                r->zdone = 0;
+                continue;
+            }
+            rg_error_set(err, RG_EFORMAT, src, lineno, 0,
+                         "corrupt gzip file: %llu bytes after the end of the gzip stream",
+                         (unsigned long long)(r->total > r->consumed - r->zs.avail_in
+                                                  ? r->total - (r->consumed - r->zs.avail_in)
+                                                  : r->zs.avail_in));
+            return -1;
+        }
+        r->zs.next_out = (Bytef *)dst;
+        r->zs.avail_out = (uInt)room;
+        int zr = inflate(&r->zs, Z_NO_FLUSH);
+        size_t got = room - r->zs.avail_out;
+        if (zr == Z_STREAM_END) {
+            r->zdone = 1;
+        } else if (zr == Z_MEM_ERROR) {
+            rg_error_set(err, RG_ENOMEM, src, lineno, 0, "out of memory");
+            return -1;
+        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            return gzip_error(err, src, lineno, r->zs.msg ? r->zs.msg : "invalid data");
+        } else if (got == 0 && r->zs.avail_in == 0 && r->in_eof) {
+            return gzip_error(err, src, lineno, "unexpected end of file");
+        }
+        if (got) return (long)got;
+    }
+}
+
+/* Whether a line's first megabytes already show it cannot be a record: a
+ * control byte JSON never allows (NUL included) or a first byte that does
+ * not open an object. Sets *bad to the offset of the byte. */
+static int clearly_invalid(reader *r, size_t *bad) {
+    const unsigned char *s = (const unsigned char *)r->buf + r->start;
+    size_t n = r->end - r->start, i = r->scanned;
+    if (i == 0) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) i++;
+        if (i < n && s[i] != '{') {
+            *bad = i;
+            return 1;
+        }
+    }
+    for (; i < n; i++) /* bound: each byte of the line once */
+        if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\r') {
+            *bad = i;
+            return 1;
+        }
+    r->scanned = n;
+    return 0;
 }
 
 /* The next line, without its newline, into line and len: 1, 0 at the end, -1 on
- * a read error (err set), -2 when a line is too long. */
+ * a read error (err set), -2 when a line is too long, -3 when a line too long
+ * for the buffer is clearly invalid (line and len then hold its beginning,
+ * up to and with the offending byte). */
 static int next_line(reader *r, const char **line, size_t *len, rg_error *err, const char *src, long lineno) {
     if (r->mem) {
         if (r->mempos >= r->memlen) return 0;
@@ -53,63 +172,67 @@ static int next_line(reader *r, const char **line, size_t *len, rg_error *err, c
         r->consumed = r->mempos;
         return 1;
     }
+    /* bound: each pass finds a line, ends, or reads at least one byte more
+     * of a line that can never pass MAX_LINE + 1 bytes */
     for (;;) {
-        char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
-        if (nl) {
+        char *nl = r->end - r->start > r->searched
+                       ? memchr(r->buf + r->start + r->searched, '\n', r->end - r->start - r->searched)
+                       : NULL;
+        if (nl || r->eof) {
+            if (!nl && r->start == r->end) return 0;
             *line = r->buf + r->start;
-            *len = (size_t)(nl - (r->buf + r->start));
-            r->start += *len + 1;
+            *len = nl ? (size_t)(nl - (r->buf + r->start)) : r->end - r->start;
+            r->start += *len + (nl != NULL);
+            r->searched = r->scanned = 0;
             return 1;
         }
-        if (r->eof) {
-            if (r->start == r->end) return 0;
-            *line = r->buf + r->start;
-            *len = r->end - r->start;
-            r->start = r->end;
-            return 1;
-        }
+        r->searched = r->end - r->start;
         if (r->start) {
             memmove(r->buf, r->buf + r->start, r->end - r->start);
             r->end -= r->start;
             r->start = 0;
         }
-        if (r->end == r->cap) {
-            if (r->cap > MAX_LINE) return -2;
-            char *b = realloc(r->buf, r->cap * 2);
+        if (r->end == r->cap) { /* a line longer than the buffer */
+            size_t bad;
+            if (clearly_invalid(r, &bad)) {
+                *line = r->buf;
+                *len = bad + 1;
+                return -3;
+            }
+            if (r->cap > MAX_LINE) return -2; /* MAX_LINE + 1 bytes and no newline */
+            size_t cap = r->cap * 2 > MAX_LINE + 1 ? MAX_LINE + 1 : r->cap * 2;
+            char *b = realloc(r->buf, cap);
             if (!b) {
                 rg_error_set(err, RG_ENOMEM, src, lineno, 0, "out of memory");
                 return -1;
             }
             r->buf = b;
-            r->cap *= 2;
+            r->cap = cap;
         }
-        int n = gzread(r->gz, r->buf + r->end, (unsigned)(r->cap - r->end));
-        int zerr = Z_OK;
-        const char *msg = gzerror(r->gz, &zerr);
-        if (n < 0 || (zerr != Z_OK && zerr != Z_BUF_ERROR)) {
-            if (zerr == Z_ERRNO)
-                rg_error_set(err, RG_EIO, src, lineno, 0, "read error: %s", strerror(errno));
-            else
-                rg_error_set(err, RG_EFORMAT, src, lineno, 0, "broken gzip stream: %s", zmsg(msg, src));
-            return -1;
-        }
-        if (n == 0) {
-            /* zlib reports a gzip stream cut short only now */
-            if (zerr == Z_BUF_ERROR) {
-                rg_error_set(err, RG_EFORMAT, src, lineno, 0, "broken gzip stream: %s", zmsg(msg, src));
-                return -1;
-            }
-            r->eof = 1;
-        }
-        r->end += (size_t)(n > 0 ? n : 0);
-        r->consumed = (uint64_t)gzoffset(r->gz);
+        long n = fill(r, r->buf + r->end, r->cap - r->end, err, src, lineno);
+        if (n < 0) return -1;
+        if (n == 0) r->eof = 1;
+        r->end += (size_t)n;
     }
+}
+
+/* A bijective 64-bit mix (for ids and seeds). */
+static uint64_t mix(uint64_t x) {
+    x ^= x >> 31;
+    x *= 0x7fb5d329728ea185ULL;
+    x ^= x >> 27;
+    return x;
 }
 
 /* ---- interning -------------------------------------------------------------------- */
 
-static uint32_t hash_bytes(const char *s, size_t n) {
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+/* Strings come from the dump: with a fixed hash, a file could hold strings
+ * chosen to collide and make interning quadratic. The hash starts from a
+ * seed drawn per load (unknown to whoever wrote the file) and ends with a
+ * full avalanche, so every bit of the string reaches the table index. The
+ * seed changes no result: string indexes follow the dump's order. */
+static uint32_t hash_bytes(const char *s, size_t n, uint64_t seed) {
+    uint64_t h = seed ^ n;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         uint64_t v;
@@ -121,6 +244,8 @@ static uint32_t hash_bytes(const char *s, size_t n) {
     memcpy(&tail, s + i, n - i);
     h = (h ^ tail) * 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL; /* splitmix64's finalizer */
+    h ^= h >> 31;
     return (uint32_t)h;
 }
 
@@ -160,14 +285,14 @@ static uint32_t intern(rg_graph *g, graph_priv *p, const char *s, size_t n) {
         memset(t, 0xff, cap * sizeof *t);
         for (uint32_t i = 0; i < g->nstr; i++) {
             size_t j = p->hashes[i] & (cap - 1);
-            while (t[j] != RG_NONE) j = (j + 1) & (cap - 1);
+            while (t[j] != RG_NONE) j = (j + 1) & (cap - 1); /* bound: the table is at most half full */
             t[j] = i;
         }
         free(p->itab);
         p->itab = t;
         p->icap = cap;
     }
-    uint32_t h = hash_bytes(s, n);
+    uint32_t h = hash_bytes(s, n, p->seed);
     size_t j = h & (p->icap - 1);
     for (; p->itab[j] != RG_NONE; j = (j + 1) & (p->icap - 1)) {
         uint32_t k = p->itab[j];
@@ -246,7 +371,7 @@ static long col_of(const jtok *t) { return (long)t->start + (t->type == J_STRING
 static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap) return 0;
     size_t c = *cap ? *cap : 1024;
-    while (c < need) c *= 2;
+    while (c < need) c *= 2; /* bound: need < 2^34 (counts are 32-bit): no overflow */
     void *n = realloc(*arr, c * elem);
     if (!n) return -1;
     *arr = n;
@@ -311,11 +436,15 @@ static int get_uint(loader *L, const jtok *t, const char *field, uint64_t *out) 
  * later versions may add optional ones. */
 static void fields(const loader *L, size_t o, const char *const *names, size_t nn, size_t *vals) {
     const jtok *t = L->jp.toks;
-    for (size_t i = 0; i < nn; i++) vals[i] = 0;
+    size_t lens[16]; /* nn <= 16: the names' lengths, once */
+    for (size_t i = 0; i < nn; i++) {
+        vals[i] = 0;
+        lens[i] = strlen(names[i]);
+    }
     size_t k = o + 1;
-    for (uint32_t pair = 0; pair < t[o].size; pair++) {
+    for (uint32_t pair = 0; pair < t[o].size; pair++) { /* bound: the object's pairs */
         for (size_t i = 0; i < nn; i++) {
-            if (jkey(L->line, &t[k], names[i], strlen(names[i]))) {
+            if (jkey(L->line, &t[k], names[i], lens[i])) {
                 vals[i] = k + 1;
                 break;
             }
@@ -328,6 +457,57 @@ static int need(loader *L, size_t val, const char *field, const jtok *where) {
     if (val) return 0;
     return FAIL(L, where ? col_of(where) : 1, RG_EFORMAT, "missing field \"%s\"", field);
 }
+
+/* The fields the format knows, by depth (1: a record's own fields; 2:
+ * those of "heap", "gc" and "trailer"; 3: of "generations"; 4: of the
+ * objects in the "stats" array). Any other field is skipped by the tokenizer
+ * without a token: a line of unknown fields costs no memory. A switch on the
+ * length, with memcmp of constant sizes (inlined), keeps this off the
+ * loader's profile. */
+#define IS(lit) (memcmp(key, lit, sizeof lit - 1) == 0)
+static int known_field(int depth, const char *key, size_t len) {
+    switch (depth) {
+    case 1:
+        switch (len) {
+        case 2: return IS("id") || IS("rc") || IS("gc");
+        case 3: return IS("gen");
+        case 4: return IS("type") || IS("size") || IS("refs") || IS("heap");
+        case 5: return IS("label") || IS("frame") || IS("depth");
+        case 6: return IS("global") || IS("locals") || IS("format");
+        case 7: return IS("garbage") || IS("trailer") || IS("version") || IS("created") || IS("heap_id");
+        case 8: return IS("producer");
+        case 9: return IS("label_len") || IS("finalized");
+        case 16: return IS("producer_version");
+        default: return 0;
+        }
+    case 2:
+        switch (len) {
+        case 5: return IS("stats");
+        case 6: return IS("max_id") || IS("counts") || IS("frames");
+        case 7: return IS("enabled") || IS("objects") || IS("globals");
+        case 10: return IS("peak_bytes") || IS("thresholds") || IS("garbage_id") || IS("references");
+        case 11: return IS("generations");
+        case 12: return IS("bytes_in_use") || IS("live_objects");
+        default: return 0;
+        }
+    case 3:
+        switch (len) {
+        case 1: return key[0] >= '0' && key[0] <= '2';
+        case 6: return IS("frozen");
+        case 9: return IS("untracked");
+        default: return 0;
+        }
+    case 4:
+        switch (len) {
+        case 9: return IS("collected");
+        case 11: return IS("collections");
+        case 13: return IS("uncollectable");
+        default: return 0;
+        }
+    default: return 0;
+    }
+}
+#undef IS
 
 /* ---- records ------------------------------------------------------------------------------ */
 
@@ -633,11 +813,48 @@ static int parse_line(loader *L) {
 
 /* ---- resolving ids ----------------------------------------------------------------------- */
 
-static uint64_t mix(uint64_t x) {
-    x ^= x >> 31;
-    x *= 0x7fb5d329728ea185ULL;
-    x ^= x >> 27;
-    return x;
+
+static int by_id(const void *x, const void *y) {
+    const rg_id_index *a = x, *b = y;
+    if (a->id != b->id) return a->id < b->id ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* The id map for ids a hash table would probe too long for (chosen to
+ * collide): the ids sorted, O(n log n) whatever they are. */
+static int build_sorted(loader *L) {
+    rg_graph *g = L->g;
+    graph_priv *p = L->p;
+    free(p->hkeys);
+    free(p->hvals);
+    p->hkeys = NULL;
+    p->hvals = NULL;
+    p->hcap = 0;
+    p->sorted = malloc(((size_t)g->n + 1) * sizeof *p->sorted);
+    if (!p->sorted) return FAIL(L, 0, RG_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < g->n; i++) p->sorted[i] = (rg_id_index){g->id[i], i};
+    p->nsorted = g->n;
+    qsort(p->sorted, p->nsorted, sizeof *p->sorted, by_id);
+    /* a duplicate: report the one that comes first in the dump, as the
+     * hash table does, with the line of the id's first object */
+    uint32_t dup = RG_NONE, first = RG_NONE;
+    size_t run = 0; /* where the current id's run starts */
+    for (size_t k = 1; k < p->nsorted; k++) {
+        if (p->sorted[k].id != p->sorted[k - 1].id) {
+            run = k;
+            continue;
+        }
+        if (p->sorted[k].index < dup) {
+            dup = p->sorted[k].index;
+            first = p->sorted[run].index;
+        }
+    }
+    if (dup != RG_NONE) {
+        L->lineno = L->obj_line[dup];
+        return FAIL(L, 0, RG_EFORMAT, "duplicate object id %llu (first on line %u)", (unsigned long long)g->id[dup],
+                    L->obj_line[first]);
+    }
+    return 0;
 }
 
 /* Builds the id map; a duplicate id is an error naming both lines. */
@@ -664,15 +881,19 @@ static int build_idmap(loader *L) {
         return 0;
     }
     size_t cap = 16;
-    while (cap < (size_t)g->n * 2) cap *= 2;
+    while (cap < (size_t)g->n * 2) cap *= 2; /* bound: doubles up to 2n */
     p->hkeys = malloc(cap * sizeof *p->hkeys);
     p->hvals = malloc(cap * sizeof *p->hvals);
     if (!p->hkeys || !p->hvals) return FAIL(L, 0, RG_ENOMEM, "out of memory");
     memset(p->hkeys, 0, cap * sizeof *p->hkeys); /* ids are never 0 */
     p->hcap = cap;
     for (uint32_t i = 0; i < g->n; i++) {
-        size_t j = mix(g->id[i]) & (cap - 1);
-        while (p->hkeys[j] && p->hkeys[j] != g->id[i]) j = (j + 1) & (cap - 1);
+        size_t j = mix(g->id[i]) & (cap - 1), probe = 0;
+        /* bound: ID_MAX_PROBE slots; random ids at load 1/2 stay far below */
+        while (p->hkeys[j] && p->hkeys[j] != g->id[i]) {
+            if (++probe > ID_MAX_PROBE) return build_sorted(L);
+            j = (j + 1) & (cap - 1);
+        }
         if (p->hkeys[j]) {
             L->lineno = L->obj_line[i];
             return FAIL(L, 0, RG_EFORMAT, "duplicate object id %llu (first on line %u)",
@@ -687,8 +908,21 @@ static int build_idmap(loader *L) {
 uint32_t rg_graph_find(const rg_graph *g, uint64_t id) {
     const graph_priv *p = g->priv;
     if (p->direct) return id < p->direct_len ? p->direct[id] : RG_NONE;
+    if (p->sorted) { /* bound: log2(n) halvings */
+        size_t lo = 0, hi = p->nsorted;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (p->sorted[mid].id < id)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo < p->nsorted && p->sorted[lo].id == id ? p->sorted[lo].index : RG_NONE;
+    }
     if (!p->hcap || !id) return RG_NONE;
-    for (size_t j = mix(id) & (p->hcap - 1); p->hkeys[j]; j = (j + 1) & (p->hcap - 1))
+    /* bound: an id sits at most ID_MAX_PROBE slots after its home */
+    size_t j = mix(id) & (p->hcap - 1);
+    for (size_t probe = 0; probe <= ID_MAX_PROBE && p->hkeys[j]; probe++, j = (j + 1) & (p->hcap - 1))
         if (p->hkeys[j] == id) return p->hvals[j];
     return RG_NONE;
 }
@@ -876,8 +1110,14 @@ static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, r
     g->priv = p;
     L.g = g;
     L.p = p;
+    L.jp.keep = known_field;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    p->seed = mix((uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 32) ^ (uint64_t)(uintptr_t)&now ^
+                  ((uint64_t)getpid() << 16)) |
+              1;
     int ok = 0;
-    for (;;) {
+    for (;;) { /* bound: each pass takes one line of the (finite) input or ends */
         const char *line;
         size_t len;
         int rc = next_line(r, &line, &len, err, src, L.lineno + 1);
@@ -885,6 +1125,16 @@ static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, r
         L.lineno++;
         if (rc == -2) {
             FAIL(&L, 0, RG_ERANGE, "line too long (over 1 GiB)");
+            goto out;
+        }
+        if (rc == -3) { /* the line's beginning, up to a byte that makes it invalid */
+            int jr = jparse(&L.jp, line, len);
+            if (jr == -1 && L.jp.err_column >= 1 && (size_t)L.jp.err_column <= len)
+                FAIL(&L, L.jp.err_column, RG_EFORMAT, "malformed JSON: %s", L.jp.err);
+            else if (L.lineno == 1)
+                FAIL(&L, (long)len, RG_EFORMAT, "not a refgraph dump: the first line is not an object");
+            else
+                FAIL(&L, (long)len, RG_EFORMAT, "a record must be a JSON object");
             goto out;
         }
         if (rc < 0) goto out;
@@ -954,22 +1204,36 @@ rg_graph *rg_graph_load(const char *path, const rg_load_options *opts, rg_error 
         }
         r.total = (uint64_t)st.st_size;
     }
-    r.gz = gzopen(path, "rb");
-    if (!r.gz) {
-        rg_error_set(err, RG_EIO, path, 0, 0, "cannot open: %s", errno ? strerror(errno) : "out of memory");
+    r.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (r.fd < 0) {
+        rg_error_set(err, RG_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    gzbuffer(r.gz, 256 * 1024);
     r.cap = 1 << 20;
     r.buf = malloc(r.cap);
-    if (!r.buf) {
-        gzclose(r.gz);
+    r.in = malloc(IN_SIZE);
+    rg_graph *g = NULL;
+    if (!r.buf || !r.in) {
         rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
-        return NULL;
+        goto out;
     }
-    rg_graph *g = load(&r, path, opts, err);
+    r.zs.next_in = r.in;
+    /* gzip or text, from the first two bytes; bound: each read adds a byte or ends */
+    while (r.zs.avail_in < 2 && !r.in_eof)
+        if (read_more(&r, err, path, 1) < 0) goto out;
+    if (r.zs.avail_in >= 2 && r.in[0] == 0x1f && r.in[1] == 0x8b) {
+        if (inflateInit2(&r.zs, 16 + MAX_WBITS) != Z_OK) {
+            rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
+            goto out;
+        }
+        r.gzip = r.zinit = 1;
+    }
+    g = load(&r, path, opts, err);
+out:
+    if (r.zinit) inflateEnd(&r.zs);
     free(r.buf);
-    gzclose(r.gz);
+    free(r.in);
+    close(r.fd);
     return g;
 }
 

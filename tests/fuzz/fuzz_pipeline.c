@@ -41,11 +41,10 @@
 #define CYCLES_CHECKED 32    /* components whose cycles are searched */
 #define CHAINS_CHECKED 16    /* objects whose root chain is searched */
 
-/* rg_break_cycles never ends on some graphs (issue 11, item 1): until that
- * is fixed the fuzz run leaves it out (build with -DRG_FUZZ_BREAK_CYCLES=1
- * to include it). */
+/* rg_break_cycles never ended on some graphs (issue 11, item 1, fixed);
+ * -DRG_FUZZ_BREAK_CYCLES=0 leaves it out. */
 #ifndef RG_FUZZ_BREAK_CYCLES
-#define RG_FUZZ_BREAK_CYCLES 0
+#define RG_FUZZ_BREAK_CYCLES 1
 #endif
 
 /* ---- the generator ------------------------------------------------------------------------ */
@@ -328,12 +327,13 @@ static void pipeline(const rg_graph *g, unsigned knobs) {
     CHECK(members == g->n);
     rg_finder f;
     CHECK(rg_finder_init(&f, g, s) == 0);
-    int32_t *root = rg_root_index(g);
+    rg_root *root = rg_root_index(g);
     uint32_t *edges = malloc(((size_t)g->n + 1) * sizeof *edges);
     CHECK(root && edges);
     for (uint32_t i = 0; i < g->n; i++) {
         CHECK(s->comp[i] < s->ncomp);
-        if (root[i] || an.external[i] > 0) CHECK(an.reach[i]); /* roots are reachable */
+        CHECK(root[i].kind <= RG_ROOT_LOCAL);
+        if (root[i].kind || an.external[i] > 0) CHECK(an.reach[i]); /* roots are reachable */
     }
     /* cycles: a shortest one through the first member, and references that break them */
     uint32_t checked = 0;
@@ -360,10 +360,10 @@ static void pipeline(const rg_graph *g, unsigned knobs) {
     /* chains from a root: for a few objects, and only for reachable ones */
     for (uint32_t j = 0; j < CHAINS_CHECKED && g->n; j++) {
         uint32_t obj = (uint32_t)(((uint64_t)j * 2654435761u + knobs) % g->n), first = RG_NONE;
-        long len = rg_root_chain(&f, root, an.external, obj, &first, edges);
+        long len = rg_root_chain(&f, root, an.external, NULL, obj, &first, edges);
         CHECK((len >= 0) == (an.reach[obj] != 0));
         if (len < 0) continue;
-        CHECK(first < g->n && (root[first] != 0 || an.external[first] > 0));
+        CHECK(first < g->n && (root[first].kind != RG_ROOT_NONE || an.external[first] > 0));
         uint32_t v = first;
         for (long k = 0; k < len; k++) {
             CHECK(rg_edge_source(g, edges[k]) == v && !(g->ref_label[edges[k]] & RG_EDGE_WEAK));

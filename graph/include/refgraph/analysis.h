@@ -69,17 +69,29 @@ uint32_t rg_shortest_cycle(rg_finder *f, uint32_t obj, const uint32_t *skip, siz
  * do not suffice. Allocates nothing (the finder holds its scratch). */
 size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max);
 
-/* The roots' objects: root[i] is 1 + the global's index, or a negative
- * -(1 + frame * 2^16 + local) for a frame local, or 0. [n], new memory. */
-int32_t *rg_root_index(const rg_graph *g);
+/* What binds an object as a root: a global, or a frame's local. */
+#define RG_ROOT_NONE 0
+#define RG_ROOT_GLOBAL 1
+#define RG_ROOT_LOCAL 2
+typedef struct rg_root {
+    uint32_t kind;  /* RG_ROOT_* */
+    uint32_t frame; /* RG_ROOT_LOCAL: the frame's index */
+    uint32_t index; /* the global's index, or the local's index in its frame */
+} rg_root;
+
+/* The roots' objects: root[i] says which global (the first of its name) or
+ * else which frame local (the innermost frame's) binds object i. [n], new
+ * memory; NULL when out of memory. Any number of frames and locals. */
+rg_root *rg_root_index(const rg_graph *g);
 
 /* A shortest chain of strong references from a root (a global, a frame
- * local, or an object held from outside the dump) to obj. Writes the edges
- * from the root's object to obj into edges (room for n) and the chain's
- * first object to *first. Returns the number of edges, or -1 when no root
- * reaches obj. */
-long rg_root_chain(rg_finder *f, const int32_t *root, const int64_t *external, uint32_t obj, uint32_t *first,
-                   uint32_t *edges);
+ * local, or an object held from outside the dump) to obj, through no object
+ * i with avoid[i] set (avoid may be NULL; obj itself is never avoided).
+ * Writes the edges from the root's object to obj into edges (room for n)
+ * and the chain's first object to *first. Returns the number of edges, or
+ * -1 when no root reaches obj that way. Time O(n + references). */
+long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, const uint8_t *avoid, uint32_t obj,
+                   uint32_t *first, uint32_t *edges);
 
 /* The object that owns reference e (binary search over ref_start). */
 uint32_t rg_edge_source(const rg_graph *g, uint32_t e);

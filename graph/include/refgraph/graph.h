@@ -120,6 +120,10 @@ void rg_graph_get_memory(const rg_graph *g, rg_graph_memory *out);
 /* The index of an id, or RG_NONE. */
 uint32_t rg_graph_find(const rg_graph *g, uint64_t id);
 
+/* Sums of sizes saturate: a dump may give any size up to 2^64 - 1, and a
+ * total that would pass 2^64 - 1 stays there instead of wrapping around. */
+static inline uint64_t rg_sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
 static inline rg_gstr rg_graph_str(const rg_graph *g, uint32_t s) { return g->str[s]; }
 
 #ifdef __cplusplus
