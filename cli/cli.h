@@ -22,6 +22,7 @@
 #define EXIT_USAGE 2  /* bad command line: unknown command or option, bad value, unknown object */
 #define EXIT_INPUT 3  /* unreadable or invalid dump */
 #define EXIT_OUTPUT 4 /* cannot write the output, or Graphviz failed */
+#define EXIT_MEMORY 5 /* out of memory */
 
 typedef struct cli_opt {
     const char *name; /* long name without "--" */
@@ -68,8 +69,15 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     ;
 void cli_print_usage(FILE *f, const char *cmd);
 
+/* Out of memory: prints "refgraph: out of memory" (once) and returns
+ * EXIT_MEMORY. Once memory ran out, main() exits with EXIT_MEMORY whatever
+ * the command returns: no command's output is trusted after it. */
+int cli_nomem(void);
+extern int cli_out_of_memory;
+
 /* Loads a dump; on failure prints "refgraph: cannot read 'x': line L: ..."
- * and returns NULL (the caller exits with EXIT_INPUT). Shows a progress line
+ * and returns NULL (the caller exits with EXIT_INPUT; main() turns that into
+ * EXIT_MEMORY when memory ran out). Shows a progress line
  * on a terminal when loading takes longer than a second. */
 rg_graph *cli_load(const char *path);
 

@@ -62,7 +62,7 @@ static int ctx_load(ctx *c, const char *path) {
         !(c->scratch = malloc(((size_t)c->g->n + 1) * sizeof *c->scratch)) ||
         !(c->tslot = malloc(((size_t)c->g->nstr + 1) * sizeof *c->tslot)) ||
         !(c->types = malloc(((size_t)c->g->n + 1) * sizeof *c->types))) {
-        cli_error("out of memory");
+        cli_nomem();
         return EXIT_INPUT;
     }
     memset(c->tslot, 0xff, ((size_t)c->g->nstr + 1) * sizeof *c->tslot);
@@ -189,7 +189,7 @@ int cmd_cycles(int argc, char **argv) {
         free(comps);
         free(brk);
         free(cret);
-        cli_error("out of memory");
+        cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }
@@ -277,7 +277,7 @@ int cmd_cycles(int argc, char **argv) {
         }
         if (drawn >= DRAW_LIMIT) fprintf(stderr, "refgraph: drew the first %zu objects of the cycles\n", drawn);
         if (!d) {
-            cli_error("out of memory");
+            cli_nomem();
             rc = EXIT_OUTPUT;
         } else {
             rg_drawing_roots(d);
@@ -339,7 +339,7 @@ int cmd_leaks(int argc, char **argv) {
         free(owner);
         free(groups);
         free(cret);
-        cli_error("out of memory");
+        cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }
@@ -484,7 +484,7 @@ int cmd_chain(int argc, char **argv) {
     int filtered = ro.skip_types.n || ro.ignore.n;
     uint8_t *avoid = filtered ? malloc((size_t)g->n + 1) : NULL;
     if (filtered && !avoid) {
-        cli_error("out of memory");
+        cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }
@@ -530,7 +530,7 @@ int cmd_chain(int argc, char **argv) {
     if (cli_get(&a, "output")) {
         rg_drawing *d = rg_drawing_new(g, &c.an, &ro);
         if (!d) {
-            cli_error("out of memory");
+            cli_nomem();
             rc = EXIT_OUTPUT;
             goto out;
         }

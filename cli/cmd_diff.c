@@ -231,7 +231,7 @@ int cmd_diff(int argc, char **argv) {
     if (rg_analyze(og, &oan) || rg_analyze(ng, &nan) || rg_finder_init(&of, og, &oan.scc) ||
         rg_finder_init(&nf, ng, &nan.scc) || rg_dominators(og, &od) || rg_dominators(ng, &nd) ||
         !(scratch = malloc(((size_t)(og->n > ng->n ? og->n : ng->n) + 1) * sizeof *scratch))) {
-        cli_error("out of memory");
+        cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }
@@ -403,7 +403,7 @@ int cmd_diff(int argc, char **argv) {
     }
     goto out;
 nomem:
-    cli_error("out of memory");
+    cli_nomem();
     rc = EXIT_INPUT;
 out:
     free(t.rows);

@@ -58,7 +58,7 @@ int cmd_dominators(int argc, char **argv) {
     row_of = malloc(((size_t)g->nstr + 1) * sizeof *row_of);
     rows = calloc((size_t)g->nstr + 1, sizeof *rows);
     if (!chain || !under || !row_of || !rows || rg_dom_tree_build(&h.dom, &t)) {
-        cli_error("out of memory");
+        cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }

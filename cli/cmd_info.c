@@ -59,7 +59,7 @@ int cmd_info(int argc, char **argv) {
     }
     rg_analysis an;
     if (!g || rg_analyze(g, &an) != 0) {
-        if (g) cli_error("out of memory");
+        if (g) cli_nomem();
         rg_graph_free(g);
         cli_args_free(&a);
         return EXIT_INPUT;
@@ -235,7 +235,7 @@ int cmd_stats(int argc, char **argv) {
     size_t nrows = 0;
     uint64_t total = 0, bytes = 0;
     if (!row_of || !rows || (retained && (!by_type || type_retained(g, by_type)))) {
-        cli_error("out of memory");
+        cli_nomem();
         free(row_of);
         free(rows);
         free(by_type);

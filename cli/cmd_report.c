@@ -365,7 +365,7 @@ int cmd_report(int argc, char **argv) {
     r.ro.too_many = CHILDREN_DRAWN;
     r.ro.retained = cur.dom.retained;
     if (rg_scc_dominators(cur.g, &cur.an.scc, &r.sd)) {
-        cli_error("out of memory");
+        cli_nomem();
         rc = EXIT_INPUT;
         goto done;
     }

@@ -46,7 +46,7 @@ static int show(const char *cmd, int backrefs, int argc, char **argv) {
         }
     }
     if (rg_analyze(g, &an) != 0 || (cli_has(&a, "retained") && rg_dominators(g, &dom) != 0)) {
-        cli_error("out of memory");
+        cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }
@@ -55,6 +55,8 @@ static int show(const char *cmd, int backrefs, int argc, char **argv) {
     if (rg_show(g, &an, starts, nstarts, &o, cli_get(&a, "output"), &err) != 0) {
         if (err.code == RG_EINVAL)
             rc = cli_usage_error(cmd, "%s", err.text);
+        else if (err.code == RG_ENOMEM)
+            rc = cli_nomem();
         else {
             cli_error("%s", err.text);
             rc = EXIT_OUTPUT;

@@ -39,7 +39,7 @@ int cmd_top(int argc, char **argv) {
     const rg_graph *g = h.g;
     size_t n;
     if (!(top = cli_largest(g, h.dom.retained, NULL, (size_t)limit, &n))) {
-        cli_error("out of memory");
+        cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }

@@ -90,7 +90,8 @@ static void usage(FILE *f) {
           f);
     for (const cli_command *c = cli_commands; c->name; c++) fprintf(f, "  %-14s %s\n", c->name, c->summary);
     fputs("\nexit codes: 0 success, 1 a check found something, 2 usage error,\n"
-          "            3 unreadable or invalid dump, 4 cannot write the output\n",
+          "            3 unreadable or invalid dump, 4 cannot write the output,\n"
+          "            5 out of memory\n",
           f);
 }
 
@@ -141,6 +142,7 @@ int main(int argc, char **argv) {
     const cli_command *c = cli_find(cmd);
     if (!c) return cli_usage_error(NULL, "'%s' is not a refgraph command", cmd);
     int rc = c->fn(argc - 2, argv + 2);
+    if (cli_out_of_memory) return EXIT_MEMORY; /* what was printed is not to be trusted */
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("cannot write to standard output");
         return EXIT_OUTPUT;

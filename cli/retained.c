@@ -26,7 +26,7 @@ int cli_heap_load(cli_heap *h, const char *path) {
 int cli_heap_analyze(cli_heap *h) {
     if (rg_analyze(h->g, &h->an) || rg_finder_init(&h->f, h->g, &h->an.scc) || !(h->root = rg_root_index(h->g)) ||
         !(h->scratch = malloc(((size_t)h->g->n + 1) * sizeof *h->scratch)) || rg_dominators(h->g, &h->dom)) {
-        cli_error("out of memory");
+        cli_nomem();
         return -1;
     }
     return 0;
@@ -121,7 +121,7 @@ int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, c
         free(growth);
         free(before);
         free(skip);
-        cli_error("out of memory");
+        cli_nomem();
         return -1;
     }
     char b1[32], b2[32], b3[32], name[300];

@@ -35,6 +35,14 @@ void cli_error(const char *fmt, ...) {
     va_end(ap);
 }
 
+int cli_out_of_memory;
+
+int cli_nomem(void) {
+    if (!cli_out_of_memory) cli_error("out of memory");
+    cli_out_of_memory = 1;
+    return EXIT_MEMORY;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
     char prefix[64] = "", suffix[96];
     if (cmd) snprintf(prefix, sizeof prefix, "%s: ", cmd);
@@ -82,7 +90,9 @@ int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, cli_a
     a->opts = opts;
     while (opts && opts[a->nopts].name) a->nopts++;
     a->pos = calloc((size_t)argc + 1, sizeof *a->pos);
-    for (size_t i = 0; i < a->nopts; i++) a->vals[i] = calloc((size_t)argc + 1, sizeof *a->vals[i]);
+    if (!a->pos) return cli_nomem();
+    for (size_t i = 0; i < a->nopts; i++)
+        if (!(a->vals[i] = calloc((size_t)argc + 1, sizeof *a->vals[i]))) return cli_nomem();
     int only_pos = 0;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
@@ -199,6 +209,7 @@ rg_graph *cli_load(const char *path) {
         char msg[600];
         rg_error_format(&err, msg, sizeof msg);
         cli_error("cannot read '%s': %s", path, msg);
+        if (err.code == RG_ENOMEM) cli_out_of_memory = 1;
     }
     return g;
 }
@@ -209,10 +220,7 @@ rg_graph *cli_load(const char *path) {
 static int push(uint32_t **out, size_t *n, uint32_t v) {
     if ((*n & (*n - 1)) == 0) { /* n is 0 or a power of two: full */
         uint32_t *p = realloc(*out, (*n ? *n * 2 : 16) * sizeof *p);
-        if (!p) {
-            cli_error("out of memory");
-            return -1;
-        }
+        if (!p) return cli_nomem(), -1;
         *out = p;
     }
     (*out)[(*n)++] = v;
@@ -333,7 +341,7 @@ int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) 
     store->ids = calloc(total + 1, sizeof *store->ids);
     store->names = calloc(total + 1, sizeof *store->names);
     if (!store->ids || !store->names) {
-        cli_error("out of memory");
+        cli_nomem();
         return -1;
     }
     size_t ni = 0, nn = 0;
@@ -377,6 +385,7 @@ int cli_finish_drawing(rg_drawing *d, const cli_args *a) {
     const char *out = cli_get(a, "output");
     if (rg_drawing_finish(d, out, &err) != 0) {
         if (err.code == RG_EINVAL) return cli_usage_error(a->cmd, "%s", err.text);
+        if (err.code == RG_ENOMEM) return cli_nomem();
         cli_error("%s", err.text);
         return EXIT_OUTPUT;
     }

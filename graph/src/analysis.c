@@ -179,7 +179,8 @@ int rg_finder_init(rg_finder *f, const rg_graph *g, const rg_scc *scc) {
     f->parent = malloc(n * sizeof *f->parent);
     f->queue = malloc(n * sizeof *f->queue);
     f->indeg = malloc(n * sizeof *f->indeg);
-    if (!f->comp_start || !f->members || !f->stamp || !f->parent || !f->queue || !f->indeg) {
+    f->cycle = malloc(n * sizeof *f->cycle);
+    if (!f->comp_start || !f->members || !f->stamp || !f->parent || !f->queue || !f->indeg || !f->cycle) {
         rg_finder_free(f);
         return RG_ENOMEM;
     }
@@ -198,6 +199,7 @@ void rg_finder_free(rg_finder *f) {
     free(f->parent);
     free(f->queue);
     free(f->indeg);
+    free(f->cycle);
     memset(f, 0, sizeof *f);
 }
 
@@ -314,9 +316,7 @@ static uint32_t upstream_cycle(rg_finder *f, uint32_t c, uint32_t v, const uint3
 
 size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max) {
     const rg_graph *g = f->g;
-    uint32_t size = f->comp_start[comp + 1] - f->comp_start[comp];
-    uint32_t *cycle = malloc(((size_t)size + 1) * sizeof *cycle);
-    if (!cycle) return 0;
+    uint32_t *cycle = f->cycle; /* no allocation here: 0 means only "max do not suffice" */
     size_t n = 0;
     /* Bound: every pass either ends or adds one edge to edges (a cycle found
      * without the skipped edges holds none of them), so at most max + 1
@@ -339,7 +339,6 @@ size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max)
             if (g->id[g->ref_target[cycle[i]]] < g->id[g->ref_target[best]]) best = cycle[i];
         edges[n++] = best;
     }
-    free(cycle);
     return n;
 }
 

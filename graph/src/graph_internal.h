@@ -4,7 +4,8 @@
 
 #include "refgraph/graph.h"
 
-#define ARENA_BLOCK ((size_t)1 << 20)
+#define ARENA_BLOCK ((size_t)1 << 20)     /* the largest string block */
+#define ARENA_FIRST_BLOCK ((size_t)16 << 10) /* the first: small dumps stay small */
 
 typedef struct arena_block {
     struct arena_block *next;
@@ -13,7 +14,7 @@ typedef struct arena_block {
 
 struct rg_graph_private {
     arena_block *blocks; /* interned string bytes */
-    size_t block_used;
+    size_t block_used, block_cap; /* of the first block */
     size_t str_cap;
     uint32_t *hashes; /* [str_cap], during load */
     uint32_t *itab;   /* interning table, during load */

@@ -260,12 +260,16 @@ static char *arena_alloc(graph_priv *p, size_t n) {
             p->blocks = b;
         return b->data;
     }
-    if (!p->blocks || p->block_used + n > ARENA_BLOCK) {
-        arena_block *b = malloc(sizeof *b + ARENA_BLOCK);
+    if (!p->blocks || p->block_used + n > p->block_cap) { /* blocks double up to ARENA_BLOCK */
+        size_t cap = p->block_cap ? p->block_cap * 2 : ARENA_FIRST_BLOCK;
+        if (cap > ARENA_BLOCK) cap = ARENA_BLOCK;
+        while (cap < n) cap *= 2;
+        arena_block *b = malloc(sizeof *b + cap);
         if (!b) return NULL;
         b->next = p->blocks;
         p->blocks = b;
         p->block_used = 0;
+        p->block_cap = cap;
     }
     char *r = p->blocks->data + p->block_used;
     p->block_used += n;
@@ -378,7 +382,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
 /* Grows every per-object array together. */
 static int grow_objects(loader *L) {
     rg_graph *g = L->g;
-    size_t cap = L->obj_cap ? L->obj_cap * 2 : 4096;
+    size_t cap = L->obj_cap ? L->obj_cap * 2 : 256;
     void **arrs[] = {(void **)&g->id, (void **)&g->type, (void **)&g->size, (void **)&g->refcount,
                      (void **)&g->gen, (void **)&g->flags, (void **)&g->label, (void **)&g->label_len,
                      (void **)&L->obj_line};

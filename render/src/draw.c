@@ -2,6 +2,8 @@
  * objgraph's look, with the cycles marked, and writes it out atomically. */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
@@ -253,9 +255,99 @@ static void sb_text(sbuf *b, const char *s, size_t len, size_t max) {
 
 static void sb_gstr(sbuf *b, rg_gstr s, size_t max) { sb_text(b, s.ptr, s.len, max); }
 
-/* ---- style ---------------------------------------------------------------------------- */
+/* ---- Graphviz's memory and results ------------------------------------------------------ */
 
-static void set(void *obj, const char *name, const char *value) { agsafeset(obj, (char *)name, (char *)value, ""); }
+/* cgraph allocates through this discipline, with refgraph's own malloc (so
+ * that tests/failalloc can fail it). Graphviz 2.42 does not survive NULL
+ * from its allocator (agopen and the layouts use the result unchecked), so
+ * a failed allocation is served from a small reserve instead and recorded
+ * (gv_oom): the drawing stops with "out of memory" as soon as Graphviz
+ * returns. Graphviz is used from one thread at a time (render.h). */
+#define GV_RESERVE ((size_t)64 * 1024)
+static _Alignas(max_align_t) unsigned char gv_reserve[GV_RESERVE];
+static size_t gv_reserve_used;
+static int gv_oom;    /* an allocation failed */
+static int gv_failed; /* a cgraph call failed (returned NULL or -1) */
+
+static void gv_reset(void) {
+    gv_reserve_used = 0;
+    gv_oom = gv_failed = 0;
+}
+
+static int in_reserve(const void *p) {
+    uintptr_t a = (uintptr_t)p, lo = (uintptr_t)gv_reserve;
+    return a >= lo && a < lo + GV_RESERVE;
+}
+
+static void *from_reserve(size_t req) {
+    size_t align = _Alignof(max_align_t), need = (req + align - 1) / align * align;
+    gv_oom = 1;
+    if (need < req || need > GV_RESERVE - gv_reserve_used) return NULL;
+    void *p = gv_reserve + gv_reserve_used;
+    gv_reserve_used += need;
+    memset(p, 0, req);
+    return p;
+}
+
+static void *mem_open(Agdisc_t *disc) {
+    (void)disc;
+    return NULL;
+}
+
+static void *mem_alloc(void *state, size_t req) { /* zeroed, as cgraph expects */
+    (void)state;
+    void *p = calloc(1, req ? req : 1);
+    return p ? p : from_reserve(req);
+}
+
+static void *mem_resize(void *state, void *ptr, size_t old, size_t req) {
+    if (!ptr || in_reserve(ptr)) {
+        void *p = mem_alloc(state, req);
+        if (p && ptr) memcpy(p, ptr, old < req ? old : req);
+        return p;
+    }
+    void *p = realloc(ptr, req ? req : 1);
+    if (!p) {
+        p = from_reserve(req);
+        if (p) {
+            memcpy(p, ptr, old < req ? old : req);
+            free(ptr);
+        }
+        return p;
+    }
+    if (req > old) memset((char *)p + old, 0, req - old);
+    return p;
+}
+
+static void mem_free(void *state, void *ptr) {
+    (void)state;
+    if (!in_reserve(ptr)) free(ptr);
+}
+
+/* No close function: with one, agclose() frees nothing one by one and
+ * leaves the whole graph to it (a vmalloc-style region). */
+static Agmemdisc_t gv_mem = {mem_open, mem_alloc, mem_resize, mem_free, NULL};
+static Agdisc_t gv_disc = {&gv_mem, &AgIdDisc, &AgIoDisc};
+
+/* cgraph calls that record their failure; a NULL object is a failure
+ * already recorded and is skipped. */
+static void set(void *obj, const char *name, const char *value) {
+    if (!obj || !value || agsafeset(obj, (char *)name, (char *)value, "") != 0) gv_failed = 1;
+}
+
+static Agnode_t *node(Agraph_t *G, const char *name) {
+    Agnode_t *n = agnode(G, (char *)name, 1);
+    if (!n) gv_failed = 1;
+    return n;
+}
+
+static Agedge_t *edge(Agraph_t *G, Agnode_t *t, Agnode_t *h) {
+    Agedge_t *e = t && h ? agedge(G, t, h, NULL, 1) : NULL;
+    if (!e) gv_failed = 1;
+    return e;
+}
+
+/* ---- style ---------------------------------------------------------------------------- */
 
 static void setf(void *obj, const char *name, const char *fmt, double a, double b, double c) {
     char t[64];
@@ -280,7 +372,7 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
     uint32_t o = dn->obj;
     char name[32];
     snprintf(name, sizeof name, "o%llu", (unsigned long long)g->id[o]);
-    Agnode_t *n = agnode(G, name, 1);
+    Agnode_t *n = node(G, name);
     b->len = 0;
     sb_gstr(b, g->str[g->type[o]], DISPLAY_LABEL_MAX);
     if (d->o.refcounts) sb_fmt(b, " [%lld]", (unsigned long long)g->refcount[o]);
@@ -345,11 +437,12 @@ static Agraph_t *build(rg_drawing *d) {
     const rg_graph *g = d->g;
     const rg_scc *scc = &d->a->scc;
     Agdesc_t dir = Agdirected;
-    Agraph_t *G = agopen("ObjectGraph", dir, NULL);
+    gv_reset();
+    Agraph_t *G = agopen("ObjectGraph", dir, &gv_disc);
     if (!G) return NULL;
-    agattr(G, AGNODE, "shape", "box");
-    agattr(G, AGNODE, "style", "filled");
-    agattr(G, AGNODE, "fillcolor", "white");
+    if (!agattr(G, AGNODE, "shape", "box") || !agattr(G, AGNODE, "style", "filled") ||
+        !agattr(G, AGNODE, "fillcolor", "white"))
+        gv_failed = 1;
     sbuf b = {0};
     Agnode_t **made = calloc(d->nnodes + 1, sizeof *made);
     uint32_t *cluster_of = calloc(scc->ncomp + 1, sizeof *cluster_of); /* comp -> cycle number */
@@ -372,7 +465,10 @@ static Agraph_t *build(rg_drawing *d) {
         snprintf(name, sizeof name, "cluster_cycle_%u", cluster_of[c]);
         Agraph_t *sub = agsubg(G, name, 0);
         if (!sub) {
-            sub = agsubg(G, name, 1);
+            if (!(sub = agsubg(G, name, 1))) {
+                gv_failed = 1;
+                continue;
+            }
             cluster_title(&b, unreachable ? "unreachable cycle" : "cycle", cluster_of[c], scc->size[c],
                           scc->bytes[c]);
             set(sub, "label", b.p);
@@ -380,14 +476,14 @@ static Agraph_t *build(rg_drawing *d) {
             set(sub, "fontcolor", "red");
             set(sub, "style", unreachable ? "dashed" : "solid");
         }
-        agsubnode(sub, made[i], 1);
+        if (!made[i] || !agsubnode(sub, made[i], 1)) gv_failed = 1;
     }
     for (size_t i = 0; i < d->nedges; i++) {
         uint32_t e = d->edges[i].e;
         uint32_t src = rg_edge_source(g, e);
         uint32_t dst = g->ref_target[e];
         if (d->slot[src] == RG_NONE || d->slot[dst] == RG_NONE) continue;
-        Agedge_t *ed = agedge(G, made[d->slot[src]], made[d->slot[dst]], NULL, 1);
+        Agedge_t *ed = edge(G, made[d->slot[src]], made[d->slot[dst]]);
         b.len = 0;
         sb_gstr(&b, g->str[RG_EDGE_LABEL(g->ref_label[e])], DISPLAY_EDGE_MAX);
         if (b.len) set(ed, "label", b.p);
@@ -404,7 +500,7 @@ static Agraph_t *build(rg_drawing *d) {
         if (d->slot[m->obj] == RG_NONE) continue; /* its object left out */
         char name[48];
         snprintf(name, sizeof name, "more%llu", (unsigned long long)g->id[m->obj]);
-        Agnode_t *n = agnode(G, name, 1);
+        Agnode_t *n = node(G, name);
         b.len = 0;
         sb_fmt(&b, "%u more ", m->count);
         sb_str(&b, m->backrefs ? "backreferences" : "references");
@@ -412,7 +508,7 @@ static Agraph_t *build(rg_drawing *d) {
         set(n, "fillcolor", "#ff9999");
         set(n, "fontsize", "8");
         Agnode_t *o = made[d->slot[m->obj]];
-        Agedge_t *ed = m->backrefs ? agedge(G, n, o, NULL, 1) : agedge(G, o, n, NULL, 1);
+        Agedge_t *ed = m->backrefs ? edge(G, n, o) : edge(G, o, n);
         set(ed, "style", "dotted");
         set(ed, "color", "red");
     }
@@ -420,7 +516,7 @@ static Agraph_t *build(rg_drawing *d) {
         const dghost *gh = &d->ghosts[i];
         char name[48];
         snprintf(name, sizeof name, "gone%llu", (unsigned long long)gh->id);
-        Agnode_t *n = agnode(G, name, 1);
+        Agnode_t *n = node(G, name);
         b.len = 0;
         sb_text(&b, gh->type, strlen(gh->type), DISPLAY_LABEL_MAX);
         sb_str(&b, "\\n");
@@ -431,7 +527,7 @@ static Agraph_t *build(rg_drawing *d) {
         set(n, "color", "red");
         set(n, "style", "filled,dashed");
         if (gh->holder != RG_NONE && d->slot[gh->holder] != RG_NONE) {
-            Agedge_t *ed = agedge(G, made[d->slot[gh->holder]], n, NULL, 1);
+            Agedge_t *ed = edge(G, made[d->slot[gh->holder]], n);
             b.len = 0;
             sb_text(&b, gh->ref_label, strlen(gh->ref_label), DISPLAY_EDGE_MAX);
             if (b.len) set(ed, "label", b.p);
@@ -445,13 +541,13 @@ static Agraph_t *build(rg_drawing *d) {
             if (d->slot[o] == RG_NONE) continue;
             char name[48];
             snprintf(name, sizeof name, "global%u", i);
-            Agnode_t *n = agnode(G, name, 1);
+            Agnode_t *n = node(G, name);
             b.len = 0;
             sb_str(&b, "global\\n");
             sb_gstr(&b, g->str[g->global_name[i]], DISPLAY_LABEL_MAX);
             set(n, "label", b.p);
             set(n, "fillcolor", "0.300 1.000 0.900");
-            agedge(G, n, made[d->slot[o]], NULL, 1);
+            edge(G, n, made[d->slot[o]]);
         }
         for (uint32_t f = 0; f < g->nframes; f++) {
             const rg_graph_frame *fr = &g->frames[f];
@@ -460,7 +556,7 @@ static Agraph_t *build(rg_drawing *d) {
                 if (d->slot[o] == RG_NONE) continue;
                 char name[64];
                 snprintf(name, sizeof name, "frame%u_%u", f, k);
-                Agnode_t *n = agnode(G, name, 1);
+                Agnode_t *n = node(G, name);
                 b.len = 0;
                 sb_str(&b, "frame ");
                 sb_gstr(&b, g->str[fr->name], DISPLAY_LABEL_MAX);
@@ -468,14 +564,14 @@ static Agraph_t *build(rg_drawing *d) {
                 sb_gstr(&b, g->str[fr->local_name[k]], DISPLAY_LABEL_MAX);
                 set(n, "label", b.p);
                 set(n, "fillcolor", "0.300 1.000 0.900");
-                agedge(G, n, made[d->slot[o]], NULL, 1);
+                edge(G, n, made[d->slot[o]]);
             }
         }
     }
     if (!d->o.no_legend) {
         int diff = d->nghosts > 0;
         for (size_t i = 0; i < d->nnodes && !diff; i++) diff = (d->nodes[i].marks & RG_DRAW_NEW) != 0;
-        Agnode_t *n = agnode(G, "legend", 1);
+        Agnode_t *n = node(G, "legend");
         set(n, "shape", "note");
         set(n, "fontsize", "9");
         b.len = 0;
@@ -483,7 +579,7 @@ static Agraph_t *build(rg_drawing *d) {
         if (diff) sb_str(&b, "light green: new since the older dump\\l" "light red, dashed: freed since then\\l");
         set(n, "label", b.p);
     }
-    int oom = b.oom;
+    int oom = b.oom || gv_oom || gv_failed;
     free(b.p);
     free(made);
     free(cluster_of);
@@ -774,17 +870,22 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
             ticker t;
             ticker_start(&t, &o, objects);
             if (!rc && gvLayout(gvc, G, engine) != 0) {
-                rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz layout failed: %s", gv_message());
+                if (!gv_oom) rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz layout failed: %s", gv_message());
                 rc = RG_EGRAPHVIZ;
             } else if (!rc) {
                 if (strcmp(fmt, "png") == 0) rc = check_png_size(G, src, err);
                 if (!rc && gvRender(gvc, G, fmt, f) != 0) {
-                    rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz cannot render %s: %s", fmt, gv_message());
+                    if (!gv_oom)
+                        rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz cannot render %s: %s", fmt, gv_message());
                     rc = RG_EGRAPHVIZ;
                 }
                 gvFreeLayout(gvc, G);
             }
             ticker_stop(&t);
+        }
+        if (gv_oom) { /* Graphviz ran short and went on from the reserve */
+            rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+            rc = RG_ENOMEM;
         }
         agclose(G);
         agseterrf(old);
@@ -837,5 +938,31 @@ int rg_drawing_svg(rg_drawing *d, char **out, size_t *len, rg_error *err) {
     }
     agclose(G);
     agseterrf(old);
+    return rc;
+}
+
+int rg_drawing_write(rg_drawing *d, FILE *f, const char *name, rg_error *err) {
+    const char *src = name ? name : "<stream>";
+    int json = d->o.format && strcmp(d->o.format, "json") == 0;
+    if (d->o.format && !json && strcmp(d->o.format, "dot") != 0) {
+        rg_error_set(err, RG_EINVAL, src, 0, 0, "a stream takes dot or json, not '%s'", d->o.format);
+        rg_drawing_free(d);
+        return RG_EINVAL;
+    }
+    if (json) {
+        int rc = d->failed ? RG_ENOMEM : write_json(d, f) ? RG_EIO : 0;
+        if (rc) rg_error_set(err, rc, src, 0, 0, rc == RG_ENOMEM ? "out of memory" : "cannot write");
+        rg_drawing_free(d);
+        return rc;
+    }
+    Agraph_t *G = d->failed ? NULL : build(d);
+    rg_drawing_free(d);
+    if (!G) {
+        rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+        return RG_ENOMEM;
+    }
+    int rc = write_dot(G, f) ? RG_EIO : gv_oom ? RG_ENOMEM : 0;
+    if (rc) rg_error_set(err, rc, src, 0, 0, rc == RG_ENOMEM ? "out of memory" : "cannot write");
+    agclose(G);
     return rc;
 }

@@ -86,8 +86,8 @@ static void note(const rg_render_options *o, const char *fmt, ...) {
  * (to count what is left out), the first max_nodes are drawn. At most a
  * quarter of max_nodes start objects, evenly spaced, so the walk has room
  * to show what they reference. O(objects + references) time and memory. */
-int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
-            const rg_render_options *opts, const char *output, rg_error *err) {
+static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
+                        const rg_render_options *opts, const char *output, rg_error *err) {
     rg_render_options o = *opts;
     if (o.max_depth <= 0) o.max_depth = 3;
     if (o.too_many <= 0) o.too_many = 10;
@@ -100,7 +100,7 @@ int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, siz
         free(queue);
         free(depth);
         rg_error_set(err, RG_ENOMEM, output ? output : "<stdout>", 0, 0, "out of memory");
-        return RG_ENOMEM;
+        return NULL;
     }
     for (size_t i = 0; i < (size_t)g->n; i++) depth[i] = -1; /* not seen */
     size_t head = 0, tail = 0, drawn = 0, nunique = 0;
@@ -111,24 +111,25 @@ int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, siz
     size_t take = nunique < max_starts ? nunique : max_starts;
     /* the k-th of the unique starts is taken when it is the first at or after k * nunique / take */
     size_t k = 0, next = 0;
-    for (size_t i = 0, u = 0; i < nstarts && k < take; i++) {
+    int failed = 0; /* out of memory: the walk stops, the drawing fails, no note */
+    for (size_t i = 0, u = 0; i < nstarts && k < take && !failed; i++) {
         uint32_t s0 = starts[i];
         if (depth[s0] >= 0) continue;
         depth[s0] = 0;
         if (u++ < next) continue;
         k++;
         next = (size_t)((unsigned long long)k * nunique / take);
-        rg_drawing_node(d, s0, 0, RG_DRAW_START);
+        failed = rg_drawing_node(d, s0, 0, RG_DRAW_START) != 0;
         drawn++;
         queue[tail++] = s0;
     }
     for (size_t i = 0; i < nstarts; i++) /* the starts left out are walked from no more */
         if (!rg_drawing_has(d, starts[i])) depth[starts[i]] = -1;
-    if (take < nunique)
+    if (take < nunique && !failed)
         note(&o, "started from %zu of the %zu objects named, evenly spaced: name fewer, or raise --max-nodes "
                  "(a quarter of it may be start objects)",
              take, nunique);
-    while (head < tail) {
+    while (head < tail && !failed) {
         uint32_t v = queue[head++];
         if (depth[v] >= o.max_depth) continue;
         if (depth[v] > 0 && (id_in(g, v, o.stop_ids) || type_in(g, v, o.stop_types))) continue; /* starts expand */
@@ -149,7 +150,7 @@ int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, siz
                 depth[w] = depth[v] + 1;
                 queue[tail++] = w;
                 if (v_drawn && drawn < o.max_nodes) {
-                    rg_drawing_node(d, w, depth[v] + 1, 0);
+                    failed |= rg_drawing_node(d, w, depth[v] + 1, 0) != 0;
                     drawn++;
                 }
             }
@@ -157,12 +158,24 @@ int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, siz
         }
         if (hidden && v_drawn) rg_drawing_more(d, v, hidden, o.backrefs);
     }
-    if (tail > drawn)
+    if (tail > drawn && !failed)
         note(&o, "drew %zu of the %zu objects within --max-depth %d, the nearest first: --max-nodes %zu draws "
                  "them all",
              drawn, tail, o.max_depth, tail);
     free(queue);
     free(depth);
     rg_drawing_roots(d);
-    return rg_drawing_finish(d, output, err);
+    return d;
+}
+
+int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
+            const rg_render_options *opts, const char *output, rg_error *err) {
+    rg_drawing *d = walk(g, a, starts, nstarts, opts, output, err);
+    return d ? rg_drawing_finish(d, output, err) : RG_ENOMEM;
+}
+
+int rg_show_write(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
+                  const rg_render_options *opts, FILE *f, rg_error *err) {
+    rg_drawing *d = walk(g, a, starts, nstarts, opts, "<stream>", err);
+    return d ? rg_drawing_write(d, f, "<stream>", err) : RG_ENOMEM;
 }

@@ -51,6 +51,7 @@ typedef struct rg_finder {
     uint32_t *parent;     /* [n] the edge that reached each object */
     uint32_t *queue;      /* [n] */
     uint32_t *indeg;      /* [n] */
+    uint32_t *cycle;      /* [n] rg_break_cycles' scratch */
     uint32_t round;
 } rg_finder;
 
@@ -65,7 +66,7 @@ uint32_t rg_shortest_cycle(rg_finder *f, uint32_t obj, const uint32_t *skip, siz
 /* References that, made weak, leave the component without a cycle: at most
  * max of them, chosen greedily (on a shortest cycle, the reference back to
  * the oldest object). Returns how many were written to edges, or 0 when max
- * do not suffice. */
+ * do not suffice. Allocates nothing (the finder holds its scratch). */
 size_t rg_break_cycles(rg_finder *f, uint32_t comp, uint32_t *edges, size_t max);
 
 /* What binds an object as a root: a global, or a frame's local. */

@@ -14,6 +14,8 @@
 #ifndef REFGRAPH_RENDER_H
 #define REFGRAPH_RENDER_H
 
+#include <stdio.h>
+
 #include "refgraph/analysis.h"
 #include "refgraph/graph.h"
 
@@ -89,6 +91,10 @@ typedef struct rg_render_options {
 int rg_show(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
             const rg_render_options *opts, const char *output, rg_error *err);
 
+/* The same walk written to an open stream (see rg_drawing_write). */
+int rg_show_write(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
+                  const rg_render_options *opts, FILE *f, rg_error *err);
+
 /* ---- drawing chosen objects -------------------------------------------------------- */
 
 typedef struct rg_drawing rg_drawing;
@@ -117,6 +123,10 @@ int rg_drawing_roots(rg_drawing *d);
 /* Writes it (see rg_show for output and formats) and frees it. */
 int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err);
 void rg_drawing_free(rg_drawing *d);
+/* Writes it as DOT (or JSON with format "json") to an open stream, with no
+ * layout and no file, and frees it: for tests and the fuzz target. name is
+ * used in messages. Returns 0 or an rg_errno with err set. */
+int rg_drawing_write(rg_drawing *d, FILE *f, const char *name, rg_error *err);
 
 /* Lays the drawing out and renders it as SVG into new memory (*out, NUL-
  * terminated, *len bytes), then frees the drawing. Returns 0 or an rg_errno
