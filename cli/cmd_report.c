@@ -372,7 +372,10 @@ int cmd_report(int argc, char **argv) {
     char title[300];
     snprintf(title, sizeof title, "refgraph report: %s", a.pos[0]);
     if (!(r.h = rg_html_open(out, title, &r.err))) {
-        cli_error("%s", r.err.text);
+        if (r.err.code == RG_ENOMEM)
+            cli_nomem();
+        else
+            cli_error("%s", r.err.text);
         rc = EXIT_OUTPUT;
         goto done;
     }
@@ -382,12 +385,18 @@ int cmd_report(int argc, char **argv) {
     if (!r.failed && r.old) growth(&r);
     if (r.failed) { /* the page is not finished: nothing under its name */
         rg_html_abort(r.h);
-        cli_error("cannot write '%s': %s", out, r.err.code ? r.err.text : "out of memory");
+        if (!r.err.code || r.err.code == RG_ENOMEM) /* main exits 5 */
+            cli_nomem();
+        else
+            cli_error("cannot write '%s': %s", out, r.err.text);
         rc = EXIT_OUTPUT;
         goto done;
     }
     if (rg_html_close(r.h, &r.err) != 0) {
-        cli_error("%s", r.err.text);
+        if (r.err.code == RG_ENOMEM)
+            cli_nomem();
+        else
+            cli_error("%s", r.err.text);
         rc = EXIT_OUTPUT;
     }
 done:

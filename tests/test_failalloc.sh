@@ -50,7 +50,7 @@ stats OLD --retained
 top OLD
 top OLD --json
 dominators OLD 5
-report OLD NEW -o OUT.html"
+report NEW OLD -o OUT.html"
 
 runs=0
 lines=0
@@ -85,7 +85,7 @@ for cmd in $cmds; do
     # Graphviz's layout libraries have no frame pointers: their leak
     # suppressions need the slow unwinder, which is only paid for there.
     case "$ext" in
-    png | svg) export ASAN_OPTIONS="$asan:fast_unwind_on_malloc=0" ;;
+    png | svg | html) export ASAN_OPTIONS="$asan:fast_unwind_on_malloc=0" ;;
     *) export ASAN_OPTIONS="$asan:fast_unwind_on_malloc=1" ;;
     esac
     # the reference run, no failure
