@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += --no-print-directory
 CMAKE ?= cmake
 
-.PHONY: all demo test bench deps build clean
+.PHONY: all demo test bench deps build clean gcdiff-long
 
 all: build
 
@@ -29,6 +29,17 @@ test: deps
 	    -DRG_ASAN=ON -DRG_UBSAN=ON -DRG_DEBUG_CHECKS=ON >/dev/null
 	@$(CMAKE) --build build/test -j $(JOBS)
 	@cd build/test && ctest --output-on-failure -j $(JOBS)
+
+# The differential test's long mode: 100,000 programs against CPython on an
+# optimised build (docs/collector.md).
+GCDIFF_PROGRAMS ?= 100000
+GCDIFF_SEED ?= 1000000
+gcdiff-long: deps
+	@$(CMAKE) -S . -B build/gcdiff -DCMAKE_BUILD_TYPE=Release -DRG_WERROR=ON >/dev/null
+	@$(CMAKE) --build build/gcdiff --target gcdiff_runner -j $(JOBS)
+	@python3 tests/gcdiff/gcdiff.py --runner build/gcdiff/tests/gcdiff_runner \
+	    --seed $(GCDIFF_SEED) --programs $(GCDIFF_PROGRAMS) --batch 2000 --corpus tests/gcdiff/corpus \
+	    --max-mismatches 5
 
 bench: build
 	@sh scripts/deps.sh bench

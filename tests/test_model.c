@@ -1,8 +1,11 @@
 /* test_model.c — randomised programs against a reachability oracle.
  *
- * Each program creates objects of every type, links and unlinks them, binds
- * and unbinds roots, pushes and pops frames, collects random generations and
- * uses finalizers that resurrect. The test keeps its own model of the graph
+ * Each program creates objects of every type (a user-defined container
+ * type too), links and unlinks them with borrowing and with stealing calls
+ * (the _new variants, and a new container handed to itself), binds and
+ * unbinds roots, pushes and pops frames, collects random generations and
+ * uses finalizers that resurrect (into a list, and into a cycle of their
+ * own, both from a collection and at refcount zero). The test keeps its own model of the graph
  * (edges as the program made them, roots, and what finalizers reported) and
  * after every step checks the heap against it:
  *   - every object reachable from the roots is alive;
@@ -25,7 +28,7 @@
 #define NLOCALS 3
 #define MAXFRAMES 4
 
-enum kind { K_INT, K_STR, K_LIST, K_TUPLE, K_DICT, K_INST, K_CLASS, K_WEAK, K_NKINDS };
+enum kind { K_INT, K_STR, K_LIST, K_TUPLE, K_DICT, K_INST, K_CLASS, K_WEAK, K_PAIR, K_NKINDS };
 
 typedef struct slot {
     char name[8]; /* dict key text or attribute name */
@@ -49,7 +52,7 @@ typedef struct model {
     int full_scans; /* every full collection scans all candidates, not the roots */
     unsigned char ever_unreachable[MAXID]; /* garbage once: resurrected if alive */
     unsigned char weak_dead[MAXID];        /* a weakref seen dead stays dead */
-    int classes[2]; /* plain, phoenix */
+    int classes[3]; /* plain, phoenix, selfish */
     uint64_t rng;
     rg_heap *h;
     int failed;
@@ -83,6 +86,52 @@ static void phoenix(rg_object *self) {
     if (M.ending) return;
     rg_object *saved = M.o[M.saved].ptr;
     if (rg_list_size(saved) < MAXE) rg_list_append(saved, self);
+}
+
+/* The finalizer of class Selfish: resurrects self into a cycle of its own
+ * (self.me = self), and tells the model of the new edge. */
+static void selfish(rg_object *self) {
+    if (M.ending) return;
+    int id = id_of(self);
+    if (id >= MAXID) return;
+    mobj *o = &M.o[id];
+    for (int i = 0; i < o->n; i++)
+        if (strcmp(o->s[i].name, "me") == 0) return;
+    if (o->n >= MAXE || rg_setattr(self, "me", self)) return;
+    o->s[o->n] = (slot){"me", 0, id};
+    o->n++;
+}
+
+/* A user-defined container type: two references the heap never sees change
+ * (set directly by this file, as a C extension's struct fields would be). */
+typedef struct pair {
+    rg_object ob;
+    rg_object *a, *b;
+} pair;
+
+static int pair_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
+    pair *p = (pair *)self;
+    int rc = 0;
+    if (p->a) rc = visit(p->a, (rg_label){RG_LABEL_NAME, {.name = "a"}}, arg);
+    if (!rc && p->b) rc = visit(p->b, (rg_label){RG_LABEL_NAME, {.name = "b"}}, arg);
+    return rc;
+}
+static void pair_clear(rg_object *self) {
+    pair *p = (pair *)self;
+    rg_object *a = p->a, *b = p->b;
+    p->a = p->b = NULL;
+    rg_decref(a);
+    rg_decref(b);
+}
+static const rg_type pair_type = {"pair", sizeof(pair), 0, pair_traverse, pair_clear, NULL, NULL, NULL, NULL};
+
+/* Stores v (a reference the caller hands over) in slot "a" or "b". */
+static void pair_store_new(rg_object *self, const char *name, rg_object *v) {
+    pair *p = (pair *)self;
+    rg_object **f = name[0] == 'a' ? &p->a : &p->b;
+    rg_object *old = *f;
+    *f = v;
+    rg_decref(old);
 }
 
 /* Mirrors the saved list into the model: finalizers append to it. */
@@ -137,6 +186,7 @@ static void check(int after_full_collect) {
     stack[sp++] = M.saved;
     stack[sp++] = M.classes[0];
     stack[sp++] = M.classes[1];
+    stack[sp++] = M.classes[2];
     while (sp) {
         int id = stack[--sp];
         if (reach[id]) continue;
@@ -155,6 +205,7 @@ static void check(int after_full_collect) {
     add_root(M.saved);
     add_root(M.classes[0]);
     add_root(M.classes[1]);
+    add_root(M.classes[2]);
     for (int id = 4; id < top; id++) {
         if (!live[id]) continue;
         mobj *o = &M.o[id];
@@ -215,7 +266,7 @@ static int random_reachable(int want_container) {
     for (int id = 4; id < (int)st.max_id + 1 && id < MAXID; id++) {
         if (!reach[id] || !live[id]) continue;
         int k = M.o[id].kind;
-        if (want_container && k != K_LIST && k != K_DICT && k != K_INST) continue;
+        if (want_container && k != K_LIST && k != K_DICT && k != K_INST && k != K_PAIR) continue;
         cand[n++] = id;
     }
     return n ? cand[pick(n)] : 0;
@@ -240,42 +291,19 @@ static int find_slot(mobj *c, const char *name) {
     return -1;
 }
 
-/* Stores a borrowed obj into container cid, mirroring the model. */
-static void store(int cid, int vid) {
+/* Stores obj into container cid, mirroring the model. With steal, the
+ * caller's reference to obj is handed over (the _new calls) and consumed
+ * even when nothing is stored; else obj is borrowed. */
+static void store_as(int cid, int vid, int steal) {
     sync_saved(); /* an allocation this step may have run a finalizer */
     mobj *c = &M.o[cid];
     rg_object *v = M.o[vid].ptr;
     char name[8];
     snprintf(name, sizeof name, "k%d", pick(6));
-    if (c->kind == K_LIST) {
-        if (c->n >= MAXE) return;
-        if (c->n && pick(3) == 0) { /* overwrite an item */
-            int at = pick(c->n);
-            rg_list_set(c->ptr, at, v);
-            c->s[at].val = vid;
-            return;
-        }
-        rg_list_append(c->ptr, v);
-        c->s[c->n++] = (slot){"", 0, vid};
-    } else if (c->kind == K_DICT) {
+    if (c->kind == K_PAIR) {
+        snprintf(name, sizeof name, "%c", pick(2) ? 'a' : 'b');
+        if (!steal) rg_incref(v);
         int at = find_slot(c, name);
-        if (at < 0 && c->n >= MAXE) return;
-        rg_object *k = rg_str_new(M.h, name);
-        int kid = remember(k, K_STR);
-        sync_saved();
-        rg_dict_set(c->ptr, k, v);
-        rg_decref(k); /* the dict keeps its original key if it had one */
-        if (at >= 0) {
-            c->s[at].val = vid;
-        } else {
-            c->s[c->n] = (slot){"", kid, vid};
-            memcpy(c->s[c->n].name, name, sizeof name);
-            c->n++;
-        }
-    } else if (c->kind == K_INST) {
-        int at = find_slot(c, name);
-        if (at < 0 && c->n >= MAXE) return;
-        rg_setattr(c->ptr, name, v);
         if (at >= 0) {
             c->s[at].val = vid;
         } else {
@@ -283,8 +311,75 @@ static void store(int cid, int vid) {
             memcpy(c->s[c->n].name, name, sizeof name);
             c->n++;
         }
+        pair_store_new(c->ptr, name, v); /* last: the old value's finalizer may look */
+        return;
+    }
+    if (c->kind == K_LIST) {
+        if (c->n >= MAXE) {
+            if (steal) rg_decref(v);
+            return;
+        }
+        if (c->n && pick(3) == 0) { /* overwrite an item */
+            int at = pick(c->n);
+            int old = c->s[at].val;
+            c->s[at].val = vid;
+            (void)old;
+            if (steal)
+                rg_list_set_new(c->ptr, at, v);
+            else
+                rg_list_set(c->ptr, at, v);
+            return;
+        }
+        c->s[c->n++] = (slot){"", 0, vid};
+        if (steal)
+            rg_list_append_new(c->ptr, v);
+        else
+            rg_list_append(c->ptr, v);
+    } else if (c->kind == K_DICT) {
+        int at = find_slot(c, name);
+        if (at < 0 && c->n >= MAXE) {
+            if (steal) rg_decref(v);
+            return;
+        }
+        rg_object *k = rg_str_new(M.h, name);
+        int kid = remember(k, K_STR);
+        sync_saved();
+        c = &M.o[cid];
+        if (at >= 0) {
+            c->s[at].val = vid;
+        } else {
+            c->s[c->n] = (slot){"", kid, vid};
+            memcpy(c->s[c->n].name, name, sizeof name);
+            c->n++;
+        }
+        if (steal)
+            rg_dict_set_new(c->ptr, k, v);
+        else
+            rg_dict_set(c->ptr, k, v);
+        rg_decref(k); /* the dict keeps its original key if it had one */
+    } else if (c->kind == K_INST) {
+        int at = find_slot(c, name);
+        if (at < 0 && c->n >= MAXE) {
+            if (steal) rg_decref(v);
+            return;
+        }
+        if (at >= 0) {
+            c->s[at].val = vid;
+        } else {
+            c->s[c->n] = (slot){"", 0, vid};
+            memcpy(c->s[c->n].name, name, sizeof name);
+            c->n++;
+        }
+        if (steal)
+            rg_setattr_new(c->ptr, name, v);
+        else
+            rg_setattr(c->ptr, name, v);
+    } else if (steal) {
+        rg_decref(v);
     }
 }
+
+static void store(int cid, int vid) { store_as(cid, vid, 0); }
 
 static void unlink_one(int cid) {
     sync_saved();
@@ -298,6 +393,13 @@ static void unlink_one(int cid) {
         rg_dict_del(c->ptr, k);
     } else if (c->kind == K_INST) {
         rg_delattr(c->ptr, c->s[at].name);
+    } else if (c->kind == K_PAIR) {
+        char name[8];
+        memcpy(name, c->s[at].name, sizeof name);
+        memmove(&c->s[at], &c->s[at + 1], (size_t)(c->n - at - 1) * sizeof c->s[0]);
+        c->n--;
+        pair_store_new(c->ptr, name, NULL);
+        return;
     } else {
         return;
     }
@@ -316,16 +418,20 @@ static int *root_slot(char *name, size_t size) {
     return &M.globals[i];
 }
 
-static void bind(int id) {
+/* Binds a root to the object; with steal, hands the caller's reference
+ * over (rg_global_set_new, rg_local_set_new). */
+static void bind_as(int id, int steal) {
     char name[8];
     int *slotp = root_slot(name, sizeof name);
     rg_object *v = M.o[id].ptr;
-    if (slotp >= &M.globals[0] && slotp < &M.globals[NGLOBALS])
-        rg_global_set(M.h, name, v);
-    else
-        rg_local_set(M.h, name, v);
     *slotp = id;
+    if (slotp >= &M.globals[0] && slotp < &M.globals[NGLOBALS])
+        steal ? rg_global_set_new(M.h, name, v) : rg_global_set(M.h, name, v);
+    else
+        steal ? rg_local_set_new(M.h, name, v) : rg_local_set(M.h, name, v);
 }
+
+static void bind(int id) { bind_as(id, 0); }
 
 static void unbind(void) {
     char name[8];
@@ -346,10 +452,11 @@ static rg_object *make(int kind, int *out_id) {
     case K_STR: o = rg_str_new(M.h, "s"); break;
     case K_LIST: o = rg_list_new(M.h); break;
     case K_DICT: o = rg_dict_new(M.h); break;
-    case K_INST: o = rg_instance_new(M.h, M.o[M.classes[pick(2)]].ptr); break;
+    case K_INST: o = rg_instance_new(M.h, M.o[M.classes[pick(3)]].ptr); break;
+    case K_PAIR: o = rg_object_new(M.h, &pair_type); break;
     case K_TUPLE: {
-        int n = pick(3), ids[3];
-        rg_object *items[3];
+        int n = pick(3), ids[3] = {0};
+        rg_object *items[3] = {NULL};
         for (int i = 0; i < n; i++) {
             ids[i] = random_reachable(0);
             if (!ids[i]) return NULL;
@@ -379,16 +486,24 @@ static rg_object *make(int kind, int *out_id) {
 static void step(void) {
     int op = pick(100);
     if (trace) printf("step op %d (saved has %zu)\n", op, rg_list_size(M.o[M.saved].ptr));
-    if (op < 35) { /* create, then bind or store */
+    if (op < 35) { /* create, then bind or store, borrowing or stealing */
         int id = 0;
         rg_object *o = make(pick(K_NKINDS), &id); /* K_CLASS makes nothing: classes are fixed */
         if (!o) return;
-        int c = pick(2) ? random_reachable(1) : 0;
+        int c = pick(2) ? random_reachable(1) : 0, steal = pick(2);
         if (c)
-            store(c, id);
+            store_as(c, id, steal);
         else
-            bind(id);
-        rg_decref(o);
+            bind_as(id, steal);
+        if (!steal) rg_decref(o);
+    } else if (op < 38) {
+        /* a new container handed to itself: its only reference is its own
+         * (l = []; l.append(l); del l, written with a stealing call) */
+        static const int kinds[] = {K_LIST, K_DICT, K_INST, K_PAIR};
+        int id = 0;
+        rg_object *o = make(kinds[pick(4)], &id);
+        if (!o) return;
+        store_as(id, id, 1);
     } else if (op < 55) {
         int c = random_reachable(1), v = random_reachable(0);
         if (c && v) store(c, v);
@@ -439,11 +554,15 @@ static int run_program(uint64_t seed, int steps) {
     M.saved = remember(saved, K_LIST);
     rg_global_set_new(M.h, "saved", saved);
     rg_object *plain = rg_class_new(M.h, "Plain"), *ph = rg_class_new(M.h, "Phoenix");
+    rg_object *self_cls = rg_class_new(M.h, "Selfish");
     rg_class_set_finalizer(ph, phoenix, 0);
+    rg_class_set_finalizer(self_cls, selfish, 0);
     M.classes[0] = remember(plain, K_CLASS);
     M.classes[1] = remember(ph, K_CLASS);
+    M.classes[2] = remember(self_cls, K_CLASS);
     rg_global_set_new(M.h, "Plain", plain);
     rg_global_set_new(M.h, "Phoenix", ph);
+    rg_global_set_new(M.h, "Selfish", self_cls);
     check(0);
     for (int i = 0; i < steps && !M.failed; i++) step();
     if (!M.failed) {

@@ -188,8 +188,16 @@ static int set_owned(rg_object *self, rg_object *key, rg_object *value) {
     return 0;
 }
 
-int rg_dict_set_new(rg_object *d, rg_object *key, rg_object *value) {
+/* A dict stored into itself is tracked by that very store: tracked first,
+ * so the stolen reference is recorded as a possible root (d = {};
+ * d["k"] = d; del d leaves a cycle that no decrement announced). */
+static void stolen_value(rg_object *d, rg_object *value) {
+    if (value && value == d && RG__IS(d, rg_dict_type)) rg__track(d);
     rg__stolen(value);
+}
+
+int rg_dict_set_new(rg_object *d, rg_object *key, rg_object *value) {
+    stolen_value(d, value);
     return set_owned(d, key, value);
 }
 
@@ -214,7 +222,7 @@ static int setstr_owned(rg_object *d, const char *key, rg_object *value) {
 }
 
 int rg_dict_setstr_new(rg_object *d, const char *key, rg_object *value) {
-    rg__stolen(value);
+    stolen_value(d, value);
     return setstr_owned(d, key, value);
 }
 

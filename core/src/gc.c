@@ -299,7 +299,7 @@ static void move_legacy_finalizers(rg_gc_link *unreachable, rg_gc_link *finalize
 /* Clears every weakref that is garbage and every weakref to garbage, all
  * before any callback runs; then runs the callbacks of the weakrefs that
  * are not garbage themselves. */
-static size_t handle_weakrefs(rg_gc_link *unreachable) {
+static size_t handle_weakrefs(rg_gc_link *unreachable, rg_gc_link *old) {
     size_t freed = 0;
     /* Callback chains, linked through gc_refs in the order the garbage
      * list gives them (CPython's order): first to last. */
@@ -313,6 +313,9 @@ static size_t handle_weakrefs(rg_gc_link *unreachable) {
         if (!(o->flags & RG__F_HASWEAK)) continue;
         rg_object *chain = rg__weakref_clear_all(o);
         if (chain) {
+            /* As CPython: a weakref whose callback runs joins the old
+             * generation, from whichever it was in (the permanent too). */
+            rg__weakref_chain_move(chain, old);
             /* the head is a live weakref outside the collection: its
              * gc_refs is free to link the chains */
             chain->gc_refs = 0;
@@ -607,7 +610,7 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
      * or resurrected is not counted); uncollectable after delete, which
      * may free some of it. */
     size_t collected = 0;
-    if (sc.any_weak) collected += handle_weakrefs(&unreachable);
+    if (sc.any_weak) collected += handle_weakrefs(&unreachable, old);
     if (sc.any_finalizer) {
         finalize_garbage(&unreachable);
         handle_resurrected(&unreachable, old);
@@ -714,8 +717,8 @@ void rg_gc_freeze(rg_heap *h) {
             h->frozen_live++;
         }
         rg__list_merge(&h->gens[i], &h->permanent);
+        h->gen[i].count = 0; /* as CPython: every generation's count restarts */
     }
-    h->gen[0].count = 0;
 }
 
 void rg_gc_unfreeze(rg_heap *h) {

@@ -58,12 +58,19 @@ static int attrs_traverse(attrs *a, rg_visit_fn visit, void *arg) {
     return 0;
 }
 
-/* Pops attributes from the end: each decref may run a finalizer. */
+/* Releases the attributes first to last, as CPython releases an
+ * instance's attributes (its dict or inline values, in key order). The
+ * table is detached first: a decref may run a finalizer that adds
+ * attributes, which go to a fresh table that the next round releases (each
+ * finalizer runs once, so the rounds end). */
 static void attrs_clear(rg_heap *h, attrs *a) {
-    /* items is re-read after each decref: a finalizer may add attributes */
-    while (a->len) {
-        a->len--;
-        rg_decref(attrs_items(a)[a->len].value);
+    for (;;) {
+        attrs old = *a;
+        attrs_init(a);
+        attr *items = attrs_items(&old);
+        for (uint32_t i = 0; i < old.len; i++) rg_decref(items[i].value);
+        if (!attrs_inline(&old)) rg__free(h, old.u.buf, old.cap * sizeof(attr));
+        if (!a->len) break;
     }
     if (!attrs_inline(a)) rg__free(h, a->u.buf, a->cap * sizeof(attr));
     attrs_init(a);

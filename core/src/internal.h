@@ -158,10 +158,11 @@ struct rg_heap {
     rg_gc_link permanent;
     rg_gc_link untracked;
 
-    /* Objects whose refcount reached zero, linked through gc.next, drained
-     * by one loop so that freeing never recurses. */
+    /* Objects whose refcount reached zero beyond the nesting bound of
+     * release() (object.c), linked through gc.next, drained by its loop. */
     rg_object *pending;
-    int draining;
+    int draining;    /* nested releases running (see release() in object.c) */
+    rg_object *dead; /* freed by them, blocks returned when the outermost ends */
 
     rg__namemap globals;
     rg__frame *frames;
@@ -295,6 +296,9 @@ int rg__has_legacy_finalizer(const rg_object *o);
 /* Detaches every weakref to o; those with a callback are returned as a
  * chain (each increfed) for rg__weakref_run_callbacks. */
 rg_object *rg__weakref_clear_all(rg_object *o);
+/* Moves the chain's weakrefs into a collection's old generation (frozen or
+ * not), as CPython moves the weakrefs whose callbacks it runs. */
+void rg__weakref_chain_move(rg_object *chain, rg_gc_link *old);
 /* Runs and releases the chain; returns how many weakrefs that freed. */
 size_t rg__weakref_run_callbacks(rg_object *chain);
 /* Detaches one weakref from its referent (the referent is now dead to it). */

@@ -27,17 +27,25 @@ static int list_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
     return 0;
 }
 
-/* Drops the items one by one from the end, so the list stays consistent if a
- * decref runs code (a finalizer) that looks at it. */
+/* Detaches the items, then drops them from the end, as CPython's
+ * list.clear: what a finalizer run by one of the decrefs appends to the
+ * list stays in it (keep.clear() with a finalizer doing keep.append(self)
+ * leaves that object in keep). */
 static void list_clear(rg_object *self) {
     rg_list *l = LIST(self);
-    while (l->len) {
-        rg_object *item = l->items[--l->len];
-        rg_decref(item);
+    rg_object *inl[INLINE];
+    rg_object **items = l->items;
+    size_t n = l->len, cap = l->cap;
+    int was_inline = is_inline(l);
+    if (was_inline) {
+        memcpy(inl, l->inline_items, sizeof inl);
+        items = inl;
     }
-    if (!is_inline(l)) rg__free(self->heap, l->items, l->cap * sizeof *l->items);
     l->items = l->inline_items;
+    l->len = 0;
     l->cap = INLINE;
+    while (n) rg_decref(items[--n]);
+    if (!was_inline) rg__free(self->heap, items, cap * sizeof *items);
 }
 
 static int list_repr(const rg_object *self, char *buf, size_t size) {

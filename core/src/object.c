@@ -81,8 +81,7 @@ static size_t forget(rg_heap *h, rg_object *o) {
     return size;
 }
 
-static void release_memory(rg_heap *h, rg_object *o) {
-    size_t size = forget(h, o);
+static void free_block(rg_heap *h, rg_object *o, size_t size) {
     o->flags = RG__F_FREED;
 #if RG_QUARANTINE
     /* Keep the block poisoned for a while so late incref/decref is caught. */
@@ -91,6 +90,28 @@ static void release_memory(rg_heap *h, rg_object *o) {
 #else
     rg__free(h, o, size);
 #endif
+}
+
+static void release_memory(rg_heap *h, rg_object *o) { free_block(h, o, forget(h, o)); }
+
+/* A container released while others are being freed: accounted for now,
+ * its block kept (DYING, refcount 0, so a stray second decref from a
+ * clear() still running is reported as below zero rather than touching
+ * freed memory) until the outermost release is back at its top. The
+ * block's size waits in gc_refs. */
+static void release_later(rg_heap *h, rg_object *o) {
+    o->gc_refs = (intptr_t)forget(h, o);
+    o->gc.next = (rg_gc_link *)h->dead;
+    h->dead = o;
+}
+
+static void free_dead(rg_heap *h) {
+    while (h->dead) {
+        rg_object *d = h->dead;
+        h->dead = (rg_object *)d->gc.next;
+        d->gc.next = NULL;
+        free_block(h, d, (size_t)d->gc_refs);
+    }
 }
 
 void rg__free_garbage(rg_heap *h, rg_object *o) {
@@ -107,11 +128,17 @@ void rg__free_garbage(rg_heap *h, rg_object *o) {
 static void dealloc(rg_heap *h, rg_object *o) {
     void (*fin)(rg_object *) = rg__finalizer_of(o);
     if (fin && !(o->flags & RG__F_FINALIZED)) {
-        /* Run the finalizer on a live object: relinked, refcount 1. */
+        /* Run the finalizer on a live object: relinked, refcount 1. As in
+         * CPython, a tracked one goes to generation 0, frozen or not: what
+         * the finalizer resurrects is young again. */
         o->flags = (o->flags & ~RG__F_DYING) | RG__F_FINALIZED;
         o->refcnt = 1;
+        if (o->flags & RG__F_FROZEN) {
+            o->flags &= ~RG__F_FROZEN;
+            h->frozen_live--;
+        }
         if (o->flags & RG__F_TRACKED)
-            rg__list_append((o->flags & RG__F_FROZEN) ? &h->permanent : &h->gens[0], &o->gc);
+            rg__list_append(&h->gens[0], &o->gc);
         else
             rg__list_append(&h->untracked, &o->gc);
         fin(o);
@@ -125,12 +152,19 @@ static void dealloc(rg_heap *h, rg_object *o) {
         rg__list_remove(&o->gc);
         o->flags |= RG__F_DYING;
     }
-    rg_object *callbacks = NULL;
-    if (o->flags & RG__F_HASWEAK) callbacks = rg__weakref_clear_all(o);
-    if (o->type->clear) o->type->clear(o); /* children go on the worklist */
-    release_memory(h, o);
-    if (callbacks) rg__weakref_run_callbacks(callbacks);
+    /* As CPython: weakrefs are cleared and their callbacks run before the
+     * object releases its referents (the callbacks see it dead already). */
+    if (o->flags & RG__F_HASWEAK) {
+        rg_object *callbacks = rg__weakref_clear_all(o);
+        if (callbacks) rg__weakref_run_callbacks(callbacks);
+    }
+    if (o->type->clear) o->type->clear(o); /* releases the referents: see release() */
+    release_later(h, o);
 }
+
+/* Nested deallocations before the worklist takes over (CPython's trashcan
+ * allows 50). */
+#define RG__DEALLOC_DEPTH 50
 
 static void release(rg_object *o) {
     rg_heap *h = o->heap;
@@ -143,17 +177,31 @@ static void release(rg_object *o) {
     if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
     rg__list_remove(&o->gc);
     o->flags = (o->flags & ~(RG__F_COLLECTING | RG__F_UNREACHABLE)) | RG__F_DYING;
-    o->gc.next = (rg_gc_link *)h->pending;
-    h->pending = o;
-    if (h->draining) return;
-    h->draining = 1;
-    while (h->pending) {
-        rg_object *next = h->pending;
-        h->pending = (rg_object *)next->gc.next;
-        next->gc.next = NULL;
-        dealloc(h, next);
+    /* As CPython's deallocation: an object's referents die, each with all
+     * it frees, before the next referent is released (the order is
+     * visible: a weakref freed with an earlier referent gets no callback
+     * for a later one). The nesting is bounded, like CPython's trashcan:
+     * deeper objects wait on a worklist that the outermost release
+     * drains, so freeing a long chain never recurses deeply. */
+    if (h->draining >= RG__DEALLOC_DEPTH) {
+        o->gc.next = (rg_gc_link *)h->pending;
+        h->pending = o;
+        return;
     }
-    h->draining = 0;
+    h->draining++;
+    dealloc(h, o);
+    if (h->draining == 1) {
+        /* Back at the top, no clear() is running any more: the blocks can go. */
+        free_dead(h);
+        while (h->pending) {
+            rg_object *next = h->pending;
+            h->pending = (rg_object *)next->gc.next;
+            next->gc.next = NULL;
+            dealloc(h, next);
+            free_dead(h);
+        }
+    }
+    h->draining--;
 }
 
 void rg_incref(rg_object *o) {

@@ -30,7 +30,9 @@ static int tuple_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
 
 static void tuple_clear(rg_object *self) {
     rg_tuple *t = TUP(self);
-    for (size_t i = 0; i < t->n; i++) {
+    /* Last to first, as CPython's tupledealloc: the order is visible to
+     * finalizers and weakref callbacks. */
+    for (size_t i = t->n; i-- > 0;) {
         rg_object *item = t->items[i];
         t->items[i] = NULL;
         rg_decref(item);

@@ -114,6 +114,18 @@ rg_object *rg__weakref_clear_all(rg_object *o) {
     return chain ? &chain->ob : NULL;
 }
 
+void rg__weakref_chain_move(rg_object *chain, rg_gc_link *old) {
+    for (rg_weakref *wr = chain ? WR(chain) : NULL; wr; wr = wr->wnext) {
+        rg_object *o = &wr->ob;
+        if (!(o->flags & RG__F_TRACKED)) continue;
+        if (o->flags & RG__F_FROZEN) {
+            o->flags &= ~RG__F_FROZEN;
+            o->heap->frozen_live--;
+        }
+        rg__list_move(&o->gc, old);
+    }
+}
+
 size_t rg__weakref_run_callbacks(rg_object *chain) {
     rg_weakref *wr = chain ? WR(chain) : NULL;
     size_t freed = 0;
