@@ -203,6 +203,12 @@ static void sb_fmt(sbuf *b, const char *fmt, unsigned long long v) {
     sb_put(b, t, (size_t)n);
 }
 
+static void sb_fmt2(sbuf *b, const char *fmt, long long x, long long y) {
+    char t[96];
+    int n = snprintf(t, sizeof t, fmt, x, y);
+    if (n > 0) sb_put(b, t, (size_t)n < sizeof t ? (size_t)n : sizeof t - 1);
+}
+
 static size_t utf8_cut(const char *s, size_t len, size_t max) {
     if (len <= max) return len;
     size_t i = max;
@@ -283,7 +289,10 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
     Agnode_t *n = agnode(G, name, 1);
     b->len = 0;
     sb_gstr(b, g->str[g->type[o]], DISPLAY_LABEL_MAX);
-    if (d->o.refcounts) sb_fmt(b, " [%lld]", (unsigned long long)g->refcount[o]);
+    if (d->o.refcounts && d->o.old_refcount && d->o.old_refcount[o] != g->refcount[o])
+        sb_fmt2(b, " [%lld \xe2\x86\x92 %lld]", (long long)d->o.old_refcount[o], (long long)g->refcount[o]);
+    else if (d->o.refcounts)
+        sb_fmt(b, " [%lld]", (unsigned long long)g->refcount[o]);
     sb_str(b, "\\n");
     sb_gstr(b, g->str[g->label[o]], DISPLAY_LABEL_MAX);
     if (d->o.retained) sb_fmt(b, "\\nretains %llu B", (unsigned long long)d->o.retained[o]);
@@ -296,18 +305,23 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.33, 0.35, 1.0);
     else if (marks & RG_DRAW_GONE)
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.35, 1.0);
+    else if (marks & RG_DRAW_LOST)
+        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.08, 0.55, 1.0);
+    else if (marks & RG_DRAW_CHANGED)
+        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.15, 0.5, 1.0);
     else if (marks & RG_DRAW_HIGHLIGHT)
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.6, 0.6, v);
     else
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.0, v);
     if (marks & RG_DRAW_START)
         set(n, "fontcolor", "red");
-    else if (v < 0.5 && !(marks & (RG_DRAW_NEW | RG_DRAW_GONE)))
+    else if (v < 0.5 && !(marks & (RG_DRAW_NEW | RG_DRAW_GONE | RG_DRAW_LOST | RG_DRAW_CHANGED)))
         set(n, "fontcolor", "white");
     if (is_cyclic(d, o)) {
         set(n, "color", "red");
         set(n, "penwidth", "2");
     }
+    if (marks & RG_DRAW_LOST) set(n, "peripheries", "2");
     b->len = 0;
     sb_fmt(b, "id %llu", (unsigned long long)g->id[o]);
     sb_str(b, "\\ntype ");
