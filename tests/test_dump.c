@@ -31,7 +31,7 @@ static int same_file(const char *a, const char *b) {
     return same;
 }
 
-static const rg_dump_options FIXED = {"2026-01-01T00:00:00Z", 0xaa};
+static const rg_dump_options FIXED = {.created = "2026-01-01T00:00:00Z", .heap_id = 0xaa};
 
 static void fin_noop(rg_object *self) { (void)self; }
 
@@ -137,6 +137,48 @@ static void test_round_trip_same_bytes(void) {
     free(plain);
     g = rg_graph_load(tmp("rich.jsonl.gz"), NULL, &err);
     CU_ASSERT_PTR_NOT_NULL(g);
+    rg_graph_free(g);
+    heap_end(h);
+}
+
+/* The header's optional "step" field: written when given, exposed by the
+ * loader, written back the same; a dump without it loads with NULLs. */
+static void test_step_field(void) {
+    rg_heap *h = rich_heap();
+    rg_error err = {0};
+    rg_dump_options o = FIXED;
+    o.step = (rg_dump_step){"Lesson 5", "After func() returned", "a = [1]\nb = [2]", "quote\" <b>\x01"};
+    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("step.jsonl"), &o, &err), 0);
+    rg_graph *g = rg_graph_load(tmp("step.jsonl"), NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_STRING_EQUAL(g->header.step.lesson, "Lesson 5");
+    CU_ASSERT_STRING_EQUAL(g->header.step.title, "After func() returned");
+    CU_ASSERT_STRING_EQUAL(g->header.step.code, "a = [1]\nb = [2]");
+    CU_ASSERT_STRING_EQUAL(g->header.step.caption, "quote\" <b>\x01");
+    CU_ASSERT_STRING_EQUAL(g->header.producer, "refgraph");
+    CU_ASSERT_EQUAL(rg_graph_write(g, tmp("step2.jsonl"), &err), 0);
+    CU_ASSERT(same_file(tmp("step.jsonl"), tmp("step2.jsonl")));
+    rg_graph_free(g);
+    /* only some of the four */
+    o.step = (rg_dump_step){NULL, "only a title", NULL, NULL};
+    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("step.jsonl"), &o, &err), 0);
+    char *text = slurp(tmp("step.jsonl"), NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, ",\"step\":{\"title\":\"only a title\"}}\n"));
+    free(text);
+    g = rg_graph_load(tmp("step.jsonl"), NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_PTR_NULL(g->header.step.lesson);
+    CU_ASSERT_STRING_EQUAL(g->header.step.title, "only a title");
+    CU_ASSERT_PTR_NULL(g->header.step.code);
+    rg_graph_free(g);
+    /* none: no field, as before it existed */
+    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("step.jsonl"), &FIXED, &err), 0);
+    text = slurp(tmp("step.jsonl"), NULL);
+    CU_ASSERT_PTR_NULL(strstr(text, "\"step\""));
+    free(text);
+    g = rg_graph_load(RG_TEST_DUMPS "/valid/lesson-2-linked.jsonl", NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT(!g->header.step.lesson && !g->header.step.title && !g->header.step.code && !g->header.step.caption);
     rg_graph_free(g);
     heap_end(h);
 }
@@ -386,7 +428,7 @@ static void test_lesson_snapshots(void) {
         }
         CU_ASSERT_EQUAL(pclose(p), 0);
     }
-    CU_ASSERT_EQUAL(checked, 2 + 3 + 3 + 3 + 4 + 3);
+    CU_ASSERT_EQUAL(checked, 4 + 3 + 4 + 4 + 4 + 3);
 }
 
 /* ---- the shared output layer (issue 11, items 5 and 7) ---------------------------------- */
@@ -511,6 +553,7 @@ int main(void) {
     mkdir(tmpdir, 0700);
     static const test_case cases[] = {
         {"dump, load, dump: the same bytes", test_round_trip_same_bytes},
+        {"the header's step field", test_step_field},
         {"deterministic", test_deterministic},
         {"dumping changes no refcount, runs no collection", test_dump_changes_nothing},
         {"atomic on failure", test_atomic_on_failure},
