@@ -155,5 +155,18 @@ printf '{"format":"refgraph-dump"}\n' > "$TMP/bad.jsonl"
 grep -q '<span class="title">lesson-2-linked.jsonl</span>' "$TMP/old.html" &&
     grep -q 'no code line recorded' "$TMP/old.html" && ok || bad "older dump: no fallback title"
 
+# text from a dump's step field is text on the page: no tag, no terminal control
+head -n 1 "$L5/lesson5-03-returned.jsonl" |
+    sed 's/"title":"[^"]*"/"title":"<script>alert(1)<\/script>\\u001b[31m"/; s/"code":"[^"]*"/"code":"<img src=x onerror=alert(2)>"/' > "$TMP/hostile.jsonl"
+tail -n +2 "$L5/lesson5-03-returned.jsonl" >> "$TMP/hostile.jsonl"
+"$R" story "$TMP/hostile.jsonl" -o "$TMP/hostile.html" > "$TMP/err" 2>&1 && ok || bad "hostile step: $(cat "$TMP/err")"
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt;\\x1b\[31m' "$TMP/hostile.html" &&
+    grep -q '&lt;img src=x onerror=alert(2)&gt;' "$TMP/hostile.html" && ok || bad "hostile step: not escaped as text"
+if grep -q '<script>alert\|<img' "$TMP/hostile.html" || LC_ALL=C grep -q "$(printf '\033')" "$TMP/hostile.html"; then
+    bad "hostile step: markup or a control character from the dump reached the page"
+else
+    ok
+fi
+
 echo "$passed passed, $failed failed (screenshots: $OUT/lesson*-step*.png)"
 [ "$failed" -eq 0 ]
