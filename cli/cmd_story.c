@@ -13,7 +13,7 @@
 #include "refgraph/html.h"
 #include "refgraph/steps.h"
 
-#define GHOSTS_DRAWN 50  /* freed objects drawn per step */
+#define GHOSTS_DRAWN 30  /* freed objects drawn per step */
 #define RC_LISTED 6      /* refcount changes listed per step */
 #define ROOTS_LISTED 12  /* objects held by roots listed per step */
 #define NAMES_LISTED 8   /* names listed per root object */
@@ -21,7 +21,7 @@
 const cli_opt cmd_story_opts[] = {
     {"output", 'o', 1, "write the page to FILE (required; .html)"},
     {"title", 0, 1, "the page's title (default: the lesson the first dump names)"},
-    {"max-nodes", 0, 1, "objects drawn per step at most, changed ones first (default 100)"},
+    {"max-nodes", 0, 1, "objects drawn per step at most, changed ones first (default 60)"},
     {NULL, 0, 0, NULL},
 };
 
@@ -276,8 +276,8 @@ static unsigned draw_marks(uint8_t m) {
 /* The heap at this step: changed objects first, then the rest, up to
  * max_nodes; their references; the objects freed since the previous step
  * as red ghosts; the roots. Says in words when there is nothing to draw. */
-static void picture(story *s, const rg_graph *g, const rg_analysis *an, const rg_graph *prev, const rg_step_diff *d,
-                    const char *file) {
+static void picture(story *s, const rg_graph *g, const rg_analysis *an, const int32_t *root, const rg_graph *prev,
+                    const rg_step_diff *d, const char *file) {
     char b[64], n1[32], n2[32];
     uint32_t alive = 0;
     for (uint32_t i = 0; i < g->n; i++) alive += shown(g, i);
@@ -305,12 +305,22 @@ static void picture(story *s, const rg_graph *g, const rg_analysis *an, const rg
         s->failed = 1;
         return;
     }
-    size_t drawn = 0;
-    for (int pass = 0; pass < 2; pass++) /* changed objects first */
+    size_t drawn = 0, leaves = 0;
+    /* When not everything fits: four passes, most telling first: changed
+     * objects that a root holds or that hold others (the lists of a
+     * lesson, not their ten thousand ints), other changed objects, then the
+     * unchanged ones likewise; objects holding nothing at most a quarter of
+     * the picture (the rest is counted in "N more references" boxes), so
+     * that it stays readable when projected. */
+    size_t max_leaves = alive <= s->max_nodes ? s->max_nodes : s->max_nodes / 4;
+    for (unsigned level = 0; level < 4; level++)
         for (uint32_t i = 0; i < g->n && drawn < s->max_nodes; i++) {
-            if (!shown(g, i) || (pass == 0) != (d->mark[i] != 0) || rg_drawing_has(dr, i)) continue;
+            int holder = root[i] != 0 || g->ref_start[i + 1] > g->ref_start[i];
+            unsigned lv = (d->mark[i] ? 0u : 2u) + (holder ? 0u : 1u);
+            if (lv != level || !shown(g, i) || rg_drawing_has(dr, i) || (!holder && leaves >= max_leaves)) continue;
             if (rg_drawing_node(dr, i, 0, draw_marks(d->mark[i])) != 0) s->failed = 1;
             drawn++;
+            leaves += !holder;
         }
     for (uint32_t i = 0; i < g->n; i++) {
         if (!rg_drawing_has(dr, i)) continue;
@@ -346,8 +356,11 @@ static void picture(story *s, const rg_graph *g, const rg_analysis *an, const rg
     free(svg);
     if (drawn < alive || ghosts < d->nfreed) {
         rg_html_raw(s->h, "<p class=\"note\">");
-        rg_html_rawf(s->h, "Drew %s of the %s objects alive", grouped(drawn, n1), grouped(alive, n2));
-        if (ghosts < d->nfreed) rg_html_rawf(s->h, " and %u of the %u freed", ghosts, d->nfreed);
+        if (alive)
+            rg_html_rawf(s->h, "Drew %s of the %s objects alive", grouped(drawn, n1), grouped(alive, n2));
+        if (ghosts < d->nfreed)
+            rg_html_rawf(s->h, "%s %s of the %s freed", alive ? " and" : "Drew", grouped(ghosts, n1),
+                         grouped(d->nfreed, n2));
         rg_html_raw(s->h, " (--max-nodes); <code>");
         text(s, file);
         rg_html_raw(s->h, "</code> has them all.</p>\n");
@@ -395,7 +408,7 @@ int cmd_story(int argc, char **argv) {
         rc = cli_usage_error("story", "give the output file: -o lesson.html");
         goto done;
     }
-    if (cli_int(&a, "max-nodes", 100, 1, 5000, &max_nodes) < 0) {
+    if (cli_int(&a, "max-nodes", 60, 1, 5000, &max_nodes) < 0) {
         rc = EXIT_USAGE;
         goto done;
     }
@@ -464,7 +477,7 @@ int cmd_story(int argc, char **argv) {
         }
         figures(&s, g, &an, prev);
         changes(&s, g, root, prev, &d);
-        picture(&s, g, &an, prev, &d, file);
+        picture(&s, g, &an, root, prev, &d, file);
         rg_html_raw(s.h, "</section>\n");
         /* this step becomes the previous one */
         rg_step_diff_free(&d);
