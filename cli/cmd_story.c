@@ -345,6 +345,17 @@ static void picture(story *s, const rg_graph *g, const rg_analysis *an, const in
         }
         rg_drawing_ghost(dr, prev->id[o], prev->str[prev->type[o]], prev->str[prev->label[o]], holder, rl);
     }
+    /* the references between the freed objects drawn (a freed cycle keeps its shape) */
+    for (uint32_t k = 0; k < ghosts; k++) {
+        uint32_t o = d->freed[k];
+        for (uint32_t e = prev->ref_start[o]; e < prev->ref_start[o + 1]; e++) {
+            int drawn_ghost = 0; /* its target among the ghosts drawn (at most GHOSTS_DRAWN) */
+            for (uint32_t j = 0; j < ghosts && !drawn_ghost; j++) drawn_ghost = d->freed[j] == prev->ref_target[e];
+            if (drawn_ghost)
+                rg_drawing_ghost_ref(dr, prev->id[o], prev->id[prev->ref_target[e]],
+                                     prev->str[RG_EDGE_LABEL(prev->ref_label[e])]);
+        }
+    }
     rg_drawing_roots(dr);
     char *svg = NULL;
     size_t len = 0;

@@ -133,6 +133,7 @@ grep -q '2 → 1' "$TMP/l5s3" && grep -q 'unreachable cycle 1' "$TMP/l5s3" && ok
 section "$TMP/out/lesson5.html" 4 > "$TMP/l5s4"
 grep -q '1 collection, 2 objects collected' "$TMP/l5s4" && grep -q 'Nothing is left to draw: the 8 objects' "$TMP/l5s4" &&
     ok || bad "lesson5: the collection is not shown"
+grep -q 'gone[0-9]*&#45;&gt;gone[0-9]*' "$TMP/l5s4" && ok || bad "lesson5: the freed cycle is drawn without its references"
 check lesson6 0
 section "$TMP/out/lesson6.html" 3 | grep -q 'disabled, 0 collections' && ok || bad "lesson6: the collector should not have run"
 

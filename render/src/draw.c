@@ -39,6 +39,11 @@ typedef struct dghost {
     uint32_t holder;
 } dghost;
 
+typedef struct dgedge { /* a reference between two ghosts */
+    uint64_t from, to;
+    char *label;
+} dgedge;
+
 struct rg_drawing {
     const rg_graph *g;
     const rg_analysis *a;
@@ -52,6 +57,8 @@ struct rg_drawing {
     size_t nmores, cap_mores;
     dghost *ghosts;
     size_t nghosts, cap_ghosts;
+    dgedge *gedges;
+    size_t ngedges, cap_gedges;
     int roots;
     int failed;        /* out of memory while adding */
     size_t left_out;   /* objects refused over max_nodes */
@@ -94,6 +101,8 @@ void rg_drawing_free(rg_drawing *d) {
         free(d->ghosts[i].ref_label);
     }
     free(d->ghosts);
+    for (size_t i = 0; i < d->ngedges; i++) free(d->gedges[i].label);
+    free(d->gedges);
     free(d->slot);
     free(d->nodes);
     free(d->edges);
@@ -161,6 +170,20 @@ int rg_drawing_ghost(rg_drawing *d, uint64_t id, rg_gstr type, rg_gstr label, ui
     gh->ref_label = copy_gstr(ref_label);
     d->nghosts++;
     if (!gh->type || !gh->label || !gh->ref_label) d->failed = 1;
+    return d->failed ? RG_ENOMEM : 0;
+}
+
+int rg_drawing_ghost_ref(rg_drawing *d, uint64_t from, uint64_t to, rg_gstr label) {
+    if (grow((void **)&d->gedges, &d->cap_gedges, d->ngedges + 1, sizeof *d->gedges)) {
+        d->failed = 1;
+        return RG_ENOMEM;
+    }
+    dgedge *e = &d->gedges[d->ngedges];
+    e->from = from;
+    e->to = to;
+    e->label = copy_gstr(label);
+    d->ngedges++;
+    if (!e->label) d->failed = 1;
     return d->failed ? RG_ENOMEM : 0;
 }
 
@@ -452,6 +475,19 @@ static Agraph_t *build(rg_drawing *d) {
             set(ed, "style", "dashed");
             set(ed, "color", "red");
         }
+    }
+    for (size_t i = 0; i < d->ngedges; i++) { /* references between freed objects */
+        char from[48], to[48];
+        snprintf(from, sizeof from, "gone%llu", (unsigned long long)d->gedges[i].from);
+        snprintf(to, sizeof to, "gone%llu", (unsigned long long)d->gedges[i].to);
+        Agnode_t *a = agnode(G, from, 0), *z = agnode(G, to, 0);
+        if (!a || !z) continue; /* one end not drawn */
+        Agedge_t *ed = agedge(G, a, z, NULL, 1);
+        b.len = 0;
+        sb_text(&b, d->gedges[i].label, strlen(d->gedges[i].label), DISPLAY_EDGE_MAX);
+        if (b.len) set(ed, "label", b.p);
+        set(ed, "style", "dashed");
+        set(ed, "color", "red");
     }
     if (d->roots) {
         for (uint32_t i = 0; i < g->nglobals; i++) {

@@ -115,6 +115,10 @@ int rg_drawing_more(rg_drawing *d, uint32_t obj, uint32_t count, int backrefs);
  * reference from holder (a drawn object, or RG_NONE) labelled label. The
  * strings are copied. */
 int rg_drawing_ghost(rg_drawing *d, uint64_t id, rg_gstr type, rg_gstr label, uint32_t holder, rg_gstr ref_label);
+/* Adds a dashed red reference between two freed objects added with
+ * rg_drawing_ghost (by their ids; left out unless both are drawn). The
+ * label is copied. */
+int rg_drawing_ghost_ref(rg_drawing *d, uint64_t from, uint64_t to, rg_gstr label);
 
 /* Adds the globals and frame locals that reference drawn objects. */
 int rg_drawing_roots(rg_drawing *d);
