@@ -154,57 +154,53 @@ static void code_lines(story *s, const char *code) {
     rg_html_raw(s->h, "</pre>\n");
 }
 
-/* Every object the roots hold, with the names that bind it and its
- * refcount: what a lesson about refcounts is about. */
+/* One row: the names that bind obj (globals, then frame locals) and its
+ * refcount. */
+static void root_row(story *s, const rg_graph *g, uint32_t obj) {
+    rg_html_raw(s->h, "<tr class=\"root\"><th>");
+    uint32_t names = 0;
+    for (uint32_t i = 0; i < g->nglobals; i++) {
+        if (g->global_obj[i] != obj) continue;
+        if (names++ < NAMES_LISTED) {
+            rg_html_raw(s->h, names > 1 ? ", " : "global ");
+            gtext(s, g->str[g->global_name[i]]);
+        }
+    }
+    for (uint32_t f = 0; f < g->nframes; f++) {
+        const rg_graph_frame *fr = &g->frames[f];
+        for (uint32_t i = 0; i < fr->nlocals; i++) {
+            if (fr->local_obj[i] != obj) continue;
+            if (names++ < NAMES_LISTED) {
+                if (names > 1) rg_html_raw(s->h, ", ");
+                gtext(s, g->str[fr->name]);
+                rg_html_raw(s->h, ":");
+                gtext(s, g->str[fr->local_name[i]]);
+            }
+        }
+    }
+    if (names > NAMES_LISTED) rg_html_rawf(s->h, " and %u more", names - NAMES_LISTED);
+    rg_html_raw(s->h, "</th><td>");
+    gtext(s, g->str[g->type[obj]]);
+    rg_html_rawf(s->h, "#%llu, refcount <b class=\"rc\">%lld</b></td></tr>\n", (unsigned long long)g->id[obj],
+                 (long long)g->refcount[obj]);
+}
+
+/* Every object the roots hold (the first ROOTS_LISTED), with the names
+ * that bind it and its refcount: what a lesson about refcounts is about.
+ * Linear in the roots: each binding is looked at once here, and once per
+ * row in root_row. */
 static void root_figures(story *s, const rg_graph *g) {
     uint32_t listed[ROOTS_LISTED], nlisted = 0;
-    uint32_t nroots = g->nglobals;
-    for (uint32_t f = 0; f < g->nframes; f++) nroots += g->frames[f].nlocals;
-    for (uint32_t r = 0; r < nroots && nlisted < ROOTS_LISTED; r++) {
-        uint32_t obj = RG_NONE;
-        /* the r-th binding: globals first, then the frames' locals */
-        uint32_t k = r;
-        if (k < g->nglobals) {
-            obj = g->global_obj[k];
-        } else {
-            k -= g->nglobals;
-            for (uint32_t f = 0; f < g->nframes && obj == RG_NONE; f++) {
-                if (k < g->frames[f].nlocals)
-                    obj = g->frames[f].local_obj[k];
-                else
-                    k -= g->frames[f].nlocals;
-            }
+    for (uint32_t f = 0; f <= g->nframes && nlisted < ROOTS_LISTED; f++) { /* 0: the globals; f: frame f-1 */
+        uint32_t n = f == 0 ? g->nglobals : g->frames[f - 1].nlocals;
+        const uint32_t *objs = f == 0 ? g->global_obj : g->frames[f - 1].local_obj;
+        for (uint32_t i = 0; i < n && nlisted < ROOTS_LISTED; i++) {
+            int seen = 0;
+            for (uint32_t k = 0; k < nlisted; k++) seen |= listed[k] == objs[i];
+            if (seen) continue;
+            listed[nlisted++] = objs[i];
+            root_row(s, g, objs[i]);
         }
-        int seen = 0;
-        for (uint32_t i = 0; i < nlisted; i++) seen |= listed[i] == obj;
-        if (obj == RG_NONE || seen) continue;
-        listed[nlisted++] = obj;
-        rg_html_raw(s->h, "<tr class=\"root\"><th>");
-        uint32_t names = 0;
-        for (uint32_t i = 0; i < g->nglobals; i++) {
-            if (g->global_obj[i] != obj) continue;
-            if (names++ < NAMES_LISTED) {
-                rg_html_raw(s->h, names > 1 ? ", " : "global ");
-                gtext(s, g->str[g->global_name[i]]);
-            }
-        }
-        for (uint32_t f = 0; f < g->nframes; f++) {
-            const rg_graph_frame *fr = &g->frames[f];
-            for (uint32_t i = 0; i < fr->nlocals; i++) {
-                if (fr->local_obj[i] != obj) continue;
-                if (names++ < NAMES_LISTED) {
-                    if (names > 1) rg_html_raw(s->h, ", ");
-                    gtext(s, g->str[fr->name]);
-                    rg_html_raw(s->h, ":");
-                    gtext(s, g->str[fr->local_name[i]]);
-                }
-            }
-        }
-        if (names > NAMES_LISTED) rg_html_rawf(s->h, " and %u more", names - NAMES_LISTED);
-        rg_html_raw(s->h, "</th><td>");
-        gtext(s, g->str[g->type[obj]]);
-        rg_html_rawf(s->h, "#%llu, refcount <b class=\"rc\">%lld</b></td></tr>\n", (unsigned long long)g->id[obj],
-                     (long long)g->refcount[obj]);
     }
 }
 
