@@ -9,7 +9,7 @@
 #include "refgraph/outfile.h"
 
 extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
-    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[];
+    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[];
 
 /* The commands. Adding one: see cli.h. */
 const cli_command cli_commands[] = {
@@ -62,6 +62,14 @@ const cli_command cli_commands[] = {
      "biggest retainers with their chains from a root and a picture each, the cycles only the\n"
      "collector frees with what they retain, and, given an older dump of the same heap, the objects\n"
      "whose retained size grew most."},
+    {"story", cmd_story, "Write a lesson's steps as one web page a teacher can project.",
+     "refgraph story STEP_DUMP... -o FILE.html [--title TEXT] [--max-nodes N]", cmd_story_opts,
+     "Write one self-contained HTML page (no network; pictures as inline SVG) that tells the steps\n"
+     "of one heap in order: each step's title, code line(s) and caption (the dump header's \"step\"\n"
+     "field), its figures (refcounts of what the roots hold, memory in use, objects alive,\n"
+     "unreachable objects, collections), what changed since the previous step (new, freed, refcount\n"
+     "changed, became unreachable) coloured in a picture of the heap. One step at a time with the\n"
+     "arrow keys or the buttons; #step=N in the address opens step N."},
     {"show-refs", cmd_show_refs, "Draw what the start objects reference (objgraph's show_refs).",
      "refgraph show-refs DUMP START... [options]\n"
      "  START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)",

@@ -4,7 +4,7 @@ _refgraph() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     cmd=${COMP_WORDS[1]}
-    local commands="info stats cycles leaks chain diff top dominators report show-refs show-backrefs help"
+    local commands="info stats cycles leaks chain diff top dominators report story show-refs show-backrefs help"
     local draw="--output -o --format --layout --max-depth --max-nodes --too-many --type --skip-type --label --skip-label --ignore --highlight --stop --refcounts --cluster-cycles --no-legend"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -28,6 +28,7 @@ _refgraph() {
             top) opts="--limit --json --no-chains" ;;
             dominators) opts="--limit --json" ;;
             report) opts="--output -o --limit" ;;
+            story) opts="--output -o --title --max-nodes" ;;
             show-refs|show-backrefs) opts="--json --retained $draw" ;;
         esac
         COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))

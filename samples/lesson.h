@@ -49,17 +49,22 @@ static inline int lesson_count_refs(rg_object *o, void *arg) {
 }
 
 /* With RG_SNAPSHOT_DIR set, writes the heap to
- * <dir>/<lesson>-<NN>-<step>.jsonl and prints one line with the objects and
- * references the heap has, which the tests compare with what the loader
- * reads (and refgraph draws the steps as a storyboard). */
-static inline void lesson_snapshot(rg_heap *h, const char *lesson, const char *step) {
+ * <dir>/<lesson>-<NN>-<step>.jsonl, with the step's title, the line(s) of
+ * code that led to it and a caption in the dump header's "step" field
+ * (docs/dump-format.md; refgraph story shows them), and prints one line
+ * with the objects and references the heap has, which the tests compare
+ * with what the loader reads. */
+static inline void lesson_snapshot(rg_heap *h, const char *lesson, const char *title, const char *step,
+                                   const char *step_title, const char *code, const char *caption) {
     static int n;
     const char *dir = getenv("RG_SNAPSHOT_DIR");
     if (!dir) return;
     char path[4096];
     snprintf(path, sizeof path, "%s/%s-%02d-%s.jsonl", dir, lesson, ++n, step);
     rg_error err = {0};
-    if (rg_heap_dump(h, path, NULL, &err) != 0) {
+    rg_dump_options opts = {0};
+    opts.step = (rg_dump_step){title, step_title, code, caption};
+    if (rg_heap_dump(h, path, &opts, &err) != 0) {
         fprintf(stderr, "lesson: cannot write '%s': %s\n", path, err.text);
         exit(1);
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "refgraph/dominators.h"
+#include "refgraph/steps.h"
 
 typedef struct test_case {
     const char *name;
@@ -461,8 +462,42 @@ static void test_allocation_failures(void) {
     rg_graph_free(g);
 }
 
+/* graph/steps.h: each allocation of rg_step_diff_compute fails in turn:
+ * RG_ENOMEM, out zeroed, nothing leaked; then the same answer as ever. */
+static void test_step_diff_allocation_failures(void) {
+    spec s;
+    random_spec(&s, 24);
+    rg_graph *g = load_spec(&s);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    uint8_t *reach = calloc(g->n + 1, 1);
+    CU_ASSERT_FATAL(reach != NULL);
+    CU_ASSERT_EQUAL_FATAL(rg_graph_reachable(g, NULL, reach), 0);
+    long k = 1;
+    for (;; k++) {
+        rg_step_diff d;
+        allocs = 0;
+        fail_at = k;
+        int rc = rg_step_diff_compute(g, reach, g, reach, &d);
+        int failed = allocs >= k;
+        fail_at = 0;
+        if (failed) {
+            CU_ASSERT_EQUAL(rc, RG_ENOMEM);
+            CU_ASSERT(d.mark == NULL && d.old_rc == NULL && d.freed == NULL);
+        } else {
+            CU_ASSERT_EQUAL(rc, 0); /* a dump against itself: nothing changed */
+            CU_ASSERT(d.nnew == 0 && d.nfreed == 0 && d.nrc == 0 && d.nlost == 0);
+        }
+        rg_step_diff_free(&d);
+        if (!failed) break;
+    }
+    CU_ASSERT_EQUAL(k, 4); /* three allocations, each failed once */
+    free(reach);
+    rg_graph_free(g);
+}
+
 int main(void) {
     static const test_case cases[] = {
+        {"graph/steps.h: every allocation can fail", test_step_diff_allocation_failures},
         {"every allocation can fail", test_allocation_failures},
         {"a diamond, a weak back reference, a garbage pair", test_diamond_and_garbage},
         {"3000 random dumps against the definition", test_random_small},

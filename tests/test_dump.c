@@ -8,6 +8,8 @@
 #include <zlib.h>
 
 #include "refgraph/graph.h"
+#include "refgraph/analysis.h"
+#include "refgraph/steps.h"
 #include "refgraph/outfile.h"
 #include "testutil.h"
 
@@ -31,7 +33,7 @@ static int same_file(const char *a, const char *b) {
     return same;
 }
 
-static const rg_dump_options FIXED = {"2026-01-01T00:00:00Z", 0xaa};
+static const rg_dump_options FIXED = {.created = "2026-01-01T00:00:00Z", .heap_id = 0xaa};
 
 static void fin_noop(rg_object *self) { (void)self; }
 
@@ -138,6 +140,105 @@ static void test_round_trip_same_bytes(void) {
     g = rg_graph_load(tmp("rich.jsonl.gz"), NULL, &err);
     CU_ASSERT_PTR_NOT_NULL(g);
     rg_graph_free(g);
+    heap_end(h);
+}
+
+/* The header's optional "step" field: written when given, exposed by the
+ * loader, written back the same; a dump without it loads with NULLs. */
+static void test_step_field(void) {
+    rg_heap *h = rich_heap();
+    rg_error err = {0};
+    rg_dump_options o = FIXED;
+    o.step = (rg_dump_step){"Lesson 5", "After func() returned", "a = [1]\nb = [2]", "quote\" <b>\x01"};
+    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("step.jsonl"), &o, &err), 0);
+    rg_graph *g = rg_graph_load(tmp("step.jsonl"), NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_STRING_EQUAL(g->header.step.lesson, "Lesson 5");
+    CU_ASSERT_STRING_EQUAL(g->header.step.title, "After func() returned");
+    CU_ASSERT_STRING_EQUAL(g->header.step.code, "a = [1]\nb = [2]");
+    CU_ASSERT_STRING_EQUAL(g->header.step.caption, "quote\" <b>\x01");
+    CU_ASSERT_STRING_EQUAL(g->header.producer, "refgraph");
+    CU_ASSERT_EQUAL(rg_graph_write(g, tmp("step2.jsonl"), &err), 0);
+    CU_ASSERT(same_file(tmp("step.jsonl"), tmp("step2.jsonl")));
+    rg_graph_free(g);
+    /* only some of the four */
+    o.step = (rg_dump_step){NULL, "only a title", NULL, NULL};
+    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("step.jsonl"), &o, &err), 0);
+    char *text = slurp(tmp("step.jsonl"), NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, ",\"step\":{\"title\":\"only a title\"}}\n"));
+    free(text);
+    g = rg_graph_load(tmp("step.jsonl"), NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT_PTR_NULL(g->header.step.lesson);
+    CU_ASSERT_STRING_EQUAL(g->header.step.title, "only a title");
+    CU_ASSERT_PTR_NULL(g->header.step.code);
+    rg_graph_free(g);
+    /* none: no field, as before it existed */
+    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("step.jsonl"), &FIXED, &err), 0);
+    text = slurp(tmp("step.jsonl"), NULL);
+    CU_ASSERT_PTR_NULL(strstr(text, "\"step\""));
+    free(text);
+    g = rg_graph_load(RG_TEST_DUMPS "/valid/lesson-2-linked.jsonl", NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    CU_ASSERT(!g->header.step.lesson && !g->header.step.title && !g->header.step.code && !g->header.step.caption);
+    rg_graph_free(g);
+    heap_end(h);
+}
+
+/* graph/'s step diff: new, freed, refcount changed, reachable -> unreachable. */
+static void test_step_diff(void) {
+    rg_heap *h = heap_new();
+    rg_error err = {0};
+    rg_frame_push(h, "main");
+    rg_local_set_new(h, "a", rg_list_new(h));
+    rg_local_set_new(h, "c", rg_list_new(h));
+    rg_frame_push(h, "func");
+    rg_local_set_new(h, "p", rg_list_new(h));
+    rg_local_set_new(h, "q", rg_list_new(h));
+    rg_object *p = rg_local_get(h, "p"), *q = rg_local_get(h, "q");
+    rg_list_append(p, q);
+    rg_list_append(q, p);
+    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("s1.jsonl"), &FIXED, &err), 0);
+    rg_frame_pop(h);                                /* p and q: refcount 2 -> 1, unreachable */
+    rg_global_set(h, "g", rg_local_get(h, "a"));    /* a: refcount 1 -> 2 */
+    rg_local_del(h, "c");                           /* c: freed */
+    rg_local_set_new(h, "n", rg_list_new(h));       /* n: new */
+    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("s2.jsonl"), &FIXED, &err), 0);
+    rg_graph *g1 = rg_graph_load(tmp("s1.jsonl"), NULL, &err), *g2 = rg_graph_load(tmp("s2.jsonl"), NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g2);
+    uint8_t *r1 = calloc(g1->n + 1, 1), *r2 = calloc(g2->n + 1, 1);
+    CU_ASSERT_FATAL(r1 && r2);
+    CU_ASSERT_EQUAL(rg_graph_reachable(g1, NULL, r1), 0);
+    CU_ASSERT_EQUAL(rg_graph_reachable(g2, NULL, r2), 0);
+    rg_step_diff d;
+    CU_ASSERT_EQUAL_FATAL(rg_step_diff_compute(g1, r1, g2, r2, &d), 0);
+    CU_ASSERT_EQUAL(d.nnew, 1);
+    CU_ASSERT_EQUAL(d.nfreed, 1);
+    CU_ASSERT_EQUAL(d.nrc, 3);
+    CU_ASSERT_EQUAL(d.nlost, 2);
+    uint32_t ia = rg_graph_find(g2, rg_id(rg_local_get(h, "a"))), in = rg_graph_find(g2, rg_id(rg_local_get(h, "n")));
+    uint32_t ip = rg_graph_find(g2, rg_id(p));
+    CU_ASSERT_EQUAL(d.mark[ia], RG_STEP_RC);
+    CU_ASSERT_EQUAL(d.old_rc[ia], 1);
+    CU_ASSERT_EQUAL(g2->refcount[ia], 2);
+    CU_ASSERT_EQUAL(d.mark[in], RG_STEP_NEW);
+    CU_ASSERT_EQUAL(d.mark[ip], RG_STEP_RC | RG_STEP_LOST);
+    CU_ASSERT_EQUAL(d.old_rc[ip], 2);
+    CU_ASSERT_EQUAL(g1->type[d.freed[0]], g1->type[rg_graph_find(g1, rg_id(p))]); /* a list */
+    CU_ASSERT_EQUAL(d.freed_bytes, g1->size[d.freed[0]]);
+    rg_step_diff_free(&d);
+    /* the first step: nothing marked */
+    CU_ASSERT_EQUAL_FATAL(rg_step_diff_compute(NULL, NULL, g2, r2, &d), 0);
+    CU_ASSERT(d.nnew == 0 && d.nfreed == 0 && d.nrc == 0 && d.nlost == 0 && d.mark[ia] == 0);
+    rg_step_diff_free(&d);
+    free(r1);
+    free(r2);
+    rg_graph_free(g1);
+    rg_graph_free(g2);
+    rg_frame_pop(h);
+    rg_global_del(h, "g");
+    rg_gc_collect(h, 2);
     heap_end(h);
 }
 
@@ -386,7 +487,7 @@ static void test_lesson_snapshots(void) {
         }
         CU_ASSERT_EQUAL(pclose(p), 0);
     }
-    CU_ASSERT_EQUAL(checked, 2 + 3 + 3 + 3 + 4 + 3);
+    CU_ASSERT_EQUAL(checked, 4 + 3 + 4 + 4 + 4 + 3);
 }
 
 /* ---- the shared output layer (issue 11, items 5 and 7) ---------------------------------- */
@@ -511,6 +612,8 @@ int main(void) {
     mkdir(tmpdir, 0700);
     static const test_case cases[] = {
         {"dump, load, dump: the same bytes", test_round_trip_same_bytes},
+        {"the header's step field", test_step_field},
+        {"what changed between two steps (graph/steps.h)", test_step_diff},
         {"deterministic", test_deterministic},
         {"dumping changes no refcount, runs no collection", test_dump_changes_nothing},
         {"atomic on failure", test_atomic_on_failure},

@@ -123,7 +123,7 @@ static void test_scc_million_chain(void) { check_big(0); }
 
 /* ---- heaps drawn -------------------------------------------------------------------------- */
 
-static const rg_dump_options FIXED = {"2026-01-01T00:00:00Z", 0xaa};
+static const rg_dump_options FIXED = {.created = "2026-01-01T00:00:00Z", .heap_id = 0xaa};
 
 /* Dumps h, loads it, analyses it. */
 static rg_graph *reload(rg_heap *h, const char *name, rg_analysis *an) {

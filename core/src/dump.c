@@ -58,7 +58,7 @@ static void mark_garbage(rg_heap *h, int on) {
     }
 }
 
-static int write_all(rg_heap *h, rg_dump_writer *w, const char *created, uint64_t heap_id) {
+static int write_all(rg_heap *h, rg_dump_writer *w, const char *created, uint64_t heap_id, const rg_dump_step *step) {
     rg_dump_header hd = {
         .producer = "refgraph",
         .producer_version = RG_VERSION,
@@ -71,6 +71,7 @@ static int write_all(rg_heap *h, rg_dump_writer *w, const char *created, uint64_
         .gc_enabled = h->enabled,
         .garbage_id = h->garbage ? h->garbage->id : 0,
     };
+    if (step) hd.step = *step;
     for (int i = 0; i < 3; i++) {
         hd.gen[i] = (rg_dump_genstats){h->gen[i].threshold, h->gen[i].count, h->gen[i].stats.collections,
                                        h->gen[i].stats.collected, h->gen[i].stats.uncollectable};
@@ -111,7 +112,7 @@ int rg_heap_dump(rg_heap *h, const char *path, const rg_dump_options *opts, rg_e
     rg_dump_writer *w = rg_dump_writer_open(path, err);
     if (!w) return err && err->code ? err->code : RG_EIO;
     mark_garbage(h, 1);
-    int rc = write_all(h, w, created, opts ? opts->heap_id : 0);
+    int rc = write_all(h, w, created, opts ? opts->heap_id : 0, opts ? &opts->step : NULL);
     mark_garbage(h, 0);
     if (rc) {
         rg_dump_writer_close(w, err); /* reports the first failure, removes the file */

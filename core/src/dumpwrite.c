@@ -286,7 +286,23 @@ int rg_dump_write_header(rg_dump_writer *w, const rg_dump_header *h) {
         put_u64(w, h->garbage_id);
     else
         PUTS(w, "null");
-    PUTS(w, "}}\n");
+    putc_(w, '}');
+    const rg_dump_step *st = &h->step;
+    if (st->lesson || st->title || st->code || st->caption) {
+        static const char *const keys[] = {"\"lesson\":", "\"title\":", "\"code\":", "\"caption\":"};
+        const char *vals[] = {st->lesson, st->title, st->code, st->caption};
+        PUTS(w, ",\"step\":{");
+        int first = 1;
+        for (int i = 0; i < 4; i++) {
+            if (!vals[i]) continue;
+            if (!first) putc_(w, ',');
+            put(w, keys[i], strlen(keys[i]));
+            put_str(w, vals[i], strlen(vals[i]));
+            first = 0;
+        }
+        putc_(w, '}');
+    }
+    PUTS(w, "}\n");
     w->stage = ST_OBJECTS;
     return w->failed;
 }

@@ -471,7 +471,7 @@ static int known_field(int depth, const char *key, size_t len) {
         switch (len) {
         case 2: return IS("id") || IS("rc") || IS("gc");
         case 3: return IS("gen");
-        case 4: return IS("type") || IS("size") || IS("refs") || IS("heap");
+        case 4: return IS("type") || IS("size") || IS("refs") || IS("heap") || IS("step");
         case 5: return IS("label") || IS("frame") || IS("depth");
         case 6: return IS("global") || IS("locals") || IS("format") || IS("static");
         case 7: return IS("garbage") || IS("trailer") || IS("version") || IS("created") || IS("heap_id");
@@ -482,9 +482,10 @@ static int known_field(int depth, const char *key, size_t len) {
         }
     case 2:
         switch (len) {
-        case 5: return IS("stats");
-        case 6: return IS("max_id") || IS("counts") || IS("frames");
-        case 7: return IS("enabled") || IS("objects") || IS("globals");
+        case 4: return IS("code");
+        case 5: return IS("stats") || IS("title");
+        case 6: return IS("max_id") || IS("counts") || IS("frames") || IS("lesson");
+        case 7: return IS("enabled") || IS("objects") || IS("globals") || IS("caption");
         case 10: return IS("peak_bytes") || IS("thresholds") || IS("garbage_id") || IS("references");
         case 11: return IS("generations");
         case 12: return IS("bytes_in_use") || IS("live_objects");
@@ -513,11 +514,11 @@ static int known_field(int depth, const char *key, size_t len) {
 
 static int parse_header(loader *L) {
     static const char *const names[] = {"format", "version", "producer", "producer_version", "created",
-                                        "heap", "gc", "heap_id"};
-    size_t v[8];
+                                        "heap", "gc", "heap_id", "step"};
+    size_t v[9];
     const jtok *t = L->jp.toks;
     if (t[0].type != J_OBJECT) return FAIL(L, 1, RG_EFORMAT, "not a refgraph dump: the first line is not an object");
-    fields(L, 0, names, 8, v);
+    fields(L, 0, names, 9, v);
     if (!v[0]) return FAIL(L, 1, RG_EFORMAT, "not a refgraph dump: the first line has no \"format\" field");
     if (t[v[0]].type != J_STRING || !jkey(L->line, &t[v[0]], RG_DUMP_FORMAT, strlen(RG_DUMP_FORMAT)))
         return FAIL(L, col_of(&t[v[0]]), RG_EFORMAT, "not a refgraph dump: format is not \"" RG_DUMP_FORMAT "\"");
@@ -538,17 +539,32 @@ static int parse_header(loader *L) {
     L->g->header.heap_id = strtoull(hex, &hend, 16);
     if (*hend || strspn(hex, "0123456789abcdef") != 16)
         return FAIL(L, col_of(hid), RG_EFORMAT, "field \"heap_id\" must be 16 hex digits");
-    /* strings: producer, producer_version, created, kept in one block */
-    uint32_t s[3];
+    /* strings: producer, producer_version, created, and the optional
+     * step's lesson, title, code and caption, kept in one block */
+    uint32_t s[7];
     for (int i = 0; i < 3; i++)
         if (get_str(L, &t[v[2 + i]], names[2 + i], &s[i])) return -1;
+    static const char *const stn[] = {"lesson", "title", "code", "caption"};
+    size_t sv[4] = {0, 0, 0, 0};
+    if (v[8]) {
+        if (t[v[8]].type != J_OBJECT) return FAIL(L, col_of(&t[v[8]]), RG_EFORMAT, "field \"step\" must be an object");
+        fields(L, v[8], stn, 4, sv);
+    }
+    for (int i = 0; i < 4; i++) {
+        s[3 + i] = RG_NONE;
+        if (sv[i] && get_str(L, &t[sv[i]], stn[i], &s[3 + i])) return -1;
+    }
     size_t total = 0;
-    for (int i = 0; i < 3; i++) total += L->g->str[s[i]].len + 1;
+    for (int i = 0; i < 7; i++)
+        if (s[i] != RG_NONE) total += L->g->str[s[i]].len + 1;
     char *block = malloc(total);
     if (!block) return FAIL(L, 0, RG_ENOMEM, "out of memory");
     L->g->header_strings = block;
-    const char **dst[3] = {&L->g->header.producer, &L->g->header.producer_version, &L->g->header.created};
-    for (int i = 0; i < 3; i++) {
+    const char **dst[7] = {&L->g->header.producer, &L->g->header.producer_version, &L->g->header.created,
+                           &L->g->header.step.lesson, &L->g->header.step.title, &L->g->header.step.code,
+                           &L->g->header.step.caption};
+    for (int i = 0; i < 7; i++) {
+        if (s[i] == RG_NONE) continue; /* an absent step field stays NULL */
         rg_gstr g = L->g->str[s[i]];
         memcpy(block, g.ptr, g.len);
         block[g.len] = '\0';

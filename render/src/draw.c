@@ -41,6 +41,11 @@ typedef struct dghost {
     uint32_t holder;
 } dghost;
 
+typedef struct dgedge { /* a reference between two ghosts */
+    uint64_t from, to;
+    char *label;
+} dgedge;
+
 struct rg_drawing {
     const rg_graph *g;
     const rg_analysis *a;
@@ -54,6 +59,8 @@ struct rg_drawing {
     size_t nmores, cap_mores;
     dghost *ghosts;
     size_t nghosts, cap_ghosts;
+    dgedge *gedges;
+    size_t ngedges, cap_gedges;
     int roots;
     int failed;        /* out of memory while adding */
     size_t left_out;   /* objects refused over max_nodes */
@@ -96,6 +103,8 @@ void rg_drawing_free(rg_drawing *d) {
         free(d->ghosts[i].ref_label);
     }
     free(d->ghosts);
+    for (size_t i = 0; i < d->ngedges; i++) free(d->gedges[i].label);
+    free(d->gedges);
     free(d->slot);
     free(d->nodes);
     free(d->edges);
@@ -166,6 +175,20 @@ int rg_drawing_ghost(rg_drawing *d, uint64_t id, rg_gstr type, rg_gstr label, ui
     return d->failed ? RG_ENOMEM : 0;
 }
 
+int rg_drawing_ghost_ref(rg_drawing *d, uint64_t from, uint64_t to, rg_gstr label) {
+    if (grow((void **)&d->gedges, &d->cap_gedges, d->ngedges + 1, sizeof *d->gedges)) {
+        d->failed = 1;
+        return RG_ENOMEM;
+    }
+    dgedge *e = &d->gedges[d->ngedges];
+    e->from = from;
+    e->to = to;
+    e->label = copy_gstr(label);
+    d->ngedges++;
+    if (!e->label) d->failed = 1;
+    return d->failed ? RG_ENOMEM : 0;
+}
+
 int rg_drawing_roots(rg_drawing *d) {
     d->roots = 1;
     return 0;
@@ -203,6 +226,12 @@ static void sb_fmt(sbuf *b, const char *fmt, unsigned long long v) {
     char t[64];
     int n = snprintf(t, sizeof t, fmt, v);
     sb_put(b, t, (size_t)n);
+}
+
+static void sb_fmt2(sbuf *b, const char *fmt, long long x, long long y) {
+    char t[96];
+    int n = snprintf(t, sizeof t, fmt, x, y);
+    if (n > 0) sb_put(b, t, (size_t)n < sizeof t ? (size_t)n : sizeof t - 1);
 }
 
 static size_t utf8_cut(const char *s, size_t len, size_t max) {
@@ -375,7 +404,10 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
     Agnode_t *n = node(G, name);
     b->len = 0;
     sb_gstr(b, g->str[g->type[o]], DISPLAY_LABEL_MAX);
-    if (d->o.refcounts) sb_fmt(b, " [%lld]", (unsigned long long)g->refcount[o]);
+    if (d->o.refcounts && d->o.old_refcount && d->o.old_refcount[o] != g->refcount[o])
+        sb_fmt2(b, " [%lld \xe2\x86\x92 %lld]", (long long)d->o.old_refcount[o], (long long)g->refcount[o]);
+    else if (d->o.refcounts)
+        sb_fmt(b, " [%lld]", (unsigned long long)g->refcount[o]);
     sb_str(b, "\\n");
     sb_gstr(b, g->str[g->label[o]], DISPLAY_LABEL_MAX);
     if (d->o.retained) sb_fmt(b, "\\nretains %llu B", (unsigned long long)d->o.retained[o]);
@@ -388,18 +420,23 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.33, 0.35, 1.0);
     else if (marks & RG_DRAW_GONE)
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.35, 1.0);
+    else if (marks & RG_DRAW_LOST)
+        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.08, 0.55, 1.0);
+    else if (marks & RG_DRAW_CHANGED)
+        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.15, 0.5, 1.0);
     else if (marks & RG_DRAW_HIGHLIGHT)
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.6, 0.6, v);
     else
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.0, v);
     if (marks & RG_DRAW_START)
         set(n, "fontcolor", "red");
-    else if (v < 0.5 && !(marks & (RG_DRAW_NEW | RG_DRAW_GONE)))
+    else if (v < 0.5 && !(marks & (RG_DRAW_NEW | RG_DRAW_GONE | RG_DRAW_LOST | RG_DRAW_CHANGED)))
         set(n, "fontcolor", "white");
     if (is_cyclic(d, o)) {
         set(n, "color", "red");
         set(n, "penwidth", "2");
     }
+    if (marks & RG_DRAW_LOST) set(n, "peripheries", "2");
     b->len = 0;
     sb_fmt(b, "id %llu", (unsigned long long)g->id[o]);
     sb_str(b, "\\ntype ");
@@ -534,6 +571,19 @@ static Agraph_t *build(rg_drawing *d) {
             set(ed, "style", "dashed");
             set(ed, "color", "red");
         }
+    }
+    for (size_t i = 0; i < d->ngedges; i++) { /* references between freed objects */
+        char from[48], to[48];
+        snprintf(from, sizeof from, "gone%llu", (unsigned long long)d->gedges[i].from);
+        snprintf(to, sizeof to, "gone%llu", (unsigned long long)d->gedges[i].to);
+        Agnode_t *a = agnode(G, from, 0), *z = agnode(G, to, 0);
+        if (!a || !z) continue; /* one end not drawn */
+        Agedge_t *ed = agedge(G, a, z, NULL, 1);
+        b.len = 0;
+        sb_text(&b, d->gedges[i].label, strlen(d->gedges[i].label), DISPLAY_EDGE_MAX);
+        if (b.len) set(ed, "label", b.p);
+        set(ed, "style", "dashed");
+        set(ed, "color", "red");
     }
     if (d->roots) {
         for (uint32_t i = 0; i < g->nglobals; i++) {

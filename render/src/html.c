@@ -67,6 +67,10 @@ void rg_html_text(rg_html *h, const char *s, size_t n) {
 }
 
 rg_html *rg_html_open(const char *path, const char *title, rg_error *err) {
+    return rg_html_open_style(path, title, NULL, err);
+}
+
+rg_html *rg_html_open_style(const char *path, const char *title, const char *css, rg_error *err) {
     rg_html *h = calloc(1, sizeof *h);
     if (!h) {
         rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
@@ -79,10 +83,16 @@ rg_html *rg_html_open(const char *path, const char *title, rg_error *err) {
     h->f = rg_outfile_stream(h->o);
     rg_html_raw(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
     rg_html_text(h, title, strlen(title));
-    rg_html_rawf(h, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", style);
+    rg_html_rawf(h, "</title>\n<style>%s%s</style>\n</head>\n<body>\n<h1>", style, css ? css : "");
     rg_html_text(h, title, strlen(title));
     rg_html_raw(h, "</h1>\n");
     return h;
+}
+
+void rg_html_script(rg_html *h, const char *js) {
+    rg_html_raw(h, "<script>\n");
+    rg_html_raw(h, js);
+    rg_html_raw(h, "</script>\n");
 }
 
 void rg_html_section(rg_html *h, const char *id, const char *title) {

@@ -35,6 +35,15 @@ typedef struct rg_dump_genstats {
     uint64_t collections, collected, uncollectable;
 } rg_dump_genstats;
 
+/* A step of a story (docs/dump-format.md, "step"): NUL-terminated
+ * strings, each NULL when absent. */
+typedef struct rg_dump_step {
+    const char *lesson;  /* the lesson (or story) the step belongs to */
+    const char *title;   /* the step's title */
+    const char *code;    /* the line(s) of code that led to it ('\n' between lines) */
+    const char *caption; /* what it shows, in a sentence or two */
+} rg_dump_step;
+
 /* The header line. Strings are NUL-terminated. */
 typedef struct rg_dump_header {
     const char *producer, *producer_version;
@@ -46,6 +55,11 @@ typedef struct rg_dump_header {
     uint64_t garbage_id; /* the garbage list's id, 0 if none */
     const char *ids;     /* what ids are: NULL (allocation sequence numbers, not
                             written) or "addresses" (reusable: see dump-format.md) */
+    /* The optional "step" field: what a program was showing when it wrote
+     * the dump (a lesson's title, the step's title, the code line(s) that
+     * led to it, a caption). Each NULL when absent; the field is left out
+     * of the dump when all four are NULL. */
+    rg_dump_step step;
 } rg_dump_header;
 
 /* A string with its length: dump strings may hold any bytes. */
@@ -112,6 +126,7 @@ uint64_t rg_dump_writer_bytes(const rg_dump_writer *w);
 typedef struct rg_dump_options {
     const char *created; /* NULL: now. A fixed value makes dumps byte-identical */
     uint64_t heap_id;    /* 0: the heap's own id; tests fix it to compare heaps */
+    rg_dump_step step;   /* written as the header's "step" field (all NULL: none) */
 } rg_dump_options;
 
 /* Writes the whole heap to path in one pass. Changes no refcount and runs no

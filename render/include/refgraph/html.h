@@ -1,6 +1,7 @@
 /* refgraph/html.h — one self-contained HTML page: styles inline, pictures
- * as inline SVG, no script, nothing fetched from the network. Small on
- * purpose, shared by refgraph report and the lesson pages.
+ * as inline SVG, at most a little inline script of the caller's own,
+ * nothing fetched from the network. Small on purpose, shared by refgraph
+ * report and the lesson pages (refgraph story).
  *
  * The page goes through the output layer (refgraph/outfile.h): a temporary
  * file beside the target, renamed into place by rg_html_close, so a failure
@@ -29,6 +30,9 @@ typedef struct rg_html rg_html;
 /* Starts the page (doctype, head with title and the style sheet, body, h1
  * with the title). NULL on failure with err set. */
 rg_html *rg_html_open(const char *path, const char *title, rg_error *err);
+/* The same with css (the caller's own rules, NULL for none) after the
+ * shared style sheet. */
+rg_html *rg_html_open_style(const char *path, const char *title, const char *css, rg_error *err);
 
 /* Markup the caller wrote itself (never text from a dump). */
 void rg_html_raw(rg_html *h, const char *markup);
@@ -39,6 +43,8 @@ void rg_html_rawf(rg_html *h, const char *fmt, ...)
     ;
 /* Text, escaped: & < > " ' become entities, control characters \xNN. */
 void rg_html_text(rg_html *h, const char *s, size_t n);
+/* The caller's own script (a constant, never text from a dump), inline. */
+void rg_html_script(rg_html *h, const char *js);
 /* Closes the open section (if any) and starts <section id=ID><h2>TITLE</h2>. */
 void rg_html_section(rg_html *h, const char *id, const char *title);
 /* An SVG document from Graphviz, inline: its XML prolog, doctype and

@@ -61,6 +61,8 @@ typedef struct rg_render_options {
     int cluster_cycles;    /* box every cycle, not only unreachable ones */
     int no_legend;
     const uint64_t *retained; /* [n] retained sizes (rg_dominators) shown in each box, or NULL */
+    const int64_t *old_refcount; /* [n] refcounts at the previous step, or NULL: with refcounts,
+                                    a changed one shows as "[2 → 1]" */
     const char *layout; /* Graphviz engine; "dot" when NULL */
     const char *format; /* dot, png, svg, pdf, or json (the selection, no drawing);
                            NULL: from the output name (dot without one) */
@@ -104,6 +106,8 @@ typedef struct rg_drawing rg_drawing;
 #define RG_DRAW_HIGHLIGHT 0x2u /* blue */
 #define RG_DRAW_NEW 0x4u       /* green: new in a diff */
 #define RG_DRAW_GONE 0x8u      /* red: freed in a diff */
+#define RG_DRAW_CHANGED 0x10u  /* yellow: its refcount changed (a story's step) */
+#define RG_DRAW_LOST 0x20u     /* orange, double border: reachable before, unreachable now */
 
 rg_drawing *rg_drawing_new(const rg_graph *g, const rg_analysis *a, const rg_render_options *opts);
 /* Adds an object (once; a later call only adds marks); depth sets its grey. */
@@ -117,6 +121,10 @@ int rg_drawing_more(rg_drawing *d, uint32_t obj, uint32_t count, int backrefs);
  * reference from holder (a drawn object, or RG_NONE) labelled label. The
  * strings are copied. */
 int rg_drawing_ghost(rg_drawing *d, uint64_t id, rg_gstr type, rg_gstr label, uint32_t holder, rg_gstr ref_label);
+/* Adds a dashed red reference between two freed objects added with
+ * rg_drawing_ghost (by their ids; left out unless both are drawn). The
+ * label is copied. */
+int rg_drawing_ghost_ref(rg_drawing *d, uint64_t from, uint64_t to, rg_gstr label);
 
 /* Adds the globals and frame locals that reference drawn objects. */
 int rg_drawing_roots(rg_drawing *d);
