@@ -134,7 +134,7 @@ static void text(story *s, const char *t) { rg_html_text(s->h, t, strlen(t)); }
 static void gtext(story *s, rg_gstr t) { rg_html_text(s->h, t.ptr, t.len); }
 
 /* "list#4 (func:a)", escaped. */
-static void obj_text(story *s, const rg_graph *g, const int32_t *root, uint32_t v) {
+static void obj_text(story *s, const rg_graph *g, const rg_root *root, uint32_t v) {
     char name[300];
     text(s, cli_obj(g, root, v, name, sizeof name));
 }
@@ -230,7 +230,7 @@ static void figures(story *s, const rg_graph *g, const rg_analysis *an, const rg
     rg_html_raw(s->h, "</table>\n");
 }
 
-static void changes(story *s, const rg_graph *g, const int32_t *root, const rg_graph *prev, const rg_step_diff *d) {
+static void changes(story *s, const rg_graph *g, const rg_root *root, const rg_graph *prev, const rg_step_diff *d) {
     char b[64], n1[32];
     rg_html_raw(s->h, "<ul class=\"changes\">\n");
     if (!prev) {
@@ -272,7 +272,7 @@ static unsigned draw_marks(uint8_t m) {
 /* The heap at this step: changed objects first, then the rest, up to
  * max_nodes; their references; the objects freed since the previous step
  * as red ghosts; the roots. Says in words when there is nothing to draw. */
-static void picture(story *s, const rg_graph *g, const rg_analysis *an, const int32_t *root, const rg_graph *prev,
+static void picture(story *s, const rg_graph *g, const rg_analysis *an, const rg_root *root, const rg_graph *prev,
                     const rg_step_diff *d, const char *file) {
     char b[64], n1[32], n2[32];
     uint32_t alive = 0;
@@ -311,7 +311,7 @@ static void picture(story *s, const rg_graph *g, const rg_analysis *an, const in
     size_t max_leaves = alive <= s->max_nodes ? s->max_nodes : s->max_nodes / 4;
     for (unsigned level = 0; level < 4; level++)
         for (uint32_t i = 0; i < g->n && drawn < s->max_nodes; i++) {
-            int holder = root[i] != 0 || g->ref_start[i + 1] > g->ref_start[i];
+            int holder = root[i].kind != RG_ROOT_NONE || g->ref_start[i + 1] > g->ref_start[i];
             unsigned lv = (d->mark[i] ? 0u : 2u) + (holder ? 0u : 1u);
             if (lv != level || !shown(g, i) || rg_drawing_has(dr, i) || (!holder && leaves >= max_leaves)) continue;
             if (rg_drawing_node(dr, i, 0, draw_marks(d->mark[i])) != 0) s->failed = 1;
@@ -403,7 +403,7 @@ int cmd_story(int argc, char **argv) {
     story s = {0};
     rg_graph *prev = NULL, *g = NULL;
     rg_analysis pan = {0}, an = {0};
-    int32_t *root = NULL;
+    rg_root *root = NULL;
     rg_step_diff d = {0};
     long max_nodes;
     const char *out = cli_get(&a, "output");
@@ -463,7 +463,7 @@ int cmd_story(int argc, char **argv) {
         }
         if (rg_analyze(g, &an) || !(root = rg_root_index(g)) ||
             rg_step_diff_compute(prev, prev ? pan.reach : NULL, g, an.reach, &d)) {
-            cli_error("out of memory");
+            cli_nomem();
             rc = EXIT_INPUT;
             goto abort;
         }

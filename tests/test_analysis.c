@@ -24,7 +24,7 @@ static const char *tmp(const char *name) {
     return path[k];
 }
 
-static const rg_dump_options FIXED = {"2026-01-01T00:00:00Z", 0xaa};
+static const rg_dump_options FIXED = {.created = "2026-01-01T00:00:00Z", .heap_id = 0xaa};
 
 /* Loads a dump the core wrote; NULL fails the test. */
 static rg_graph *load(const char *path) {
