@@ -80,3 +80,19 @@ for r in range(rounds):
         objgraph.show_refs([a], filename=png)
         emit(bench="python", case="show_refs seed example to png", n=8, impl="objgraph",
              seconds=time.perf_counter() - t0)
+
+# A 100,000-object structure: a list of 1,000 lists of 100 distinct ints
+# (101,001 objects), drawn with objgraph's default limits (max_depth 3,
+# too_many 10) by both, the same parameters.
+big = [[1000 + i * 100 + j for j in range(100)] for i in range(1000)]
+for r in range(rounds):
+    png = os.path.join(out, "big.png")
+    t0 = time.perf_counter()
+    refgraph.show_refs([big], filename=png, max_depth=3)
+    emit(bench="python", case="show_refs 100k-object structure to png", n=101001, impl="refgraph",
+         seconds=time.perf_counter() - t0)
+    if objgraph is not None:
+        t0 = time.perf_counter()
+        objgraph.show_refs([big], filename=png, max_depth=3)
+        emit(bench="python", case="show_refs 100k-object structure to png", n=101001, impl="objgraph",
+             seconds=time.perf_counter() - t0)
