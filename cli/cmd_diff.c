@@ -154,6 +154,8 @@ static const char *signed_bytes(uint64_t mag, int neg, char *buf) {
     return buf;
 }
 
+/* Cycles as text (at most CYCLES_LISTED) or as JSON elements; the text
+ * says "unreachable" unless what already tells the reachability. */
 static void list_cycles(const char *what, const rg_graph *g, const rg_analysis *an, rg_finder *f,
                         const uint32_t *comps, size_t n, uint32_t *scratch, int json, int *first_json) {
     char b[32];
@@ -169,7 +171,7 @@ static void list_cycles(const char *what, const rg_graph *g, const rg_analysis *
             continue;
         }
         printf("  %s: %u object%s, %s%s: ", what, an->scc.size[k], an->scc.size[k] == 1 ? "" : "s",
-               cli_bytes(an->scc.bytes[k], b, sizeof b), an->reach[m] ? "" : ", unreachable");
+               cli_bytes(an->scc.bytes[k], b, sizeof b), an->reach[m] || strstr(what, "reachable") ? "" : ", unreachable");
         cli_print_path(stdout, g, NULL, m, scratch, len);
         putchar('\n');
     }
