@@ -171,7 +171,8 @@ static void list_cycles(const char *what, const rg_graph *g, const rg_analysis *
             continue;
         }
         printf("  %s: %u object%s, %s%s: ", what, an->scc.size[k], an->scc.size[k] == 1 ? "" : "s",
-               cli_bytes(an->scc.bytes[k], b, sizeof b), an->reach[m] || strstr(what, "reachable") ? "" : ", unreachable");
+               cli_bytes(an->scc.bytes[k], b, sizeof b),
+               an->reach[m] || strstr(what, "reachable") ? "" : ", unreachable");
         cli_print_path(stdout, g, NULL, m, scratch, len);
         putchar('\n');
     }

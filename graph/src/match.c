@@ -71,7 +71,8 @@ void rg_changes_free(rg_changes *c) {
 #define F_WAS_REACH 0x2u   /* (cur) a member's counterpart was reachable in old */
 #define F_WAS_UNREACH 0x4u /* (cur) a member's counterpart was unreachable in old */
 
-int rg_changes_compute(const rg_match *m, const rg_scc *old_scc, const uint8_t *old_reach, const rg_graph *cur, const rg_scc *cur_scc, const uint8_t *cur_reach, rg_changes *out) {
+int rg_changes_compute(const rg_match *m, const rg_scc *old_scc, const uint8_t *old_reach, const rg_graph *cur,
+                       const rg_scc *cur_scc, const uint8_t *cur_reach, rg_changes *out) {
     memset(out, 0, sizeof *out);
     size_t nc = (size_t)cur_scc->ncomp + 1, no = (size_t)old_scc->ncomp + 1;
     uint8_t *cf = calloc(nc, 1), *of = calloc(no, 1);
