@@ -39,12 +39,13 @@ const cli_command cli_commands[] = {
      "Show the shortest chain of references from a root (a global, a frame local, or an object held\n"
      "from outside the dump) to the object: why it is still alive. Exits 1 when no root reaches it.\n"
      "-o draws the chain."},
-    {"diff", cmd_diff, "Compare two dumps of one heap: per type, and new and vanished cycles.",
+    {"diff", cmd_diff, "Compare two dumps of one heap: per type, cycles, and what became unreachable.",
      "refgraph diff OLD NEW [--limit N] [--json] [-o FILE]", cmd_diff_opts,
-     "Compare two dumps of one heap, objects matched by id: per type, objects before and after, new\n"
-     "and freed, bytes allocated and freed, sorted by the change in bytes; then the cycles only one of\n"
-     "them has. Refuses dumps of different heaps. -o draws the new objects (green), what holds them,\n"
-     "and the freed ones (red)."},
+     "Compare two dumps of one heap, objects matched by id (and by type and size when the ids are\n"
+     "addresses): per type, objects before and after, new and freed, bytes allocated and freed, sorted\n"
+     "by the change in bytes; then the cycles only one of them has or whose reachability changed, and\n"
+     "the objects that became unreachable. Refuses dumps of different heaps. -o draws the new objects\n"
+     "(green), what holds them, those that became unreachable (orange) and the freed ones (red)."},
     {"top", cmd_top, "List the objects that keep the most memory alive (largest retained size).",
      "refgraph top DUMP [--limit N] [--json] [--no-chains]", cmd_top_opts,
      "List the objects with the largest retained size (what freeing each would give back: its own\n"
