@@ -38,10 +38,10 @@ static int by_type_count(const void *x, const void *y) {
     return a->first < b->first ? -1 : a->first > b->first;
 }
 
-/* "list 2, dict 1" for the objects of a component (the commonest first):
- * every type counted, however many (the counts add up to its size).
- * Time O(size + k log k) for k types; c->tslot and c->types are scratch. */
-void cli_print_types(FILE *out, const cli_alive *c, uint32_t comp, int json) {
+/* Counts the types of a component's objects into c->types (the commonest
+ * first): every type counted, however many (the counts add up to its size).
+ * Time O(size + k log k) for k types; c->tslot is scratch. */
+static uint32_t count_types(const cli_alive *c, uint32_t comp) {
     const rg_graph *g = c->g;
     uint32_t first = c->f.comp_start[comp], last = c->f.comp_start[comp + 1], nt = 0;
     for (uint32_t k = first; k < last; k++) { /* bound: the component's members */
@@ -55,18 +55,32 @@ void cli_print_types(FILE *out, const cli_alive *c, uint32_t comp, int json) {
     }
     for (uint32_t i = 0; i < nt; i++) c->tslot[c->types[i].type] = RG_NONE; /* ready for the next */
     qsort(c->types, nt, sizeof *c->types, by_type_count);
+    return nt;
+}
+
+/* "list 2, dict 1" for the objects of a component. */
+void cli_print_types(FILE *out, const cli_alive *c, uint32_t comp) {
+    const rg_graph *g = c->g;
+    uint32_t nt = count_types(c, comp);
     char buf[128];
-    if (json) {
-        fputc('{', out);
-        for (uint32_t i = 0; i < nt; i++) {
-            if (i) fputc(',', out);
-            json_gstr(out, g->str[c->types[i].type]);
-            fprintf(out, ":%u", c->types[i].count);
-        }
-        fputc('}', out);
-        return;
-    }
     for (uint32_t i = 0; i < nt && i < TYPES_SHOWN; i++)
         fprintf(out, "%s%s %u", i ? ", " : "", cli_gstr(g->str[c->types[i].type], buf, sizeof buf), c->types[i].count);
     if (nt > TYPES_SHOWN) fprintf(out, ", ...");
+}
+
+json_t *cli_json_types(const cli_alive *c, uint32_t comp) {
+    const rg_graph *g = c->g;
+    uint32_t nt = count_types(c, comp);
+    json_t *o = json_object();
+    int bad = !o;
+    for (uint32_t i = 0; i < nt && !bad; i++) {
+        rg_gstr t = g->str[c->types[i].type];
+        /* the key with its length: a type name may hold a NUL byte */
+        if (json_object_setn_new(o, t.ptr, t.len, json_integer(c->types[i].count)) < 0) bad = 1;
+    }
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }

@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "refgraph/analysis.h"
 #include "refgraph/dominators.h"
 #include "refgraph/graph.h"
@@ -196,9 +198,26 @@ int cli_finish_drawing(rg_drawing *d, const cli_args *a);
 
 /* ---- output shared by the reporting commands ---------------------------------------- */
 
-/* A JSON string (escaped). */
-void json_str(FILE *f, const char *s, size_t n);
-static inline void json_gstr(FILE *f, rg_gstr s) { json_str(f, s.ptr, s.len); }
+/* JSON: each command builds one json_t (new references throughout; NULL
+ * when out of memory) and prints it with cli_json_print. */
+/* A string: a dump's (valid UTF-8 once loaded) or any text, whose bytes
+ * that are not UTF-8 become the text \xNN. */
+json_t *cli_json_str(const char *s, size_t n);
+static inline json_t *cli_json_gstr(rg_gstr s) { return cli_json_str(s.ptr, s.len); }
+/* A count or size (saturated at INT64_MAX, as JSON integers are signed). */
+json_t *cli_json_u64(uint64_t v);
+/* A fraction, rounded to 4 decimals. */
+json_t *cli_json_share(double x);
+/* o[key] = v and append v to a: steal v (NULL allowed); set *bad when o, a
+ * or v is NULL or memory runs out. */
+void cli_jset(json_t *o, const char *key, json_t *v, int *bad);
+void cli_jpush(json_t *a, json_t *v, int *bad);
+/* Writes doc on stdout, compact, on one line, ASCII only with every control
+ * character escaped (so nothing from a dump reaches a terminal raw), and
+ * frees it. Steals doc. A NULL doc or bad
+ * set: out of memory, nothing printed. Returns EXIT_OK, EXIT_MEMORY or
+ * EXIT_OUTPUT. */
+int cli_json_print(json_t *doc, int bad);
 
 /* "list#4", with " (func:a)" or " (a)" when a root binds it. root may be NULL. */
 const char *cli_obj(const rg_graph *g, const rg_root *root, uint32_t i, char *buf, size_t size);
@@ -209,8 +228,10 @@ int cli_heap_owned(const rg_graph *g, uint32_t i);
 /* A chain of edges as text: "list#4 -[3]-> list#8 -[3]-> list#4". */
 void cli_print_path(FILE *f, const rg_graph *g, const rg_root *root, uint32_t first, const uint32_t *edges,
                     size_t n);
-/* The same as a JSON array of {"id","type","label"} steps. */
-void cli_json_path(FILE *f, const rg_graph *g, uint32_t first, const uint32_t *edges, size_t n);
+/* The same as a JSON array of {"id","type",...,"label"} steps (new
+ * reference, NULL when out of memory); a step a root binds has "global", or
+ * "frame" and "local", before its label. root may be NULL. */
+json_t *cli_json_path(const rg_graph *g, const rg_root *root, uint32_t first, const uint32_t *edges, size_t n);
 
 /* ---- why objects stay alive (alive.c) -------------------------------------------------- */
 
@@ -232,9 +253,11 @@ typedef struct cli_alive {
 /* Loads and analyses a dump; prints the error and returns EXIT_INPUT. */
 int cli_alive_load(cli_alive *c, const char *path);
 void cli_alive_free(cli_alive *c);
-/* "list 2, dict 1" (at most 5 types), or a JSON object of every type's
- * count, for the objects of a component. */
-void cli_print_types(FILE *out, const cli_alive *c, uint32_t comp, int json);
+/* "list 2, dict 1" (at most 5 types) for the objects of a component. */
+void cli_print_types(FILE *out, const cli_alive *c, uint32_t comp);
+/* The same as a JSON object of every type's count (new reference, NULL
+ * when out of memory). */
+json_t *cli_json_types(const cli_alive *c, uint32_t comp);
 
 /* ---- retained sizes (retained.c) ------------------------------------------------------ */
 
@@ -265,9 +288,10 @@ void cli_print_path_ends(FILE *f, const rg_graph *g, const rg_root *root, uint32
  * out of memory): what freeing the whole cycle gives back. */
 uint64_t *cli_cycle_retained(const rg_graph *g, const rg_scc *scc);
 /* The objects whose retained size grew most from old to new (matched by m;
- * a new object grew from 0), at most limit (0: all), as text or as a JSON
- * array. Returns 0, or -1 when out of memory (message printed). */
+ * a new object grew from 0), at most limit (0: all), as text on stdout, or,
+ * when json is not NULL, as a JSON array stored in *json (new reference).
+ * Returns 0, or -1 when out of memory (message printed). */
 int cli_print_growth(const rg_dom *od, const rg_graph *ng, const rg_dom *nd, const rg_match *m, size_t limit,
-                     int json);
+                     json_t **json);
 
 #endif

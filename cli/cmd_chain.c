@@ -47,17 +47,29 @@ int cmd_chain(const cli_args *a) {
     int json = cli_has(a, "json");
     char name[300];
     if (len < 0 && filtered && rg_root_chain(&c.f, c.root, c.an.external, NULL, obj, &first, c.scratch) >= 0) {
-        if (json)
-            printf("{\"id\":%llu,\"reachable\":true,\"root\":null,\"chain\":null}\n", (unsigned long long)g->id[obj]);
-        else
+        if (json) {
+            json_t *doc = json_object();
+            int bad = 0;
+            cli_jset(doc, "id", cli_json_u64(g->id[obj]), &bad);
+            cli_jset(doc, "reachable", json_true(), &bad);
+            cli_jset(doc, "root", json_null(), &bad);
+            cli_jset(doc, "chain", json_null(), &bad);
+            if ((rc = cli_json_print(doc, bad))) goto out;
+        } else {
             printf("%s: every chain from a root passes an object --skip-type or --ignore leaves out\n",
                    cli_obj(g, c.root, obj, name, sizeof name));
+        }
         rc = EXIT_FOUND;
         goto out;
     }
     if (len < 0) {
         if (json) {
-            printf("{\"id\":%llu,\"reachable\":false,\"chain\":null}\n", (unsigned long long)g->id[obj]);
+            json_t *doc = json_object();
+            int bad = 0;
+            cli_jset(doc, "id", cli_json_u64(g->id[obj]), &bad);
+            cli_jset(doc, "reachable", json_false(), &bad);
+            cli_jset(doc, "chain", json_null(), &bad);
+            if ((rc = cli_json_print(doc, bad))) goto out;
         } else {
             printf("%s is not reachable from any root: it is garbage that only the cycle collector frees "
                    "(see 'refgraph leaks')\n",
@@ -69,10 +81,14 @@ int cmd_chain(const cli_args *a) {
     uint32_t kind = c.root[first].kind;
     const char *held = kind == RG_ROOT_GLOBAL ? "global" : kind == RG_ROOT_LOCAL ? "frame local" : "held from outside";
     if (json) {
-        printf("{\"id\":%llu,\"reachable\":true,\"root\":\"%s\",\"chain\":", (unsigned long long)g->id[obj],
-               kind == RG_ROOT_GLOBAL ? "global" : kind == RG_ROOT_LOCAL ? "local" : "outside");
-        cli_json_path(stdout, g, first, c.scratch, (size_t)len);
-        printf("}\n");
+        json_t *doc = json_object();
+        int bad = 0;
+        cli_jset(doc, "id", cli_json_u64(g->id[obj]), &bad);
+        cli_jset(doc, "reachable", json_true(), &bad);
+        cli_jset(doc, "root",
+                 json_string(kind == RG_ROOT_GLOBAL ? "global" : kind == RG_ROOT_LOCAL ? "local" : "outside"), &bad);
+        cli_jset(doc, "chain", cli_json_path(g, c.root, first, c.scratch, (size_t)len), &bad);
+        if ((rc = cli_json_print(doc, bad))) goto out;
     } else {
         printf("%s: ", held);
         cli_print_path(stdout, g, c.root, first, c.scratch, (size_t)len);

@@ -50,22 +50,35 @@ static uint32_t *sorted_cycles(cli_alive *c, int only_unreachable, long min_size
     return comps;
 }
 
-static void print_break(FILE *out, cli_alive *c, const uint32_t *edges, size_t n, int json) {
+static void print_break(FILE *out, cli_alive *c, const uint32_t *edges, size_t n) {
     const rg_graph *g = c->g;
     char a[300], b[300], l[80];
     for (size_t i = 0; i < n; i++) {
         uint32_t e = edges[i], src = rg_edge_source(g, e), dst = g->ref_target[e];
         rg_gstr lab = g->str[RG_EDGE_LABEL(g->ref_label[e])];
-        if (json) {
-            fprintf(out, "%s{\"from\":%llu,\"to\":%llu,\"label\":", i ? "," : "", (unsigned long long)g->id[src],
-                    (unsigned long long)g->id[dst]);
-            json_gstr(out, lab);
-            fputc('}', out);
-        } else {
-            fprintf(out, "%s%s -%s-> %s", i ? "; " : "", cli_obj(g, c->root, src, a, sizeof a),
-                    cli_gstr(lab, l, sizeof l), cli_obj(g, c->root, dst, b, sizeof b));
-        }
+        fprintf(out, "%s%s -%s-> %s", i ? "; " : "", cli_obj(g, c->root, src, a, sizeof a), cli_gstr(lab, l, sizeof l),
+                cli_obj(g, c->root, dst, b, sizeof b));
     }
+}
+
+/* The references to make weak as a JSON array of {"from","to","label"}. */
+static json_t *json_break(cli_alive *c, const uint32_t *edges, size_t n) {
+    const rg_graph *g = c->g;
+    json_t *arr = json_array();
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t e = edges[i];
+        json_t *o = json_object();
+        cli_jset(o, "from", cli_json_u64(g->id[rg_edge_source(g, e)]), &bad);
+        cli_jset(o, "to", cli_json_u64(g->id[g->ref_target[e]]), &bad);
+        cli_jset(o, "label", cli_json_gstr(g->str[RG_EDGE_LABEL(g->ref_label[e])]), &bad);
+        cli_jpush(arr, o, &bad);
+    }
+    if (bad) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
 }
 
 int cmd_cycles(const cli_args *a) {
@@ -104,33 +117,36 @@ int cmd_cycles(const cli_args *a) {
     }
     size_t shown = limit && (size_t)limit < n ? (size_t)limit : n;
     char b1[32];
-    if (json)
-        printf("{\"count\":%zu,\"objects\":%llu,\"bytes\":%llu,\"unreachable\":%llu,\"cycles\":[", n,
-               (unsigned long long)objects, (unsigned long long)bytes, (unsigned long long)unreachable);
-    else
+    json_t *doc = NULL, *list = NULL;
+    int bad = 0;
+    if (json) {
+        doc = json_object();
+        list = json_array();
+        cli_jset(doc, "count", cli_json_u64(n), &bad);
+        cli_jset(doc, "objects", cli_json_u64(objects), &bad);
+        cli_jset(doc, "bytes", cli_json_u64(bytes), &bad);
+        cli_jset(doc, "unreachable", cli_json_u64(unreachable), &bad);
+        cli_jset(doc, "cycles", json_incref(list), &bad);
+    } else {
         printf("%zu cycle%s, %llu objects, %s; %llu unreachable\n", n, n == 1 ? "" : "s",
                (unsigned long long)objects, cli_bytes(bytes, b1, sizeof b1), (unsigned long long)unreachable);
+    }
     const char *red = cli_c(stdout, "\033[31m"), *bold = cli_c(stdout, "\033[1m"), *off = cli_c(stdout, "\033[0m");
-    for (size_t i = 0; i < shown; i++) {
+    for (size_t i = 0; i < shown && !bad; i++) {
         uint32_t k = comps[i], m = c.f.members[c.f.comp_start[k]];
         int reach = c.an.reach[m];
         uint32_t len = rg_shortest_cycle(&c.f, m, NULL, 0, c.scratch);
         size_t nb = rg_break_cycles(&c.f, k, brk, MAX_BREAK);
         if (json) {
-            printf("%s{\"objects\":%u,\"bytes\":%llu,\"retained\":%llu,\"reachable\":%s,\"types\":", i ? "," : "",
-                   s->size[k], (unsigned long long)s->bytes[k], (unsigned long long)cret[k], reach ? "true" : "false");
-            cli_print_types(stdout, &c, k, 1);
-            printf(",\"cycle\":");
-            cli_json_path(stdout, g, m, c.scratch, len);
-            printf(",\"make_weak\":");
-            if (nb) {
-                fputc('[', stdout);
-                print_break(stdout, &c, brk, nb, 1);
-                fputc(']', stdout);
-            } else {
-                fputs("null", stdout);
-            }
-            fputc('}', stdout);
+            json_t *o = json_object();
+            cli_jset(o, "objects", cli_json_u64(s->size[k]), &bad);
+            cli_jset(o, "bytes", cli_json_u64(s->bytes[k]), &bad);
+            cli_jset(o, "retained", cli_json_u64(cret[k]), &bad);
+            cli_jset(o, "reachable", json_boolean(reach), &bad);
+            cli_jset(o, "types", cli_json_types(&c, k), &bad);
+            cli_jset(o, "cycle", cli_json_path(g, c.root, m, c.scratch, len), &bad);
+            cli_jset(o, "make_weak", nb ? json_break(&c, brk, nb) : json_null(), &bad);
+            cli_jpush(list, o, &bad);
             continue;
         }
         char b2[32];
@@ -139,20 +155,21 @@ int cmd_cycles(const cli_args *a) {
                reach ? "" : red,
                reach ? "reachable from a root" : "unreachable (garbage only the collector frees)", reach ? "" : off);
         printf("  types     ");
-        cli_print_types(stdout, &c, k, 0);
+        cli_print_types(stdout, &c, k);
         printf("\n  cycle     ");
         cli_print_path(stdout, g, c.root, m, c.scratch, len);
         printf("\n  break it  ");
         if (nb) {
             printf("make weak: ");
-            print_break(stdout, &c, brk, nb, 0);
+            print_break(stdout, &c, brk, nb);
         } else {
             printf("no %d references break it: it is many cycles knotted together", MAX_BREAK);
         }
         putchar('\n');
     }
-    if (json) printf("]}\n");
-    if (cli_get(a, "output")) { /* draw them: whole small cycles, the shortest cycle of big ones */
+    json_decref(list);
+    if (json) rc = cli_json_print(doc, bad);
+    if (!rc && cli_get(a, "output")) { /* draw them: whole small cycles, the shortest cycle of big ones */
         rg_drawing *d = rg_drawing_new(g, &c.an, &ro);
         size_t drawn = 0;
         for (size_t i = 0; d && i < shown && drawn < DRAW_LIMIT; i++) {

@@ -154,20 +154,23 @@ static const char *signed_bytes(uint64_t mag, int neg, char *buf) {
     return buf;
 }
 
-/* Cycles as text (at most CYCLES_LISTED) or as JSON elements; the text
- * says "unreachable" unless what already tells the reachability. */
+/* Cycles as text (at most CYCLES_LISTED) or, when list is not NULL, as
+ * JSON elements appended to it (*bad set when out of memory); the text says
+ * "unreachable" unless what already tells the reachability. */
 static void list_cycles(const char *what, const rg_graph *g, const rg_analysis *an, rg_finder *f,
-                        const uint32_t *comps, size_t n, uint32_t *scratch, int json, int *first_json) {
+                        const uint32_t *comps, size_t n, uint32_t *scratch, json_t *list, int *bad) {
     char b[32];
-    for (size_t i = 0; i < n && (json || i < CYCLES_LISTED); i++) {
+    for (size_t i = 0; i < n && (list ? !*bad : i < CYCLES_LISTED); i++) {
         uint32_t k = comps[i], m = f->members[f->comp_start[k]];
         uint32_t len = rg_shortest_cycle(f, m, NULL, 0, scratch);
-        if (json) {
-            printf("%s{\"change\":\"%s\",\"objects\":%u,\"bytes\":%llu,\"reachable\":%s,\"cycle\":", *first_json ? "" : ",",
-                   what, an->scc.size[k], (unsigned long long)an->scc.bytes[k], an->reach[m] ? "true" : "false");
-            cli_json_path(stdout, g, m, scratch, len);
-            fputc('}', stdout);
-            *first_json = 0;
+        if (list) {
+            json_t *o = json_object();
+            cli_jset(o, "change", json_string(what), bad);
+            cli_jset(o, "objects", cli_json_u64(an->scc.size[k]), bad);
+            cli_jset(o, "bytes", cli_json_u64(an->scc.bytes[k]), bad);
+            cli_jset(o, "reachable", json_boolean(an->reach[m]), bad);
+            cli_jset(o, "cycle", cli_json_path(g, NULL, m, scratch, len), bad);
+            cli_jpush(list, o, bad);
             continue;
         }
         printf("  %s: %u object%s, %s%s: ", what, an->scc.size[k], an->scc.size[k] == 1 ? "" : "s",
@@ -176,38 +179,58 @@ static void list_cycles(const char *what, const rg_graph *g, const rg_analysis *
         cli_print_path(stdout, g, NULL, m, scratch, len);
         putchar('\n');
     }
-    if (!json && n > CYCLES_LISTED) printf("  (%zu more %s cycles)\n", n - CYCLES_LISTED, what);
+    if (!list && n > CYCLES_LISTED) printf("  (%zu more %s cycles)\n", n - CYCLES_LISTED, what);
 }
 
-/* ,"key":[ids] of g's objects without a counterpart in the other dump
- * (other: the match's index map of g): objgraph's get_new_ids. */
-static void print_ids(const rg_graph *g, const uint32_t *other, const char *key) {
-    printf(",\"%s\":[", key);
-    int first = 1;
-    for (uint32_t i = 0; i < g->n; i++) { /* bound: the dump's objects */
-        if (other[i] != RG_NONE) continue;
-        printf("%s%llu", first ? "" : ",", (unsigned long long)g->id[i]);
-        first = 0;
+/* The ids of g's objects without a counterpart in the other dump (other:
+ * the match's index map of g): objgraph's get_new_ids. New reference, NULL
+ * when out of memory. */
+static json_t *json_ids(const rg_graph *g, const uint32_t *other) {
+    json_t *arr = json_array();
+    int bad = 0;
+    for (uint32_t i = 0; i < g->n && !bad; i++) /* bound: the dump's objects */
+        if (other[i] == RG_NONE) cli_jpush(arr, cli_json_u64(g->id[i]), &bad);
+    if (bad) {
+        json_decref(arr);
+        return NULL;
     }
-    fputc(']', stdout);
+    return arr;
+}
+
+/* A signed size change of magnitude mag (saturated, as JSON integers are
+ * signed 64-bit). */
+static json_t *json_signed(uint64_t mag, int neg) {
+    json_int_t v = mag > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)mag;
+    return json_integer(neg ? -v : v);
 }
 
 /* Objects whose reachability from the roots changed, in all and per type
  * (rows in the table's order, at most limit types; 0: all). */
-static void print_reach(const table *t, const rg_changes *ch, size_t limit, int json) {
+/* Objects whose reachability from the roots changed, in all and per type
+ * (rows in the table's order, at most limit types; 0: all), as text or,
+ * when json is not NULL, as a JSON object stored there (new reference, NULL
+ * when out of memory). */
+static void print_reach(const table *t, const rg_changes *ch, size_t limit, json_t **json) {
     char b1[32], b2[32], tn[128];
     size_t shown = 0, more = 0;
-    if (json)
-        printf("{\"unreachable_objects\":%u,\"unreachable_bytes\":%llu,\"reachable_objects\":%u,"
-               "\"reachable_bytes\":%llu,\"types\":[",
-               ch->nlost, (unsigned long long)ch->lost_bytes, ch->nfound, (unsigned long long)ch->found_bytes);
-    else if (!ch->nlost && !ch->nfound)
+    json_t *doc = NULL, *types = NULL;
+    int bad = 0;
+    if (json) {
+        doc = json_object();
+        types = json_array();
+        cli_jset(doc, "unreachable_objects", cli_json_u64(ch->nlost), &bad);
+        cli_jset(doc, "unreachable_bytes", cli_json_u64(ch->lost_bytes), &bad);
+        cli_jset(doc, "reachable_objects", cli_json_u64(ch->nfound), &bad);
+        cli_jset(doc, "reachable_bytes", cli_json_u64(ch->found_bytes), &bad);
+        cli_jset(doc, "types", json_incref(types), &bad);
+    } else if (!ch->nlost && !ch->nfound) {
         printf("no object became unreachable or reachable again\n");
-    else
+    } else {
         printf("%u object%s (%s) became unreachable, %u became reachable again (%s)\n", ch->nlost,
                ch->nlost == 1 ? "" : "s", cli_bytes(ch->lost_bytes, b1, sizeof b1), ch->nfound,
                cli_bytes(ch->found_bytes, b2, sizeof b2));
-    for (size_t i = 0; i < t->n; i++) { /* bound: the table's rows */
+    }
+    for (size_t i = 0; i < t->n && !bad; i++) { /* bound: the table's rows */
         const row *r = &t->rows[i];
         if (!r->lost && !r->found) continue;
         if (limit && shown == limit) {
@@ -215,11 +238,13 @@ static void print_reach(const table *t, const rg_changes *ch, size_t limit, int 
             continue;
         }
         if (json) {
-            printf("%s{\"type\":", shown ? "," : "");
-            json_gstr(stdout, r->type);
-            printf(",\"unreachable\":%llu,\"unreachable_bytes\":%llu,\"reachable\":%llu,\"reachable_bytes\":%llu}",
-                   (unsigned long long)r->lost, (unsigned long long)r->lost_bytes, (unsigned long long)r->found,
-                   (unsigned long long)r->found_bytes);
+            json_t *o = json_object();
+            cli_jset(o, "type", cli_json_gstr(r->type), &bad);
+            cli_jset(o, "unreachable", cli_json_u64(r->lost), &bad);
+            cli_jset(o, "unreachable_bytes", cli_json_u64(r->lost_bytes), &bad);
+            cli_jset(o, "reachable", cli_json_u64(r->found), &bad);
+            cli_jset(o, "reachable_bytes", cli_json_u64(r->found_bytes), &bad);
+            cli_jpush(types, o, &bad);
         } else {
             printf("  %s: %llu unreachable now (%s), %llu reachable again (%s)\n", cli_gstr(r->type, tn, sizeof tn),
                    (unsigned long long)r->lost, cli_bytes(r->lost_bytes, b1, sizeof b1),
@@ -227,10 +252,13 @@ static void print_reach(const table *t, const rg_changes *ch, size_t limit, int 
         }
         shown++;
     }
-    if (json)
-        fputs("]}", stdout);
-    else if (more)
+    json_decref(types);
+    if (json) {
+        if (bad) json_decref(doc);
+        *json = bad ? NULL : doc;
+    } else if (more) {
         printf("  (%zu more types)\n", more);
+    }
 }
 
 int cmd_diff(const cli_args *a) {
@@ -328,40 +356,52 @@ int cmd_diff(const cli_args *a) {
     size_t shown = limit == 0 || (size_t)limit > t.n ? t.n : (size_t)limit;
     int json = cli_has(a, "json");
     if (json) {
-        printf("{\"old\":");
-        json_str(stdout, a->pos[0], strlen(a->pos[0]));
-        printf(",\"new\":");
-        json_str(stdout, a->pos[1], strlen(a->pos[1]));
-        printf(",\"heap_id\":\"%016llx\",\"new_objects\":%llu,\"freed_objects\":%llu,\"allocated_bytes\":%llu,"
-               "\"freed_bytes\":%llu",
-               (unsigned long long)ng->header.heap_id, (unsigned long long)nnew, (unsigned long long)nfreed,
-               (unsigned long long)alloc, (unsigned long long)freed);
-        print_ids(ng, m.old_of, "new_ids");
-        print_ids(og, m.cur_of, "freed_ids");
-        printf(",\"ids\":\"%s\",\"ids_reused\":%u,\"types\":[", m.reusable ? "reusable" : "sequence", m.nreused);
-        for (size_t i = 0; i < shown; i++) {
+        json_t *doc = json_object(), *types = json_array(), *cycles = json_array(), *reach = NULL,
+               *growth = NULL;
+        int bad = 0;
+        char hid[24];
+        snprintf(hid, sizeof hid, "%016llx", (unsigned long long)ng->header.heap_id);
+        cli_jset(doc, "old", cli_json_str(a->pos[0], strlen(a->pos[0])), &bad);
+        cli_jset(doc, "new", cli_json_str(a->pos[1], strlen(a->pos[1])), &bad);
+        cli_jset(doc, "heap_id", json_string(hid), &bad);
+        cli_jset(doc, "new_objects", cli_json_u64(nnew), &bad);
+        cli_jset(doc, "freed_objects", cli_json_u64(nfreed), &bad);
+        cli_jset(doc, "allocated_bytes", cli_json_u64(alloc), &bad);
+        cli_jset(doc, "freed_bytes", cli_json_u64(freed), &bad);
+        cli_jset(doc, "new_ids", json_ids(ng, m.old_of), &bad);
+        cli_jset(doc, "freed_ids", json_ids(og, m.cur_of), &bad);
+        cli_jset(doc, "ids", json_string(m.reusable ? "reusable" : "sequence"), &bad);
+        cli_jset(doc, "ids_reused", cli_json_u64(m.nreused), &bad);
+        cli_jset(doc, "types", json_incref(types), &bad);
+        for (size_t i = 0; i < shown && !bad; i++) {
             const row *r = &t.rows[i];
-            printf("%s{\"type\":", i ? "," : "");
-            json_gstr(stdout, r->type);
-            printf(",\"before\":%llu,\"after\":%llu,\"delta\":%lld,\"new\":%llu,\"freed\":%llu,"
-                   "\"allocated_bytes\":%llu,\"freed_bytes\":%llu,\"size_delta\":%s%llu}",
-                   (unsigned long long)r->before, (unsigned long long)r->after,
-                   (long long)r->after - (long long)r->before, (unsigned long long)r->new_,
-                   (unsigned long long)r->freed, (unsigned long long)r->alloc_bytes,
-                   (unsigned long long)r->freed_bytes, delta_neg(r) ? "-" : "",
-                   (unsigned long long)delta_mag(r));
+            json_t *o = json_object();
+            cli_jset(o, "type", cli_json_gstr(r->type), &bad);
+            cli_jset(o, "before", cli_json_u64(r->before), &bad);
+            cli_jset(o, "after", cli_json_u64(r->after), &bad);
+            cli_jset(o, "delta", json_integer((json_int_t)r->after - (json_int_t)r->before), &bad);
+            cli_jset(o, "new", cli_json_u64(r->new_), &bad);
+            cli_jset(o, "freed", cli_json_u64(r->freed), &bad);
+            cli_jset(o, "allocated_bytes", cli_json_u64(r->alloc_bytes), &bad);
+            cli_jset(o, "freed_bytes", cli_json_u64(r->freed_bytes), &bad);
+            cli_jset(o, "size_delta", json_signed(delta_mag(r), delta_neg(r)), &bad);
+            cli_jpush(types, o, &bad);
         }
-        printf("],\"cycles\":[");
-        int first = 1;
-        list_cycles("new", ng, &nan, &nf, ch.new_cycles, nnewc, scratch, 1, &first);
-        list_cycles("vanished", og, &oan, &of, ch.vanished_cycles, nold, scratch, 1, &first);
-        list_cycles("unreachable", ng, &nan, &nf, ch.lost_cycles, ch.nlost_cycles, scratch, 1, &first);
-        list_cycles("reachable", ng, &nan, &nf, ch.found_cycles, ch.nfound_cycles, scratch, 1, &first);
-        printf("],\"reachability\":");
-        print_reach(&t, &ch, (size_t)limit, 1);
-        printf(",\"retained_growth\":");
-        if (cli_print_growth(&od, ng, &nd, &m, (size_t)limit, 1)) goto nomem;
-        printf("}\n");
+        cli_jset(doc, "cycles", json_incref(cycles), &bad);
+        list_cycles("new", ng, &nan, &nf, ch.new_cycles, nnewc, scratch, cycles, &bad);
+        list_cycles("vanished", og, &oan, &of, ch.vanished_cycles, nold, scratch, cycles, &bad);
+        list_cycles("unreachable", ng, &nan, &nf, ch.lost_cycles, ch.nlost_cycles, scratch, cycles, &bad);
+        list_cycles("reachable", ng, &nan, &nf, ch.found_cycles, ch.nfound_cycles, scratch, cycles, &bad);
+        json_decref(types);
+        json_decref(cycles);
+        if (!bad) print_reach(&t, &ch, (size_t)limit, &reach);
+        cli_jset(doc, "reachability", reach, &bad);
+        if (!bad && cli_print_growth(&od, ng, &nd, &m, (size_t)limit, &growth)) {
+            json_decref(doc);
+            goto nomem;
+        }
+        cli_jset(doc, "retained_growth", growth, &bad);
+        if ((rc = cli_json_print(doc, bad))) goto out;
     } else {
         char b1[32], b2[32], b3[32], tn[128];
         printf("%llu new object%s (%s allocated), %llu freed (%s)\n", (unsigned long long)nnew, nnew == 1 ? "" : "s",
@@ -393,15 +433,14 @@ int cmd_diff(const cli_args *a) {
                    m.nreused, m.nreused == 1 ? "" : "s");
         printf("\ncycles: %zu new, %zu vanished, %u became unreachable, %u became reachable\n", nnewc, nold,
                ch.nlost_cycles, ch.nfound_cycles);
-        int first = 1;
-        list_cycles("new", ng, &nan, &nf, ch.new_cycles, nnewc, scratch, 0, &first);
-        list_cycles("vanished", og, &oan, &of, ch.vanished_cycles, nold, scratch, 0, &first);
-        list_cycles("now unreachable", ng, &nan, &nf, ch.lost_cycles, ch.nlost_cycles, scratch, 0, &first);
-        list_cycles("reachable again", ng, &nan, &nf, ch.found_cycles, ch.nfound_cycles, scratch, 0, &first);
+        list_cycles("new", ng, &nan, &nf, ch.new_cycles, nnewc, scratch, NULL, NULL);
+        list_cycles("vanished", og, &oan, &of, ch.vanished_cycles, nold, scratch, NULL, NULL);
+        list_cycles("now unreachable", ng, &nan, &nf, ch.lost_cycles, ch.nlost_cycles, scratch, NULL, NULL);
+        list_cycles("reachable again", ng, &nan, &nf, ch.found_cycles, ch.nfound_cycles, scratch, NULL, NULL);
         printf("\nreachability: ");
-        print_reach(&t, &ch, (size_t)limit, 0);
+        print_reach(&t, &ch, (size_t)limit, NULL);
         printf("\nretained size grew most (what freeing each would give back):\n");
-        if (cli_print_growth(&od, ng, &nd, &m, (size_t)limit, 0)) goto nomem;
+        if (cli_print_growth(&od, ng, &nd, &m, (size_t)limit, NULL)) goto nomem;
     }
     if (cli_get(a, "output")) {
         /* the new objects of the types that grew most, and what holds them, in

@@ -74,26 +74,38 @@ int cmd_dominators(const cli_args *a) {
     double share = h.dom.total ? 100.0 * (double)h.dom.retained[obj] / (double)h.dom.total : 0.0;
     char b1[32], b2[32], name[300], tn[128];
     if (cli_has(a, "json")) {
-        printf("{\"id\":%llu,\"type\":", (unsigned long long)g->id[obj]);
-        json_gstr(stdout, g->str[g->type[obj]]);
-        printf(",\"size\":%llu,\"retained\":%llu,\"share\":%.4f,\"reachable\":%s,\"chain\":[",
-               (unsigned long long)g->size[obj], (unsigned long long)h.dom.retained[obj], share / 100.0,
-               h.an.reach[obj] ? "true" : "false");
-        for (size_t k = nchain; k-- > 0;) {
+        json_t *doc = json_object(), *list = json_array(), *dom = json_object(), *types = json_array();
+        int bad = 0;
+        cli_jset(doc, "id", cli_json_u64(g->id[obj]), &bad);
+        cli_jset(doc, "type", cli_json_gstr(g->str[g->type[obj]]), &bad);
+        cli_jset(doc, "size", cli_json_u64(g->size[obj]), &bad);
+        cli_jset(doc, "retained", cli_json_u64(h.dom.retained[obj]), &bad);
+        cli_jset(doc, "share", cli_json_share(share / 100.0), &bad);
+        cli_jset(doc, "reachable", json_boolean(h.an.reach[obj]), &bad);
+        cli_jset(doc, "chain", json_incref(list), &bad);
+        for (size_t k = nchain; k-- > 0 && !bad;) {
             uint32_t v = chain[k];
-            printf("%s{\"id\":%llu,\"type\":", k + 1 == nchain ? "" : ",", (unsigned long long)g->id[v]);
-            json_gstr(stdout, g->str[g->type[v]]);
-            printf(",\"size\":%llu,\"retained\":%llu}", (unsigned long long)g->size[v],
-                   (unsigned long long)h.dom.retained[v]);
+            json_t *o = json_object();
+            cli_jset(o, "id", cli_json_u64(g->id[v]), &bad);
+            cli_jset(o, "type", cli_json_gstr(g->str[g->type[v]]), &bad);
+            cli_jset(o, "size", cli_json_u64(g->size[v]), &bad);
+            cli_jset(o, "retained", cli_json_u64(h.dom.retained[v]), &bad);
+            cli_jpush(list, o, &bad);
         }
-        printf("],\"dominated\":{\"objects\":%u,\"bytes\":%llu,\"types\":[", nunder, (unsigned long long)ubytes);
-        for (size_t i = 0; i < shown; i++) {
-            printf("%s{\"type\":", i ? "," : "");
-            json_gstr(stdout, g->str[rows[i].type]);
-            printf(",\"objects\":%llu,\"bytes\":%llu}", (unsigned long long)rows[i].count,
-                   (unsigned long long)rows[i].bytes);
+        cli_jset(dom, "objects", cli_json_u64(nunder), &bad);
+        cli_jset(dom, "bytes", cli_json_u64(ubytes), &bad);
+        cli_jset(dom, "types", json_incref(types), &bad);
+        cli_jset(doc, "dominated", dom, &bad);
+        for (size_t i = 0; i < shown && !bad; i++) {
+            json_t *o = json_object();
+            cli_jset(o, "type", cli_json_gstr(g->str[rows[i].type]), &bad);
+            cli_jset(o, "objects", cli_json_u64(rows[i].count), &bad);
+            cli_jset(o, "bytes", cli_json_u64(rows[i].bytes), &bad);
+            cli_jpush(types, o, &bad);
         }
-        printf("]}}\n");
+        json_decref(list);
+        json_decref(types);
+        rc = cli_json_print(doc, bad);
         goto out;
     }
     printf("%s: %s, retains %s (%.1f%% of %s)%s\n", cli_obj(g, h.root, obj, name, sizeof name),

@@ -47,6 +47,7 @@ int cmd_info(const cli_args *a) {
         return EXIT_INPUT;
     }
     const rg_dump_header *h = &g->header;
+    int rc = EXIT_OK;
     uint64_t gens[5] = {0}, weak = 0, cycles = 0, cyc_objs = 0, cyc_bytes = 0, unreach = 0, unreach_bytes = 0,
              held = 0, locals = 0;
     for (uint32_t i = 0; i < g->n; i++) {
@@ -68,38 +69,65 @@ int cmd_info(const cli_args *a) {
     uint32_t garbage = h->garbage_id ? rg_graph_find(g, h->garbage_id) : RG_NONE;
     uint64_t ngarbage = garbage == RG_NONE ? 0 : g->ref_start[garbage + 1] - g->ref_start[garbage];
     if (cli_has(a, "json")) {
-        printf("{\"dump\":");
-        json_str(stdout, path, strlen(path));
-        printf(",\"format\":\"%s\",\"version\":%d,\"producer\":", RG_DUMP_FORMAT, RG_DUMP_VERSION);
-        json_str(stdout, h->producer, strlen(h->producer));
-        printf(",\"producer_version\":");
-        json_str(stdout, h->producer_version, strlen(h->producer_version));
-        printf(",\"created\":");
-        json_str(stdout, h->created, strlen(h->created));
-        printf(",\"heap_id\":\"%016llx\",\"objects\":%u,\"references\":%u,\"weak_references\":%llu,"
-               "\"globals\":%u,\"frames\":%u,\"locals\":%llu,",
-               (unsigned long long)h->heap_id, g->n, g->nrefs, (unsigned long long)weak, g->nglobals, g->nframes,
-               (unsigned long long)locals);
-        printf("\"heap\":{\"bytes_in_use\":%llu,\"peak_bytes\":%llu,\"live_objects\":%llu,\"max_id\":%llu},",
-               (unsigned long long)h->bytes_in_use, (unsigned long long)h->peak_bytes,
-               (unsigned long long)h->live_objects, (unsigned long long)h->max_id);
-        printf("\"gc\":{\"enabled\":%s,\"thresholds\":[%ld,%ld,%ld],\"counts\":[%ld,%ld,%ld],\"stats\":[",
-               h->gc_enabled ? "true" : "false", h->gen[0].threshold, h->gen[1].threshold, h->gen[2].threshold,
-               h->gen[0].count, h->gen[1].count, h->gen[2].count);
-        for (int i = 0; i < 3; i++)
-            printf("%s{\"collections\":%llu,\"collected\":%llu,\"uncollectable\":%llu}", i ? "," : "",
-                   (unsigned long long)h->gen[i].collections, (unsigned long long)h->gen[i].collected,
-                   (unsigned long long)h->gen[i].uncollectable);
-        printf("],\"garbage_list\":%llu},", (unsigned long long)ngarbage);
-        printf("\"generations\":{\"untracked\":%llu,\"0\":%llu,\"1\":%llu,\"2\":%llu,\"frozen\":%llu},",
-               (unsigned long long)gens[0], (unsigned long long)gens[1], (unsigned long long)gens[2],
-               (unsigned long long)gens[3], (unsigned long long)gens[4]);
-        printf("\"cycles\":{\"count\":%llu,\"objects\":%llu,\"bytes\":%llu},", (unsigned long long)cycles,
-               (unsigned long long)cyc_objs, (unsigned long long)cyc_bytes);
-        printf("\"unreachable\":{\"objects\":%llu,\"bytes\":%llu},\"held_from_outside\":%llu,",
-               (unsigned long long)unreach, (unsigned long long)unreach_bytes, (unsigned long long)held);
-        printf("\"valid\":%s,\"dropped_references\":%llu}\n", warns.n ? "false" : "true",
-               (unsigned long long)g->dropped_refs);
+        json_t *doc = json_object(), *o;
+        int bad = 0;
+        char hid[24];
+        snprintf(hid, sizeof hid, "%016llx", (unsigned long long)h->heap_id);
+        cli_jset(doc, "dump", cli_json_str(path, strlen(path)), &bad);
+        cli_jset(doc, "format", json_string(RG_DUMP_FORMAT), &bad);
+        cli_jset(doc, "version", json_integer(RG_DUMP_VERSION), &bad);
+        cli_jset(doc, "producer", cli_json_str(h->producer, strlen(h->producer)), &bad);
+        cli_jset(doc, "producer_version", cli_json_str(h->producer_version, strlen(h->producer_version)), &bad);
+        cli_jset(doc, "created", cli_json_str(h->created, strlen(h->created)), &bad);
+        cli_jset(doc, "heap_id", json_string(hid), &bad);
+        cli_jset(doc, "objects", cli_json_u64(g->n), &bad);
+        cli_jset(doc, "references", cli_json_u64(g->nrefs), &bad);
+        cli_jset(doc, "weak_references", cli_json_u64(weak), &bad);
+        cli_jset(doc, "globals", cli_json_u64(g->nglobals), &bad);
+        cli_jset(doc, "frames", cli_json_u64(g->nframes), &bad);
+        cli_jset(doc, "locals", cli_json_u64(locals), &bad);
+        o = json_object();
+        cli_jset(o, "bytes_in_use", cli_json_u64(h->bytes_in_use), &bad);
+        cli_jset(o, "peak_bytes", cli_json_u64(h->peak_bytes), &bad);
+        cli_jset(o, "live_objects", cli_json_u64(h->live_objects), &bad);
+        cli_jset(o, "max_id", cli_json_u64(h->max_id), &bad);
+        cli_jset(doc, "heap", o, &bad);
+        json_t *gc = json_object(), *thr = json_array(), *cnt = json_array(), *st = json_array();
+        for (int i = 0; i < 3; i++) {
+            cli_jpush(thr, json_integer(h->gen[i].threshold), &bad);
+            cli_jpush(cnt, json_integer(h->gen[i].count), &bad);
+            o = json_object();
+            cli_jset(o, "collections", cli_json_u64(h->gen[i].collections), &bad);
+            cli_jset(o, "collected", cli_json_u64(h->gen[i].collected), &bad);
+            cli_jset(o, "uncollectable", cli_json_u64(h->gen[i].uncollectable), &bad);
+            cli_jpush(st, o, &bad);
+        }
+        cli_jset(gc, "enabled", json_boolean(h->gc_enabled), &bad);
+        cli_jset(gc, "thresholds", thr, &bad);
+        cli_jset(gc, "counts", cnt, &bad);
+        cli_jset(gc, "stats", st, &bad);
+        cli_jset(gc, "garbage_list", cli_json_u64(ngarbage), &bad);
+        cli_jset(doc, "gc", gc, &bad);
+        o = json_object();
+        cli_jset(o, "untracked", cli_json_u64(gens[0]), &bad);
+        cli_jset(o, "0", cli_json_u64(gens[1]), &bad);
+        cli_jset(o, "1", cli_json_u64(gens[2]), &bad);
+        cli_jset(o, "2", cli_json_u64(gens[3]), &bad);
+        cli_jset(o, "frozen", cli_json_u64(gens[4]), &bad);
+        cli_jset(doc, "generations", o, &bad);
+        o = json_object();
+        cli_jset(o, "count", cli_json_u64(cycles), &bad);
+        cli_jset(o, "objects", cli_json_u64(cyc_objs), &bad);
+        cli_jset(o, "bytes", cli_json_u64(cyc_bytes), &bad);
+        cli_jset(doc, "cycles", o, &bad);
+        o = json_object();
+        cli_jset(o, "objects", cli_json_u64(unreach), &bad);
+        cli_jset(o, "bytes", cli_json_u64(unreach_bytes), &bad);
+        cli_jset(doc, "unreachable", o, &bad);
+        cli_jset(doc, "held_from_outside", cli_json_u64(held), &bad);
+        cli_jset(doc, "valid", json_boolean(!warns.n), &bad);
+        cli_jset(doc, "dropped_references", cli_json_u64(g->dropped_refs), &bad);
+        rc = cli_json_print(doc, bad);
     } else {
         char b1[32], b2[32];
         const char *bold = cli_c(stdout, "\033[1m"), *off = cli_c(stdout, "\033[0m");
@@ -147,5 +175,5 @@ int cmd_info(const cli_args *a) {
     }
     rg_analysis_free(&an);
     rg_graph_free(g);
-    return EXIT_OK;
+    return rc;
 }

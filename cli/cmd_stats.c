@@ -94,17 +94,22 @@ int cmd_stats(const cli_args *a) {
     qsort(rows, nrows, sizeof *rows, order);
     size_t shown = limit == 0 || (size_t)limit > nrows ? nrows : (size_t)limit;
     if (cli_has(a, "json")) {
-        printf("{\"objects\":%llu,\"bytes\":%llu,\"types\":%zu,\"rows\":[", (unsigned long long)total,
-               (unsigned long long)bytes, nrows);
-        for (size_t i = 0; i < shown; i++) {
-            printf("%s{\"type\":", i ? "," : "");
-            json_gstr(stdout, g->str[rows[i].type]);
-            printf(",\"count\":%llu,\"bytes\":%llu", (unsigned long long)rows[i].count,
-                   (unsigned long long)rows[i].bytes);
-            if (retained) printf(",\"retained\":%llu", (unsigned long long)rows[i].retained);
-            putchar('}');
+        json_t *doc = json_object(), *list = json_array();
+        int bad = 0;
+        cli_jset(doc, "objects", cli_json_u64(total), &bad);
+        cli_jset(doc, "bytes", cli_json_u64(bytes), &bad);
+        cli_jset(doc, "types", cli_json_u64(nrows), &bad);
+        cli_jset(doc, "rows", json_incref(list), &bad);
+        for (size_t i = 0; i < shown && !bad; i++) {
+            json_t *o = json_object();
+            cli_jset(o, "type", cli_json_gstr(g->str[rows[i].type]), &bad);
+            cli_jset(o, "count", cli_json_u64(rows[i].count), &bad);
+            cli_jset(o, "bytes", cli_json_u64(rows[i].bytes), &bad);
+            if (retained) cli_jset(o, "retained", cli_json_u64(rows[i].retained), &bad);
+            cli_jpush(list, o, &bad);
         }
-        printf("]}\n");
+        json_decref(list);
+        rc = cli_json_print(doc, bad);
     } else {
         int w = 5; /* "total" */
         char t[128], b[32];
@@ -128,5 +133,5 @@ int cmd_stats(const cli_args *a) {
     free(rows);
     free(by_type);
     rg_graph_free(g);
-    return EXIT_OK;
+    return rc;
 }

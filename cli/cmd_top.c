@@ -37,8 +37,14 @@ int cmd_top(const cli_args *a) {
     int json = cli_has(a, "json"), chains = !cli_has(a, "no-chains");
     double total = h.dom.total ? (double)h.dom.total : 1.0;
     char b1[32], b2[32], name[300];
+    json_t *doc = NULL, *list = NULL;
+    int bad = 0;
     if (json) {
-        printf("{\"objects\":%u,\"bytes\":%llu,\"top\":[", g->n, (unsigned long long)h.dom.total);
+        doc = json_object();
+        list = json_array();
+        cli_jset(doc, "objects", cli_json_u64(g->n), &bad);
+        cli_jset(doc, "bytes", cli_json_u64(h.dom.total), &bad);
+        cli_jset(doc, "top", json_incref(list), &bad);
     } else {
         printf("%u object%s, %s in all; ", g->n, g->n == 1 ? "" : "s", cli_bytes(h.dom.total, b1, sizeof b1));
         if (n == g->n)
@@ -47,29 +53,25 @@ int cmd_top(const cli_args *a) {
             printf("the %zu largest by retained size (what freeing each gives back):\n\n", n);
         if (n) printf("%10s %7s %10s  %s\n", "retained", "share", "size", "object");
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !bad; i++) {
         uint32_t v = top[i], d = h.dom.idom[v], first = 0;
         long len = chains ? rg_root_chain(&h.f, h.root, h.an.external, NULL, v, &first, h.scratch) : -1;
         double share = 100.0 * (double)h.dom.retained[v] / total;
         if (json) {
-            printf("%s{\"id\":%llu,\"type\":", i ? "," : "", (unsigned long long)g->id[v]);
-            json_gstr(stdout, g->str[g->type[v]]);
-            printf(",\"size\":%llu,\"retained\":%llu,\"share\":%.4f,\"idom\":", (unsigned long long)g->size[v],
-                   (unsigned long long)h.dom.retained[v], share / 100.0);
-            if (d == RG_NONE)
-                fputs("null", stdout);
-            else
-                printf("%llu", (unsigned long long)g->id[d]);
-            printf(",\"reachable\":%s", h.an.reach[v] ? "true" : "false");
+            json_t *o = json_object();
+            cli_jset(o, "id", cli_json_u64(g->id[v]), &bad);
+            cli_jset(o, "type", cli_json_gstr(g->str[g->type[v]]), &bad);
+            cli_jset(o, "size", cli_json_u64(g->size[v]), &bad);
+            cli_jset(o, "retained", cli_json_u64(h.dom.retained[v]), &bad);
+            cli_jset(o, "share", cli_json_share(share / 100.0), &bad);
+            cli_jset(o, "idom", d == RG_NONE ? json_null() : cli_json_u64(g->id[d]), &bad);
+            cli_jset(o, "reachable", json_boolean(h.an.reach[v]), &bad);
             if (chains) {
-                if (len < 0) {
-                    fputs(",\"root\":null,\"chain\":null", stdout);
-                } else {
-                    printf(",\"root\":\"%s\",\"chain\":", cli_root_kind(&h, first));
-                    cli_json_path(stdout, g, first, h.scratch, (size_t)len);
-                }
+                cli_jset(o, "root", len < 0 ? json_null() : json_string(cli_root_kind(&h, first)), &bad);
+                cli_jset(o, "chain", len < 0 ? json_null() : cli_json_path(g, h.root, first, h.scratch, (size_t)len),
+                         &bad);
             }
-            fputc('}', stdout);
+            cli_jpush(list, o, &bad);
             continue;
         }
         printf("%10s %6.1f%% %10s  %s\n", cli_bytes(h.dom.retained[v], b1, sizeof b1), share,
@@ -83,7 +85,8 @@ int cmd_top(const cli_args *a) {
             putchar('\n');
         }
     }
-    if (json) printf("]}\n");
+    json_decref(list);
+    if (json) rc = cli_json_print(doc, bad);
 out:
     free(top);
     cli_heap_free(&h);

@@ -2,6 +2,7 @@
  * subcommands, usage defined once, stable exit codes (see cli.h). */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -118,6 +119,9 @@ static void install_cleanup(void) {
 
 int main(int argc, char **argv) {
     install_cleanup();
+    /* jansson allocates through the same malloc as the rest of the CLI (so a
+     * test build that fails allocations fails jansson's too) */
+    json_set_alloc_funcs(malloc, free);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

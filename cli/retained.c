@@ -101,7 +101,7 @@ uint64_t *cli_cycle_retained(const rg_graph *g, const rg_scc *scc) {
 /* ---- growth between two dumps ------------------------------------------------------------- */
 
 int cli_print_growth(const rg_dom *od, const rg_graph *ng, const rg_dom *nd, const rg_match *m, size_t limit,
-                     int json) {
+                     json_t **json) {
     uint64_t *growth = malloc(((size_t)ng->n + 1) * sizeof *growth);
     uint8_t *skip = malloc((size_t)ng->n + 1);
     const uint32_t *before = m->old_of;
@@ -123,22 +123,24 @@ int cli_print_growth(const rg_dom *od, const rg_graph *ng, const rg_dom *nd, con
         return -1;
     }
     char b1[32], b2[32], b3[32], name[300];
-    if (json) fputc('[', stdout);
+    json_t *arr = json ? json_array() : NULL;
+    int bad = json && !arr;
+    if (json)
+        ; /* built below */
     else if (n)
         printf("%12s %12s %12s  %s\n", "before", "after", "growth", "object");
     else
         printf("  no object's retained size grew\n");
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && !bad; i++) {
         uint32_t v = top[i], o = before[v];
         if (json) {
-            printf("%s{\"id\":%llu,\"type\":", i ? "," : "", (unsigned long long)ng->id[v]);
-            json_gstr(stdout, ng->str[ng->type[v]]);
-            if (o == RG_NONE)
-                fputs(",\"before\":null", stdout);
-            else
-                printf(",\"before\":%llu", (unsigned long long)od->retained[o]);
-            printf(",\"after\":%llu,\"growth\":%llu}", (unsigned long long)nd->retained[v],
-                   (unsigned long long)growth[v]);
+            json_t *e = json_object();
+            cli_jset(e, "id", cli_json_u64(ng->id[v]), &bad);
+            cli_jset(e, "type", cli_json_gstr(ng->str[ng->type[v]]), &bad);
+            cli_jset(e, "before", o == RG_NONE ? json_null() : cli_json_u64(od->retained[o]), &bad);
+            cli_jset(e, "after", cli_json_u64(nd->retained[v]), &bad);
+            cli_jset(e, "growth", cli_json_u64(growth[v]), &bad);
+            cli_jpush(arr, e, &bad);
             continue;
         }
         b3[0] = '+';
@@ -146,10 +148,15 @@ int cli_print_growth(const rg_dom *od, const rg_graph *ng, const rg_dom *nd, con
         printf("%12s %12s %12s  %s\n", o == RG_NONE ? "(new)" : cli_bytes(od->retained[o], b1, sizeof b1),
                cli_bytes(nd->retained[v], b2, sizeof b2), b3, cli_obj(ng, NULL, v, name, sizeof name));
     }
-    if (json) fputc(']', stdout);
     free(growth);
     free(skip);
     free(top);
+    if (bad) {
+        json_decref(arr);
+        cli_nomem();
+        return -1;
+    }
+    if (json) *json = arr;
     return 0;
 }
 
