@@ -464,6 +464,14 @@ static int draw_format(const cli_args *a, rg_render_options *o) {
         cli_usage_error(a->cmd, "option '--format' takes dot, png, svg, pdf or json, not '%s'", fmt);
         return -1;
     }
+    if ((a->flags & CLI_DRAWS) && cli_has(a, "json")) { /* the selection as JSON, whatever the file's name */
+        if (fmt && strcmp(fmt, "json") != 0) {
+            cli_usage_error(a->cmd, "options '--json' and '--format %s' contradict each other: give one", fmt);
+            return -1;
+        }
+        o->format = "json";
+        return 0;
+    }
     if (!out) {
         if (fmt && !(a->flags & CLI_DRAWS)) { /* a report on standard output: it draws only with -o */
             cli_usage_error(a->cmd, "option '--format' draws to a file: give -o FILE (or -o - for standard output)");
@@ -479,14 +487,6 @@ static int draw_format(const cli_args *a, rg_render_options *o) {
         cli_usage_error(a->cmd, "cannot tell the format of '%s': use .dot, .png, .svg, .pdf or .json, or --format",
                         out);
         return -1;
-    }
-    if ((a->flags & CLI_DRAWS) && cli_has(a, "json")) { /* the selection as JSON, whatever the file's name */
-        const char *given = cli_get(a, "format");
-        if (given && strcmp(given, "json") != 0) {
-            cli_usage_error(a->cmd, "options '--json' and '--format %s' contradict each other: give one", given);
-            return -1;
-        }
-        fmt = "json";
     }
     o->format = fmt;
     return 0;

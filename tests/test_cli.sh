@@ -143,6 +143,7 @@ done
 (cd "$D" && "$R" show-refs lesson-2-linked.jsonl func:a -o "$TMP/upper.PNG") &&
     [ "$(head -c 4 "$TMP/upper.PNG" | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "-o x.PNG"
 (cd "$D" && "$R" cycles lesson-3-returned.jsonl -o "$TMP/upper.Svg" > /dev/null) && grep -q "<svg" "$TMP/upper.Svg" && ok || bad "cycles -o x.Svg"
+(cd "$D" && "$R" show-refs --json lesson-2-linked.jsonl func:a -o "$TMP/sel.txt") && grep -q "\"objects\"" "$TMP/sel.txt" && ok || bad "show-refs --json -o NAME: JSON whatever the name"
 # -o - is standard output for every command that writes a file
 (cd "$D" && "$R" chain lesson-2-linked.jsonl 11 -o -) > "$TMP/out" && head -1 "$TMP/out" | grep -q "^frame local: " &&
     grep -q "^digraph" "$TMP/out" && ok || bad "chain -o -: $(head -c 200 "$TMP/out")"
