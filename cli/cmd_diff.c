@@ -14,6 +14,7 @@
 const cli_opt cmd_diff_opts[] = {
     {"limit", 0, "N", "show at most N types (default 20; 0 for all)"},
     {"json", 0, NULL, "print JSON (shape in refgraph(1))"},
+    {"output", 'o', "FILE", "also draw the new and freed objects to FILE " CLI_DRAW_FILE_HELP},
     CLI_DRAW_OPTS,
     {NULL, 0, NULL, NULL},
 };
