@@ -109,6 +109,7 @@ int cmd_top(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_story(int argc, char **argv);
+int cmd_dump_pid(int argc, char **argv);
 
 /* The table, for help and the --help test. */
 typedef struct cli_command {

@@ -9,7 +9,8 @@
 #include "refgraph/outfile.h"
 
 extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
-    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[];
+    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[],
+    cmd_dump_pid_opts[];
 
 /* The commands. Adding one: see cli.h. */
 const cli_command cli_commands[] = {
@@ -82,6 +83,13 @@ const cli_command cli_commands[] = {
      cmd_show_opts,
      "Draw what references the start objects, breadth-first up to the roots (globals and frame\n"
      "locals), like objgraph's show_backrefs."},
+    {"dump-pid", cmd_dump_pid, "Dump the heap of a running Python process (attaching with gdb).",
+     "refgraph dump-pid PID -o FILE [--timeout S] [--python-path DIR]", cmd_dump_pid_opts,
+     "Dump the heap of a running CPython 3.11 process (refgraph.dump run inside it) into FILE: gdb\n"
+     "attaches, queues the dump as a pending call and detaches at once; the process's main thread\n"
+     "runs it at its next safe point, holding the GIL. The process is stopped only while gdb is\n"
+     "attached and while its dump runs. Exits 3 when the process cannot be dumped (gone, not Python\n"
+     "3.11, ptrace refused, no gdb, no extension, --timeout reached: the process is left running)."},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -1,0 +1,99 @@
+/* dump-pid: dump the heap of a running CPython process (attach.c does it). */
+#define _DEFAULT_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "cli.h"
+
+const cli_opt cmd_dump_pid_opts[] = {
+    {"output", 'o', 1, "write the dump to FILE (gzip when it ends in .gz); required"},
+    {"timeout", 0, 1, "give up after S seconds, leaving the process running (default 60)"},
+    {"python-path", 0, 1, "the directory holding refgraph/_core*.so (default: the build's or the install's)"},
+    {NULL, 0, 0, NULL},
+};
+
+/* Where the extension is: --python-path, $REFGRAPH_PYTHON_PATH, the build
+ * tree's when this binary is the build tree's, else the install's. NULL
+ * when this build has no extension. */
+static const char *python_dir(const cli_args *a) {
+    const char *d = cli_get(a, "python-path");
+    if (d) return d;
+    d = getenv("REFGRAPH_PYTHON_PATH");
+    if (d && *d) return d;
+#if defined(RG_PYTHON_BUILD_DIR) && defined(RG_PYTHON_INSTALL_DIR) && defined(RG_BUILD_BINARY_DIR)
+    static char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = '\0';
+        char *build = realpath(RG_BUILD_BINARY_DIR, NULL);
+        int in_build = build && strcmp(build, exe) == 0;
+        free(build);
+        if (in_build) return RG_PYTHON_BUILD_DIR;
+    }
+    return RG_PYTHON_INSTALL_DIR;
+#else
+    return NULL;
+#endif
+}
+
+int cmd_dump_pid(int argc, char **argv) {
+    cli_args a;
+    int rc = cli_parse("dump-pid", argc, argv, cmd_dump_pid_opts, &a);
+    if (rc) {
+        cli_args_free(&a);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    const char *out = cli_get(&a, "output");
+    char *end = NULL;
+    long pid = 0;
+    if (a.npos != 1) {
+        rc = cli_usage_error("dump-pid", a.npos ? "give one process id" : "no process id given");
+    } else if (errno = 0, pid = strtol(a.pos[0], &end, 10), errno || end == a.pos[0] || *end || pid <= 0 ||
+                                                                 pid > INT_MAX) {
+        rc = cli_usage_error("dump-pid", "'%s' is not a process id", a.pos[0]);
+    } else if (!out) {
+        rc = cli_usage_error("dump-pid", "no output given (-o FILE)");
+    }
+    double timeout = 60;
+    const char *t = cli_get(&a, "timeout");
+    if (!rc && t) {
+        errno = 0;
+        timeout = strtod(t, &end);
+        if (errno || end == t || *end || !(timeout > 0 && timeout <= 86400))
+            rc = cli_usage_error("dump-pid", "--timeout wants seconds between 0 and 86400, not '%s'", t);
+    }
+    const char *dir = rc ? NULL : python_dir(&a);
+    if (!rc && !dir) {
+        cli_error("this refgraph was built without the Python extension: give --python-path DIR");
+        rc = EXIT_INPUT;
+    }
+    if (rc) {
+        cli_args_free(&a);
+        return rc;
+    }
+#ifdef RG_PYTHON_EXT_SUFFIX
+    const char *suffix = RG_PYTHON_EXT_SUFFIX;
+#else
+    const char *suffix = ".cpython-311-x86_64-linux-gnu.so";
+#endif
+    rg_attach_options o = {dir, suffix, NULL, timeout};
+    rg_attach_result r;
+    rg_attach_status st = rg_attach_dump((pid_t)pid, out, &o, &r);
+    if (st != RG_ATTACH_OK) {
+        cli_error("%s", r.message);
+        cli_args_free(&a);
+        return st == RG_ATTACH_NOMEM ? cli_nomem() : st == RG_ATTACH_OUTPUT ? EXIT_OUTPUT : EXIT_INPUT;
+    }
+    char b[32];
+    printf("wrote '%s': %llu objects, %s, process %ld\n", out, r.objects, cli_bytes(r.bytes, b, sizeof b), pid);
+    printf("dump: %.3f s in the process; gdb: %.3f s (attach, inject, detach); waited %.3f s for the process\n",
+           r.dump_seconds, r.gdb_seconds, r.wait_seconds);
+    cli_args_free(&a);
+    return EXIT_OK;
+}
