@@ -23,6 +23,8 @@ extern char **environ;
 
 #define ADDR_PLACEHOLDER "0x0000000000000000"
 #define PAGE 4096u
+/* seconds gdb may take to attach, queue the dump and detach */
+#define RG_ATTACH_GDB_LIMIT 120.0
 /* the page's first line, checked by _core._attach_release before unmapping */
 #define RG_ATTACH_MAGIC "# refgraph dump-pid\n"
 
@@ -285,11 +287,16 @@ static int write_script(const char *path, const char *payload, size_t addr_off, 
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* Runs gdb until it exits or the deadline; on the deadline interrupts it
- * (it unwinds a call it is in, detaches and quits), then terminates it,
- * then kills it. Returns 0 when it exited, 1 when it had to be stopped,
- * -1 when it could not be started (errno set). */
-static int run_gdb(const char *gdb, pid_t pid, const char *script, const char *log, double deadline) {
+/* Runs gdb until it exits. gdb is never interrupted for the user's
+ * timeout: a signal that reaches it while it runs a function in the
+ * process (mmap, Py_AddPendingCall) can leave that process killed
+ * (measured: SIGKILL there gives it a SIGSEGV; SIGINT there got it
+ * killed). Its calls take no lock but the interpreter's pending-call lock,
+ * so it ends in seconds; only past RG_ATTACH_GDB_LIMIT is it killed (the
+ * kernel then detaches it) and the process sent SIGCONT, in case the
+ * attach's SIGSTOP was still pending. Returns 0 when gdb exited, 1 when it
+ * was killed, -1 when it could not be started (errno set). */
+static int run_gdb(const char *gdb, pid_t pid, const char *script, const char *log) {
     char pidbuf[32];
     snprintf(pidbuf, sizeof pidbuf, "%ld", (long)pid);
     char exe[64];
@@ -305,33 +312,35 @@ static int run_gdb(const char *gdb, pid_t pid, const char *script, const char *l
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    /* its own process group: a Ctrl-C on the terminal must not reach gdb */
+    posix_spawnattr_t at;
+    if (posix_spawnattr_init(&at) != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        return -1;
+    }
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&at, 0);
     pid_t g;
-    int err = posix_spawnp(&g, gdb, &fa, NULL, argv, environ);
+    int err = posix_spawnp(&g, gdb, &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
     if (err) {
         errno = err;
         return -1;
     }
-    int stopped = 0, st;
-    /* ends: after the deadline each signal is followed by at most 3 s of waiting; SIGKILL always ends it */
-    for (int phase = 0;; phase++) {
-        double until = phase == 0 ? deadline : now() + 3.0;
-        for (;;) {
-            pid_t w = waitpid(g, &st, WNOHANG);
-            if (w == g || (w < 0 && errno != EINTR)) return stopped;
-            if (now() >= until) break;
-            nap(5);
-        }
-        stopped = 1;
-        if (phase == 0) kill(g, SIGINT);
-        else if (phase == 1) kill(g, SIGTERM);
-        else {
-            kill(g, SIGKILL);
-            while (waitpid(g, &st, 0) < 0 && errno == EINTR) {
-            }
-            return 1;
-        }
+    double limit = now() + RG_ATTACH_GDB_LIMIT;
+    int st;
+    for (;;) { /* ends: gdb exits, or is killed at the limit */
+        pid_t w = waitpid(g, &st, WNOHANG);
+        if (w == g || (w < 0 && errno != EINTR)) return 0;
+        if (now() >= limit) break;
+        nap(5);
     }
+    kill(g, SIGKILL);
+    while (waitpid(g, &st, 0) < 0 && errno == EINTR) {
+    }
+    kill(pid, SIGCONT);
+    return 1;
 }
 
 static int copy_out(const char *from, const char *out, rg_attach_result *r) {
@@ -424,7 +433,6 @@ static rg_attach_status read_log(const char *log, pid_t pid, const rg_attach_opt
 
 rg_attach_status rg_attach_dump(pid_t pid, const char *out, const rg_attach_options *o, rg_attach_result *r) {
     memset(r, 0, sizeof *r);
-    double t0 = now(), deadline = t0 + o->timeout;
     if (pid <= 0) return fail(r, RG_ATTACH_NO_PROCESS, "no process %ld", (long)pid);
     if (pid == getpid()) return fail(r, RG_ATTACH_NOT_PYTHON, "process %ld is refgraph itself", (long)pid);
     if (kill(pid, 0) != 0 && errno == ESRCH) return fail(r, RG_ATTACH_NO_PROCESS, "no process %ld", (long)pid);
@@ -451,7 +459,13 @@ rg_attach_status rg_attach_dump(pid_t pid, const char *out, const rg_attach_opti
      * when it runs in a container), owned by the target's user so that it
      * can write there */
     char dir[200];
-    snprintf(dir, sizeof dir, "/proc/%ld/root/tmp/refgraph-dump-XXXXXX", (long)pid);
+    struct stat ours, theirs;
+    snprintf(dir, sizeof dir, "/proc/%ld/root/tmp", (long)pid);
+    /* the same /tmp as ours: use our own name for it, which stays valid if the process exits */
+    int same = stat("/tmp", &ours) == 0 && stat(dir, &theirs) == 0 && ours.st_dev == theirs.st_dev &&
+               ours.st_ino == theirs.st_ino;
+    if (same) snprintf(dir, sizeof dir, "/tmp/refgraph-dump-XXXXXX");
+    else snprintf(dir, sizeof dir, "/proc/%ld/root/tmp/refgraph-dump-XXXXXX", (long)pid);
     size_t rootlen = strlen(dir) - strlen("/tmp/refgraph-dump-XXXXXX");
     if (!mkdtemp(dir)) {
         int e = errno;
@@ -496,7 +510,7 @@ rg_attach_status rg_attach_dump(pid_t pid, const char *out, const rg_attach_opti
 
     const char *gdb = o->gdb ? o->gdb : "gdb";
     double g0 = now();
-    int gr = run_gdb(gdb, pid, script_path, log_path, deadline);
+    int gr = run_gdb(gdb, pid, script_path, log_path);
     r->gdb_seconds = now() - g0;
     if (gr < 0) {
         int e = errno;
@@ -504,9 +518,9 @@ rg_attach_status rg_attach_dump(pid_t pid, const char *out, const rg_attach_opti
         return fail(r, RG_ATTACH_NO_GDB, "cannot run '%s': %s (Debian: apt-get install gdb)", gdb, strerror(e));
     }
     rg_attach_status st = read_log(log_path, pid, o, r);
-    /* stopped at the deadline but already queued: the wait below times out at once and cancels it */
-    if (gr == 1 && st != RG_ATTACH_OK) st = fail(r, RG_ATTACH_TIMEOUT, "gdb did not finish within %g s (it was stopped; it detached)",
-                                o->timeout);
+    if (gr == 1)
+        st = fail(r, RG_ATTACH_TIMEOUT, "gdb did not finish within %g s (it was killed; the kernel detached it)",
+                  RG_ATTACH_GDB_LIMIT);
     if (st != RG_ATTACH_OK) {
         if (st == RG_ATTACH_FAILED && !alive(pid)) st = fail(r, RG_ATTACH_NO_PROCESS, "process %ld has exited", (long)pid);
         remove_dir(dir);
@@ -514,7 +528,7 @@ rg_attach_status rg_attach_dump(pid_t pid, const char *out, const rg_attach_opti
     }
 
     /* the target runs the dump at its main thread's next safe point */
-    double w0 = now();
+    double w0 = now(), deadline = w0 + o->timeout;
     int have = 0;
     for (;;) { /* ends: by the deadline at the latest */
         if (access(status_path, F_OK) == 0) {

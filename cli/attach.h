@@ -34,7 +34,7 @@ typedef struct rg_attach_options {
     const char *python_dir; /* holds refgraph/_core<ext_suffix> */
     const char *ext_suffix; /* ".cpython-311-x86_64-linux-gnu.so" */
     const char *gdb;        /* the gdb program; NULL: "gdb" on PATH */
-    double timeout;         /* seconds for the whole command */
+    double timeout;         /* seconds to wait for the process to run the dump, once queued */
 } rg_attach_options;
 
 typedef struct rg_attach_result {
@@ -47,9 +47,11 @@ typedef struct rg_attach_result {
 
 /* Dumps process pid's heap into out (written atomically through
  * rg_outfile, gzip when out ends in .gz). Returns a status; r->message
- * says why on failure. Never leaves the process stopped: a timeout
- * interrupts gdb, which detaches; a dump queued but not yet run when time
- * is up finds its directory gone and does nothing. */
+ * says why on failure. Never leaves the process stopped: gdb runs in its
+ * own process group and is not interrupted (a signal while it runs a
+ * function in the process can kill the process), except past
+ * RG_ATTACH_GDB_LIMIT seconds; a dump queued but not run within
+ * o->timeout finds its directory gone when it runs, and does nothing. */
 rg_attach_status rg_attach_dump(pid_t pid, const char *out, const rg_attach_options *o, rg_attach_result *r);
 
 #endif
