@@ -237,7 +237,7 @@ static char *build_payload(const char *tdir, const char *so, const char *suffix,
  * failing command ends the script; gdb then detaches (batch mode). Inferior
  * calls only map a page and queue the call: nothing that takes Python's or
  * libc's locks, so the thread gdb stopped may be anywhere, even in malloc. */
-static int write_script(const char *path, const char *payload, size_t addr_off, size_t mapsize) {
+static int write_script(const char *path, pid_t pid, const char *payload, size_t addr_off, size_t mapsize) {
     FILE *f = fopen(path, "w");
     if (!f) return -1;
     fprintf(f,
@@ -245,6 +245,11 @@ static int write_script(const char *path, const char *payload, size_t addr_off, 
             "set confirm off\n"
             "set width 0\n"
             "set unwindonsignal on\n"
+            /* look the symbols up before attaching (gdb reads its tables
+             * lazily: 1 s of the process stopped on a busy machine) */
+            "info functions ^Py_AddPendingCall$\n"
+            "info variables ^Py_Version$\n"
+            "attach %ld\n"
             "sharedlibrary libc\\.so\n"
             "sharedlibrary libpython\n"
             "printf \"rg-python %%p\\n\", &Py_AddPendingCall\n"
@@ -283,7 +288,7 @@ static int write_script(const char *path, const char *payload, size_t addr_off, 
             "printf \"rg-queued\\n\"\n"
             "detach\n"
             "quit\n",
-            mapsize, payload, addr_off, mapsize);
+            (long)pid, mapsize, payload, addr_off, mapsize);
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -297,16 +302,13 @@ static int write_script(const char *path, const char *payload, size_t addr_off, 
  * attach's SIGSTOP was still pending. Returns 0 when gdb exited, 1 when it
  * was killed, -1 when it could not be started (errno set). */
 static int run_gdb(const char *gdb, pid_t pid, const char *script, const char *log) {
-    char pidbuf[32];
-    snprintf(pidbuf, sizeof pidbuf, "%ld", (long)pid);
     char exe[64];
     snprintf(exe, sizeof exe, "/proc/%ld/exe", (long)pid);
-    /* The program's symbols are read before attaching (it is named), the
-     * shared libraries' only for libc and libpython, after: the process is
-     * stopped for less time. No libthread_db: gdb sees the threads anyway. */
+    /* The program is named, so its symbols are read before the script
+     * attaches; the shared libraries' are read only for libc and
+     * libpython: the process is stopped for less time. */
     char *argv[] = {(char *)gdb, "-nx", "-q", "-batch", "-iex", "set debuginfod enabled off",
-                    "-iex", "set auto-solib-add off", "-iex", "set auto-load libthread-db off",
-                    "-x", (char *)script, exe, pidbuf, NULL};
+                    "-iex", "set auto-solib-add off", "-x", (char *)script, exe, NULL};
     posix_spawn_file_actions_t fa;
     if (posix_spawn_file_actions_init(&fa) != 0) return -1;
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -500,7 +502,7 @@ rg_attach_status rg_attach_dump(pid_t pid, const char *out, const rg_attach_opti
         remove_dir(dir);
         return fail(r, RG_ATTACH_NOMEM, "out of memory");
     }
-    int bad = write_file(payload_path, payload, plen) != 0 || write_script(script_path, payload_path, addr_off, mapsize);
+    int bad = write_file(payload_path, payload, plen) != 0 || write_script(script_path, pid, payload_path, addr_off, mapsize);
     free(payload);
     if (bad) {
         int e = errno;
