@@ -4,7 +4,7 @@ _refgraph() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     cmd=${COMP_WORDS[1]}
-    local commands="info stats cycles leaks chain diff top dominators report story show-refs show-backrefs help"
+    local commands="info stats cycles leaks chain diff top dominators report story dump-pid show-refs show-backrefs help"
     local draw="--output -o --format --layout --max-depth --max-nodes --too-many --type --skip-type --label --skip-label --ignore --highlight --stop --refcounts --cluster-cycles --no-legend"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -15,6 +15,7 @@ _refgraph() {
         --layout) COMPREPLY=($(compgen -W "dot sfdp neato fdp circo twopi" -- "$cur")); return ;;
         --sort) COMPREPLY=($(compgen -W "count size retained" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --python-path) COMPREPLY=($(compgen -d -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then
         local opts
@@ -29,6 +30,7 @@ _refgraph() {
             dominators) opts="--limit --json" ;;
             report) opts="--output -o --limit" ;;
             story) opts="--output -o --title --max-nodes" ;;
+            dump-pid) opts="--output -o --timeout --python-path" ;;
             show-refs|show-backrefs) opts="--json --retained $draw" ;;
         esac
         COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
@@ -36,6 +38,11 @@ _refgraph() {
     fi
     if [ "$cmd" = help ]; then
         COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+        return
+    fi
+    if [ "$cmd" = dump-pid ]; then
+        # the ids of running Python processes
+        COMPREPLY=($(compgen -W "$(pgrep python 2>/dev/null)" -- "$cur"))
         return
     fi
     COMPREPLY=($(compgen -f -X '!*.@(jsonl|jsonl.gz|gz)' -- "$cur") $(compgen -d -- "$cur"))
