@@ -457,6 +457,15 @@ rg_attach_status rg_attach_dump(pid_t pid, const char *out, const rg_attach_opti
                     "cannot attach to process %ld: /proc/sys/kernel/yama/ptrace_scope is 3 (no attaching at all)",
                     (long)pid);
 
+    uid_t uid;
+    gid_t gid;
+    int have_ids = proc_ids(pid, &uid, &gid) == 0;
+    if (have_ids && geteuid() != 0 && uid != geteuid())
+        return fail(r, RG_ATTACH_PTRACE,
+                    "cannot attach to process %ld: it belongs to user %ld (attaching needs the same user, or "
+                    "root / CAP_SYS_PTRACE)",
+                    (long)pid, (long)uid);
+
     /* a private directory in the target's /tmp (its own mount namespace
      * when it runs in a container), owned by the target's user so that it
      * can write there */
@@ -479,9 +488,7 @@ rg_attach_status rg_attach_dump(pid_t pid, const char *out, const rg_attach_opti
                     strerror(e));
     }
     const char *tdir = dir + rootlen; /* the same directory as the target sees it */
-    uid_t uid;
-    gid_t gid;
-    if (geteuid() == 0 && proc_ids(pid, &uid, &gid) == 0 && uid != 0 && chown(dir, uid, gid) != 0) {
+    if (geteuid() == 0 && have_ids && uid != 0 && chown(dir, uid, gid) != 0) {
         remove_dir(dir);
         return fail(r, RG_ATTACH_FAILED, "cannot give the temporary directory to process %ld's user: %s",
                     (long)pid, strerror(errno));

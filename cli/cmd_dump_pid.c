@@ -90,10 +90,12 @@ int cmd_dump_pid(int argc, char **argv) {
         cli_args_free(&a);
         return st == RG_ATTACH_NOMEM ? cli_nomem() : st == RG_ATTACH_OUTPUT ? EXIT_OUTPUT : EXIT_INPUT;
     }
+    /* the summary goes to stderr when the dump itself went to stdout */
+    FILE *f = strcmp(out, "-") == 0 ? stderr : stdout;
     char b[32];
-    printf("wrote '%s': %llu objects, %s, process %ld\n", out, r.objects, cli_bytes(r.bytes, b, sizeof b), pid);
-    printf("dump: %.3f s in the process; gdb: %.3f s (attach, inject, detach); waited %.3f s for the process\n",
-           r.dump_seconds, r.gdb_seconds, r.wait_seconds);
+    fprintf(f, "wrote '%s': %llu objects, %s, process %ld\n", out, r.objects, cli_bytes(r.bytes, b, sizeof b), pid);
+    fprintf(f, "dump: %.3f s in the process; gdb: %.3f s (attach, inject, detach); waited %.3f s for the process\n",
+            r.dump_seconds, r.gdb_seconds, r.wait_seconds);
     cli_args_free(&a);
     return EXIT_OK;
 }

@@ -269,6 +269,26 @@ def main():
     p.kill()
     p.wait()
 
+    # another user's process: refused before gdb runs (root only: runs refgraph as nobody)
+    if os.geteuid() == 0 and shutil.which("setpriv"):
+        p = subprocess.Popen([PY, "-c", "import time\nwhile True: time.sleep(0.05)"])
+        time.sleep(0.3)
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", REFGRAPH, "dump-pid",
+                            str(p.pid), "-o", "/tmp/refgraph-test-nobody.jsonl"], capture_output=True, text=True)
+        check(r.returncode == 3 and "cannot attach to process %d: it belongs to user 0" % p.pid in r.stderr
+              and p.poll() is None, "another user's process: exits 3, says so, left running (%s)" % r.stderr.strip())
+        p.kill()
+        p.wait()
+
+    # the dump on standard output, the summary on standard error
+    t = Target("stdout")
+    r = subprocess.run([REFGRAPH, "dump-pid", str(t.pid), "-o", "-"], capture_output=True)
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and lines and b'"format"' in lines[0] and b"wrote '-'" in r.stderr,
+          "-o -: the dump on stdout, the summary on stderr")
+    rc, out, err = t.finish()
+    check(rc == 0 and err == "", "-o -: the target exits normally")
+
     # another Python version, when there is one
     others = sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.1[02]*/bin/python3")))
     for other in others[:2]:
