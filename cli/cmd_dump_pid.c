@@ -69,11 +69,20 @@ int cmd_dump_pid(int argc, char **argv) {
             rc = cli_usage_error("dump-pid", "--timeout wants seconds between 0 and 86400, not '%s'", t);
     }
     const char *dir = rc ? NULL : python_dir(&a);
+    char *absdir = NULL; /* the process has its own working directory: give it an absolute path */
     if (!rc && !dir) {
         cli_error("this refgraph was built without the Python extension: give --python-path DIR");
         rc = EXIT_INPUT;
+    } else if (!rc && dir[0] != '/') {
+        absdir = realpath(dir, NULL);
+        if (!absdir) {
+            cli_error("cannot use '%s' as the extension's directory: %s", dir, strerror(errno));
+            rc = EXIT_INPUT;
+        }
+        dir = absdir;
     }
     if (rc) {
+        free(absdir);
         cli_args_free(&a);
         return rc;
     }
@@ -85,6 +94,7 @@ int cmd_dump_pid(int argc, char **argv) {
     rg_attach_options o = {dir, suffix, NULL, timeout};
     rg_attach_result r;
     rg_attach_status st = rg_attach_dump((pid_t)pid, out, &o, &r);
+    free(absdir);
     if (st != RG_ATTACH_OK) {
         cli_error("%s", r.message);
         cli_args_free(&a);
