@@ -10,10 +10,10 @@
 #include "cli.h"
 
 const cli_opt cmd_dump_pid_opts[] = {
-    {"output", 'o', 1, "write the dump to FILE (gzip when it ends in .gz); required"},
-    {"timeout", 0, 1, "give up after S seconds, leaving the process running (default 60)"},
-    {"python-path", 0, 1, "the directory holding refgraph/_core*.so (default: the build's or the install's)"},
-    {NULL, 0, 0, NULL},
+    {"output", 'o', "FILE", "write the dump to FILE (gzip when it ends in .gz)"},
+    {"timeout", 0, "S", "seconds to wait for the process to run the dump once queued (default 60)"},
+    {"python-path", 0, "DIR", "the directory holding refgraph/_core*.so (default: the build's or the install's)"},
+    {NULL, 0, NULL, NULL},
 };
 
 /* Where the extension is: --python-path, $REFGRAPH_PYTHON_PATH, the build
@@ -42,33 +42,24 @@ static const char *python_dir(const cli_args *a) {
 #endif
 }
 
-int cmd_dump_pid(int argc, char **argv) {
-    cli_args a;
-    int rc = cli_parse("dump-pid", argc, argv, cmd_dump_pid_opts, &a);
-    if (rc) {
-        cli_args_free(&a);
-        return rc < 0 ? EXIT_OK : rc;
-    }
-    const char *out = cli_get(&a, "output");
+int cmd_dump_pid(const cli_args *a) {
+    int rc = 0;
+    const char *out = cli_get(a, "output"); /* main() checked it is given, and one PID */
     char *end = NULL;
     long pid = 0;
-    if (a.npos != 1) {
-        rc = cli_usage_error("dump-pid", a.npos ? "give one process id" : "no process id given");
-    } else if (errno = 0, pid = strtol(a.pos[0], &end, 10), errno || end == a.pos[0] || *end || pid <= 0 ||
-                                                                 pid > INT_MAX) {
-        rc = cli_usage_error("dump-pid", "'%s' is not a process id", a.pos[0]);
-    } else if (!out) {
-        rc = cli_usage_error("dump-pid", "no output given (-o FILE)");
-    }
+    errno = 0;
+    pid = strtol(a->pos[0], &end, 10);
+    if (errno || end == a->pos[0] || *end || pid <= 0 || pid > INT_MAX)
+        rc = cli_usage_error("dump-pid", "'%s' is not a process id", a->pos[0]);
     double timeout = 60;
-    const char *t = cli_get(&a, "timeout");
+    const char *t = cli_get(a, "timeout");
     if (!rc && t) {
         errno = 0;
         timeout = strtod(t, &end);
         if (errno || end == t || *end || !(timeout > 0 && timeout <= 86400))
             rc = cli_usage_error("dump-pid", "--timeout wants seconds between 0 and 86400, not '%s'", t);
     }
-    const char *dir = rc ? NULL : python_dir(&a);
+    const char *dir = rc ? NULL : python_dir(a);
     char *absdir = NULL; /* the process has its own working directory: give it an absolute path */
     if (!rc && !dir) {
         cli_error("this refgraph was built without the Python extension: give --python-path DIR");
@@ -83,7 +74,6 @@ int cmd_dump_pid(int argc, char **argv) {
     }
     if (rc) {
         free(absdir);
-        cli_args_free(&a);
         return rc;
     }
 #ifdef RG_PYTHON_EXT_SUFFIX
@@ -97,7 +87,6 @@ int cmd_dump_pid(int argc, char **argv) {
     free(absdir);
     if (st != RG_ATTACH_OK) {
         cli_error("%s", r.message);
-        cli_args_free(&a);
         return st == RG_ATTACH_NOMEM ? cli_nomem() : st == RG_ATTACH_OUTPUT ? EXIT_OUTPUT : EXIT_INPUT;
     }
     /* the summary goes to stderr when the dump itself went to stdout */
@@ -106,6 +95,5 @@ int cmd_dump_pid(int argc, char **argv) {
     fprintf(f, "wrote '%s': %llu objects, %s, process %ld\n", out, r.objects, cli_bytes(r.bytes, b, sizeof b), pid);
     fprintf(f, "dump: %.3f s in the process; gdb: %.3f s (attach, inject, detach); waited %.3f s for the process\n",
             r.dump_seconds, r.gdb_seconds, r.wait_seconds);
-    cli_args_free(&a);
     return EXIT_OK;
 }
