@@ -141,9 +141,11 @@ int cmd_top(const cli_args *a);
 int cmd_dominators(const cli_args *a);
 int cmd_report(const cli_args *a);
 int cmd_story(const cli_args *a);
+int cmd_dump_pid(const cli_args *a);
 
 extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
-    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[];
+    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[],
+    cmd_dump_pid_opts[];
 
 /* The table: dispatch, --help, the completion helper and their tests. */
 typedef struct cli_command {

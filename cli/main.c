@@ -65,6 +65,13 @@ const cli_command cli_commands[] = {
      "unreachable objects, collections), what changed since the previous step (new, freed, refcount "
      "changed, became unreachable) coloured in a picture of the heap. One step at a time with the "
      "arrow keys or the buttons; #step=N in the address opens step N.", 0},
+    {"dump-pid", cmd_dump_pid, "PID", cmd_dump_pid_opts, "output",
+     "Dump the heap of a running Python process (attaching with gdb).",
+     "Dump the heap of a running CPython 3.11 process (refgraph.dump run inside it) into FILE: gdb "
+     "attaches, queues the dump as a pending call and detaches at once; the process's main thread "
+     "runs it at its next safe point, holding the GIL. The process is stopped only while gdb is "
+     "attached and while its dump runs. Exits 3 when the process cannot be dumped (gone, not Python "
+     "3.11, ptrace refused, no gdb, no extension, --timeout reached: the process is left running).", 0},
     {"show-refs", cmd_show_refs, "DUMP START...", cmd_show_opts, NULL,
      "Draw what the start objects reference (objgraph's show_refs).",
      "Draw what the start objects reference, breadth-first to --max-depth, like objgraph's show_refs, "

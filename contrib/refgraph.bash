@@ -25,6 +25,7 @@ _refgraph() {
     if [[ $prev == -* ]] && words=$("$bin" --completion-helper "$cmd" "$prev" 2> /dev/null); then
         case ${words%%$'\n'*} in
             FILE*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+            DIR*) COMPREPLY=($(compgen -d -- "$cur")) ;;
             *) COMPREPLY=($(compgen -W "$(printf '%s\n' "$words" | tail -n +2)" -- "$cur")) ;;
         esac
         return
@@ -32,6 +33,11 @@ _refgraph() {
     if [[ $cur == -* ]]; then
         words=$("$bin" --completion-helper "$cmd" 2> /dev/null)
         COMPREPLY=($(compgen -W "$words" -- "$cur"))
+        return
+    fi
+    if [ "$cmd" = dump-pid ]; then
+        # the ids of running Python processes
+        COMPREPLY=($(compgen -W "$(pgrep python 2>/dev/null)" -- "$cur"))
         return
     fi
     COMPREPLY=($(compgen -f -X '!*.@(jsonl|jsonl.gz|gz)' -- "$cur") $(compgen -d -- "$cur"))

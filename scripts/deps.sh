@@ -8,7 +8,9 @@
 # Optional test dependencies are installed too when possible, and a failure
 # to install them is only a warning: python3-networkx (the dominator tree
 # is checked against networkx; the test is skipped without it) and chromium
-# (the HTML report is checked in headless Chromium; skipped without it).
+# (the HTML report is checked in headless Chromium; skipped without it) and
+# gdb (refgraph dump-pid attaches with it at run time; its test is skipped
+# without it).
 set -eu
 
 # package : what proves it is installed
@@ -23,7 +25,8 @@ python3-dev:python3-dev
 python3-objgraph:objgraph"
 
 optional="python3-networkx:networkx
-chromium:chromium"
+chromium:chromium
+gdb:gdb"
 if [ "${1:-}" = bench ]; then
     need="$need
 python3-networkx:networkx"
@@ -31,7 +34,7 @@ fi
 
 present() {
     case "$1" in
-        pkg-config|dot|python3|chromium) command -v "$1" >/dev/null 2>&1 ;;
+        pkg-config|dot|python3|chromium|gdb) command -v "$1" >/dev/null 2>&1 ;;
         networkx) /usr/bin/python3 -c 'import networkx' >/dev/null 2>&1 ;;
         objgraph) /usr/bin/python3 -c 'import objgraph' >/dev/null 2>&1 ;;
         python3-dev) [ -f /usr/include/python3.11/Python.h ] ||
