@@ -140,6 +140,7 @@ const cli_command *cli_find(const char *name);
     {"stop", 0, 1, "draw objects of this type, or this id, without expanding them (repeatable)"}, \
     {"refcounts", 0, 0, "add each object's refcount to its first line"},                        \
     {"cluster-cycles", 0, 0, "box every cycle, live ones too"},                                 \
+    {"no-ids", 0, 0, "leave out the ids (\"Node#9\") in the boxes"},                          \
     {"no-legend", 0, 0, "leave out the legend"}
 
 /* What the drawing options point into, freed after drawing. */

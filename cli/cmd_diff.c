@@ -351,6 +351,7 @@ int cmd_diff(int argc, char **argv) {
         /* the new objects of the types that grew most, and what holds them, in
          * green; freed ones of the types that shrank most in red; all as
          * --type, --skip-type and --ignore allow */
+        ro.legend_depth = "holds a new object";
         rg_drawing *d = rg_drawing_new(ng, &nan, &ro);
         size_t npick = (size_t)(ng->n > og->n ? ng->n : og->n);
         pick *picks = malloc((npick + 1) * sizeof *picks);
