@@ -9,7 +9,10 @@
 #     the same sources with the same include directories, definitions,
 #     options and links (a link to another installed library becomes a link
 #     to its shared copy), exported as refgraph::<EXPORT_NAME>;
-#   - its -l flag in the pkg-config file (RG_PC_LIBS).
+#   - its public headers (the folders of its $<BUILD_INTERFACE:...> include
+#     directories), in the "dev" install component with the libraries and
+#     the package files;
+#   - its -l flag in the pkg-config file.
 # Call it once per library, dependencies first (a library before those that
 # link it): adding a library to the installed tree is one line.
 option(RG_SHARED "Install shared libraries too (refgraph::core is then the shared one)" ON)
@@ -70,9 +73,16 @@ function(rg_install_library lib)
     list(APPEND installed ${twin})
   endif()
   install(TARGETS ${installed} EXPORT refgraphTargets
-          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
           INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  # its public headers: the folders its build interface includes
+  get_target_property(incs ${lib} INTERFACE_INCLUDE_DIRECTORIES)
+  foreach(inc ${incs})
+    if(inc MATCHES "^\\$<BUILD_INTERFACE:(.*)>$")
+      install(DIRECTORY ${CMAKE_MATCH_1}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
+    endif()
+  endforeach()
   set_property(GLOBAL APPEND PROPERTY RG_INSTALLED_OUTPUT_NAMES ${output_name})
 endfunction()
 
@@ -112,13 +122,14 @@ function(rg_install_package)
     set(RG_PC_REQUIRES_PRIVATE "")
   endif()
   configure_file(${PROJECT_SOURCE_DIR}/cmake/refgraph.pc.in ${PROJECT_BINARY_DIR}/refgraph.pc @ONLY)
-  install(FILES ${PROJECT_BINARY_DIR}/refgraph.pc DESTINATION ${pcdir})
-  install(EXPORT refgraphTargets NAMESPACE refgraph:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/refgraph)
+  install(FILES ${PROJECT_BINARY_DIR}/refgraph.pc DESTINATION ${pcdir} COMPONENT dev)
+  install(EXPORT refgraphTargets NAMESPACE refgraph:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/refgraph
+          COMPONENT dev)
   configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/refgraphConfig.cmake.in
                                 ${PROJECT_BINARY_DIR}/refgraphConfig.cmake
                                 INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/refgraph)
   write_basic_package_version_file(${PROJECT_BINARY_DIR}/refgraphConfigVersion.cmake
                                    COMPATIBILITY SameMinorVersion)
   install(FILES ${PROJECT_BINARY_DIR}/refgraphConfig.cmake ${PROJECT_BINARY_DIR}/refgraphConfigVersion.cmake
-          DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/refgraph)
+          DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/refgraph COMPONENT dev)
 endfunction()

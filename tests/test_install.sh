@@ -8,7 +8,9 @@
 # static) and through plain pkg-config (no --static). Last, a static-only
 # build (-DRG_SHARED=OFF) installed elsewhere links with plain pkg-config
 # too (zlib is then a public requirement).
-# Usage: test_install.sh SOURCE_DIR
+# Usage: test_install.sh SOURCE_DIR [BUILD_DIR]
+# BUILD_DIR: a Release build with the default prefix (tests/release_build.sh);
+# without it, one is made in a temporary folder.
 set -eu
 SRC=$(cd "$1" && pwd)
 TMP=$(mktemp -d)
@@ -18,16 +20,22 @@ fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 run() { "$@" > "$TMP/log" 2>&1 || { cat "$TMP/log"; echo "FAIL: $*"; exit 1; }; }
 
-run cmake -S "$SRC" -B "$TMP/build" -DCMAKE_BUILD_TYPE=Release -DRG_BUILD_TESTS=OFF
-run cmake --build "$TMP/build" --target refgraph refgraph_core refgraph_core_shared -j 2
-run cmake --install "$TMP/build" --prefix "$PREFIX"
+if [ $# -ge 2 ]; then
+    B=$(cd "$2" && pwd)
+else
+    B=$TMP/build
+    run cmake -S "$SRC" -B "$B" -DCMAKE_BUILD_TYPE=Release -DRG_BUILD_TESTS=OFF
+    run cmake --build "$B" --target refgraph refgraph_core refgraph_core_shared -j 2
+fi
+grep -q '^CMAKE_INSTALL_PREFIX:PATH=/usr/local$' "$B/CMakeCache.txt" || bad "the build was not configured for /usr/local"
+run cmake --install "$B" --prefix "$PREFIX"
 for f in bin/refgraph include/refgraph.h include/refgraph/heap.h include/refgraph/gc.h include/refgraph/dump.h \
     lib/librefgraph.a lib/librefgraph.so lib/pkgconfig/refgraph.pc lib/cmake/refgraph/refgraphConfig.cmake \
     share/man/man1/refgraph.1 share/bash-completion/completions/refgraph; do
     [ -e "$PREFIX/$f" ] || bad "$f was not installed"
 done
 # the configure-time prefix must not leak into what was installed
-if grep -rl "/usr/local\|$TMP/build" "$PREFIX/lib/pkgconfig" "$PREFIX/lib/cmake" 2>/dev/null; then
+if grep -rl "/usr/local\|$B" "$PREFIX/lib/pkgconfig" "$PREFIX/lib/cmake" 2>/dev/null; then
     bad "installed package files name the configure-time prefix or the build tree"
 fi
 "$PREFIX/bin/refgraph" --version | grep -q '^refgraph 0\.1\.0' || bad "installed refgraph --version"
@@ -56,10 +64,10 @@ readelf -d "$TMP/lesson1" | grep -q 'NEEDED.*librefgraph\.so' || bad "pkg-config
 [ "$(cd "$(pkg-config --variable=libdir refgraph)" && pwd -P)" = "$(cd "$PREFIX/lib" && pwd -P)" ] ||
     bad "the .pc's libdir is not $PREFIX/lib"
 
-# static only
-run cmake -S "$SRC" -B "$TMP/build" -DRG_SHARED=OFF
-run cmake --build "$TMP/build" --target refgraph refgraph_core -j 2
-run cmake --install "$TMP/build" --prefix "$TMP/static"
+# static only: the library and its package files (the "dev" component)
+run cmake -S "$SRC" -B "$TMP/static-build" -DCMAKE_BUILD_TYPE=Release -DRG_BUILD_TESTS=OFF -DRG_SHARED=OFF
+run cmake --build "$TMP/static-build" --target refgraph_core -j 2
+run cmake --install "$TMP/static-build" --prefix "$TMP/static" --component dev
 [ -e "$TMP/static/lib/librefgraph.so" ] && bad "RG_SHARED=OFF installed a shared library"
 pc_build "$TMP/static" "$TMP/lesson1s"
 
