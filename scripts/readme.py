@@ -6,6 +6,10 @@ The README marks what is generated with HTML comments (invisible on GitHub):
   <!-- run: COMMAND -->      runs COMMAND, shows nothing (a setup step)
   <!-- output: COMMAND -->   runs COMMAND; the fenced block that follows is
                              replaced with "$ COMMAND" and its output
+  <!-- picture: COMMAND -->  with --write, runs COMMAND, which draws a picture
+                             the README shows (under docs/, a link in the
+                             scratch folder); with --check, nothing (a
+                             PNG's bytes depend on the fonts)
   <!-- code: FILE -->        the fenced block that follows is replaced with
                              the lines of FILE between "/* readme { */" and
                              "/* } readme */" (dedented; several such
@@ -33,7 +37,7 @@ import sys
 import tempfile
 import textwrap
 
-MARK = re.compile(r"^<!-- (run|output|code): (.+?) -->\s*$")
+MARK = re.compile(r"^<!-- (run|output|code|picture): (.+?) -->\s*$")
 TIMEOUT = 300
 
 
@@ -68,13 +72,14 @@ def code_of(src, path, where):
     return "\n\n".join(textwrap.dedent(p).rstrip("\n") for p in parts)
 
 
-def generate(lines, src, build, scratch, name):
+def generate(lines, src, build, scratch, name, write):
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([build, os.path.join(build, "samples"), env.get("PATH", "/usr/bin:/bin")])
     env["NO_COLOR"] = "1"
     env["LC_ALL"] = "C"
     env.pop("RG_SNAPSHOT_DIR", None)
     os.symlink(build, os.path.join(scratch, "build"))
+    os.symlink(os.path.join(src, "docs"), os.path.join(scratch, "docs"))
     out = []
     i = 0
     while i < len(lines):
@@ -86,8 +91,10 @@ def generate(lines, src, build, scratch, name):
             continue
         kind, arg = m.group(1), m.group(2)
         where = "%s:%d" % (name, i)
-        if kind == "run":
+        if kind == "run" or (kind == "picture" and write):
             run(arg, scratch, env, where, ok=(0,))
+            continue
+        if kind == "picture":
             continue
         # the fenced block that follows is replaced
         if i >= len(lines) or not lines[i].startswith("```"):
@@ -124,7 +131,7 @@ def main():
         old = f.read()
     scratch = tempfile.mkdtemp(prefix="rg-readme-")
     try:
-        new = "\n".join(generate(old.split("\n"), src, build, scratch, os.path.basename(readme)))
+        new = "\n".join(generate(old.split("\n"), src, build, scratch, os.path.basename(readme), a.write))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if a.write:
