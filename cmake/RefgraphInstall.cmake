@@ -14,7 +14,12 @@
 #     the package files;
 #   - its -l flag in the pkg-config file.
 # Call it once per library, dependencies first (a library before those that
-# link it): adding a library to the installed tree is one line.
+# link it): adding a library to the installed tree is one line, e.g.
+#   rg_install_library(refgraph_format)   # before refgraph_core, which links it
+# An installed library takes the build's flags directly (RG_WARN_FLAGS,
+# RG_SAN_FLAGS, RG_DEFINITIONS, as core/CMakeLists.txt does), not by linking
+# rg_options or rg_warnings: a static library's links are exported, and
+# those interface targets are not.
 option(RG_SHARED "Install shared libraries too (refgraph::core is then the shared one)" ON)
 
 function(rg_install_library lib)
