@@ -187,6 +187,7 @@ const cli_command *cli_find(const char *name);
     {"stop", 0, "TYPE|ID", "draw objects of this type, or this id, without expanding them (repeatable)"},        \
     {"refcounts", 0, NULL, "add each object's refcount to its first line"},                                      \
     {"cluster-cycles", 0, NULL, "box every cycle, live ones too"},                                               \
+    {"no-ids", 0, NULL, "leave out the ids (\"Node#9\") in the boxes"},                                       \
     {"no-legend", 0, NULL, "leave out the legend"}
 
 /* What the drawing options point into, freed after drawing. */

@@ -80,6 +80,8 @@ int cmd_chain(const cli_args *a) {
         putchar('\n');
     }
     if (cli_get(a, "output")) {
+        ro.legend_start = "the object asked about"; /* the chain ends at it */
+        ro.legend_depth = "farther from the root";
         rg_drawing *d = rg_drawing_new(g, &c.an, &ro);
         if (!d) {
             cli_nomem();

@@ -409,6 +409,7 @@ int cmd_diff(const cli_args *a) {
          * green; objects that became unreachable in orange; freed ones of the
          * types that shrank most in red; all as --type, --skip-type and
          * --ignore allow */
+        ro.legend_depth = "holds a new object";
         rg_drawing *d = rg_drawing_new(ng, &nan, &ro);
         size_t npick = (size_t)(ng->n > og->n ? ng->n : og->n);
         pick *picks = malloc((npick + 1) * sizeof *picks);

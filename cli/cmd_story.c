@@ -103,13 +103,13 @@ static const char *grouped(uint64_t v, char *buf) {
     return buf;
 }
 
-/* Memory that means something at every size: "1.53 MB (1,601,536 bytes)",
- * or the bytes alone when MB would read 0.00. buf: at least 64 bytes. */
+/* Memory that means something at every size: "1.53 MiB (1,601,536 bytes)",
+ * or the bytes alone when MiB would read 0.00. buf: at least 64 bytes. */
 static const char *memory(uint64_t bytes, char *buf) {
     char g[32];
     double mb = (double)bytes / (1024.0 * 1024.0);
     if (mb >= 0.005)
-        snprintf(buf, 64, "%.2f MB (%s bytes)", mb, grouped(bytes, g));
+        snprintf(buf, 64, "%.2f MiB (%s bytes)", mb, grouped(bytes, g));
     else
         snprintf(buf, 64, "%s byte%s", grouped(bytes, g), bytes == 1 ? "" : "s");
     return buf;

@@ -507,6 +507,7 @@ int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) 
     o->refcounts = cli_has(a, "refcounts");
     o->cluster_cycles = cli_has(a, "cluster-cycles");
     o->no_legend = cli_has(a, "no-legend");
+    o->no_ids = cli_has(a, "no-ids");
     o->layout = cli_get(a, "layout");
     if (draw_format(a, o) < 0) return -1;
     int k;

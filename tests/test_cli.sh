@@ -116,17 +116,29 @@ expect show-type.dot 0 "$R" show-refs lesson-2-linked.jsonl type=list --max-dept
 expect show-refs.json 0 "$R" show-refs --json lesson-2-linked.jsonl func:a --max-depth 1 --too-many 2
 expect show-refs-retained.dot 0 "$R" show-refs retained.jsonl cache --retained --no-legend --max-depth 2
 expect show-backrefs-retained.json 0 "$R" show-backrefs --json --retained retained.jsonl 21
+expect show-refs-no-ids.dot 0 "$R" show-refs lesson-3-returned.jsonl 4 --max-depth 1 --no-ids
 
 # ---- drawings to files ----------------------------------------------------------------
 for f in png svg pdf dot; do
     if (cd "$D" && "$R" cycles lesson-3-returned.jsonl -o "$TMP/c.$f" > /dev/null) && [ -s "$TMP/c.$f" ]; then ok; else bad "cycles -o c.$f"; fi
 done
 if (cd "$D" && "$R" chain lesson-2-linked.jsonl 11 -o "$TMP/chain.svg" > /dev/null) && grep -q "<svg" "$TMP/chain.svg"; then ok; else bad "chain -o"; fi
+# ids in the boxes, and legends that list what each picture draws: the chain's
+# red text is the object asked about, the garbage cycle has no root
+if (cd "$D" && "$R" chain lesson-2-linked.jsonl 11 -o "$TMP/chain.dot" > /dev/null) &&
+    grep -q 'label="int#11' "$TMP/chain.dot" && grep -q "the object asked about" "$TMP/chain.dot" &&
+    grep -q "farther from the root" "$TMP/chain.dot" && ! grep -q "where the walk starts" "$TMP/chain.dot"; then
+    ok; else bad "chain -o: ids and the chain's legend"; fi
+if (cd "$D" && "$R" cycles lesson-3-returned.jsonl -o "$TMP/c2.dot" > /dev/null) &&
+    grep -q "no root reaches" "$TMP/c2.dot" && ! grep -q "a root:" "$TMP/c2.dot" &&
+    ! grep -q "weak" "$TMP/c2.dot" && grep -q 'label="list#4' "$TMP/c2.dot"; then
+    ok; else bad "cycles -o: ids and the legend of an unreachable cycle"; fi
 if (cd "$D" && "$R" diff lesson-3-returned.jsonl lesson-4-collected.jsonl -o "$TMP/d.dot" > /dev/null) &&
     grep -q "(freed)" "$TMP/d.dot"; then ok; else bad "diff -o draws the freed objects"; fi
 if (cd "$D" && "$R" diff lesson-2-linked.jsonl lesson-3-returned.jsonl -o "$TMP/u.dot" > /dev/null) &&
     [ "$(grep -c "peripheries=2" "$TMP/u.dot")" = 8 ] &&
-    tr -d '\n\\' < "$TMP/u.dot" | grep -q "orange, double border: reachable before, unreachable now"; then ok
+    tr -d '\n\\' < "$TMP/u.dot" |
+        grep -q 'bgcolor="0.080 0.550 1.000"></td><td align="left">reachable before, unreachable now'; then ok
 else bad "diff -o draws the objects that became unreachable, with their legend entry"; fi
 if (cd "$D" && "$R" show-refs lesson-2-linked.jsonl func:a --format png -o "$TMP/noext") &&
     [ "$(head -c 4 "$TMP/noext" | od -An -c | tr -d ' ')" = "211PNG" ]; then ok; else bad "--format png"; fi

@@ -492,6 +492,40 @@ static Agedge_t *edge(Agraph_t *G, Agnode_t *t, Agnode_t *h) {
     return e;
 }
 
+/* What a picture can show. build() records each one it draws; the legend
+ * lists those, in this order, each beside a sample drawn with the same
+ * colour and style as in the picture. A new kind of mark is one bit, one
+ * row of legend_rows and one `seen |=` where it is drawn. */
+enum {
+    L_START = 1u << 0,      /* red text */
+    L_DEPTH = 1u << 1,      /* grey by depth */
+    L_ROOT = 1u << 2,       /* green: a global or frame local */
+    L_HIGHLIGHT = 1u << 3,  /* blue */
+    L_NEW = 1u << 4,        /* light green */
+    L_CHANGED = 1u << 5,    /* yellow */
+    L_LOST = 1u << 6,       /* orange, double border */
+    L_GONE = 1u << 7,       /* light red, dashed */
+    L_CYCLE = 1u << 8,      /* red border */
+    L_CYCLE_EDGE = 1u << 9, /* red bold reference */
+    L_CYCLE_BOX = 1u << 10, /* solid red box around a cycle */
+    L_GARBAGE = 1u << 11,   /* dashed red box around a cycle */
+    L_WEAK = 1u << 12,      /* dashed reference */
+    L_NEW_EDGE = 1u << 13,  /* dark green reference */
+    L_GONE_EDGE = 1u << 14, /* dashed red reference to a freed object */
+    L_MORE = 1u << 15,      /* pink "N more references" */
+};
+
+/* Node fills (HSV, as Graphviz reads them), shared by the boxes and the
+ * legend's samples. */
+#define FILL_NEW "0.330 0.350 1.000"
+#define FILL_GONE "0.000 0.350 1.000"
+#define FILL_LOST "0.080 0.550 1.000"
+#define FILL_CHANGED "0.150 0.500 1.000"
+#define FILL_ROOT "0.300 1.000 0.900"
+#define FILL_HIGHLIGHT "0.600 0.600 1.000"
+#define FILL_GREY "0.000 0.000 0.650"
+#define FILL_MORE "#ff9999"
+
 /* ---- style ---------------------------------------------------------------------------- */
 
 static void setf(void *obj, const char *name, const char *fmt, double a, double b, double c) {
@@ -512,7 +546,7 @@ static int highlighted(const rg_drawing *d, uint32_t obj) {
 
 static int is_cyclic(const rg_drawing *d, uint32_t obj) { return d->a->scc.cyclic[d->a->scc.comp[obj]]; }
 
-static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b) {
+static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b, unsigned *seen) {
     const rg_graph *g = d->g;
     uint32_t o = dn->obj;
     char name[32];
@@ -520,6 +554,7 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
     Agnode_t *n = node(G, name);
     b->len = 0;
     sb_gstr(b, g->str[g->type[o]], DISPLAY_LABEL_MAX);
+    if (!d->o.no_ids) sb_fmt(b, "#%llu", (unsigned long long)g->id[o]); /* as text and JSON name it */
     if (d->o.refcounts && d->o.old_refcount && d->o.old_refcount[o] != g->refcount[o])
         sb_fmt2(b, " [%lld \xe2\x86\x92 %lld]", (long long)d->o.old_refcount[o], (long long)g->refcount[o]);
     else if (d->o.refcounts)
@@ -532,25 +567,35 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
     double v = 1.0 - 0.7 * (double)dn->depth / (double)d->o.max_depth;
     if (v < 0.3) v = 0.3;
     unsigned marks = dn->marks | (highlighted(d, o) ? RG_DRAW_HIGHLIGHT : 0);
-    if (marks & RG_DRAW_NEW)
-        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.33, 0.35, 1.0);
-    else if (marks & RG_DRAW_GONE)
-        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.35, 1.0);
-    else if (marks & RG_DRAW_LOST)
-        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.08, 0.55, 1.0);
-    else if (marks & RG_DRAW_CHANGED)
-        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.15, 0.5, 1.0);
-    else if (marks & RG_DRAW_HIGHLIGHT)
+    if (marks & RG_DRAW_NEW) {
+        set(n, "fillcolor", FILL_NEW);
+        *seen |= L_NEW;
+    } else if (marks & RG_DRAW_GONE) {
+        set(n, "fillcolor", FILL_GONE);
+        *seen |= L_GONE;
+    } else if (marks & RG_DRAW_LOST) {
+        set(n, "fillcolor", FILL_LOST);
+        *seen |= L_LOST;
+    } else if (marks & RG_DRAW_CHANGED) {
+        set(n, "fillcolor", FILL_CHANGED);
+        *seen |= L_CHANGED;
+    } else if (marks & RG_DRAW_HIGHLIGHT) {
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.6, 0.6, v);
-    else
+        *seen |= L_HIGHLIGHT;
+    } else {
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.0, v);
-    if (marks & RG_DRAW_START)
+        if (dn->depth > 0) *seen |= L_DEPTH;
+    }
+    if (marks & RG_DRAW_START) {
         set(n, "fontcolor", "red");
-    else if (v < 0.5 && !(marks & (RG_DRAW_NEW | RG_DRAW_GONE | RG_DRAW_LOST | RG_DRAW_CHANGED)))
+        *seen |= L_START;
+    } else if (v < 0.5 && !(marks & (RG_DRAW_NEW | RG_DRAW_GONE | RG_DRAW_LOST | RG_DRAW_CHANGED))) {
         set(n, "fontcolor", "white");
+    }
     if (is_cyclic(d, o)) {
         set(n, "color", "red");
         set(n, "penwidth", "2");
+        *seen |= L_CYCLE;
     }
     if (marks & RG_DRAW_LOST) set(n, "peripheries", "2");
     b->len = 0;
@@ -575,15 +620,76 @@ static void cluster_title(sbuf *b, const char *what, unsigned k, uint32_t size, 
     sb_fmt(b, "%llu bytes", (unsigned long long)bytes);
 }
 
-static const char legend_text[] =
-    "legend\\l"
-    "red text: where the walk starts\\l"
-    "grey: farther from the start\\l"
-    "green: a root (global, frame local)\\l"
-    "blue: highlighted\\l"
-    "red border, red edges: a reference cycle\\l"
-    "dashed red box: a cycle no root reaches (garbage)\\l"
-    "dashed edge: a weak reference\\l";
+/* ---- the legend ----------------------------------------------------------------------- */
+
+typedef struct legend_row {
+    unsigned bit;
+    /* the sample: a table cell's attributes, and its text (or none) */
+    const char *cell;
+    const char *sample;
+    const char *text; /* NULL: from the options (legend_start, legend_depth) */
+} legend_row;
+
+static const legend_row legend_rows[] = {
+    {L_START, "border=\"1\" bgcolor=\"white\"", "<font color=\"red\">type#id</font>", NULL},
+    {L_DEPTH, "border=\"1\" bgcolor=\"" FILL_GREY "\"", "", NULL},
+    {L_ROOT, "border=\"1\" bgcolor=\"" FILL_ROOT "\"", "", "a root: a global or a frame's local"},
+    {L_HIGHLIGHT, "border=\"1\" bgcolor=\"" FILL_HIGHLIGHT "\"", "", "highlighted"},
+    {L_NEW, "border=\"1\" bgcolor=\"" FILL_NEW "\"", "", "new since the older dump"},
+    {L_CHANGED, "border=\"1\" bgcolor=\"" FILL_CHANGED "\"", "", "its refcount changed"},
+    {L_LOST, "border=\"3\" bgcolor=\"" FILL_LOST "\"", "", "reachable before, unreachable now"},
+    {L_GONE, "border=\"1\" style=\"dashed\" color=\"red\" bgcolor=\"" FILL_GONE "\"", "", "freed since then"},
+    {L_CYCLE, "border=\"2\" color=\"red\" bgcolor=\"white\"", "", "in a reference cycle"},
+    {L_CYCLE_EDGE, "sides=\"b\" border=\"2\" color=\"red\"", "", "a reference of a cycle"},
+    {L_CYCLE_BOX, "border=\"1\" color=\"red\"", "", "a cycle"},
+    {L_GARBAGE, "border=\"1\" style=\"dashed\" color=\"red\"", "", "a cycle no root reaches: garbage"},
+    {L_WEAK, "sides=\"b\" border=\"1\" style=\"dashed\"", "", "a weak reference"},
+    {L_NEW_EDGE, "sides=\"b\" border=\"1\" color=\"darkgreen\"", "", "a new reference"},
+    {L_GONE_EDGE, "sides=\"b\" border=\"1\" style=\"dashed\" color=\"red\"", "", "a freed reference"},
+    {L_MORE, "border=\"1\" bgcolor=\"" FILL_MORE "\"", "", "references left out"},
+};
+
+/* Sets an HTML-like label (Graphviz's <...>): the string must come from
+ * agstrdup_html for cgraph to write and lay it out as one. */
+static void set_html(Agraph_t *G, void *obj, const char *name, const char *html) {
+    char *h = agstrdup_html(G, (char *)html);
+    if (!h) {
+        gv_failed = 1;
+        return;
+    }
+    set(obj, name, h);
+    agstrfree(G, h);
+}
+
+/* The legend of what the picture shows (seen: L_* bits), as a table of
+ * samples; nothing when it shows none of them. */
+static void add_legend(const rg_drawing *d, Agraph_t *G, unsigned seen, sbuf *b) {
+    if (!seen) return;
+    b->len = 0;
+    sb_str(b, "<table border=\"0\" cellborder=\"0\" cellspacing=\"3\" cellpadding=\"1\">"
+              "<tr><td colspan=\"2\" align=\"left\"><b>legend</b></td></tr>");
+    for (size_t i = 0; i < sizeof legend_rows / sizeof *legend_rows; i++) {
+        const legend_row *r = &legend_rows[i];
+        if (!(seen & r->bit)) continue;
+        const char *text = r->text;
+        if (r->bit == L_START) text = d->o.legend_start ? d->o.legend_start : "where the walk starts";
+        if (r->bit == L_DEPTH) text = d->o.legend_depth ? d->o.legend_depth : "farther from the start";
+        sb_str(b, "<tr><td width=\"40\" height=\"12\" fixedsize=\"true\" ");
+        sb_str(b, r->cell);
+        sb_str(b, ">");
+        sb_str(b, r->sample);
+        sb_str(b, "</td><td align=\"left\">");
+        sb_text(b, text, strlen(text), 200);
+        sb_str(b, "</td></tr>");
+    }
+    sb_str(b, "</table>");
+    if (b->oom) return;
+    Agnode_t *n = node(G, "legend");
+    set(n, "shape", "plain");
+    set(n, "style", "");
+    set(n, "fontsize", "9");
+    set_html(G, n, "label", b->p);
+}
 
 /* Builds the Graphviz graph. NULL when out of memory. */
 static Agraph_t *build(rg_drawing *d) {
@@ -597,6 +703,7 @@ static Agraph_t *build(rg_drawing *d) {
         !agattr(G, AGNODE, "fillcolor", "white"))
         gv_failed = 1;
     sbuf b = {0};
+    unsigned seen = 0; /* L_* bits: what the legend lists */
     Agnode_t **made = calloc(d->nnodes + 1, sizeof *made);
     uint32_t *cluster_of = calloc(scc->ncomp + 1, sizeof *cluster_of); /* comp -> cycle number */
     if (!made || !cluster_of) {
@@ -605,7 +712,7 @@ static Agraph_t *build(rg_drawing *d) {
         gv_close(G);
         return NULL;
     }
-    for (size_t i = 0; i < d->nnodes; i++) made[i] = make_node(d, G, &d->nodes[i], &b);
+    for (size_t i = 0; i < d->nnodes; i++) made[i] = make_node(d, G, &d->nodes[i], &b, &seen);
     /* cycles: numbered as they first appear; unreachable ones always boxed */
     unsigned ncycles = 0;
     for (size_t i = 0; i < d->nnodes; i++) {
@@ -628,6 +735,7 @@ static Agraph_t *build(rg_drawing *d) {
             set(sub, "color", "red");
             set(sub, "fontcolor", "red");
             set(sub, "style", unreachable ? "dashed" : "solid");
+            seen |= unreachable ? L_GARBAGE : L_CYCLE_BOX;
         }
         if (!made[i] || !agsubnode(sub, made[i], 1)) gv_failed = 1;
     }
@@ -641,11 +749,18 @@ static Agraph_t *build(rg_drawing *d) {
         sb_gstr(&b, g->str[RG_EDGE_LABEL(g->ref_label[e])], DISPLAY_EDGE_MAX);
         if (b.len) set(ed, "label", b.p);
         int weak = (g->ref_label[e] & RG_EDGE_WEAK) != 0;
-        if (weak) set(ed, "style", "dashed");
-        if (d->edges[i].marks & RG_DRAW_NEW) set(ed, "color", "darkgreen");
-        if (!weak && scc->comp[src] == scc->comp[dst] && scc->cyclic[scc->comp[src]]) {
+        int cyc = !weak && scc->comp[src] == scc->comp[dst] && scc->cyclic[scc->comp[src]];
+        if (weak) {
+            set(ed, "style", "dashed");
+            seen |= L_WEAK;
+        }
+        if (cyc) {
             set(ed, "color", "red");
             set(ed, "penwidth", "2");
+            seen |= L_CYCLE_EDGE;
+        } else if (d->edges[i].marks & RG_DRAW_NEW) {
+            set(ed, "color", "darkgreen");
+            seen |= L_NEW_EDGE;
         }
     }
     for (size_t i = 0; i < d->nmores; i++) {
@@ -658,7 +773,8 @@ static Agraph_t *build(rg_drawing *d) {
         sb_fmt(&b, "%u more ", m->count);
         sb_str(&b, m->backrefs ? "backreferences" : "references");
         set(n, "label", b.p);
-        set(n, "fillcolor", "#ff9999");
+        set(n, "fillcolor", FILL_MORE);
+        seen |= L_MORE;
         set(n, "fontsize", "8");
         Agnode_t *o = made[d->slot[m->obj]];
         Agedge_t *ed = m->backrefs ? edge(G, n, o) : edge(G, o, n);
@@ -676,9 +792,10 @@ static Agraph_t *build(rg_drawing *d) {
         sb_text(&b, gh->label, strlen(gh->label), DISPLAY_LABEL_MAX);
         sb_str(&b, "\\n(freed)");
         set(n, "label", b.p);
-        set(n, "fillcolor", "0.000 0.350 1.000");
+        set(n, "fillcolor", FILL_GONE);
         set(n, "color", "red");
         set(n, "style", "filled,dashed");
+        seen |= L_GONE;
         if (gh->holder != RG_NONE && d->slot[gh->holder] != RG_NONE) {
             Agedge_t *ed = edge(G, made[d->slot[gh->holder]], n);
             b.len = 0;
@@ -686,6 +803,7 @@ static Agraph_t *build(rg_drawing *d) {
             if (b.len) set(ed, "label", b.p);
             set(ed, "style", "dashed");
             set(ed, "color", "red");
+            seen |= L_GONE_EDGE;
         }
     }
     for (size_t i = 0; i < d->ngedges; i++) { /* references between freed objects */
@@ -700,6 +818,7 @@ static Agraph_t *build(rg_drawing *d) {
         if (b.len) set(ed, "label", b.p);
         set(ed, "style", "dashed");
         set(ed, "color", "red");
+        seen |= L_GONE_EDGE;
     }
     if (d->roots) {
         for (uint32_t i = 0; i < g->nglobals; i++) {
@@ -712,7 +831,8 @@ static Agraph_t *build(rg_drawing *d) {
             sb_str(&b, "global\\n");
             sb_gstr(&b, g->str[g->global_name[i]], DISPLAY_LABEL_MAX);
             set(n, "label", b.p);
-            set(n, "fillcolor", "0.300 1.000 0.900");
+            set(n, "fillcolor", FILL_ROOT);
+            seen |= L_ROOT;
             edge(G, n, made[d->slot[o]]);
         }
         for (uint32_t f = 0; f < g->nframes; f++) {
@@ -729,24 +849,13 @@ static Agraph_t *build(rg_drawing *d) {
                 sb_str(&b, "\\n");
                 sb_gstr(&b, g->str[fr->local_name[k]], DISPLAY_LABEL_MAX);
                 set(n, "label", b.p);
-                set(n, "fillcolor", "0.300 1.000 0.900");
+                set(n, "fillcolor", FILL_ROOT);
+                seen |= L_ROOT;
                 edge(G, n, made[d->slot[o]]);
             }
         }
     }
-    if (!d->o.no_legend) {
-        int diff = d->nghosts > 0, lost = 0;
-        for (size_t i = 0; i < d->nnodes && !diff; i++) diff = (d->nodes[i].marks & RG_DRAW_NEW) != 0;
-        for (size_t i = 0; i < d->nnodes && !lost; i++) lost = (d->nodes[i].marks & RG_DRAW_LOST) != 0;
-        Agnode_t *n = node(G, "legend");
-        set(n, "shape", "note");
-        set(n, "fontsize", "9");
-        b.len = 0;
-        sb_str(&b, legend_text);
-        if (diff) sb_str(&b, "light green: new since the older dump\\l" "light red, dashed: freed since then\\l");
-        if (lost) sb_str(&b, "orange, double border: reachable before, unreachable now\\l");
-        set(n, "label", b.p);
-    }
+    if (!d->o.no_legend) add_legend(d, G, seen, &b);
     int oom = b.oom || gv_oom || gv_failed;
     free(b.p);
     free(made);
