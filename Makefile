@@ -1,13 +1,13 @@
 # refgraph — the two commands a fresh Debian machine needs:
 #   make demo   install what is missing, build, run the lessons
 #   make test   install what is missing, build with ASan+UBSan, run every test
-# and `make bench` for the benchmarks.
+# and `make bench` for the benchmarks, `make readme` for the README's outputs.
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += --no-print-directory
 CMAKE ?= cmake
 
-.PHONY: all demo test test-hostile-long bench deps build clean gcdiff-long
+.PHONY: all demo test test-hostile-long bench deps build clean gcdiff-long readme
 
 all: build
 
@@ -21,6 +21,12 @@ build: deps
 
 demo: build
 	@sh scripts/demo.sh build
+
+# Every program output shown in README.md, generated from the code with the
+# main build (test_readme checks it): review the diff, then commit.
+readme: build
+	@$(CMAKE) --build build --target samples -j $(JOBS)
+	@python3 scripts/readme.py --build build --write README.md
 
 # The test build: optimised (so -O2 warnings show) with sanitizers,
 # poisoned freed objects, warnings as errors.

@@ -62,6 +62,7 @@ typedef struct cli_args {
     size_t count[CLI_MAX_OPTS];      /* times given */
     const char **pos;                /* positional arguments */
     size_t npos;
+    unsigned flags;                  /* the command's (cli_command) */
 } cli_args;
 
 struct cli_command;
@@ -106,11 +107,13 @@ int cli_dump_arg(const char *spec_name);
 int cli_nomem(void);
 extern int cli_out_of_memory;
 
-/* Loads a dump; on failure prints "refgraph: cannot read 'x': line L: ..."
+/* Loads a dump ("-": standard input); on failure prints "refgraph: cannot read 'x': line L: ..."
  * and returns NULL (the caller exits with EXIT_INPUT; main() turns that into
  * EXIT_MEMORY when memory ran out). Shows a progress line
  * on a terminal when loading takes longer than a second. */
 rg_graph *cli_load(const char *path);
+/* The same with load options (lo->progress is the CLI's own). */
+rg_graph *cli_load_with(const char *path, rg_load_options *lo);
 
 /* Resolves an object name: an id, a global, FRAME:LOCAL, or type=TYPE
  * (every object of the type). Appends indexes to *out; prints an error and
@@ -140,9 +143,11 @@ int cmd_top(const cli_args *a);
 int cmd_dominators(const cli_args *a);
 int cmd_report(const cli_args *a);
 int cmd_story(const cli_args *a);
+int cmd_dump_pid(const cli_args *a);
 
 extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
-    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[];
+    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[],
+    cmd_dump_pid_opts[];
 
 /* The table: dispatch, --help, the completion helper and their tests. */
 typedef struct cli_command {
@@ -153,28 +158,38 @@ typedef struct cli_command {
     const char *required; /* the long name of an option that must be given, or NULL */
     const char *summary;  /* one line, for refgraph --help */
     const char *details;  /* paragraphs for refgraph CMD --help (reflowed to 80 columns) */
+    unsigned flags;       /* CLI_DRAWS */
 } cli_command;
+
+/* The command's output is a drawing (or with --json its selection), on
+ * standard output without -o; the other drawing commands print a report
+ * and draw only with -o. */
+#define CLI_DRAWS 0x1u
 
 extern const cli_command cli_commands[];
 const cli_command *cli_find(const char *name);
 
-/* The options every drawing command takes, for its option table. */
-#define CLI_DRAW_OPTS                                                                          \
-    {"output", 'o', "FILE", "write to FILE (.dot, .png, .svg, .pdf); DOT on stdout without it"},     \
-    {"format", 0, "dot|png|svg|pdf", "dot, png, svg or pdf, whatever the file name says"},                      \
-    {"layout", 0, "ENGINE", "Graphviz engine: dot (default), sfdp or neato for large graphs"},         \
-    {"max-depth", 0, "N", "how far to walk from the start (default 3)"},                          \
-    {"max-nodes", 0, "N", "objects drawn at most, the nearest first (default 500)"},              \
-    {"too-many", 0, "N", "references drawn per object before folding the rest (default 10)"},     \
-    {"type", 0, "TYPE", "draw only objects of this type (repeatable)"},                              \
-    {"skip-type", 0, "TYPE", "never draw objects of this type (repeatable)"},                        \
-    {"label", 0, "PATTERN", "follow only references whose label matches this pattern (repeatable)"},    \
-    {"skip-label", 0, "PATTERN", "never follow references whose label matches (repeatable)"},           \
-    {"ignore", 0, "ID", "never draw the object with this id (repeatable)"},                        \
-    {"highlight", 0, "TYPE|ID", "draw objects of this type, or this id, in blue (repeatable)"},         \
-    {"stop", 0, "TYPE|ID", "draw objects of this type, or this id, without expanding them (repeatable)"}, \
-    {"refcounts", 0, NULL, "add each object's refcount to its first line"},                        \
-    {"cluster-cycles", 0, NULL, "box every cycle, live ones too"},                                 \
+/* What -o says about the drawing's file, in each drawing command's help. */
+#define CLI_DRAW_FILE_HELP "(the format from its extension in any case: .dot, .png, .svg, .pdf, .json; or --format); - is standard output"
+
+/* The options every drawing command takes, for its option table (after
+ * its own -o). */
+#define CLI_DRAW_OPTS                                                                                           \
+    {"format", 0, "dot|png|svg|pdf|json", "the drawing's format, whatever -o's name says (json: the objects chosen, not drawn)"}, \
+    {"layout", 0, "ENGINE", "Graphviz engine: dot (default), sfdp or neato for large graphs"},                  \
+    {"max-depth", 0, "N", "how far to walk from the start (default 3)"},                                         \
+    {"max-nodes", 0, "N", "objects drawn at most, the nearest first (default 500)"},                             \
+    {"too-many", 0, "N", "references drawn per object before folding the rest (default 10)"},                    \
+    {"type", 0, "TYPE", "draw only objects of this type (repeatable)"},                                          \
+    {"skip-type", 0, "TYPE", "never draw objects of this type (repeatable)"},                                    \
+    {"label", 0, "PATTERN", "follow only references whose label matches this pattern (repeatable)"},             \
+    {"skip-label", 0, "PATTERN", "never follow references whose label matches (repeatable)"},                    \
+    {"ignore", 0, "ID", "never draw the object with this id (repeatable)"},                                      \
+    {"highlight", 0, "TYPE|ID", "draw objects of this type, or this id, in blue (repeatable)"},                  \
+    {"stop", 0, "TYPE|ID", "draw objects of this type, or this id, without expanding them (repeatable)"},        \
+    {"refcounts", 0, NULL, "add each object's refcount to its first line"},                                      \
+    {"cluster-cycles", 0, NULL, "box every cycle, live ones too"},                                               \
+    {"no-ids", 0, NULL, "leave out the ids (\"Node#9\") in the boxes"},                                       \
     {"no-legend", 0, NULL, "leave out the legend"}
 
 /* What the drawing options point into, freed after drawing. */
@@ -183,8 +198,9 @@ typedef struct cli_store {
     const char **names;
 } cli_store;
 
-/* Reads the drawing options into o; prints an error and returns -1 on a bad
- * value. */
+/* Reads the drawing options into o, and the format from --format or -o's
+ * name; prints an error and returns -1 on a bad value or a format the
+ * output cannot take. Call it before any work: these are usage errors. */
 int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store);
 void cli_store_free(cli_store *store);
 

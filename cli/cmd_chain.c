@@ -7,6 +7,7 @@
 
 const cli_opt cmd_chain_opts[] = {
     {"json", 0, NULL, "print JSON (shape in refgraph(1))"},
+    {"output", 'o', "FILE", "also draw the chain to FILE " CLI_DRAW_FILE_HELP},
     CLI_DRAW_OPTS,
     {NULL, 0, NULL, NULL},
 };
@@ -95,6 +96,8 @@ int cmd_chain(const cli_args *a) {
         putchar('\n');
     }
     if (cli_get(a, "output")) {
+        ro.legend_start = "the object asked about"; /* the chain ends at it */
+        ro.legend_depth = "farther from the root";
         rg_drawing *d = rg_drawing_new(g, &c.an, &ro);
         if (!d) {
             cli_nomem();

@@ -14,6 +14,7 @@
 const cli_opt cmd_diff_opts[] = {
     {"limit", 0, "N", "show at most N types (default 20; 0 for all)"},
     {"json", 0, NULL, "print JSON (shape in refgraph(1))"},
+    {"output", 'o', "FILE", "also draw the new and freed objects to FILE " CLI_DRAW_FILE_HELP},
     CLI_DRAW_OPTS,
     {NULL, 0, NULL, NULL},
 };
@@ -447,6 +448,7 @@ int cmd_diff(const cli_args *a) {
          * green; objects that became unreachable in orange; freed ones of the
          * types that shrank most in red; all as --type, --skip-type and
          * --ignore allow */
+        ro.legend_depth = "holds a new object";
         rg_drawing *d = rg_drawing_new(ng, &nan, &ro);
         size_t npick = (size_t)(ng->n > og->n ? ng->n : og->n);
         pick *picks = malloc((npick + 1) * sizeof *picks);

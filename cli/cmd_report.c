@@ -15,7 +15,7 @@
 #define CHAIN_DRAWN 12     /* steps of a chain drawn, the last ones */
 
 const cli_opt cmd_report_opts[] = {
-    {"output", 'o', "FILE", "write the report to FILE (required; .html)"},
+    {"output", 'o', "FILE", "write the report, one HTML page, to FILE (required); - is standard output"},
     {"limit", 0, "N", "retainers, cycles and grown objects shown (default 8)"},
     {NULL, 0, NULL, NULL},
 };

@@ -19,7 +19,7 @@
 #define NAMES_LISTED 8   /* names listed per root object */
 
 const cli_opt cmd_story_opts[] = {
-    {"output", 'o', "FILE", "write the page to FILE (required; .html)"},
+    {"output", 'o', "FILE", "write the page, one HTML file, to FILE (required); - is standard output"},
     {"title", 0, "TEXT", "the page's title (default: the lesson the first dump names)"},
     {"max-nodes", 0, "N", "objects drawn per step at most, changed ones first (default 60)"},
     {NULL, 0, NULL, NULL},
@@ -103,13 +103,13 @@ static const char *grouped(uint64_t v, char *buf) {
     return buf;
 }
 
-/* Memory that means something at every size: "1.53 MB (1,601,536 bytes)",
- * or the bytes alone when MB would read 0.00. buf: at least 64 bytes. */
+/* Memory that means something at every size: "1.53 MiB (1,601,536 bytes)",
+ * or the bytes alone when MiB would read 0.00. buf: at least 64 bytes. */
 static const char *memory(uint64_t bytes, char *buf) {
     char g[32];
     double mb = (double)bytes / (1024.0 * 1024.0);
     if (mb >= 0.005)
-        snprintf(buf, 64, "%.2f MB (%s bytes)", mb, grouped(bytes, g));
+        snprintf(buf, 64, "%.2f MiB (%s bytes)", mb, grouped(bytes, g));
     else
         snprintf(buf, 64, "%s byte%s", grouped(bytes, g), bytes == 1 ? "" : "s");
     return buf;
@@ -396,7 +396,7 @@ static void legend(story *s) {
 int cmd_story(const cli_args *a) {
     int rc = EXIT_OK;
     story s = {0};
-    rg_graph *prev = NULL, *g = NULL;
+    rg_graph *prev = NULL, *g = NULL, *first = NULL;
     rg_analysis pan = {0}, an = {0};
     rg_root *root = NULL;
     rg_step_diff d = {0};
@@ -407,17 +407,16 @@ int cmd_story(const cli_args *a) {
         goto done;
     }
     s.max_nodes = (size_t)max_nodes;
-    /* the first dump gives the title; every dump is loaded again in turn
-     * below, so that only two are in memory at once */
-    if (!(g = cli_load(a->pos[0]))) {
+    /* the first dump gives the title and is the first step (standard input
+     * is read once); the others are loaded in turn below, so that only two
+     * are in memory at once */
+    if (!(first = cli_load(a->pos[0]))) {
         rc = EXIT_INPUT;
         goto done;
     }
     char title[300];
     const char *t = cli_get(a, "title");
-    snprintf(title, sizeof title, "%s", t ? t : g->header.step.lesson ? g->header.step.lesson : "refgraph story");
-    rg_graph_free(g);
-    g = NULL;
+    snprintf(title, sizeof title, "%s", t ? t : first->header.step.lesson ? first->header.step.lesson : "refgraph story");
     if (!(s.h = rg_html_open_style(out, title, story_css, &s.err))) {
         cli_error("%s", s.err.text);
         rc = EXIT_OUTPUT;
@@ -432,7 +431,10 @@ int cmd_story(const cli_args *a) {
     legend(&s);
     for (size_t k = 0; k < a->npos && !s.failed; k++) {
         const char *file = a->pos[k];
-        if (!(g = cli_load(file))) {
+        if (k == 0) {
+            g = first;
+            first = NULL;
+        } else if (!(g = cli_load(file))) {
             rc = EXIT_INPUT;
             goto abort;
         }
@@ -509,5 +511,6 @@ done:
     rg_analysis_free(&pan);
     rg_graph_free(g);
     rg_graph_free(prev);
+    rg_graph_free(first);
     return rc;
 }

@@ -1,4 +1,5 @@
-/* lesson.h — what every lesson prints: memory in MB, like the lessons do. */
+/* lesson.h — what every lesson prints: memory in MiB (2^20 bytes), the unit
+ * refgraph uses everywhere. */
 #ifndef RG_LESSON_H
 #define RG_LESSON_H
 
@@ -20,7 +21,7 @@ static inline double lesson_mb(const rg_heap *h) {
 }
 
 static inline void lesson_mem(const rg_heap *h, const char *when) {
-    printf("  %-34s %9.2f MB\n", when, lesson_mb(h));
+    printf("  %-34s %9.2f MiB\n", when, lesson_mb(h));
 }
 
 /* A list of the n ints first, first+1, ...: a new reference, or NULL. */

@@ -7,8 +7,12 @@
 # peer its tests compare drawings with (tests skip that part without it).
 # Optional test dependencies are installed too when possible, and a failure
 # to install them is only a warning: python3-networkx (the dominator tree
-# is checked against networkx; the test is skipped without it) and chromium
-# (the HTML report is checked in headless Chromium; skipped without it).
+# is checked against networkx; the test is skipped without it), chromium
+# (the HTML report is checked in headless Chromium; skipped without it),
+# gdb (refgraph dump-pid attaches with it at run time; its test is skipped
+# without it) and valgrind (the lessons run under memcheck; skipped without
+# it). A skipped test says so in ctest's summary ("The following tests did
+# not run").
 set -eu
 
 # package : what proves it is installed
@@ -23,7 +27,9 @@ python3-dev:python3-dev
 python3-objgraph:objgraph"
 
 optional="python3-networkx:networkx
-chromium:chromium"
+chromium:chromium
+gdb:gdb
+valgrind:valgrind"
 if [ "${1:-}" = bench ]; then
     need="$need
 python3-networkx:networkx"
@@ -31,7 +37,7 @@ fi
 
 present() {
     case "$1" in
-        pkg-config|dot|python3|chromium) command -v "$1" >/dev/null 2>&1 ;;
+        pkg-config|dot|python3|chromium|gdb|valgrind) command -v "$1" >/dev/null 2>&1 ;;
         networkx) /usr/bin/python3 -c 'import networkx' >/dev/null 2>&1 ;;
         objgraph) /usr/bin/python3 -c 'import objgraph' >/dev/null 2>&1 ;;
         python3-dev) [ -f /usr/include/python3.11/Python.h ] ||
@@ -48,7 +54,6 @@ for entry in $optional; do
     case " $missing " in *" ${entry%%:*} "*) continue ;; esac
     present "${entry#*:}" || missing_optional="$missing_optional ${entry%%:*}"
 done
-# The valgrind test runs only where valgrind exists; installing it is optional.
 [ -n "$missing$missing_optional" ] || exit 0
 
 if [ "$(id -u)" = 0 ]; then

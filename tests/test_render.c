@@ -570,6 +570,258 @@ static void test_max_nodes(void) {
     heap_end(h);
 }
 
+/* ---- ids and the legend, read back from the DOT ---------------------------------------- */
+
+static int attr_is(void *obj, const char *name, const char *value) {
+    const char *v = agget(obj, (char *)name);
+    return v && strcmp(v, value) == 0;
+}
+
+static int attr_has(void *obj, const char *name, const char *part) {
+    const char *v = agget(obj, (char *)name);
+    return v && strstr(v, part) != NULL;
+}
+
+/* What the picture in path draws, found from the DOT's attributes (not
+ * from the renderer's bookkeeping), against what its legend lists: every
+ * kind drawn is listed, nothing else is, and each row has a sample (a cell
+ * with a border or a fill before its text). start_text: what the legend
+ * should say red text means. Returns the number of rows. */
+static int check_legend(const char *path, const char *start_text) {
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    Agraph_t *G = agread(f, NULL);
+    fclose(f);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(G);
+    int start = 0, grey = 0, root = 0, cyc = 0, cyc_edge = 0, weak = 0, garbage = 0, more = 0, fresh = 0,
+        freed = 0, fresh_edge = 0, freed_edge = 0;
+    for (Agnode_t *n = agfstnode(G); n; n = agnxtnode(G, n)) {
+        if (strcmp(agnameof(n), "legend") == 0) continue;
+        if (attr_is(n, "fontcolor", "red")) start = 1;
+        const char *fill = agget(n, "fillcolor");
+        if (fill && strncmp(fill, "0.000 0.000 ", 12) == 0 && strcmp(fill, "0.000 0.000 1.000") != 0) grey = 1;
+        if (attr_is(n, "fillcolor", "0.300 1.000 0.900")) root = 1;
+        if (attr_is(n, "fillcolor", "0.330 0.350 1.000")) fresh = 1;
+        if (attr_has(n, "style", "dashed") && attr_is(n, "color", "red")) freed = 1;
+        if (attr_is(n, "color", "red") && attr_is(n, "penwidth", "2")) cyc = 1;
+        if (attr_is(n, "fillcolor", "#ff9999")) more = 1;
+        for (Agedge_t *e = agfstout(G, n); e; e = agnxtout(G, e)) {
+            if (attr_is(e, "color", "red") && attr_is(e, "penwidth", "2")) cyc_edge = 1;
+            if (attr_is(e, "style", "dashed") && !attr_is(e, "color", "red")) weak = 1;
+            if (attr_is(e, "color", "darkgreen")) fresh_edge = 1;
+            if (attr_is(e, "style", "dashed") && attr_is(e, "color", "red")) freed_edge = 1;
+        }
+    }
+    for (Agraph_t *sub = agfstsubg(G); sub; sub = agnxtsubg(sub))
+        if (attr_is(sub, "style", "dashed")) garbage = 1;
+    Agnode_t *leg = agnode(G, "legend", 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(leg);
+    const char *l = agget(leg, "label");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    struct {
+        int drawn;
+        const char *text;
+    } kinds[] = {
+        {start, start_text},
+        {grey, "farther from"},
+        {root, "a root"},
+        {cyc, "in a reference cycle"},
+        {cyc_edge, "a reference of a cycle"},
+        {garbage, "no root reaches"},
+        {weak, "a weak reference"},
+        {more, "references left out"},
+        {fresh, "new since"},
+        {freed, "freed since"},
+        {fresh_edge, "a new reference"},
+        {freed_edge, "a freed reference"},
+        {0, "highlighted"},
+    };
+    int rows = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        int listed = strstr(l, kinds[i].text) != NULL;
+        if (listed != kinds[i].drawn)
+            printf("\n  %s: '%s' is %s but %s\n", path, kinds[i].text, kinds[i].drawn ? "drawn" : "not drawn",
+                   listed ? "listed" : "not listed");
+        CU_ASSERT_EQUAL(listed, kinds[i].drawn);
+        rows += kinds[i].drawn;
+    }
+    /* one sample cell per row: a border or a fill, before the row's text */
+    int samples = 0;
+    for (const char *p = l; (p = strstr(p, "<tr><td width=")) != NULL; p++) {
+        const char *end = strstr(p, "</td>");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+        char cell[400];
+        size_t n = (size_t)(end - p) < sizeof cell - 1 ? (size_t)(end - p) : sizeof cell - 1;
+        memcpy(cell, p, n);
+        cell[n] = '\0';
+        CU_ASSERT(strstr(cell, "border=\"") != NULL || strstr(cell, "bgcolor=\"") != NULL);
+        samples++;
+    }
+    CU_ASSERT_EQUAL(samples, rows);
+    agclose(G);
+    return rows;
+}
+
+/* The label of the node drawn for id, read back from the DOT. */
+static int label_of(const char *path, uint64_t id, char *out, size_t size) {
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    Agraph_t *G = agread(f, NULL);
+    fclose(f);
+    if (!G) return -1;
+    char name[32];
+    snprintf(name, sizeof name, "o%llu", (unsigned long long)id);
+    Agnode_t *n = agnode(G, name, 0);
+    const char *l = n ? agget(n, "label") : NULL;
+    snprintf(out, size, "%s", l ? l : "");
+    agclose(G);
+    return n ? 0 : -1;
+}
+
+/* Ids in the boxes by default ("list#4", as text and JSON name objects),
+ * none with no_ids. */
+static void test_ids_in_labels(void) {
+    rg_object *a, *b;
+    rg_heap *h = lesson_heap(&a, &b);
+    rg_analysis an;
+    rg_graph *g = reload(h, "ids.jsonl", &an);
+    uint32_t start = idx(g, a);
+    rg_render_options o = {0};
+    rg_error err = {0};
+    char want[64], got[256];
+    CU_ASSERT_EQUAL(rg_show(g, &an, &start, 1, &o, tmp("ids.dot"), &err), 0);
+    for (uint32_t i = 0; i < g->n; i++) {
+        if (label_of(tmp("ids.dot"), g->id[i], got, sizeof got) != 0) continue;
+        rg_gstr t = g->str[g->type[i]];
+        snprintf(want, sizeof want, "%.*s#%llu\\n", (int)t.len, t.ptr, (unsigned long long)g->id[i]);
+        CU_ASSERT_EQUAL(strncmp(got, want, strlen(want)), 0);
+    }
+    CU_ASSERT_EQUAL(label_of(tmp("ids.dot"), rg_id(a), got, sizeof got), 0);
+    snprintf(want, sizeof want, "list#%llu\\n", (unsigned long long)rg_id(a));
+    CU_ASSERT_EQUAL(strncmp(got, want, strlen(want)), 0);
+    o.no_ids = 1;
+    o.refcounts = 1;
+    CU_ASSERT_EQUAL(rg_show(g, &an, &start, 1, &o, tmp("noids.dot"), &err), 0);
+    CU_ASSERT_EQUAL(label_of(tmp("noids.dot"), rg_id(a), got, sizeof got), 0);
+    CU_ASSERT_EQUAL(strncmp(got, "list [2]\\n", 10), 0);
+    char *dot = slurp(tmp("noids.dot"), NULL);
+    CU_ASSERT_PTR_NOT_NULL(dot);
+    CU_ASSERT_PTR_NULL(strstr(dot, "label=\"list#"));
+    CU_ASSERT_PTR_NULL(strstr(dot, "label=\"int#"));
+    free(dot);
+    rg_analysis_free(&an);
+    rg_graph_free(g);
+    heap_end(h);
+}
+
+/* The legend of each kind of picture lists what it draws and nothing else:
+ * a walk with weak references and folded ones, a live cycle held by a
+ * frame, an unreachable cycle, a chain (red text is the object asked
+ * about), a diff with new and freed objects; no legend when asked. */
+static void test_legend_lists_what_is_drawn(void) {
+    rg_object *a, *b;
+    rg_heap *h = lesson_heap(&a, &b);
+    rg_analysis an;
+    rg_error err = {0};
+    rg_render_options o = {0};
+    /* the live cycle, drawn as `cycles` draws it: members, their references, roots */
+    rg_graph *g = reload(h, "leg-live.jsonl", &an);
+    rg_drawing *d = rg_drawing_new(g, &an, &o);
+    uint32_t ia = idx(g, a), ib = idx(g, b);
+    rg_drawing_node(d, ia, 0, 0);
+    rg_drawing_node(d, ib, 0, 0);
+    for (uint32_t v = 0; v < g->n; v++)
+        if (v == ia || v == ib)
+            for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
+                if (g->ref_target[e] == ia || g->ref_target[e] == ib) rg_drawing_edge(d, e, 0);
+    rg_drawing_roots(d);
+    CU_ASSERT_EQUAL(rg_drawing_finish(d, tmp("leg-live.dot"), &err), 0);
+    CU_ASSERT_EQUAL(check_legend(tmp("leg-live.dot"), "where the walk starts"), 3); /* root, cycle, its edges */
+    char *dot = slurp(tmp("leg-live.dot"), NULL);
+    CU_ASSERT_PTR_NULL(strstr(dot, "weak")); /* nothing weak here: not listed */
+    CU_ASSERT_PTR_NULL(strstr(dot, "highlighted"));
+    free(dot);
+    /* a chain: root -> a -> b, asked about b */
+    o.legend_start = "the object asked about";
+    o.legend_depth = "farther from the root";
+    d = rg_drawing_new(g, &an, &o);
+    rg_drawing_node(d, ia, 0, 0);
+    for (uint32_t e = g->ref_start[ia]; e < g->ref_start[ia + 1]; e++)
+        if (g->ref_target[e] == ib) {
+            rg_drawing_node(d, ib, 1, 0);
+            rg_drawing_edge(d, e, 0);
+        }
+    rg_drawing_node(d, ib, 0, RG_DRAW_START);
+    rg_drawing_roots(d);
+    CU_ASSERT_EQUAL(rg_drawing_finish(d, tmp("leg-chain.dot"), &err), 0);
+    check_legend(tmp("leg-chain.dot"), "the object asked about");
+    dot = slurp(tmp("leg-chain.dot"), NULL);
+    CU_ASSERT_PTR_NULL(strstr(dot, "where the walk starts"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "farther from the root"));
+    free(dot);
+    /* a diff: the lists new, an int freed */
+    o = (rg_render_options){0};
+    d = rg_drawing_new(g, &an, &o);
+    rg_drawing_node(d, ia, 0, RG_DRAW_NEW);
+    rg_drawing_ghost(d, 999, (rg_gstr){"int", 3}, (rg_gstr){"7", 1}, ia, (rg_gstr){"[4]", 3});
+    rg_drawing_roots(d);
+    CU_ASSERT_EQUAL(rg_drawing_finish(d, tmp("leg-diff.dot"), &err), 0);
+    check_legend(tmp("leg-diff.dot"), "where the walk starts");
+    rg_analysis_free(&an);
+    rg_graph_free(g);
+    /* show-refs from a: the walk, grey by depth */
+    uint32_t start;
+    g = reload(h, "leg-walk.jsonl", &an);
+    start = idx(g, a);
+    CU_ASSERT_EQUAL(rg_show(g, &an, &start, 1, &o, tmp("leg-walk.dot"), &err), 0);
+    check_legend(tmp("leg-walk.dot"), "where the walk starts");
+    rg_analysis_free(&an);
+    rg_graph_free(g);
+    /* after func returned: unreachable, boxed */
+    rg_incref(a);
+    rg_incref(b);
+    rg_frame_pop(h);
+    rg_decref(a);
+    rg_decref(b);
+    g = reload(h, "leg-gone.jsonl", &an);
+    uint32_t s2[2] = {idx(g, a), idx(g, b)};
+    CU_ASSERT_EQUAL(rg_show(g, &an, s2, 2, &o, tmp("leg-gone.dot"), &err), 0);
+    check_legend(tmp("leg-gone.dot"), "where the walk starts");
+    o.no_legend = 1;
+    CU_ASSERT_EQUAL(rg_show(g, &an, s2, 2, &o, tmp("leg-none.dot"), &err), 0);
+    dot = slurp(tmp("leg-none.dot"), NULL);
+    CU_ASSERT_PTR_NULL(strstr(dot, "legend"));
+    free(dot);
+    rg_analysis_free(&an);
+    rg_graph_free(g);
+    heap_end(h);
+}
+
+/* A heap with a weak reference and too many references: the walk's legend. */
+static void test_legend_weak_and_more(void) {
+    rg_heap *h = heap_new();
+    rg_object *l = rg_list_new(h);
+    for (int i = 0; i < 12; i++) rg_list_append_new(l, rg_int_new(h, i));
+    rg_object *w = rg_weakref_new(h, l, NULL, NULL);
+    rg_global_set_new(h, "l", l);
+    rg_global_set_new(h, "w", w);
+    rg_analysis an;
+    rg_graph *g = reload(h, "leg-weak.jsonl", &an);
+    uint32_t start = rg_graph_find(g, rg_id(rg_global_get(h, "w")));
+    rg_render_options o = {0};
+    rg_error err = {0};
+    CU_ASSERT_EQUAL(rg_show(g, &an, &start, 1, &o, tmp("leg-weak.dot"), &err), 0);
+    check_legend(tmp("leg-weak.dot"), "where the walk starts");
+    char *dot = slurp(tmp("leg-weak.dot"), NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "a weak reference"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(dot, "references left out"));
+    CU_ASSERT_PTR_NULL(strstr(dot, "cycle"));
+    free(dot);
+    rg_analysis_free(&an);
+    rg_graph_free(g);
+    heap_end(h);
+}
+
 int main(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/rg-test-render-%d", (int)getpid());
     mkdir(tmpdir, 0700);
@@ -585,6 +837,9 @@ int main(void) {
         {"PNG, SVG, PDF and Graphviz failures", test_png_svg_pdf},
         {"hostile labels: SVG stays well-formed XML", test_hostile_labels_svg},
         {"max_nodes: nearest first, the rest said, starts sampled", test_max_nodes},
+        {"ids in the boxes, none with no_ids", test_ids_in_labels},
+        {"legend: what each picture draws, nothing else, with samples", test_legend_lists_what_is_drawn},
+        {"legend: weak and folded references", test_legend_weak_and_more},
         {NULL, NULL},
     };
     int rc = run_suite("render", cases);

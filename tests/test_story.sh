@@ -101,7 +101,7 @@ check() {
             $7 != $6 { print $6 " pictures, " $7 " rendered"; exit }
             $6 == 0 && $8 != "empty" { print "no picture and no words saying why"; exit }
             $9 != b { print "memory " $9 " bytes, want " b; exit }
-            $10 ~ /0\.00 MB/ || $10 !~ /bytes/ { print "memory reads \"" $10 "\""; exit }')
+            $10 ~ /0\.00 MiB/ || $10 !~ /bytes/ { print "memory reads \"" $10 "\""; exit }')
         if [ -n "$line" ] && [ -z "$err" ]; then ok; else bad "$lesson: move $i: ${err:-no line} ($line)"; fi
     done
     [ "$shot" = 0 ] && return

@@ -1211,6 +1211,35 @@ out:
     return g;
 }
 
+/* Reads the dump from r->fd (open, closed by the caller); name is used in messages. */
+static rg_graph *load_fd(reader *r, const char *name, const rg_load_options *opts, rg_error *err) {
+    r->cap = 1 << 20;
+    r->buf = malloc(r->cap);
+    r->in = malloc(IN_SIZE);
+    rg_graph *g = NULL;
+    if (!r->buf || !r->in) {
+        rg_error_set(err, RG_ENOMEM, name, 0, 0, "out of memory");
+        goto out;
+    }
+    r->zs.next_in = r->in;
+    /* gzip or text, from the first two bytes; bound: each read adds a byte or ends */
+    while (r->zs.avail_in < 2 && !r->in_eof)
+        if (read_more(r, err, name, 1) < 0) goto out;
+    if (r->zs.avail_in >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b) {
+        if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK) {
+            rg_error_set(err, RG_ENOMEM, name, 0, 0, "out of memory");
+            goto out;
+        }
+        r->gzip = r->zinit = 1;
+    }
+    g = load(r, name, opts, err);
+out:
+    if (r->zinit) inflateEnd(&r->zs);
+    free(r->buf);
+    free(r->in);
+    return g;
+}
+
 rg_graph *rg_graph_load(const char *path, const rg_load_options *opts, rg_error *err) {
     if (!path) {
         rg_error_set(err, RG_EINVAL, "", 0, 0, "no file name given");
@@ -1231,32 +1260,25 @@ rg_graph *rg_graph_load(const char *path, const rg_load_options *opts, rg_error 
         rg_error_set(err, RG_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    r.cap = 1 << 20;
-    r.buf = malloc(r.cap);
-    r.in = malloc(IN_SIZE);
-    rg_graph *g = NULL;
-    if (!r.buf || !r.in) {
-        rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
-        goto out;
-    }
-    r.zs.next_in = r.in;
-    /* gzip or text, from the first two bytes; bound: each read adds a byte or ends */
-    while (r.zs.avail_in < 2 && !r.in_eof)
-        if (read_more(&r, err, path, 1) < 0) goto out;
-    if (r.zs.avail_in >= 2 && r.in[0] == 0x1f && r.in[1] == 0x8b) {
-        if (inflateInit2(&r.zs, 16 + MAX_WBITS) != Z_OK) {
-            rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
-            goto out;
-        }
-        r.gzip = r.zinit = 1;
-    }
-    g = load(&r, path, opts, err);
-out:
-    if (r.zinit) inflateEnd(&r.zs);
-    free(r.buf);
-    free(r.in);
+    rg_graph *g = load_fd(&r, path, opts, err);
     close(r.fd);
     return g;
+}
+
+rg_graph *rg_graph_load_fd(int fd, const char *name, const rg_load_options *opts, rg_error *err) {
+    if (!name) name = "<fd>";
+    reader r;
+    memset(&r, 0, sizeof r);
+    struct stat st;
+    if (fstat(fd, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            rg_error_set(err, RG_EIO, name, 0, 0, "is a directory");
+            return NULL;
+        }
+        if (S_ISREG(st.st_mode)) r.total = (uint64_t)st.st_size; /* a pipe's size means nothing */
+    }
+    r.fd = fd;
+    return load_fd(&r, name, opts, err);
 }
 
 rg_graph *rg_graph_load_buffer(const char *data, size_t len, const char *name, const rg_load_options *opts,

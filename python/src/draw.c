@@ -176,6 +176,7 @@ PyObject *rgpy_draw(PyObject *self, PyObject *args, PyObject *kw) {
     opts.refcounts = refcounts;
     opts.cluster_cycles = cluster;
     opts.no_legend = 1;
+    opts.no_ids = 1; /* objgraph's boxes: the ids here are addresses, id(obj), long and different each run */
     opts.format = format;
     rg_drawing *d = rg_drawing_new(g, &an, &opts);
     if (!d) {

@@ -1,5 +1,8 @@
 /* module.c — the refgraph._core extension module. */
+#define _DEFAULT_SOURCE
 #include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -11,7 +14,27 @@ PyDoc_STRVAR(dump_doc,
              "gzip when the name ends in .gz). created fixes the header's timestamp.\n"
              "Returns {'objects': N, 'bytes': B, 'seconds': S}.");
 
+/* refgraph dump-pid's program runs from a page gdb mapped in this process;
+ * once it has been compiled, it unmaps that page with this. Only a mapped
+ * range (mincore) starting with the program's first line is unmapped. */
+static PyObject *attach_release(PyObject *self, PyObject *args) {
+    (void)self;
+    unsigned long long addr, size;
+    if (!PyArg_ParseTuple(args, "KK", &addr, &size)) return NULL;
+    static const char magic[] = "# refgraph dump-pid\n";
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || addr == 0 || addr % (unsigned long long)page || size == 0 || size > (1u << 20) ||
+        size % (unsigned long long)page)
+        Py_RETURN_FALSE;
+    unsigned char vec[256];
+    if (mincore((void *)(uintptr_t)addr, (size_t)page, vec) != 0) Py_RETURN_FALSE;
+    if (memcmp((const void *)(uintptr_t)addr, magic, sizeof magic - 1) != 0) Py_RETURN_FALSE;
+    if (munmap((void *)(uintptr_t)addr, (size_t)size) != 0) Py_RETURN_FALSE;
+    Py_RETURN_TRUE;
+}
+
 static PyMethodDef methods[] = {
+    {"_attach_release", attach_release, METH_VARARGS, "_attach_release(address, size) -> bool (refgraph dump-pid)"},
     {"dump", (PyCFunction)(void (*)(void))rgpy_dump, METH_VARARGS | METH_KEYWORDS, dump_doc},
     {"draw", (PyCFunction)(void (*)(void))rgpy_draw, METH_VARARGS | METH_KEYWORDS,
      "draw(nodes, edges, mores, output, *, max_depth=3, refcounts=False, shortnames=True, format=None,\n"

@@ -291,25 +291,53 @@ static void sb_gstr(sbuf *b, rg_gstr s, size_t max) { sb_text(b, s.ptr, s.len, m
  * from its allocator (agopen and the layouts use the result unchecked), so
  * a failed allocation is served from a small reserve instead and recorded
  * (gv_oom): the drawing stops with "out of memory" as soon as Graphviz
- * returns. Graphviz is used from one thread at a time (render.h). */
+ * returns. Graphviz is used from one thread at a time (render.h).
+ *
+ * Each graph's memory is one region: agopen opens it, every object, name,
+ * attribute and string of the graph is carved from its blocks, and
+ * gv_close frees the blocks at once after agclose. A malloc and a free for
+ * each of cgraph's small pieces took a fifth of the time of writing a small
+ * drawing as DOT. Nothing is freed before (cgraph frees little while a
+ * graph lives: replaced attribute values); a resize of the last piece grows
+ * it in place. The discipline has no close function: with one, agclose
+ * takes its "free entire heap" path, which leaves cdt's dictionaries
+ * (malloc'ed by libcdt itself) behind. */
 #define GV_RESERVE ((size_t)64 * 1024)
+#define GV_FIRST_BLOCK ((size_t)16 * 1024) /* a region's first block; they double */
+#define GV_MAX_BLOCK ((size_t)1 << 20)     /* up to this; bigger pieces get their own */
 static _Alignas(max_align_t) unsigned char gv_reserve[GV_RESERVE];
 static size_t gv_reserve_used;
 static int gv_oom;    /* an allocation failed */
 static int gv_failed; /* a cgraph call failed (returned NULL or -1) */
 
+typedef struct gv_block {
+    struct gv_block *next;
+    size_t used, cap;
+    max_align_t data[]; /* cap bytes */
+} gv_block;
+
+typedef struct gv_region {
+    gv_block *blocks;   /* the newest first: pieces are carved from it */
+    size_t next_cap;    /* the next block's size */
+    void *last;         /* the last piece carved, and its size: grown in place */
+    size_t last_size;
+} gv_region;
+
+static size_t gv_nsyms;
+
 static void gv_reset(void) {
     gv_reserve_used = 0;
     gv_oom = gv_failed = 0;
+    gv_nsyms = 0; /* a new graph: its own attributes */
 }
 
-static int in_reserve(const void *p) {
-    uintptr_t a = (uintptr_t)p, lo = (uintptr_t)gv_reserve;
-    return a >= lo && a < lo + GV_RESERVE;
+static size_t gv_round(size_t n) {
+    size_t align = _Alignof(max_align_t);
+    return n > SIZE_MAX - align ? 0 : (n + align - 1) / align * align;
 }
 
 static void *from_reserve(size_t req) {
-    size_t align = _Alignof(max_align_t), need = (req + align - 1) / align * align;
+    size_t need = gv_round(req);
     gv_oom = 1;
     if (need < req || need > GV_RESERVE - gv_reserve_used) return NULL;
     void *p = gv_reserve + gv_reserve_used;
@@ -318,50 +346,138 @@ static void *from_reserve(size_t req) {
     return p;
 }
 
+/* When the region itself cannot be allocated: the drawing will fail (gv_oom)
+ * but cgraph needs memory until then. One graph at a time uses it. */
+static gv_region gv_spare_region;
+static int gv_spare_used;
+
 static void *mem_open(Agdisc_t *disc) {
     (void)disc;
-    return NULL;
-}
-
-static void *mem_alloc(void *state, size_t req) { /* zeroed, as cgraph expects */
-    (void)state;
-    void *p = calloc(1, req ? req : 1);
-    return p ? p : from_reserve(req);
-}
-
-static void *mem_resize(void *state, void *ptr, size_t old, size_t req) {
-    if (!ptr || in_reserve(ptr)) {
-        void *p = mem_alloc(state, req);
-        if (p && ptr) memcpy(p, ptr, old < req ? old : req);
-        return p;
+    gv_region *r = calloc(1, sizeof *r);
+    if (!r) {
+        gv_oom = 1;
+        if (gv_spare_used) return NULL; /* then every piece comes from the reserve */
+        gv_spare_used = 1;
+        r = &gv_spare_region;
+        memset(r, 0, sizeof *r);
     }
-    void *p = realloc(ptr, req ? req : 1);
-    if (!p) {
-        p = from_reserve(req);
-        if (p) {
-            memcpy(p, ptr, old < req ? old : req);
-            free(ptr);
+    return r;
+}
+
+/* A zeroed piece of the region (as cgraph expects), or from the reserve. */
+static void *mem_alloc(void *state, size_t req) {
+    gv_region *r = state;
+    size_t need = gv_round(req ? req : 1);
+    if (!r || !need) return from_reserve(req);
+    gv_block *b = r->blocks;
+    if (!b || b->cap - b->used < need) {
+        size_t cap = r->next_cap ? r->next_cap : GV_FIRST_BLOCK;
+        int own = need > cap / 4; /* a big piece: a block of its own, behind the current one */
+        if (own) cap = need;
+        gv_block *nb = cap > SIZE_MAX - sizeof *nb ? NULL : malloc(sizeof *nb + cap);
+        if (!nb) return from_reserve(req);
+        nb->used = 0;
+        nb->cap = cap;
+        if (own && b) {
+            nb->next = b->next;
+            b->next = nb;
+            nb->used = need;
+            memset(nb->data, 0, req);
+            r->last = NULL; /* not at the end of the current block: never grown in place */
+            return nb->data;
         }
-        return p;
+        nb->next = b;
+        r->blocks = nb;
+        if (!own) r->next_cap = cap < GV_MAX_BLOCK ? cap * 2 : cap;
+        b = nb;
     }
-    if (req > old) memset((char *)p + old, 0, req - old);
+    void *p = (unsigned char *)b->data + b->used;
+    b->used += need;
+    memset(p, 0, req);
+    r->last = p;
+    r->last_size = need;
     return p;
 }
 
-static void mem_free(void *state, void *ptr) {
-    (void)state;
-    if (!in_reserve(ptr)) free(ptr);
+static void *mem_resize(void *state, void *ptr, size_t old, size_t req) {
+    gv_region *r = state;
+    if (ptr && r && ptr == r->last) { /* the last piece carved from the current block: in place if it fits */
+        gv_block *b = r->blocks;
+        size_t need = gv_round(req ? req : 1);
+        if (need && b->used - r->last_size + need <= b->cap) {
+            if (req > old) memset((unsigned char *)ptr + old, 0, req - old);
+            b->used = b->used - r->last_size + need;
+            r->last_size = need;
+            return ptr;
+        }
+    }
+    void *p = mem_alloc(state, req);
+    if (p && ptr) memcpy(p, ptr, old < req ? old : req);
+    return p;
 }
 
-/* No close function: with one, agclose() frees nothing one by one and
- * leaves the whole graph to it (a vmalloc-style region). */
+static void mem_free(void *state, void *ptr) { /* the region goes whole, in gv_close */
+    (void)state;
+    (void)ptr;
+}
+
 static Agmemdisc_t gv_mem = {mem_open, mem_alloc, mem_resize, mem_free, NULL};
+
+/* agclose, then the graph's region. */
+static void gv_close(Agraph_t *G) {
+    gv_region *r = G->clos->state.mem;
+    agclose(G);
+    if (!r) return;
+    for (gv_block *b = r->blocks, *next; b; b = next) { /* bound: the region's blocks */
+        next = b->next;
+        free(b);
+    }
+    if (r == &gv_spare_region)
+        gv_spare_used = 0;
+    else
+        free(r);
+}
+
 static Agdisc_t gv_disc = {&gv_mem, &AgIdDisc, &AgIoDisc};
 
 /* cgraph calls that record their failure; a NULL object is a failure
  * already recorded and is skipped. */
+/* The attributes of nodes and edges met so far in the graph being built:
+ * agsafeset looks the name up in the graph's dictionary on every call. */
+#define GV_SYMS 32
+static struct gv_sym {
+    const char *name; /* the caller's string literal */
+    int kind;         /* AGNODE or AGEDGE */
+    Agsym_t *sym;
+} gv_syms[GV_SYMS];
+
+/* agsafeset(obj, name, value, ""): the attribute declared with the default
+ * "" when new, then set. */
 static void set(void *obj, const char *name, const char *value) {
-    if (!obj || !value || agsafeset(obj, (char *)name, (char *)value, "") != 0) gv_failed = 1;
+    if (!obj || !value) {
+        gv_failed = 1;
+        return;
+    }
+    int kind = AGTYPE(obj);
+    if (kind == AGOUTEDGE || kind == AGINEDGE) kind = AGEDGE;
+    if (kind != AGNODE && kind != AGEDGE) { /* a (sub)graph: declared on itself */
+        if (agsafeset(obj, (char *)name, (char *)value, "") != 0) gv_failed = 1;
+        return;
+    }
+    Agsym_t *sym = NULL;
+    for (size_t i = 0; i < gv_nsyms && !sym; i++)
+        if (gv_syms[i].name == name && gv_syms[i].kind == kind) sym = gv_syms[i].sym;
+    if (!sym) {
+        Agraph_t *G = agraphof(obj);
+        sym = agattr(G, kind, (char *)name, NULL);
+        if (!sym) sym = agattr(G, kind, (char *)name, "");
+        if (!sym) {
+            gv_failed = 1;
+            return;
+        }
+        if (gv_nsyms < GV_SYMS) gv_syms[gv_nsyms++] = (struct gv_sym){name, kind, sym};
+    }
+    if (agxset(obj, sym, (char *)value) != 0) gv_failed = 1;
 }
 
 static Agnode_t *node(Agraph_t *G, const char *name) {
@@ -375,6 +491,40 @@ static Agedge_t *edge(Agraph_t *G, Agnode_t *t, Agnode_t *h) {
     if (!e) gv_failed = 1;
     return e;
 }
+
+/* What a picture can show. build() records each one it draws; the legend
+ * lists those, in this order, each beside a sample drawn with the same
+ * colour and style as in the picture. A new kind of mark is one bit, one
+ * row of legend_rows and one `seen |=` where it is drawn. */
+enum {
+    L_START = 1u << 0,      /* red text */
+    L_DEPTH = 1u << 1,      /* grey by depth */
+    L_ROOT = 1u << 2,       /* green: a global or frame local */
+    L_HIGHLIGHT = 1u << 3,  /* blue */
+    L_NEW = 1u << 4,        /* light green */
+    L_CHANGED = 1u << 5,    /* yellow */
+    L_LOST = 1u << 6,       /* orange, double border */
+    L_GONE = 1u << 7,       /* light red, dashed */
+    L_CYCLE = 1u << 8,      /* red border */
+    L_CYCLE_EDGE = 1u << 9, /* red bold reference */
+    L_CYCLE_BOX = 1u << 10, /* solid red box around a cycle */
+    L_GARBAGE = 1u << 11,   /* dashed red box around a cycle */
+    L_WEAK = 1u << 12,      /* dashed reference */
+    L_NEW_EDGE = 1u << 13,  /* dark green reference */
+    L_GONE_EDGE = 1u << 14, /* dashed red reference to a freed object */
+    L_MORE = 1u << 15,      /* pink "N more references" */
+};
+
+/* Node fills (HSV, as Graphviz reads them), shared by the boxes and the
+ * legend's samples. */
+#define FILL_NEW "0.330 0.350 1.000"
+#define FILL_GONE "0.000 0.350 1.000"
+#define FILL_LOST "0.080 0.550 1.000"
+#define FILL_CHANGED "0.150 0.500 1.000"
+#define FILL_ROOT "0.300 1.000 0.900"
+#define FILL_HIGHLIGHT "0.600 0.600 1.000"
+#define FILL_GREY "0.000 0.000 0.650"
+#define FILL_MORE "#ff9999"
 
 /* ---- style ---------------------------------------------------------------------------- */
 
@@ -396,7 +546,7 @@ static int highlighted(const rg_drawing *d, uint32_t obj) {
 
 static int is_cyclic(const rg_drawing *d, uint32_t obj) { return d->a->scc.cyclic[d->a->scc.comp[obj]]; }
 
-static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b) {
+static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b, unsigned *seen) {
     const rg_graph *g = d->g;
     uint32_t o = dn->obj;
     char name[32];
@@ -404,6 +554,7 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
     Agnode_t *n = node(G, name);
     b->len = 0;
     sb_gstr(b, g->str[g->type[o]], DISPLAY_LABEL_MAX);
+    if (!d->o.no_ids) sb_fmt(b, "#%llu", (unsigned long long)g->id[o]); /* as text and JSON name it */
     if (d->o.refcounts && d->o.old_refcount && d->o.old_refcount[o] != g->refcount[o])
         sb_fmt2(b, " [%lld \xe2\x86\x92 %lld]", (long long)d->o.old_refcount[o], (long long)g->refcount[o]);
     else if (d->o.refcounts)
@@ -416,25 +567,35 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
     double v = 1.0 - 0.7 * (double)dn->depth / (double)d->o.max_depth;
     if (v < 0.3) v = 0.3;
     unsigned marks = dn->marks | (highlighted(d, o) ? RG_DRAW_HIGHLIGHT : 0);
-    if (marks & RG_DRAW_NEW)
-        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.33, 0.35, 1.0);
-    else if (marks & RG_DRAW_GONE)
-        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.35, 1.0);
-    else if (marks & RG_DRAW_LOST)
-        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.08, 0.55, 1.0);
-    else if (marks & RG_DRAW_CHANGED)
-        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.15, 0.5, 1.0);
-    else if (marks & RG_DRAW_HIGHLIGHT)
+    if (marks & RG_DRAW_NEW) {
+        set(n, "fillcolor", FILL_NEW);
+        *seen |= L_NEW;
+    } else if (marks & RG_DRAW_GONE) {
+        set(n, "fillcolor", FILL_GONE);
+        *seen |= L_GONE;
+    } else if (marks & RG_DRAW_LOST) {
+        set(n, "fillcolor", FILL_LOST);
+        *seen |= L_LOST;
+    } else if (marks & RG_DRAW_CHANGED) {
+        set(n, "fillcolor", FILL_CHANGED);
+        *seen |= L_CHANGED;
+    } else if (marks & RG_DRAW_HIGHLIGHT) {
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.6, 0.6, v);
-    else
+        *seen |= L_HIGHLIGHT;
+    } else {
         setf(n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.0, v);
-    if (marks & RG_DRAW_START)
+        if (dn->depth > 0) *seen |= L_DEPTH;
+    }
+    if (marks & RG_DRAW_START) {
         set(n, "fontcolor", "red");
-    else if (v < 0.5 && !(marks & (RG_DRAW_NEW | RG_DRAW_GONE | RG_DRAW_LOST | RG_DRAW_CHANGED)))
+        *seen |= L_START;
+    } else if (v < 0.5 && !(marks & (RG_DRAW_NEW | RG_DRAW_GONE | RG_DRAW_LOST | RG_DRAW_CHANGED))) {
         set(n, "fontcolor", "white");
+    }
     if (is_cyclic(d, o)) {
         set(n, "color", "red");
         set(n, "penwidth", "2");
+        *seen |= L_CYCLE;
     }
     if (marks & RG_DRAW_LOST) set(n, "peripheries", "2");
     b->len = 0;
@@ -459,15 +620,76 @@ static void cluster_title(sbuf *b, const char *what, unsigned k, uint32_t size, 
     sb_fmt(b, "%llu bytes", (unsigned long long)bytes);
 }
 
-static const char legend_text[] =
-    "legend\\l"
-    "red text: where the walk starts\\l"
-    "grey: farther from the start\\l"
-    "green: a root (global, frame local)\\l"
-    "blue: highlighted\\l"
-    "red border, red edges: a reference cycle\\l"
-    "dashed red box: a cycle no root reaches (garbage)\\l"
-    "dashed edge: a weak reference\\l";
+/* ---- the legend ----------------------------------------------------------------------- */
+
+typedef struct legend_row {
+    unsigned bit;
+    /* the sample: a table cell's attributes, and its text (or none) */
+    const char *cell;
+    const char *sample;
+    const char *text; /* NULL: from the options (legend_start, legend_depth) */
+} legend_row;
+
+static const legend_row legend_rows[] = {
+    {L_START, "border=\"1\" bgcolor=\"white\"", "<font color=\"red\">type#id</font>", NULL},
+    {L_DEPTH, "border=\"1\" bgcolor=\"" FILL_GREY "\"", "", NULL},
+    {L_ROOT, "border=\"1\" bgcolor=\"" FILL_ROOT "\"", "", "a root: a global or a frame's local"},
+    {L_HIGHLIGHT, "border=\"1\" bgcolor=\"" FILL_HIGHLIGHT "\"", "", "highlighted"},
+    {L_NEW, "border=\"1\" bgcolor=\"" FILL_NEW "\"", "", "new since the older dump"},
+    {L_CHANGED, "border=\"1\" bgcolor=\"" FILL_CHANGED "\"", "", "its refcount changed"},
+    {L_LOST, "border=\"3\" bgcolor=\"" FILL_LOST "\"", "", "reachable before, unreachable now"},
+    {L_GONE, "border=\"1\" style=\"dashed\" color=\"red\" bgcolor=\"" FILL_GONE "\"", "", "freed since then"},
+    {L_CYCLE, "border=\"2\" color=\"red\" bgcolor=\"white\"", "", "in a reference cycle"},
+    {L_CYCLE_EDGE, "sides=\"b\" border=\"2\" color=\"red\"", "", "a reference of a cycle"},
+    {L_CYCLE_BOX, "border=\"1\" color=\"red\"", "", "a cycle"},
+    {L_GARBAGE, "border=\"1\" style=\"dashed\" color=\"red\"", "", "a cycle no root reaches: garbage"},
+    {L_WEAK, "sides=\"b\" border=\"1\" style=\"dashed\"", "", "a weak reference"},
+    {L_NEW_EDGE, "sides=\"b\" border=\"1\" color=\"darkgreen\"", "", "a new reference"},
+    {L_GONE_EDGE, "sides=\"b\" border=\"1\" style=\"dashed\" color=\"red\"", "", "a freed reference"},
+    {L_MORE, "border=\"1\" bgcolor=\"" FILL_MORE "\"", "", "references left out"},
+};
+
+/* Sets an HTML-like label (Graphviz's <...>): the string must come from
+ * agstrdup_html for cgraph to write and lay it out as one. */
+static void set_html(Agraph_t *G, void *obj, const char *name, const char *html) {
+    char *h = agstrdup_html(G, (char *)html);
+    if (!h) {
+        gv_failed = 1;
+        return;
+    }
+    set(obj, name, h);
+    agstrfree(G, h);
+}
+
+/* The legend of what the picture shows (seen: L_* bits), as a table of
+ * samples; nothing when it shows none of them. */
+static void add_legend(const rg_drawing *d, Agraph_t *G, unsigned seen, sbuf *b) {
+    if (!seen) return;
+    b->len = 0;
+    sb_str(b, "<table border=\"0\" cellborder=\"0\" cellspacing=\"3\" cellpadding=\"1\">"
+              "<tr><td colspan=\"2\" align=\"left\"><b>legend</b></td></tr>");
+    for (size_t i = 0; i < sizeof legend_rows / sizeof *legend_rows; i++) {
+        const legend_row *r = &legend_rows[i];
+        if (!(seen & r->bit)) continue;
+        const char *text = r->text;
+        if (r->bit == L_START) text = d->o.legend_start ? d->o.legend_start : "where the walk starts";
+        if (r->bit == L_DEPTH) text = d->o.legend_depth ? d->o.legend_depth : "farther from the start";
+        sb_str(b, "<tr><td width=\"40\" height=\"12\" fixedsize=\"true\" ");
+        sb_str(b, r->cell);
+        sb_str(b, ">");
+        sb_str(b, r->sample);
+        sb_str(b, "</td><td align=\"left\">");
+        sb_text(b, text, strlen(text), 200);
+        sb_str(b, "</td></tr>");
+    }
+    sb_str(b, "</table>");
+    if (b->oom) return;
+    Agnode_t *n = node(G, "legend");
+    set(n, "shape", "plain");
+    set(n, "style", "");
+    set(n, "fontsize", "9");
+    set_html(G, n, "label", b->p);
+}
 
 /* Builds the Graphviz graph. NULL when out of memory. */
 static Agraph_t *build(rg_drawing *d) {
@@ -481,15 +703,16 @@ static Agraph_t *build(rg_drawing *d) {
         !agattr(G, AGNODE, "fillcolor", "white"))
         gv_failed = 1;
     sbuf b = {0};
+    unsigned seen = 0; /* L_* bits: what the legend lists */
     Agnode_t **made = calloc(d->nnodes + 1, sizeof *made);
     uint32_t *cluster_of = calloc(scc->ncomp + 1, sizeof *cluster_of); /* comp -> cycle number */
     if (!made || !cluster_of) {
         free(made);
         free(cluster_of);
-        agclose(G);
+        gv_close(G);
         return NULL;
     }
-    for (size_t i = 0; i < d->nnodes; i++) made[i] = make_node(d, G, &d->nodes[i], &b);
+    for (size_t i = 0; i < d->nnodes; i++) made[i] = make_node(d, G, &d->nodes[i], &b, &seen);
     /* cycles: numbered as they first appear; unreachable ones always boxed */
     unsigned ncycles = 0;
     for (size_t i = 0; i < d->nnodes; i++) {
@@ -512,6 +735,7 @@ static Agraph_t *build(rg_drawing *d) {
             set(sub, "color", "red");
             set(sub, "fontcolor", "red");
             set(sub, "style", unreachable ? "dashed" : "solid");
+            seen |= unreachable ? L_GARBAGE : L_CYCLE_BOX;
         }
         if (!made[i] || !agsubnode(sub, made[i], 1)) gv_failed = 1;
     }
@@ -525,11 +749,18 @@ static Agraph_t *build(rg_drawing *d) {
         sb_gstr(&b, g->str[RG_EDGE_LABEL(g->ref_label[e])], DISPLAY_EDGE_MAX);
         if (b.len) set(ed, "label", b.p);
         int weak = (g->ref_label[e] & RG_EDGE_WEAK) != 0;
-        if (weak) set(ed, "style", "dashed");
-        if (d->edges[i].marks & RG_DRAW_NEW) set(ed, "color", "darkgreen");
-        if (!weak && scc->comp[src] == scc->comp[dst] && scc->cyclic[scc->comp[src]]) {
+        int cyc = !weak && scc->comp[src] == scc->comp[dst] && scc->cyclic[scc->comp[src]];
+        if (weak) {
+            set(ed, "style", "dashed");
+            seen |= L_WEAK;
+        }
+        if (cyc) {
             set(ed, "color", "red");
             set(ed, "penwidth", "2");
+            seen |= L_CYCLE_EDGE;
+        } else if (d->edges[i].marks & RG_DRAW_NEW) {
+            set(ed, "color", "darkgreen");
+            seen |= L_NEW_EDGE;
         }
     }
     for (size_t i = 0; i < d->nmores; i++) {
@@ -542,7 +773,8 @@ static Agraph_t *build(rg_drawing *d) {
         sb_fmt(&b, "%u more ", m->count);
         sb_str(&b, m->backrefs ? "backreferences" : "references");
         set(n, "label", b.p);
-        set(n, "fillcolor", "#ff9999");
+        set(n, "fillcolor", FILL_MORE);
+        seen |= L_MORE;
         set(n, "fontsize", "8");
         Agnode_t *o = made[d->slot[m->obj]];
         Agedge_t *ed = m->backrefs ? edge(G, n, o) : edge(G, o, n);
@@ -560,9 +792,10 @@ static Agraph_t *build(rg_drawing *d) {
         sb_text(&b, gh->label, strlen(gh->label), DISPLAY_LABEL_MAX);
         sb_str(&b, "\\n(freed)");
         set(n, "label", b.p);
-        set(n, "fillcolor", "0.000 0.350 1.000");
+        set(n, "fillcolor", FILL_GONE);
         set(n, "color", "red");
         set(n, "style", "filled,dashed");
+        seen |= L_GONE;
         if (gh->holder != RG_NONE && d->slot[gh->holder] != RG_NONE) {
             Agedge_t *ed = edge(G, made[d->slot[gh->holder]], n);
             b.len = 0;
@@ -570,6 +803,7 @@ static Agraph_t *build(rg_drawing *d) {
             if (b.len) set(ed, "label", b.p);
             set(ed, "style", "dashed");
             set(ed, "color", "red");
+            seen |= L_GONE_EDGE;
         }
     }
     for (size_t i = 0; i < d->ngedges; i++) { /* references between freed objects */
@@ -584,6 +818,7 @@ static Agraph_t *build(rg_drawing *d) {
         if (b.len) set(ed, "label", b.p);
         set(ed, "style", "dashed");
         set(ed, "color", "red");
+        seen |= L_GONE_EDGE;
     }
     if (d->roots) {
         for (uint32_t i = 0; i < g->nglobals; i++) {
@@ -596,7 +831,8 @@ static Agraph_t *build(rg_drawing *d) {
             sb_str(&b, "global\\n");
             sb_gstr(&b, g->str[g->global_name[i]], DISPLAY_LABEL_MAX);
             set(n, "label", b.p);
-            set(n, "fillcolor", "0.300 1.000 0.900");
+            set(n, "fillcolor", FILL_ROOT);
+            seen |= L_ROOT;
             edge(G, n, made[d->slot[o]]);
         }
         for (uint32_t f = 0; f < g->nframes; f++) {
@@ -613,30 +849,19 @@ static Agraph_t *build(rg_drawing *d) {
                 sb_str(&b, "\\n");
                 sb_gstr(&b, g->str[fr->local_name[k]], DISPLAY_LABEL_MAX);
                 set(n, "label", b.p);
-                set(n, "fillcolor", "0.300 1.000 0.900");
+                set(n, "fillcolor", FILL_ROOT);
+                seen |= L_ROOT;
                 edge(G, n, made[d->slot[o]]);
             }
         }
     }
-    if (!d->o.no_legend) {
-        int diff = d->nghosts > 0, lost = 0;
-        for (size_t i = 0; i < d->nnodes && !diff; i++) diff = (d->nodes[i].marks & RG_DRAW_NEW) != 0;
-        for (size_t i = 0; i < d->nnodes && !lost; i++) lost = (d->nodes[i].marks & RG_DRAW_LOST) != 0;
-        Agnode_t *n = node(G, "legend");
-        set(n, "shape", "note");
-        set(n, "fontsize", "9");
-        b.len = 0;
-        sb_str(&b, legend_text);
-        if (diff) sb_str(&b, "light green: new since the older dump\\l" "light red, dashed: freed since then\\l");
-        if (lost) sb_str(&b, "orange, double border: reachable before, unreachable now\\l");
-        set(n, "label", b.p);
-    }
+    if (!d->o.no_legend) add_legend(d, G, seen, &b);
     int oom = b.oom || gv_oom || gv_failed;
     free(b.p);
     free(made);
     free(cluster_of);
     if (oom) {
-        agclose(G);
+        gv_close(G);
         return NULL;
     }
     return G;
@@ -896,7 +1121,7 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
         if (out) rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
         rg_outfile_abort(out);
         rg_drawing_free(d);
-        if (G) agclose(G);
+        if (G) gv_close(G);
         return err && err->code ? err->code : RG_EIO;
     }
     if (json) {
@@ -939,7 +1164,7 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
             rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
             rc = RG_ENOMEM;
         }
-        agclose(G);
+        gv_close(G);
         agseterrf(old);
     }
     if (rc) {
@@ -988,7 +1213,7 @@ int rg_drawing_svg(rg_drawing *d, char **out, size_t *len, rg_error *err) {
         if (data) gvFreeRenderData(data);
         gvFreeLayout(gvc, G);
     }
-    agclose(G);
+    gv_close(G);
     agseterrf(old);
     return rc;
 }
@@ -1015,6 +1240,6 @@ int rg_drawing_write(rg_drawing *d, FILE *f, const char *name, rg_error *err) {
     }
     int rc = write_dot(G, f) ? RG_EIO : gv_oom ? RG_ENOMEM : 0;
     if (rc) rg_error_set(err, rc, src, 0, 0, rc == RG_ENOMEM ? "out of memory" : "cannot write");
-    agclose(G);
+    gv_close(G);
     return rc;
 }

@@ -2,7 +2,7 @@
 (tracemalloc), snapshots (refgraph.dump) and pictures (refgraph.show_refs).
 
 Each lesson takes the list size as its first argument (default 10,000,000:
-memory in MB; `3` gives readable pictures) and writes into out/pylessonN/
+memory in MiB; `3` gives readable pictures) and writes into out/pylessonN/
 (or the directory named by the second argument)."""
 import os
 import sys
@@ -25,7 +25,7 @@ def outdir(lesson):
 
 def mem(what):
     cur, peak = tracemalloc.get_traced_memory()
-    print("  %-34s %9.1f MB in use (peak %.1f MB)" % (what, cur / 1e6, peak / 1e6))
+    print("  %-34s %9.1f MiB in use (peak %.1f MiB)" % (what, cur / 2**20, peak / 2**20))
     return cur
 
 

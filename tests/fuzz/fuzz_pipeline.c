@@ -38,6 +38,7 @@
     } while (0)
 
 #define GEN_MAX_OBJECTS 3000 /* a generated dump's objects, at most */
+#define GEN_BYTES_PER_OBJECT 16 /* input bytes per generated object, at least */
 #define CYCLES_CHECKED 32    /* components whose cycles are searched */
 #define CHAINS_CHECKED 16    /* objects whose root chain is searched */
 
@@ -81,6 +82,15 @@ static void put(text *t, const char *s, size_t n) {
 
 static void puts_(text *t, const char *s) { put(t, s, strlen(s)); }
 
+/* A decimal number (the objects' and references' lines use this and not
+ * printf: formatting was a tenth of an execution). */
+static void putu(text *t, uint64_t v) {
+    char buf[24];
+    size_t i = sizeof buf;
+    do buf[--i] = (char)('0' + v % 10); while ((v /= 10) != 0); /* bound: 20 digits */
+    put(t, buf + i, sizeof buf - i);
+}
+
 static void putf(text *t, const char *fmt, ...) {
     char buf[512];
     va_list ap;
@@ -106,7 +116,9 @@ static const char *name_of(bytes *b) { return names[take(b) % NNAMES]; }
 static void put_label(text *t, bytes *b) {
     unsigned k = take(b);
     if (k < 240) {
-        putf(t, "\"%s\"", names[k % NNAMES]);
+        puts_(t, "\"");
+        puts_(t, names[k % NNAMES]);
+        puts_(t, "\"");
         return;
     }
     unsigned n = take(b) % 201;
@@ -124,6 +136,12 @@ typedef struct gref {
 static void generate(bytes *b, int dangling, text *t) {
     unsigned big = take(b); /* mostly small graphs: they run fast, and most bugs show in them */
     uint32_t n = big < 224 ? big % 32 : big < 252 ? take(b) : take16(b) % (GEN_MAX_OBJECTS + 1);
+    /* At most one object per GEN_BYTES_PER_OBJECT bytes left (what an
+     * object with a reference reads): a big graph needs a big input, so an
+     * execution costs in proportion to its input (libFuzzer grows inputs
+     * step by step), and a 20-byte input cannot write a 3,000-object dump
+     * of zeros. */
+    if (n > (b->n - b->i) / GEN_BYTES_PER_OBJECT) n = (uint32_t)((b->n - b->i) / GEN_BYTES_PER_OBJECT);
     unsigned scheme = take(b);
     uint64_t *id = malloc(((size_t)n + 1) * sizeof *id);
     uint32_t *ref_start = malloc(((size_t)n + 2) * sizeof *ref_start);
@@ -186,8 +204,17 @@ static void generate(bytes *b, int dangling, text *t) {
         uint64_t size = sk < 250 ? (uint64_t)sk * 8 : sk == 250 ? UINT64_MAX : sk == 251 ? (uint64_t)1 << 63 : 0;
         uint64_t rc = rk < 200 ? rk % 6 : rk < 250 ? (uint64_t)(ref_start[i + 1] - ref_start[i]) : (uint64_t)INT64_MAX;
         gens[gk]++;
-        putf(t, "{\"id\":%llu,\"type\":\"%s\",\"size\":%llu,\"rc\":%llu,\"gen\":%s,\"label\":",
-             (unsigned long long)id[i], name_of(b), (unsigned long long)size, (unsigned long long)rc, gen_text[gk]);
+        puts_(t, "{\"id\":");
+        putu(t, id[i]);
+        puts_(t, ",\"type\":\"");
+        puts_(t, name_of(b));
+        puts_(t, "\",\"size\":");
+        putu(t, size);
+        puts_(t, ",\"rc\":");
+        putu(t, rc);
+        puts_(t, ",\"gen\":");
+        puts_(t, gen_text[gk]);
+        puts_(t, ",\"label\":");
         put_label(t, b);
         unsigned extra = take(b);
         if (extra > 250) putf(t, ",\"label_len\":%u", 201 + take16(b));
@@ -197,7 +224,9 @@ static void generate(bytes *b, int dangling, text *t) {
         for (uint32_t e = ref_start[i]; e < ref_start[i + 1]; e++) {
             uint64_t target = id[refs[e].target];
             if (dangling && take(b) > 250) target = (uint64_t)INT64_MAX - 12345; /* no such object */
-            putf(t, "%s[%llu,", e > ref_start[i] ? "," : "", (unsigned long long)target);
+            puts_(t, e > ref_start[i] ? ",[" : "[");
+            putu(t, target);
+            puts_(t, ",");
             put_label(t, b);
             puts_(t, refs[e].weak ? ",true]" : "]");
             written_refs++;
@@ -285,6 +314,7 @@ static void draw(const rg_graph *g, const rg_analysis *an, const rg_finder *f, c
     if (knobs & 0x4000) o.stop_ids = (rg_idlist){ids, 3};
     if (knobs & 0x8000) o.ignore = (rg_idlist){ids + 1, 1};
     if (knobs & 0x10000) o.format = "json";
+    if ((knobs & 0xe0000) == 0) o.max_nodes = 1 + ((knobs >> 20) & 31); /* an eighth: the cap, and what it leaves out */
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
@@ -299,7 +329,7 @@ static void draw(const rg_graph *g, const rg_analysis *an, const rg_finder *f, c
         for (uint32_t j = f->comp_start[k]; j < f->comp_start[k + 1] && drawn < 200; j++, drawn++) {
             uint32_t v = f->members[j];
             CHECK(rg_drawing_node(d, v, (int)(j % 4), j == f->comp_start[k] ? RG_DRAW_START : RG_DRAW_NEW) == 0);
-            CHECK(rg_drawing_has(d, v));
+            CHECK(rg_drawing_has(d, v) || o.max_nodes); /* left out only over the cap */
             for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
                 if (rg_drawing_has(d, g->ref_target[e])) CHECK(rg_drawing_edge(d, e, RG_DRAW_NEW) == 0);
             if (j == f->comp_start[k]) {

@@ -59,7 +59,12 @@ typedef struct rg_render_options {
     rg_idlist stop_ids;    /* ... and these objects */
     int refcounts;         /* "[refcount]" after the type */
     int cluster_cycles;    /* box every cycle, not only unreachable ones */
-    int no_legend;
+    int no_ids;            /* leave out "#id" after the type (shown by default, as text and
+                              JSON name objects: "Node#9") */
+    int no_legend;         /* the legend lists only what the picture shows, with samples */
+    const char *legend_start; /* what red text means in the legend; "where the walk starts"
+                                 when NULL (a chain: "the object asked about") */
+    const char *legend_depth; /* what grey means; "farther from the start" when NULL */
     const uint64_t *retained; /* [n] retained sizes (rg_dominators) shown in each box, or NULL */
     const int64_t *old_refcount; /* [n] refcounts at the previous step, or NULL: with refcounts,
                                     a changed one shows as "[2 → 1]" */
