@@ -56,20 +56,27 @@ void cli_jpush(json_t *a, json_t *v, int *bad) {
 }
 
 int cli_json_print(json_t *doc, int bad) {
-    char *text = doc && !bad ? json_dumps(doc, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER |
-                                                   JSON_REAL_PRECISION(15))
-                             : NULL;
+    /* Into a buffer of the size a first pass measures: jansson's own growing
+     * buffer ignores a failed append of an object's key (the key goes
+     * missing, the document stays "valid"), and json_dumpb into a buffer
+     * large enough appends without allocating. */
+    const size_t flags = JSON_COMPACT | JSON_ENSURE_ASCII | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15);
+    size_t n = doc && !bad ? json_dumpb(doc, NULL, 0, flags) : 0;
+    char *text = n ? malloc(n) : NULL;
+    if (text && json_dumpb(doc, text, n, flags) != n) {
+        free(text);
+        text = NULL;
+    }
     json_decref(doc);
     if (!text) return cli_nomem();
     /* JSON_ENSURE_ASCII leaves one control character raw: DEL. It can only
      * stand inside a string, where \u007f means the same */
     int ok = 1;
-    for (const char *p = text; ok;) { /* bound: p moves past each DEL to the end */
-        const char *del = strchr(p, 0x7f);
-        size_t k = del ? (size_t)(del - p) : strlen(p);
-        ok = fwrite(p, 1, k, stdout) == k && (!del || fputs("\\u007f", stdout) >= 0);
-        if (!del) break;
-        p = del + 1;
+    for (size_t i = 0; ok && i < n;) { /* bound: i moves past each DEL to n */
+        const char *del = memchr(text + i, 0x7f, n - i);
+        size_t k = del ? (size_t)(del - (text + i)) : n - i;
+        ok = fwrite(text + i, 1, k, stdout) == k && (!del || fputs("\\u007f", stdout) >= 0);
+        i += k + (del != NULL);
     }
     ok = ok && putchar('\n') != EOF;
     free(text);
