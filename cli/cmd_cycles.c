@@ -280,7 +280,6 @@ int cmd_cycles(int argc, char **argv) {
             cli_nomem();
             rc = EXIT_OUTPUT;
         } else {
-            rg_drawing_roots(d);
             rc = cli_finish_drawing(d, &a);
         }
     }
@@ -540,7 +539,6 @@ int cmd_chain(int argc, char **argv) {
             rg_drawing_edge(d, c.scratch[i], 0);
         }
         rg_drawing_node(d, obj, 0, RG_DRAW_START);
-        rg_drawing_roots(d);
         rc = cli_finish_drawing(d, &a);
     }
 out:

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "refgraph/heap.h"
+#include "refgraph/version.h"
 #include "refgraph/outfile.h"
 
 extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],

@@ -12,7 +12,7 @@
 #include "refgraph/analysis.h"
 #include "refgraph/graph.h"
 #include "gengraph.h"
-#include "testutil.h"
+#include "testheap.h"
 
 static char tmpdir[256];
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "refgraph/render.h"
-#include "testutil.h"
+#include "testheap.h"
 
 static char tmpdir[256];
 

@@ -368,17 +368,6 @@ static int lfail(loader *L, long col, int code, const char *fmt, ...) {
 /* The 1-based column of a token (a string's opening quote). */
 static long col_of(const jtok *t) { return (long)t->start + (t->type == J_STRING ? 0 : 1); }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 1024;
-    while (c < need) c *= 2; /* bound: need < 2^34 (counts are 32-bit): no overflow */
-    void *n = realloc(*arr, c * elem);
-    if (!n) return -1;
-    *arr = n;
-    *cap = c;
-    return 0;
-}
-
 /* Grows every per-object array together. */
 static int grow_objects(loader *L) {
     rg_graph *g = L->g;
@@ -451,6 +440,14 @@ static void fields(const loader *L, size_t o, const char *const *names, size_t n
         }
         k = t[k + 1].next;
     }
+}
+
+/* A header count: jansson writes the header record (its integers are
+ * signed 64-bit), so a count above 2^63 - 1 cannot be written back. */
+static int get_count(loader *L, const jtok *t, const char *field, uint64_t *out) {
+    if (juint(L->line, t, out) < 0 || *out > (uint64_t)INT64_MAX)
+        return FAIL(L, col_of(t), RG_EFORMAT, "field \"%s\" must be an integer from 0 to 2^63 - 1", field);
+    return 0;
 }
 
 static int need(loader *L, size_t val, const char *field, const jtok *where) {
@@ -579,7 +576,7 @@ static int parse_header(loader *L) {
     uint64_t *hd[] = {&L->g->header.bytes_in_use, &L->g->header.peak_bytes, &L->g->header.live_objects,
                       &L->g->header.max_id};
     for (int i = 0; i < 4; i++)
-        if (need(L, hv[i], hn[i], &t[v[5]]) || get_uint(L, &t[hv[i]], hn[i], hd[i])) return -1;
+        if (need(L, hv[i], hn[i], &t[v[5]]) || get_count(L, &t[hv[i]], hn[i], hd[i])) return -1;
     /* gc */
     if (t[v[6]].type != J_OBJECT) return FAIL(L, col_of(&t[v[6]]), RG_EFORMAT, "field \"gc\" must be an object");
     static const char *const gn[] = {"enabled", "thresholds", "counts", "stats", "garbage_id"};
@@ -613,13 +610,13 @@ static int parse_header(loader *L) {
                 fields(L, e, sn, 3, sv);
                 uint64_t *sd[] = {&gs->collections, &gs->collected, &gs->uncollectable};
                 for (int j = 0; j < 3; j++)
-                    if (need(L, sv[j], sn[j], &t[e]) || get_uint(L, &t[sv[j]], sn[j], sd[j])) return -1;
+                    if (need(L, sv[j], sn[j], &t[e]) || get_count(L, &t[sv[j]], sn[j], sd[j])) return -1;
             }
         }
     }
     if (t[gv[4]].type == J_NULL)
         L->g->header.garbage_id = 0;
-    else if (get_uint(L, &t[gv[4]], "garbage_id", &L->g->header.garbage_id))
+    else if (get_count(L, &t[gv[4]], "garbage_id", &L->g->header.garbage_id))
         return -1;
     return 0;
 }
@@ -670,8 +667,8 @@ static int parse_object(loader *L) {
         return FAIL(L, col_of(refs), RG_ERANGE, "too many references (more than %u)", MAX_COUNT);
     size_t need_refs = (size_t)g->nrefs + refs->size;
     size_t rc2 = L->ref_cap;
-    if (grow((void **)&L->ref_id, &rc2, need_refs, sizeof *L->ref_id) ||
-        (rc2 = L->ref_cap, grow((void **)&g->ref_label, &rc2, need_refs, sizeof *g->ref_label)))
+    if (rg_grow((void **)&L->ref_id, &rc2, need_refs, sizeof *L->ref_id) ||
+        (rc2 = L->ref_cap, rg_grow((void **)&g->ref_label, &rc2, need_refs, sizeof *g->ref_label)))
         return FAIL(L, 0, RG_ENOMEM, "out of memory");
     L->ref_cap = rc2;
     size_t e = v[6] + 1;
@@ -711,10 +708,10 @@ static int parse_global(loader *L, size_t name_tok, size_t id_tok) {
     if (need(L, id_tok, "id", &L->jp.toks[0])) return -1;
     if (g->nglobals == MAX_COUNT) return FAIL(L, 1, RG_ERANGE, "too many globals");
     size_t n = (size_t)g->nglobals + 1, cap = L->glob_cap;
-    if (grow((void **)&g->global_name, &cap, n, sizeof *g->global_name) ||
-        (cap = L->glob_cap, grow((void **)&g->global_obj, &cap, n, sizeof *g->global_obj)) ||
-        (cap = L->glob_cap, grow((void **)&L->glob_id, &cap, n, sizeof *L->glob_id)) ||
-        (cap = L->glob_cap, grow((void **)&L->glob_line, &cap, n, sizeof *L->glob_line)))
+    if (rg_grow((void **)&g->global_name, &cap, n, sizeof *g->global_name) ||
+        (cap = L->glob_cap, rg_grow((void **)&g->global_obj, &cap, n, sizeof *g->global_obj)) ||
+        (cap = L->glob_cap, rg_grow((void **)&L->glob_id, &cap, n, sizeof *L->glob_id)) ||
+        (cap = L->glob_cap, rg_grow((void **)&L->glob_line, &cap, n, sizeof *L->glob_line)))
         return FAIL(L, 0, RG_ENOMEM, "out of memory");
     L->glob_cap = cap;
     if (get_str(L, &L->jp.toks[name_tok], "global", &g->global_name[g->nglobals]) ||
@@ -734,7 +731,7 @@ static int parse_frame(loader *L, size_t name_tok) {
     if (need(L, v[1], "depth", &t[0]) || need(L, v[2], "locals", &t[0])) return -1;
     if (g->nframes == MAX_COUNT) return FAIL(L, 1, RG_ERANGE, "too many frames");
     size_t cap = L->frame_cap;
-    if (grow((void **)&g->frames, &cap, (size_t)g->nframes + 1, sizeof *g->frames))
+    if (rg_grow((void **)&g->frames, &cap, (size_t)g->nframes + 1, sizeof *g->frames))
         return FAIL(L, 0, RG_ENOMEM, "out of memory");
     L->frame_cap = cap;
     rg_graph_frame *f = &g->frames[g->nframes];
@@ -764,8 +761,8 @@ static int parse_frame(loader *L, size_t name_tok) {
     f->nlocals = loc->size;
     /* ids resolve once every object is known: keep them until then */
     size_t fcap = L->fids_cap;
-    if (grow((void **)&L->fids, &fcap, L->nfids + loc->size + 1, sizeof *L->fids) ||
-        (fcap = L->fids_cap, grow((void **)&L->fline, &fcap, L->nfids + loc->size + 1, sizeof *L->fline))) {
+    if (rg_grow((void **)&L->fids, &fcap, L->nfids + loc->size + 1, sizeof *L->fids) ||
+        (fcap = L->fids_cap, rg_grow((void **)&L->fline, &fcap, L->nfids + loc->size + 1, sizeof *L->fline))) {
         free(ids);
         return FAIL(L, 0, RG_ENOMEM, "out of memory");
     }
@@ -1200,7 +1197,7 @@ out:
     p->itab = NULL;
     p->hashes = NULL;
     if (!ok) {
-        rg__graph_release(g);
+        rg_graph_free(g); /* frees a half-built graph too */
         return NULL;
     }
     return g;

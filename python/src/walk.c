@@ -780,8 +780,7 @@ int walker_refs(walker *w, PyObject *o, const pyref **refs, size_t *n) {
 
 /* ---- frames ---------------------------------------------------------------------- */
 
-static int frame_locals(walker *w, _PyInterpreterFrame *fr, const frame_visitor *v) {
-    (void)w;
+static int frame_locals(_PyInterpreterFrame *fr, const frame_visitor *v) {
     PyCodeObject *code = fr->f_code;
     char b[256];
     int rc = 0;
@@ -801,7 +800,7 @@ static int frame_locals(walker *w, _PyInterpreterFrame *fr, const frame_visitor 
     return rc;
 }
 
-int walker_frames(walker *w, const frame_visitor *v) {
+int walker_frames(const frame_visitor *v) {
     PyInterpreterState *interp = PyInterpreterState_Get();
     int thread = 0;
     size_t cap = 64;
@@ -833,7 +832,7 @@ int walker_frames(walker *w, const frame_visitor *v) {
             char b[256];
             size_t len = name_of(fr->f_code->co_qualname, b, sizeof b);
             rc = v->frame(v->ud, b, len, thread, fr->owner == FRAME_OWNED_BY_GENERATOR);
-            if (!rc) rc = frame_locals(w, fr, v);
+            if (!rc) rc = frame_locals(fr, v);
         }
     }
     PyMem_RawFree(stack);
