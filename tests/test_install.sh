@@ -11,11 +11,11 @@ trap 'rm -rf "$TMP"' EXIT
 PREFIX=$TMP/prefix
 cmake -S "$SRC" -B "$TMP/build" -DCMAKE_BUILD_TYPE=Release -DRG_BUILD_TESTS=OFF \
     -DCMAKE_INSTALL_PREFIX="$PREFIX" > "$TMP/log" 2>&1 || { cat "$TMP/log"; exit 1; }
-cmake --build "$TMP/build" --target refgraph refgraph_core -j 2 > "$TMP/log" 2>&1 || { cat "$TMP/log"; exit 1; }
+cmake --build "$TMP/build" --target refgraph refgraph_core refgraph_format -j 2 > "$TMP/log" 2>&1 || { cat "$TMP/log"; exit 1; }
 cmake --install "$TMP/build" > "$TMP/log" 2>&1 || { cat "$TMP/log"; exit 1; }
 fail=0
 for f in bin/refgraph include/refgraph.h include/refgraph/heap.h include/refgraph/gc.h include/refgraph/dump.h \
-    lib/librefgraph.a lib/pkgconfig/refgraph.pc lib/cmake/refgraph/refgraphConfig.cmake \
+    include/refgraph/heapdump.h include/refgraph/version.h lib/librefgraph.a lib/librefgraph_format.a lib/pkgconfig/refgraph.pc lib/cmake/refgraph/refgraphConfig.cmake \
     share/man/man1/refgraph.1 share/bash-completion/completions/refgraph; do
     [ -e "$PREFIX/$f" ] || { echo "FAIL: $f was not installed"; fail=1; }
 done

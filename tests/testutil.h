@@ -11,6 +11,7 @@
 
 /* A whole file, NUL-terminated (len may be NULL); NULL if unreadable. */
 static inline char *slurp(const char *path, size_t *len) {
+    if (len) *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     fseek(f, 0, SEEK_END);
