@@ -1,7 +1,7 @@
 /* json.c — see json.h. One pass, explicit stack, no recursion. */
 #include "json.h"
 
-#include "refgraph/dump.h"
+#include "refgraph/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -253,29 +253,6 @@ void rg__jparser_free(jparser *p) {
     p->ntoks = p->cap = 0;
 }
 
-static size_t put_utf8(char *out, unsigned long cp) {
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
 size_t rg__jstr(const char *line, const jtok *t, char *out) {
     const unsigned char *s = (const unsigned char *)line;
     size_t o = 0;
@@ -302,7 +279,7 @@ size_t rg__jstr(const char *line, const jtok *t, char *out) {
                 u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
                 i += 6;
             }
-            o += put_utf8(out + o, u);
+            o += rg_utf8_encode(out + o, u);
             i += 6;
             continue;
         }

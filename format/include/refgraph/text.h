@@ -23,6 +23,10 @@ size_t rg_utf8_seq(const unsigned char *s, size_t n);
  * that is not part of valid UTF-8 (then *cp is the byte, and *valid 0). */
 size_t rg_utf8_next(const char *s, size_t n, unsigned long *cp, int *valid);
 
+/* Writes code point cp (at most U+10FFFF) as UTF-8 into out (4 bytes of
+ * room); returns the length. */
+size_t rg_utf8_encode(char *out, unsigned long cp);
+
 /* The longest prefix of s[0..len), at most max bytes, that does not cut a
  * valid UTF-8 sequence in two (a byte that is not UTF-8 counts alone). */
 size_t rg_utf8_cut(const char *s, size_t len, size_t max);
