@@ -79,7 +79,7 @@ int main(int argc, char **argv) {
     }
     rg__jparser_free(&p);
     free(buf);
-    printf("{\"bench\":\"tokenize\",\"lines\":%zu,\"bytes\":%ld,\"rounds\":%d,\"tokenizer_seconds\":%.3f,"
+    printf("{\"bench\":\"tokenize\",\"case\":\"dump lines\",\"n\":%zu,\"bytes\":%ld,\"rounds\":%d,\"tokenizer_seconds\":%.3f,"
            "\"tokenizer_mb_per_s\":%.1f,\"jansson_seconds\":%.3f,\"jansson_mb_per_s\":%.1f,"
            "\"jansson_over_tokenizer\":%.2f}\n",
            lines, n, rounds, best_tok, (double)n / 1e6 / best_tok, best_jan, (double)n / 1e6 / best_jan,
