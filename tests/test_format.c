@@ -150,6 +150,46 @@ static void test_header_count_range(void) {
     CU_ASSERT_NOT_EQUAL(access(tmp("big.jsonl"), F_OK), 0);
 }
 
+/* jansson's allocations fail one after another (as jansson's own chaos
+ * test): the header is written or RG_ENOMEM comes back, and every block
+ * jansson allocated is freed either way. */
+static long J_FAIL_AT, J_COUNT, J_LIVE;
+static void *j_malloc(size_t n) {
+    if (J_FAIL_AT && ++J_COUNT >= J_FAIL_AT) return NULL;
+    void *p = malloc(n);
+    if (p) J_LIVE++;
+    return p;
+}
+static void j_free(void *p) {
+    if (p) J_LIVE--;
+    free(p);
+}
+
+static void test_header_out_of_memory(void) {
+    int written = 0, refused = 0;
+    for (long n = 1; n < 400 && !written; n++) {
+        J_FAIL_AT = n;
+        J_COUNT = J_LIVE = 0;
+        json_set_alloc_funcs(j_malloc, j_free);
+        rg_error err = {0};
+        rg_dump_writer *w = rg_dump_writer_open(tmp("oom.jsonl"), &err);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+        rg_dump_header h = header();
+        h.step.lesson = "lesson \xff";
+        h.step.caption = "caption";
+        int rc = rg_dump_write_header(w, &h);
+        CU_ASSERT(rc == 0 || rc == RG_ENOMEM);
+        rg_dump_writer_close(w, &err);
+        json_set_alloc_funcs(malloc, free);
+        CU_ASSERT_EQUAL(J_LIVE, 0);
+        if (J_LIVE) printf("\n  failing allocation %ld of the header leaks %ld blocks\n", n, J_LIVE);
+        if (rc == 0) written = 1;
+        else refused++;
+    }
+    CU_ASSERT(written && refused > 10); /* every allocation failed once, then it fit */
+    unlink(tmp("oom.jsonl"));
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"rg_utf8_cut keeps characters whole", test_utf8_cut},
@@ -160,6 +200,7 @@ int main(void) {
         {"rg_grow doubles and refuses overflow", test_grow},
         {"the header record, built with jansson", test_header_record},
         {"a header count above 2^63 - 1 is refused", test_header_count_range},
+        {"the header record when jansson runs out of memory", test_header_out_of_memory},
         {NULL, NULL},
     };
     return run_suite("format", cases);

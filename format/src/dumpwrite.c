@@ -255,7 +255,8 @@ int rg_dump_write_header(rg_dump_writer *w, const rg_dump_header *h) {
     if (rc) return rc;
     int range = 0;
     json_t *v = header_json(h, &range);
-    char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    size_t n = 0;
+    char *s = v ? rg_json_dump(v, 0, &n) : NULL;
     json_decref(v);
     if (!s) {
         w->failed = range ? RG_ERANGE : RG_ENOMEM;
@@ -263,7 +264,7 @@ int rg_dump_write_header(rg_dump_writer *w, const rg_dump_header *h) {
                      range ? "a header count is above 2^63 - 1" : "out of memory");
         return w->failed;
     }
-    put(w, s, strlen(s));
+    put(w, s, n);
     free(s);
     putc_(w, '\n');
     w->stage = ST_OBJECTS;

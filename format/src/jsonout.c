@@ -42,12 +42,26 @@ json_t *rg_json_cstr(const char *s) { return s ? rg_json_text(s, strlen(s)) : js
 
 json_t *rg_json_u64(uint64_t v) { return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v); }
 
+char *rg_json_dump(const json_t *v, size_t flags, size_t *len) {
+    size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT | flags);
+    char *s = n && n < SIZE_MAX ? malloc(n + 1) : NULL;
+    if (!s) return NULL;
+    if (json_dumpb(v, s, n, JSON_COMPACT | flags) != n) { /* jansson ran out of memory */
+        free(s);
+        return NULL;
+    }
+    s[n] = '\0';
+    *len = n;
+    return s;
+}
+
 int rg_json_dumpf(const json_t *v, FILE *f) {
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    size_t n;
+    char *s = rg_json_dump(v, JSON_ENCODE_ANY, &n);
     if (!s) return -1;
     /* jansson writes only valid UTF-8, and raw bytes at or above 0x7f only
      * inside strings: each character that needs it becomes \uNNNN there */
-    size_t n = strlen(s), run = 0;
+    size_t run = 0;
     int rc = 0;
     for (size_t i = 0; i < n;) { /* bound: i grows by at least 1 */
         unsigned long c;

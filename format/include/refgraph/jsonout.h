@@ -35,6 +35,11 @@ json_t *rg_json_cstr(const char *s);
  * double. New reference; NULL when out of memory. */
 json_t *rg_json_u64(uint64_t v);
 
+/* v as compact JSON (JSON_COMPACT | flags) in a buffer of the caller's
+ * (malloc'd, freed with free() whatever jansson's allocator is), *len its
+ * length without the NUL. NULL when out of memory. */
+char *rg_json_dump(const json_t *v, size_t flags, size_t *len);
+
 /* Writes v compactly (JSON_COMPACT) to f, made safe for a terminal: the
  * characters jansson leaves raw that a terminal could act on (DEL, C1
  * controls U+0080..U+009F) and the non-characters U+FFFE/U+FFFF are
