@@ -30,7 +30,6 @@ void rg_analysis_free(rg_analysis *a) {
     a->reach = NULL;
 }
 
-
 static int type_in(const rg_graph *g, uint32_t o, rg_strlist l) {
     for (size_t i = 0; i < l.n; i++)
         if (rg_gstr_is(g->str[g->type[o]], l.items[i])) return 1;
