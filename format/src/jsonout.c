@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "refgraph/error.h"
 #include "refgraph/text.h"
 
 json_t *rg_json_text(const char *s, size_t n) {
@@ -58,7 +59,7 @@ char *rg_json_dump(const json_t *v, size_t flags, size_t *len) {
 int rg_json_dumpf(const json_t *v, FILE *f) {
     size_t n;
     char *s = rg_json_dump(v, JSON_ENCODE_ANY, &n);
-    if (!s) return -1;
+    if (!s) return RG_ENOMEM;
     /* jansson writes only valid UTF-8, and raw bytes at or above 0x7f only
      * inside strings: each character that needs it becomes \uNNNN there */
     size_t run = 0;
@@ -68,14 +69,14 @@ int rg_json_dumpf(const json_t *v, FILE *f) {
         int valid;
         size_t k = rg_utf8_next(s + i, n - i, &c, &valid);
         if (c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0xfffe || c == 0xffff) {
-            if (fwrite(s + i - run, 1, run, f) != run || fprintf(f, "\\u%04lX", c) < 0) rc = -1;
+            if (fwrite(s + i - run, 1, run, f) != run || fprintf(f, "\\u%04lX", c) < 0) rc = RG_EIO;
             run = 0;
         } else {
             run += k;
         }
         i += k;
     }
-    if (fwrite(s + n - run, 1, run, f) != run) rc = -1;
+    if (fwrite(s + n - run, 1, run, f) != run) rc = RG_EIO;
     free(s);
     return rc;
 }

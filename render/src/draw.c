@@ -723,12 +723,13 @@ static json_t *drawing_json(const rg_drawing *d) {
     return v;
 }
 
+/* 0, RG_ENOMEM, or RG_EIO when writing fails. */
 static int write_json(const rg_drawing *d, FILE *f) {
     json_t *v = drawing_json(d);
-    int rc = v ? rg_json_dumpf(v, f) : -1;
+    int rc = v ? rg_json_dumpf(v, f) : RG_ENOMEM;
     json_decref(v);
-    if (rc == 0 && fputc('\n', f) == EOF) rc = -1;
-    return fflush(f) == 0 ? rc : -1;
+    if (rc == 0 && fputc('\n', f) == EOF) rc = RG_EIO;
+    return fflush(f) == 0 || rc == RG_ENOMEM ? rc : RG_EIO;
 }
 
 /* ---- progress while Graphviz works -------------------------------------------------- */
@@ -879,10 +880,11 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
         return err && err->code ? err->code : RG_EIO;
     }
     if (json) {
-        if (write_json(d, f) != 0) {
+        rc = write_json(d, f);
+        if (rc == RG_ENOMEM)
+            rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+        else if (rc)
             rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
-            rc = RG_EIO;
-        }
         rg_drawing_free(d);
     } else {
         gv_errors[0] = '\0';
@@ -981,7 +983,7 @@ int rg_drawing_write(rg_drawing *d, FILE *f, const char *name, rg_error *err) {
         return RG_EINVAL;
     }
     if (json) {
-        int rc = d->failed ? RG_ENOMEM : write_json(d, f) ? RG_EIO : 0;
+        int rc = d->failed ? RG_ENOMEM : write_json(d, f);
         if (rc) rg_error_set(err, rc, src, 0, 0, rc == RG_ENOMEM ? "out of memory" : "cannot write");
         rg_drawing_free(d);
         return rc;

@@ -43,7 +43,8 @@ char *rg_json_dump(const json_t *v, size_t flags, size_t *len);
 /* Writes v compactly (JSON_COMPACT) to f, made safe for a terminal: the
  * characters jansson leaves raw that a terminal could act on (DEL, C1
  * controls U+0080..U+009F) and the non-characters U+FFFE/U+FFFF are
- * written as \uNNNN. Returns 0, or -1 when out of memory or f fails. */
+ * written as \uNNNN. Returns 0, RG_ENOMEM when out of memory, or RG_EIO
+ * when writing to f fails. */
 int rg_json_dumpf(const json_t *v, FILE *f);
 
 #ifdef __cplusplus
