@@ -29,6 +29,7 @@
 #include "refgraph/analysis.h"
 #include "refgraph/dominators.h"
 #include "refgraph/graph.h"
+#include "refgraph/match.h"
 #include "refgraph/render.h"
 
 /* Stable exit codes (docs/refgraph.1). */
@@ -263,10 +264,10 @@ void cli_print_path_ends(FILE *f, const rg_graph *g, const rg_root *root, uint32
 /* Each component's retained size as a whole ([ncomp], new memory; NULL when
  * out of memory): what freeing the whole cycle gives back. */
 uint64_t *cli_cycle_retained(const rg_graph *g, const rg_scc *scc);
-/* The objects whose retained size grew most from old to new (ids matched;
+/* The objects whose retained size grew most from old to new (matched by m;
  * a new object grew from 0), at most limit (0: all), as text or as a JSON
  * array. Returns 0, or -1 when out of memory (message printed). */
-int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, const rg_dom *nd, size_t limit,
+int cli_print_growth(const rg_dom *od, const rg_graph *ng, const rg_dom *nd, const rg_match *m, size_t limit,
                      int json);
 
 #endif

@@ -333,7 +333,7 @@ static void picture(story *s, const rg_graph *g, const rg_analysis *an, const rg
         uint32_t o = d->freed[k], holder = RG_NONE;
         rg_gstr rl = {"", 0};
         for (uint32_t e = prev->back_start[o]; e < prev->back_start[o + 1] && holder == RG_NONE; e++) {
-            uint32_t hld = rg_graph_find(g, prev->id[prev->back_src[e]]);
+            uint32_t hld = d->match.cur_of[prev->back_src[e]];
             if (hld != RG_NONE && rg_drawing_has(dr, hld)) {
                 holder = hld;
                 rl = prev->str[RG_EDGE_LABEL(prev->ref_label[prev->back_edge[e]])];
@@ -442,7 +442,7 @@ int cmd_story(const cli_args *a) {
             rc = EXIT_USAGE;
             goto abort;
         }
-        if (prev && g->header.max_id < prev->header.max_id) {
+        if (prev && !rg_match_in_order(prev, g)) {
             cli_error("'%s' was written before '%s': give the steps in order", file, a->pos[k - 1]);
             rc = EXIT_USAGE;
             goto abort;
@@ -453,6 +453,10 @@ int cmd_story(const cli_args *a) {
             rc = EXIT_INPUT;
             goto abort;
         }
+        if (prev && d.match.mixed)
+            cli_error("warning: '%s' has %s ids and '%s' has %s ids: objects are matched by id, type and size",
+                      a->pos[k - 1], rg_ids_reusable(prev) ? "reusable" : "sequence", file,
+                      rg_ids_reusable(g) ? "reusable" : "sequence");
         const rg_dump_step *st = &g->header.step;
         rg_html_rawf(s.h, "<section class=\"step\" id=\"step-%zu\">\n<h2><span class=\"num\">Step %zu of %zu</span>",
                      k + 1, k + 1, a->npos);

@@ -35,11 +35,12 @@ const cli_command cli_commands[] = {
      "from outside the dump) to the object: why it is still alive. Exits 1 when no root reaches it. "
      "-o draws the chain.\n\n" OBJECT_HELP},
     {"diff", cmd_diff, "OLD_DUMP NEW_DUMP", cmd_diff_opts, NULL,
-     "Compare two dumps of one heap: per type, and the cycles.",
-     "Compare two dumps of one heap, objects matched by id: per type, objects before and after, new "
-     "and freed, bytes allocated and freed, sorted by the change in bytes; then the cycles only one of "
-     "them has. Refuses dumps of different heaps. -o draws the new objects (green), what holds them, "
-     "and the freed ones (red)."},
+     "Compare two dumps: types, cycles, what became unreachable.",
+     "Compare two dumps of one heap, objects matched by id (and by type and size when the ids are "
+     "addresses): per type, objects before and after, new and freed, bytes allocated and freed, sorted "
+     "by the change in bytes; then the cycles only one of them has or whose reachability changed, and "
+     "the objects that became unreachable. Refuses dumps of different heaps. -o draws the new objects "
+     "(green), what holds them, those that became unreachable (orange) and the freed ones (red)."},
     {"top", cmd_top, "DUMP", cmd_top_opts, NULL,
      "List the objects that keep the most memory alive.",
      "List the objects with the largest retained size (what freeing each would give back: its own "

@@ -88,6 +88,17 @@ expect diff-collected.txt 0 "$R" diff lesson-3-returned.jsonl lesson-4-collected
 expect diff.json 0 "$R" diff --json lesson-2-linked.jsonl lesson-4-collected.jsonl
 expect diff-retained.txt 0 "$R" diff retained.jsonl retained-2.jsonl
 expect diff-retained.json 0 "$R" diff --json --limit 2 retained.jsonl retained-2.jsonl
+# lesson 5's key moment: func returned, its cycle is no longer reachable
+expect diff-unreachable.txt 0 "$R" diff lesson-2-linked.jsonl lesson-3-returned.jsonl
+expect diff-unreachable.json 0 "$R" diff --json lesson-2-linked.jsonl lesson-3-returned.jsonl
+# address ids (CPython without refgraph.track()): an address reused by another
+# type or size is a freed and a new object, never an unchanged one
+expect diff-addresses.txt 0 "$R" diff addr-1.jsonl addr-2.jsonl
+expect diff-addresses.json 0 "$R" diff --json addr-1.jsonl addr-2.jsonl
+(cd "$D" && "$R" diff --json addr-1-seq.jsonl addr-2.jsonl) > "$TMP/out" 2> "$TMP/err"
+if [ $? = 0 ] && cmp -s "$TMP/out" "$GOLD/diff-addresses-mixed.json" &&
+    [ "$(cat "$TMP/err")" = "refgraph: warning: 'addr-1-seq.jsonl' has sequence ids and 'addr-2.jsonl' has reusable ids: objects are matched by id, type and size" ]
+then ok; else bad "diff of a sequence-id and an address-id dump: warned, matched as addresses ($(cat "$TMP/err"))"; fi
 expect cycles-retained.txt 0 "$R" cycles retained.jsonl
 expect leaks-retained.json 0 "$R" leaks --json retained.jsonl
 expect top.txt 0 "$R" top retained.jsonl
@@ -113,6 +124,10 @@ done
 if (cd "$D" && "$R" chain lesson-2-linked.jsonl 11 -o "$TMP/chain.svg" > /dev/null) && grep -q "<svg" "$TMP/chain.svg"; then ok; else bad "chain -o"; fi
 if (cd "$D" && "$R" diff lesson-3-returned.jsonl lesson-4-collected.jsonl -o "$TMP/d.dot" > /dev/null) &&
     grep -q "(freed)" "$TMP/d.dot"; then ok; else bad "diff -o draws the freed objects"; fi
+if (cd "$D" && "$R" diff lesson-2-linked.jsonl lesson-3-returned.jsonl -o "$TMP/u.dot" > /dev/null) &&
+    [ "$(grep -c "peripheries=2" "$TMP/u.dot")" = 8 ] &&
+    tr -d '\n\\' < "$TMP/u.dot" | grep -q "orange, double border: reachable before, unreachable now"; then ok
+else bad "diff -o draws the objects that became unreachable, with their legend entry"; fi
 if (cd "$D" && "$R" show-refs lesson-2-linked.jsonl func:a --format png -o "$TMP/noext") &&
     [ "$(head -c 4 "$TMP/noext" | od -An -c | tr -d ' ')" = "211PNG" ]; then ok; else bad "--format png"; fi
 

@@ -464,7 +464,8 @@ static int need(loader *L, size_t val, const char *field, const jtok *where) {
  * (known_field) are both generated from these lists: a field added to a
  * parser is known to the filter with nothing else to change. */
 #define HEADER_FIELDS(X) \
-    X("format") X("version") X("producer") X("producer_version") X("created") X("heap") X("gc") X("heap_id") X("step")
+    X("format") X("version") X("producer") X("producer_version") X("created") X("heap") X("gc") X("heap_id") X("step") \
+        X("ids")
 #define STEP_FIELDS(X) X("lesson") X("title") X("code") X("caption")
 #define HEAP_FIELDS(X) X("bytes_in_use") X("peak_bytes") X("live_objects") X("max_id")
 #define GC_FIELDS(X) X("enabled") X("thresholds") X("counts") X("stats") X("garbage_id")
@@ -570,9 +571,12 @@ static int parse_header(loader *L) {
     L->g->header.heap_id = strtoull(hex, &hend, 16);
     if (*hend || strspn(hex, "0123456789abcdef") != 16)
         return FAIL(L, col_of(hid), RG_EFORMAT, "field \"heap_id\" must be 16 hex digits");
-    /* strings: producer, producer_version, created, and the optional
-     * step's lesson, title, code and caption, kept in one block */
-    uint32_t s[7];
+    /* strings: producer, producer_version, created, the optional step's
+     * lesson, title, code and caption, and the optional ids, kept in one
+     * block. Any ids value but absence means ids may be reused
+     * (refgraph/match.h): a value this build does not know is read as the
+     * most cautious scheme, not refused. */
+    uint32_t s[8];
     for (int i = 0; i < 3; i++)
         if (get_str(L, &t[v[2 + i]], names[2 + i], &s[i])) return -1;
     static const char *const stn[] = {STEP_FIELDS(NAME)};
@@ -585,17 +589,19 @@ static int parse_header(loader *L) {
         s[3 + i] = RG_NONE;
         if (sv[i] && get_str(L, &t[sv[i]], stn[i], &s[3 + i])) return -1;
     }
+    s[7] = RG_NONE;
+    if (v[9] && get_str(L, &t[v[9]], "ids", &s[7])) return -1;
     size_t total = 0;
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 8; i++)
         if (s[i] != RG_NONE) total += L->g->str[s[i]].len + 1;
     char *block = malloc(total);
     if (!block) return FAIL(L, 0, RG_ENOMEM, "out of memory");
     L->g->header_strings = block;
-    const char **dst[7] = {&L->g->header.producer, &L->g->header.producer_version, &L->g->header.created,
+    const char **dst[8] = {&L->g->header.producer, &L->g->header.producer_version, &L->g->header.created,
                            &L->g->header.step.lesson, &L->g->header.step.title, &L->g->header.step.code,
-                           &L->g->header.step.caption};
-    for (int i = 0; i < 7; i++) {
-        if (s[i] == RG_NONE) continue; /* an absent step field stays NULL */
+                           &L->g->header.step.caption, &L->g->header.ids};
+    for (int i = 0; i < 8; i++) {
+        if (s[i] == RG_NONE) continue; /* an absent step or ids field stays NULL */
         rg_gstr g = L->g->str[s[i]];
         memcpy(block, g.ptr, g.len);
         block[g.len] = '\0';
