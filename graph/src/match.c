@@ -18,7 +18,6 @@ void rg_match_free(rg_match *m) {
     memset(m, 0, sizeof *m);
 }
 
-
 int rg_match_init(rg_match *out, const rg_graph *old, const rg_graph *cur) {
     memset(out, 0, sizeof *out);
     out->old_of = malloc(((size_t)cur->n + 1) * sizeof *out->old_of);
