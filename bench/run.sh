@@ -27,6 +27,9 @@ for _ in $(seq "$rounds"); do
     "$py" "$here/dump_peer.py" "$dump" | tee -a "$raw"
 done
 
+echo "# tokenize: the loader's tokenizer against jansson on the same 1M-object dump" >&2
+"$b/bench/bench_tokenize" "$dump" "$rounds" | tee -a "$raw"
+
 echo "# render: components and show-refs on the 1M-object dump, against networkx" >&2
 for _ in $(seq "$rounds"); do
     "$b/bench/bench_render" "$dump" | tee -a "$raw"

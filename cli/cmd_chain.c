@@ -94,7 +94,6 @@ int cmd_chain(const cli_args *a) {
             rg_drawing_edge(d, c.scratch[i], 0);
         }
         rg_drawing_node(d, obj, 0, RG_DRAW_START);
-        rg_drawing_roots(d);
         rc = cli_finish_drawing(d, a);
     }
 out:

@@ -181,7 +181,6 @@ int cmd_cycles(const cli_args *a) {
             cli_nomem();
             rc = EXIT_OUTPUT;
         } else {
-            rg_drawing_roots(d);
             rc = cli_finish_drawing(d, a);
         }
     }

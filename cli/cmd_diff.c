@@ -471,7 +471,6 @@ int cmd_diff(const cli_args *a) {
             rg_drawing_ghost(d, og->id[i], og->str[og->type[i]], og->str[og->label[i]], holder, rl);
         }
         free(picks);
-        rg_drawing_roots(d);
         rc = cli_finish_drawing(d, a);
     }
     goto out;

@@ -68,7 +68,6 @@ static void picture(report *r, rg_drawing *d) {
         r->failed = 1;
         return;
     }
-    rg_drawing_roots(d);
     if (rg_drawing_svg(d, &svg, &len, &r->err) != 0) {
         r->failed = 1;
         return;

@@ -352,7 +352,6 @@ static void picture(story *s, const rg_graph *g, const rg_analysis *an, const rg
                                      prev->str[RG_EDGE_LABEL(prev->ref_label[e])]);
         }
     }
-    rg_drawing_roots(dr);
     char *svg = NULL;
     size_t len = 0;
     if (rg_drawing_svg(dr, &svg, &len, &s->err) != 0) {

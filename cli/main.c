@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "refgraph/heap.h"
+#include "refgraph/version.h"
 #include "refgraph/outfile.h"
 
 #define OBJECT_HELP "OBJECT is an object id, a global's name, or FRAME:LOCAL (a frame's local)."

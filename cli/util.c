@@ -359,14 +359,12 @@ static int push(uint32_t **out, size_t *n, uint32_t v) {
     return 0;
 }
 
-static int gstr_eq(rg_gstr s, const char *t, size_t len) { return s.len == len && memcmp(s.ptr, t, len) == 0; }
-
 int cli_resolve(const rg_graph *g, const char *dump, const char *name, uint32_t **out, size_t *n) {
     size_t len = strlen(name);
     if (strncmp(name, "type=", 5) == 0) { /* none of a type is an answer, not an error */
         (void)dump;
         for (uint32_t i = 0; i < g->n; i++)
-            if (gstr_eq(g->str[g->type[i]], name + 5, len - 5) && push(out, n, i)) return -1;
+            if (rg_gstr_eq(g->str[g->type[i]], name + 5, len - 5) && push(out, n, i)) return -1;
         return 0;
     }
     char *end;
@@ -383,16 +381,16 @@ int cli_resolve(const rg_graph *g, const char *dump, const char *name, uint32_t 
     if (colon) { /* FRAME:LOCAL, the innermost frame of that name */
         for (uint32_t f = g->nframes; f-- > 0;) {
             const rg_graph_frame *fr = &g->frames[f];
-            if (!gstr_eq(g->str[fr->name], name, (size_t)(colon - name))) continue;
+            if (!rg_gstr_eq(g->str[fr->name], name, (size_t)(colon - name))) continue;
             for (uint32_t k = 0; k < fr->nlocals; k++)
-                if (gstr_eq(g->str[fr->local_name[k]], colon + 1, strlen(colon + 1)))
+                if (rg_gstr_eq(g->str[fr->local_name[k]], colon + 1, strlen(colon + 1)))
                     return push(out, n, fr->local_obj[k]);
         }
         cli_error("no local '%s' in '%s'", name, dump);
         return -1;
     }
     for (uint32_t i = 0; i < g->nglobals; i++)
-        if (gstr_eq(g->str[g->global_name[i]], name, len)) return push(out, n, g->global_obj[i]);
+        if (rg_gstr_eq(g->str[g->global_name[i]], name, len)) return push(out, n, g->global_obj[i]);
     cli_error("no object '%s' in '%s': name an id, a global, FRAME:LOCAL or type=TYPE", name, dump);
     return -1;
 }

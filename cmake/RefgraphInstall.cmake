@@ -117,13 +117,14 @@ function(rg_install_package)
   list(REVERSE names)
   list(TRANSFORM names PREPEND -l)
   list(JOIN names " " RG_PC_LIBS)
+  # jansson is public (refgraph/jsonout.h hands out json_t values).
   # Shared: the libraries carry their own dependencies (zlib is private).
   # Static only: a plain `pkg-config --libs` link needs zlib too.
   if(RG_SHARED)
-    set(RG_PC_REQUIRES "")
+    set(RG_PC_REQUIRES "Requires: jansson")
     set(RG_PC_REQUIRES_PRIVATE "Requires.private: zlib")
   else()
-    set(RG_PC_REQUIRES "Requires: zlib")
+    set(RG_PC_REQUIRES "Requires: zlib jansson")
     set(RG_PC_REQUIRES_PRIVATE "")
   endif()
   configure_file(${PROJECT_SOURCE_DIR}/cmake/refgraph.pc.in ${PROJECT_BINARY_DIR}/refgraph.pc @ONLY)

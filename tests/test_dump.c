@@ -11,7 +11,7 @@
 #include "refgraph/analysis.h"
 #include "refgraph/steps.h"
 #include "refgraph/outfile.h"
-#include "testutil.h"
+#include "testheap.h"
 
 static char tmpdir[256];
 

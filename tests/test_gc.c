@@ -2,7 +2,7 @@
  * Lib/test/test_gc.py, test_finalization.py and test_weakref.py. */
 #include <stdio.h>
 
-#include "testutil.h"
+#include "testheap.h"
 
 /* Test context for finalizers and callbacks (C functions without user data). */
 static rg_heap *H;

@@ -4,7 +4,7 @@
  * CPython 3.11 does in the comment. */
 #include <stdarg.h>
 
-#include "testutil.h"
+#include "testheap.h"
 
 /* gc.collect(0); gc.freeze(); gc.get_count() -> (0, 0, 0): freezing restarts
  * every generation's count, not only generation 0's. */

@@ -2,7 +2,7 @@
  * recursion, failure of every Nth allocation, and misuse detection. */
 #include <pthread.h>
 
-#include "testutil.h"
+#include "testheap.h"
 
 static void test_accounting(void) {
     rg_heap *h = heap_new();

@@ -3,7 +3,7 @@
 #include <time.h>
 
 #include "internal.h"
-#include "refgraph/dump.h"
+#include "refgraph/heapdump.h"
 
 typedef struct dump_ctx {
     rg_dump_writer *w;

@@ -30,11 +30,9 @@ void rg_analysis_free(rg_analysis *a) {
     a->reach = NULL;
 }
 
-static int gstr_is(rg_gstr s, const char *t) { return strlen(t) == s.len && memcmp(s.ptr, t, s.len) == 0; }
-
 static int type_in(const rg_graph *g, uint32_t o, rg_strlist l) {
     for (size_t i = 0; i < l.n; i++)
-        if (gstr_is(g->str[g->type[o]], l.items[i])) return 1;
+        if (rg_gstr_is(g->str[g->type[o]], l.items[i])) return 1;
     return 0;
 }
 
@@ -164,7 +162,6 @@ static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t 
              drawn, tail, o.max_depth, tail);
     free(queue);
     free(depth);
-    rg_drawing_roots(d);
     return d;
 }
 

@@ -26,12 +26,11 @@
 #include <stdint.h>
 
 #include "refgraph/error.h"
+#include "refgraph/version.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define RG_VERSION "0.1.0"
 
 typedef struct rg_heap rg_heap;
 typedef struct rg_type rg_type;

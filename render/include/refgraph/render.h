@@ -131,9 +131,8 @@ int rg_drawing_ghost(rg_drawing *d, uint64_t id, rg_gstr type, rg_gstr label, ui
  * label is copied. */
 int rg_drawing_ghost_ref(rg_drawing *d, uint64_t from, uint64_t to, rg_gstr label);
 
-/* Adds the globals and frame locals that reference drawn objects. */
-int rg_drawing_roots(rg_drawing *d);
-/* Writes it (see rg_show for output and formats) and frees it. */
+/* Writes it (see rg_show for output and formats) and frees it. The
+ * globals and frame locals that bind drawn objects are drawn with them. */
 int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err);
 void rg_drawing_free(rg_drawing *d);
 /* Writes it as DOT (or JSON with format "json") to an open stream, with no
