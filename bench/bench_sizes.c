@@ -122,7 +122,7 @@ int main(int argc, char **argv) {
     for (int k = 0; k < 100; k++) x.keys[k] = rg_int_new(h, 5000000 + k);
     rg_object **keep = calloc((size_t)n, sizeof *keep);
     if (!keep) return 1;
-    memset(keep, 0, (size_t)n * sizeof *keep); /* resident before the measurement */
+    for (long i = 0; i < n; i++) keep[i] = x.shared; /* resident before the measurement */
     rg_heap_stats s0, s1;
     rg_heap_get_stats(h, &s0);
     long r0 = rss_kib();
