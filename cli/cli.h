@@ -1,10 +1,25 @@
-/* cli.h — what every refgraph command shares: exit codes, the option
- * parser, loading a dump, naming objects, output helpers.
+/* cli.h — what every refgraph command shares: exit codes, the command
+ * table and its option tables, loading a dump, naming objects, output
+ * helpers.
  *
- * Adding a command: write cmd_<name>(argc, argv) in its own file using
- * cli_parse with its options, declare it below, and add one row to the
- * table in main.c (name, function, summary, usage). The --help test runs
- * every row. */
+ * Adding a command, git-style:
+ *  1. Write `int cmd_<name>(const cli_args *a)` in its own file,
+ *     cli/cmd_<name>.c, with its option table `cmd_<name>_opts[]` (each
+ *     option's name, short letter, value placeholder such as "N" or "FILE"
+ *     or NULL for a flag, and help). The command never parses argv: main()
+ *     has parsed the options, checked the positional arguments' count and
+ *     handled --help before calling it, and frees what it parsed after.
+ *     Check option values (cli_int, cli_draw_options) before loading
+ *     anything, so that every usage error comes before any work.
+ *  2. Declare it below, and add the file to cli/CMakeLists.txt.
+ *  3. Add one row to the table in main.c: name, function, positional
+ *     arguments ("DUMP OBJECT"; [X] optional, X... one or more; a name
+ *     with DUMP in it is a dump, and "-" there reads standard input), the
+ *     option table, the option that must be given (or NULL), a summary and
+ *     the details for --help.
+ *  4. Document it in docs/refgraph.1. The tests run --help, the 80-column
+ *     check and the bash completion (generated from the table by
+ *     --completion-helper) over every row. */
 #ifndef RG_CLI_H
 #define RG_CLI_H
 
@@ -27,12 +42,15 @@
 typedef struct cli_opt {
     const char *name; /* long name without "--" */
     char shortc;      /* or 0 */
-    int arg;          /* takes a value */
+    const char *arg;  /* the value's placeholder in --help ("N", "FILE",
+                         "count|size|retained": the choices, which the
+                         completion offers), or NULL: a flag */
     const char *help;
 } cli_opt;
 
 #define CLI_MAX_OPTS 32
 
+/* What main() parsed from the command line, for the command (read only). */
 typedef struct cli_args {
     const char *cmd;
     const cli_opt *opts;
@@ -43,10 +61,13 @@ typedef struct cli_args {
     size_t npos;
 } cli_args;
 
-/* Parses argv (after the command name). On a bad option prints the error
- * and returns EXIT_USAGE; "--help" prints the command's usage and returns
- * -1 (the caller returns EXIT_OK); otherwise 0. */
-int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, cli_args *a);
+struct cli_command;
+/* Parses argv (after the command name) with the command's option table and
+ * checks its positional arguments and required option. On a usage error
+ * prints it and returns EXIT_USAGE (EXIT_MEMORY when out of memory);
+ * "--help" or "-h" prints the command's usage and returns -1 (main returns
+ * EXIT_OK); otherwise 0. Free a with cli_args_free whatever it returns. */
+int cli_parse(const struct cli_command *c, int argc, char **argv, cli_args *a);
 void cli_args_free(cli_args *a);
 
 /* Index of an option, its last value (or NULL), whether given. */
@@ -67,7 +88,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* A command's --help: synopsis, details and options, every line at most 80
+ * columns. */
 void cli_print_usage(FILE *f, const char *cmd);
+/* One command's line in refgraph --help. */
+void cli_print_summary(FILE *f, const char *name, const char *summary);
+/* Whether a positional argument of this name in a command's spec is a dump
+ * (its name has DUMP in it): "-" there is standard input. */
+int cli_dump_arg(const char *spec_name);
 
 /* Out of memory: prints "refgraph: out of memory" (once) and returns
  * EXIT_MEMORY. Once memory ran out, main() exits with EXIT_MEMORY whatever
@@ -96,28 +124,32 @@ const char *cli_c(FILE *f, const char *sgr); /* the escape, or "" */
 /* A rendered-string for a graph string (quoted-safe, cut to max bytes). */
 const char *cli_gstr(rg_gstr s, char *buf, size_t size);
 
-/* Commands. */
-int cmd_show_refs(int argc, char **argv);
-int cmd_show_backrefs(int argc, char **argv);
-int cmd_info(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_cycles(int argc, char **argv);
-int cmd_leaks(int argc, char **argv);
-int cmd_chain(int argc, char **argv);
-int cmd_diff(int argc, char **argv);
-int cmd_top(int argc, char **argv);
-int cmd_dominators(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_story(int argc, char **argv);
+/* Commands (one file each: cmd_<name>.c), and their option tables. */
+int cmd_show_refs(const cli_args *a);
+int cmd_show_backrefs(const cli_args *a);
+int cmd_info(const cli_args *a);
+int cmd_stats(const cli_args *a);
+int cmd_cycles(const cli_args *a);
+int cmd_leaks(const cli_args *a);
+int cmd_chain(const cli_args *a);
+int cmd_diff(const cli_args *a);
+int cmd_top(const cli_args *a);
+int cmd_dominators(const cli_args *a);
+int cmd_report(const cli_args *a);
+int cmd_story(const cli_args *a);
 
-/* The table, for help and the --help test. */
+extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
+    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[];
+
+/* The table: dispatch, --help, the completion helper and their tests. */
 typedef struct cli_command {
     const char *name;
-    int (*fn)(int argc, char **argv);
-    const char *summary; /* one line, for refgraph --help */
-    const char *usage;   /* the synopsis line(s), without "usage: " */
-    const cli_opt *opts;
-    const char *details; /* more, for refgraph CMD --help; may be NULL */
+    int (*fn)(const cli_args *a);
+    const char *args;     /* positional arguments: "DUMP OBJECT"; [X] optional, X... one or more */
+    const cli_opt *opts;  /* ends with {NULL}; may be NULL */
+    const char *required; /* the long name of an option that must be given, or NULL */
+    const char *summary;  /* one line, for refgraph --help */
+    const char *details;  /* paragraphs for refgraph CMD --help (reflowed to 80 columns) */
 } cli_command;
 
 extern const cli_command cli_commands[];
@@ -125,22 +157,22 @@ const cli_command *cli_find(const char *name);
 
 /* The options every drawing command takes, for its option table. */
 #define CLI_DRAW_OPTS                                                                          \
-    {"output", 'o', 1, "write to FILE (.dot, .png, .svg, .pdf); DOT on stdout without it"},     \
-    {"format", 0, 1, "dot, png, svg or pdf, whatever the file name says"},                      \
-    {"layout", 0, 1, "Graphviz engine: dot (default), sfdp or neato for large graphs"},         \
-    {"max-depth", 0, 1, "how far to walk from the start (default 3)"},                          \
-    {"max-nodes", 0, 1, "objects drawn at most, the nearest first (default 500)"},              \
-    {"too-many", 0, 1, "references drawn per object before folding the rest (default 10)"},     \
-    {"type", 0, 1, "draw only objects of this type (repeatable)"},                              \
-    {"skip-type", 0, 1, "never draw objects of this type (repeatable)"},                        \
-    {"label", 0, 1, "follow only references whose label matches this pattern (repeatable)"},    \
-    {"skip-label", 0, 1, "never follow references whose label matches (repeatable)"},           \
-    {"ignore", 0, 1, "never draw the object with this id (repeatable)"},                        \
-    {"highlight", 0, 1, "draw objects of this type, or this id, in blue (repeatable)"},         \
-    {"stop", 0, 1, "draw objects of this type, or this id, without expanding them (repeatable)"}, \
-    {"refcounts", 0, 0, "add each object's refcount to its first line"},                        \
-    {"cluster-cycles", 0, 0, "box every cycle, live ones too"},                                 \
-    {"no-legend", 0, 0, "leave out the legend"}
+    {"output", 'o', "FILE", "write to FILE (.dot, .png, .svg, .pdf); DOT on stdout without it"},     \
+    {"format", 0, "dot|png|svg|pdf", "dot, png, svg or pdf, whatever the file name says"},                      \
+    {"layout", 0, "ENGINE", "Graphviz engine: dot (default), sfdp or neato for large graphs"},         \
+    {"max-depth", 0, "N", "how far to walk from the start (default 3)"},                          \
+    {"max-nodes", 0, "N", "objects drawn at most, the nearest first (default 500)"},              \
+    {"too-many", 0, "N", "references drawn per object before folding the rest (default 10)"},     \
+    {"type", 0, "TYPE", "draw only objects of this type (repeatable)"},                              \
+    {"skip-type", 0, "TYPE", "never draw objects of this type (repeatable)"},                        \
+    {"label", 0, "PATTERN", "follow only references whose label matches this pattern (repeatable)"},    \
+    {"skip-label", 0, "PATTERN", "never follow references whose label matches (repeatable)"},           \
+    {"ignore", 0, "ID", "never draw the object with this id (repeatable)"},                        \
+    {"highlight", 0, "TYPE|ID", "draw objects of this type, or this id, in blue (repeatable)"},         \
+    {"stop", 0, "TYPE|ID", "draw objects of this type, or this id, without expanding them (repeatable)"}, \
+    {"refcounts", 0, NULL, "add each object's refcount to its first line"},                        \
+    {"cluster-cycles", 0, NULL, "box every cycle, live ones too"},                                 \
+    {"no-legend", 0, NULL, "leave out the legend"}
 
 /* What the drawing options point into, freed after drawing. */
 typedef struct cli_store {
@@ -161,8 +193,6 @@ int cli_type_drawable(rg_gstr type, const rg_render_options *o);
 /* Draws d to the --output file (or stdout); returns an exit code. */
 int cli_finish_drawing(rg_drawing *d, const cli_args *a);
 
-#endif
-
 /* ---- output shared by the reporting commands ---------------------------------------- */
 
 /* A JSON string (escaped). */
@@ -180,6 +210,30 @@ void cli_print_path(FILE *f, const rg_graph *g, const rg_root *root, uint32_t fi
                     size_t n);
 /* The same as a JSON array of {"id","type","label"} steps. */
 void cli_json_path(FILE *f, const rg_graph *g, uint32_t first, const uint32_t *edges, size_t n);
+
+/* ---- why objects stay alive (alive.c) -------------------------------------------------- */
+
+typedef struct cli_type_count {
+    uint32_t type, count, first; /* first: the order in which types were met */
+} cli_type_count;
+
+/* Everything a command about cycles needs, loaded once. */
+typedef struct cli_alive {
+    rg_graph *g;
+    rg_analysis an;
+    rg_finder f;
+    rg_root *root;
+    uint32_t *scratch;     /* [n] edges */
+    uint32_t *tslot;       /* [nstr] where each type is counted in types, or RG_NONE */
+    cli_type_count *types; /* [n] the types of one component */
+} cli_alive;
+
+/* Loads and analyses a dump; prints the error and returns EXIT_INPUT. */
+int cli_alive_load(cli_alive *c, const char *path);
+void cli_alive_free(cli_alive *c);
+/* "list 2, dict 1" (at most 5 types), or a JSON object of every type's
+ * count, for the objects of a component. */
+void cli_print_types(FILE *out, const cli_alive *c, uint32_t comp, int json);
 
 /* ---- retained sizes (retained.c) ------------------------------------------------------ */
 
@@ -214,3 +268,5 @@ uint64_t *cli_cycle_retained(const rg_graph *g, const rg_scc *scc);
  * array. Returns 0, or -1 when out of memory (message printed). */
 int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, const rg_dom *nd, size_t limit,
                      int json);
+
+#endif

@@ -12,10 +12,10 @@
 #define CYCLES_LISTED 10
 
 const cli_opt cmd_diff_opts[] = {
-    {"limit", 0, 1, "show at most N types (default 20; 0 for all)"},
-    {"json", 0, 0, "print JSON (shape in refgraph(1))"},
+    {"limit", 0, "N", "show at most N types (default 20; 0 for all)"},
+    {"json", 0, NULL, "print JSON (shape in refgraph(1))"},
     CLI_DRAW_OPTS,
-    {NULL, 0, 0, NULL},
+    {NULL, 0, NULL, NULL},
 };
 
 typedef struct row {
@@ -187,13 +187,8 @@ static void list_cycles(const char *what, const rg_graph *g, const rg_analysis *
     if (!json && n > CYCLES_LISTED) printf("  (%zu more %s cycles)\n", n - CYCLES_LISTED, what);
 }
 
-int cmd_diff(int argc, char **argv) {
-    cli_args a;
-    int rc = cli_parse("diff", argc, argv, cmd_diff_opts, &a);
-    if (rc) {
-        cli_args_free(&a);
-        return rc < 0 ? EXIT_OK : rc;
-    }
+int cmd_diff(const cli_args *a) {
+    int rc = EXIT_OK;
     long limit;
     rg_render_options ro;
     cli_store store = {NULL, NULL};
@@ -203,28 +198,24 @@ int cmd_diff(int argc, char **argv) {
     rg_dom od = {0}, nd = {0};
     table t = {0};
     uint32_t *ocyc = NULL, *ncyc = NULL, *scratch = NULL, *ocache = NULL, *ncache = NULL;
-    if (a.npos != 2) {
-        rc = cli_usage_error("diff", "give two dumps: the older, then the newer");
-        goto out;
-    }
-    if (cli_int(&a, "limit", 20, 0, 1L << 32, &limit) < 0 || cli_draw_options(&a, &ro, &store) < 0) {
+    if (cli_int(a, "limit", 20, 0, 1L << 32, &limit) < 0 || cli_draw_options(a, &ro, &store) < 0) {
         rc = EXIT_USAGE;
         goto out;
     }
-    if (!(og = cli_load(a.pos[0])) || !(ng = cli_load(a.pos[1]))) {
+    if (!(og = cli_load(a->pos[0])) || !(ng = cli_load(a->pos[1]))) {
         rc = EXIT_INPUT;
         goto out;
     }
     if (og->header.heap_id != ng->header.heap_id) {
         cli_error("cannot compare '%s' and '%s': they are dumps of different heaps (%016llx and %016llx), "
                   "whose ids mean different objects",
-                  a.pos[0], a.pos[1], (unsigned long long)og->header.heap_id,
+                  a->pos[0], a->pos[1], (unsigned long long)og->header.heap_id,
                   (unsigned long long)ng->header.heap_id);
         rc = EXIT_USAGE;
         goto out;
     }
     if (ng->header.max_id < og->header.max_id) {
-        cli_error("'%s' was written before '%s': give the older dump first", a.pos[1], a.pos[0]);
+        cli_error("'%s' was written before '%s': give the older dump first", a->pos[1], a->pos[0]);
         rc = EXIT_USAGE;
         goto out;
     }
@@ -286,12 +277,12 @@ int cmd_diff(int argc, char **argv) {
     for (uint32_t k = 0; k < nan.scc.ncomp; k++)
         if (nan.scc.cyclic[k] && cycle_is_only_in(ng, &nan, &nf, k, og, &oan)) ncyc[nnewc++] = k;
     size_t shown = limit == 0 || (size_t)limit > t.n ? t.n : (size_t)limit;
-    int json = cli_has(&a, "json");
+    int json = cli_has(a, "json");
     if (json) {
         printf("{\"old\":");
-        json_str(stdout, a.pos[0], strlen(a.pos[0]));
+        json_str(stdout, a->pos[0], strlen(a->pos[0]));
         printf(",\"new\":");
-        json_str(stdout, a.pos[1], strlen(a.pos[1]));
+        json_str(stdout, a->pos[1], strlen(a->pos[1]));
         printf(",\"heap_id\":\"%016llx\",\"new_objects\":%llu,\"freed_objects\":%llu,\"allocated_bytes\":%llu,"
                "\"freed_bytes\":%llu,\"types\":[",
                (unsigned long long)ng->header.heap_id, (unsigned long long)nnew, (unsigned long long)nfreed,
@@ -347,7 +338,7 @@ int cmd_diff(int argc, char **argv) {
         printf("\nretained size grew most (what freeing each would give back):\n");
         if (cli_print_growth(og, &od, ng, &nd, (size_t)limit, 0)) goto nomem;
     }
-    if (cli_get(&a, "output")) {
+    if (cli_get(a, "output")) {
         /* the new objects of the types that grew most, and what holds them, in
          * green; freed ones of the types that shrank most in red; all as
          * --type, --skip-type and --ignore allow */
@@ -399,7 +390,7 @@ int cmd_diff(int argc, char **argv) {
         }
         free(picks);
         rg_drawing_roots(d);
-        rc = cli_finish_drawing(d, &a);
+        rc = cli_finish_drawing(d, a);
     }
     goto out;
 nomem:
@@ -422,6 +413,5 @@ out:
     rg_graph_free(og);
     rg_graph_free(ng);
     cli_store_free(&store);
-    cli_args_free(&a);
     return rc;
 }

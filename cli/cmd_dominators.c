@@ -6,9 +6,9 @@
 #include "cli.h"
 
 const cli_opt cmd_dominators_opts[] = {
-    {"limit", 0, 1, "how many types to list (default 10; 0 for all)"},
-    {"json", 0, 0, "print JSON (shape in refgraph(1))"},
-    {NULL, 0, 0, NULL},
+    {"limit", 0, "N", "how many types to list (default 10; 0 for all)"},
+    {"json", 0, NULL, "print JSON (shape in refgraph(1))"},
+    {NULL, 0, NULL, NULL},
 };
 
 typedef struct trow {
@@ -23,13 +23,8 @@ static int by_bytes(const void *x, const void *y) {
     return a->type < b->type ? -1 : a->type > b->type;
 }
 
-int cmd_dominators(int argc, char **argv) {
-    cli_args a;
-    int rc = cli_parse("dominators", argc, argv, cmd_dominators_opts, &a);
-    if (rc) {
-        cli_args_free(&a);
-        return rc < 0 ? EXIT_OK : rc;
-    }
+int cmd_dominators(const cli_args *a) {
+    int rc = EXIT_OK;
     long limit;
     cli_heap h;
     memset(&h, 0, sizeof h);
@@ -37,17 +32,13 @@ int cmd_dominators(int argc, char **argv) {
     uint32_t *objs = NULL, *chain = NULL, *under = NULL, *row_of = NULL;
     trow *rows = NULL;
     size_t nobjs = 0;
-    if (a.npos != 2) {
-        rc = cli_usage_error("dominators", a.npos < 2 ? "give a dump and an object" : "give one dump and one object");
-        goto out;
-    }
-    if (cli_int(&a, "limit", 10, 0, 1L << 30, &limit) < 0) {
+    if (cli_int(a, "limit", 10, 0, 1L << 30, &limit) < 0) {
         rc = EXIT_USAGE;
         goto out;
     }
-    if ((rc = cli_heap_load(&h, a.pos[0]))) goto out;
-    if (cli_resolve(h.g, a.pos[0], a.pos[1], &objs, &nobjs) < 0 || nobjs != 1) {
-        if (nobjs > 1) cli_error("'%s' names %zu objects: name one", a.pos[1], nobjs);
+    if ((rc = cli_heap_load(&h, a->pos[0]))) goto out;
+    if (cli_resolve(h.g, a->pos[0], a->pos[1], &objs, &nobjs) < 0 || nobjs != 1) {
+        if (nobjs > 1) cli_error("'%s' names %zu objects: name one", a->pos[1], nobjs);
         rc = EXIT_USAGE;
         goto out;
     }
@@ -82,7 +73,7 @@ int cmd_dominators(int argc, char **argv) {
     uint64_t ubytes = h.dom.retained[obj] - g->size[obj];
     double share = h.dom.total ? 100.0 * (double)h.dom.retained[obj] / (double)h.dom.total : 0.0;
     char b1[32], b2[32], name[300], tn[128];
-    if (cli_has(&a, "json")) {
+    if (cli_has(a, "json")) {
         printf("{\"id\":%llu,\"type\":", (unsigned long long)g->id[obj]);
         json_gstr(stdout, g->str[g->type[obj]]);
         printf(",\"size\":%llu,\"retained\":%llu,\"share\":%.4f,\"reachable\":%s,\"chain\":[",
@@ -135,6 +126,5 @@ out:
     free(rows);
     rg_dom_tree_free(&t);
     cli_heap_free(&h);
-    cli_args_free(&a);
     return rc;
 }

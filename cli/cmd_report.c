@@ -15,9 +15,9 @@
 #define CHAIN_DRAWN 12     /* steps of a chain drawn, the last ones */
 
 const cli_opt cmd_report_opts[] = {
-    {"output", 'o', 1, "write the report to FILE (required; .html)"},
-    {"limit", 0, 1, "retainers, cycles and grown objects shown (default 8)"},
-    {NULL, 0, 0, NULL},
+    {"output", 'o', "FILE", "write the report to FILE (required; .html)"},
+    {"limit", 0, "N", "retainers, cycles and grown objects shown (default 8)"},
+    {NULL, 0, NULL, NULL},
 };
 
 typedef struct report {
@@ -314,45 +314,32 @@ static void growth(report *r) {
     free(top);
 }
 
-int cmd_report(int argc, char **argv) {
-    cli_args a;
-    int rc = cli_parse("report", argc, argv, cmd_report_opts, &a);
-    if (rc) {
-        cli_args_free(&a);
-        return rc < 0 ? EXIT_OK : rc;
-    }
+int cmd_report(const cli_args *a) {
+    int rc = EXIT_OK;
     long limit;
     cli_heap cur, old;
     memset(&cur, 0, sizeof cur);
     memset(&old, 0, sizeof old);
     report r;
     memset(&r, 0, sizeof r);
-    const char *out = cli_get(&a, "output");
-    if (a.npos < 1 || a.npos > 2) {
-        rc = cli_usage_error("report", a.npos ? "give a dump and at most one older dump" : "no dump given");
-        goto done;
-    }
-    if (!out) {
-        rc = cli_usage_error("report", "give the output file: -o report.html");
-        goto done;
-    }
-    if (cli_int(&a, "limit", 8, 1, 1000, &limit) < 0) {
+    const char *out = cli_get(a, "output");
+    if (cli_int(a, "limit", 8, 1, 1000, &limit) < 0) {
         rc = EXIT_USAGE;
         goto done;
     }
-    if ((rc = cli_heap_load(&cur, a.pos[0]))) goto done;
-    if (a.npos == 2) {
-        if ((rc = cli_heap_load(&old, a.pos[1]))) goto done;
+    if ((rc = cli_heap_load(&cur, a->pos[0]))) goto done;
+    if (a->npos == 2) {
+        if ((rc = cli_heap_load(&old, a->pos[1]))) goto done;
         if (old.g->header.heap_id != cur.g->header.heap_id) {
             cli_error("cannot compare '%s' and '%s': they are dumps of different heaps (%016llx and %016llx), "
                       "whose ids mean different objects",
-                      a.pos[1], a.pos[0], (unsigned long long)old.g->header.heap_id,
+                      a->pos[1], a->pos[0], (unsigned long long)old.g->header.heap_id,
                       (unsigned long long)cur.g->header.heap_id);
             rc = EXIT_USAGE;
             goto done;
         }
         if (cur.g->header.max_id < old.g->header.max_id) {
-            cli_error("'%s' was written after '%s': give the newer dump first, then the older", a.pos[1], a.pos[0]);
+            cli_error("'%s' was written after '%s': give the newer dump first, then the older", a->pos[1], a->pos[0]);
             rc = EXIT_USAGE;
             goto done;
         }
@@ -370,7 +357,7 @@ int cmd_report(int argc, char **argv) {
         goto done;
     }
     char title[300];
-    snprintf(title, sizeof title, "refgraph report: %s", a.pos[0]);
+    snprintf(title, sizeof title, "refgraph report: %s", a->pos[0]);
     if (!(r.h = rg_html_open(out, title, &r.err))) {
         if (r.err.code == RG_ENOMEM)
             cli_nomem();
@@ -379,7 +366,7 @@ int cmd_report(int argc, char **argv) {
         rc = EXIT_OUTPUT;
         goto done;
     }
-    summary(&r, a.pos[0], a.npos == 2 ? a.pos[1] : NULL);
+    summary(&r, a->pos[0], a->npos == 2 ? a->pos[1] : NULL);
     if (!r.failed) retainers(&r);
     if (!r.failed) garbage_cycles(&r);
     if (!r.failed && r.old) growth(&r);
@@ -403,6 +390,5 @@ done:
     rg_scc_dom_free(&r.sd);
     cli_heap_free(&cur);
     cli_heap_free(&old);
-    cli_args_free(&a);
     return rc;
 }

@@ -5,19 +5,14 @@
 #include "cli.h"
 
 const cli_opt cmd_show_opts[] = {
-    {"json", 0, 0, "print the selection as JSON instead of drawing it (shape in refgraph(1))"},
-    {"retained", 0, 0, "add each object's retained size to its box (what freeing it gives back)"},
+    {"json", 0, NULL, "print the selection as JSON instead of drawing it (shape in refgraph(1))"},
+    {"retained", 0, NULL, "add each object's retained size to its box (what freeing it gives back)"},
     CLI_DRAW_OPTS,
-    {NULL, 0, 0, NULL},
+    {NULL, 0, NULL, NULL},
 };
 
-static int show(const char *cmd, int backrefs, int argc, char **argv) {
-    cli_args a;
-    int rc = cli_parse(cmd, argc, argv, cmd_show_opts, &a);
-    if (rc) {
-        cli_args_free(&a);
-        return rc < 0 ? EXIT_OK : rc;
-    }
+static int show(const char *cmd, int backrefs, const cli_args *a) {
+    int rc = EXIT_OK;
     rg_render_options o;
     cli_store store = {NULL, NULL};
     rg_graph *g = NULL;
@@ -25,34 +20,30 @@ static int show(const char *cmd, int backrefs, int argc, char **argv) {
     rg_dom dom = {0};
     uint32_t *starts = NULL;
     size_t nstarts = 0;
-    if (a.npos < 2) {
-        rc = cli_usage_error(cmd, a.npos ? "name at least one object to start from" : "no dump given");
-        goto out;
-    }
-    if (cli_draw_options(&a, &o, &store) < 0) {
+    if (cli_draw_options(a, &o, &store) < 0) {
         rc = EXIT_USAGE;
         goto out;
     }
     o.backrefs = backrefs;
-    if (cli_has(&a, "json")) o.format = "json";
-    if (!(g = cli_load(a.pos[0]))) {
+    if (cli_has(a, "json")) o.format = "json";
+    if (!(g = cli_load(a->pos[0]))) {
         rc = EXIT_INPUT;
         goto out;
     }
-    for (size_t i = 1; i < a.npos; i++) {
-        if (cli_resolve(g, a.pos[0], a.pos[i], &starts, &nstarts) < 0) {
+    for (size_t i = 1; i < a->npos; i++) {
+        if (cli_resolve(g, a->pos[0], a->pos[i], &starts, &nstarts) < 0) {
             rc = EXIT_USAGE;
             goto out;
         }
     }
-    if (rg_analyze(g, &an) != 0 || (cli_has(&a, "retained") && rg_dominators(g, &dom) != 0)) {
+    if (rg_analyze(g, &an) != 0 || (cli_has(a, "retained") && rg_dominators(g, &dom) != 0)) {
         cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }
     o.retained = dom.retained;
     rg_error err = {0};
-    if (rg_show(g, &an, starts, nstarts, &o, cli_get(&a, "output"), &err) != 0) {
+    if (rg_show(g, &an, starts, nstarts, &o, cli_get(a, "output"), &err) != 0) {
         if (err.code == RG_EINVAL)
             rc = cli_usage_error(cmd, "%s", err.text);
         else if (err.code == RG_ENOMEM)
@@ -68,9 +59,8 @@ out:
     rg_analysis_free(&an);
     rg_graph_free(g);
     free(starts);
-    cli_args_free(&a);
     return rc;
 }
 
-int cmd_show_refs(int argc, char **argv) { return show("show-refs", 0, argc, argv); }
-int cmd_show_backrefs(int argc, char **argv) { return show("show-backrefs", 1, argc, argv); }
+int cmd_show_refs(const cli_args *a) { return show("show-refs", 0, a); }
+int cmd_show_backrefs(const cli_args *a) { return show("show-backrefs", 1, a); }

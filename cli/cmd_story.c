@@ -19,10 +19,10 @@
 #define NAMES_LISTED 8   /* names listed per root object */
 
 const cli_opt cmd_story_opts[] = {
-    {"output", 'o', 1, "write the page to FILE (required; .html)"},
-    {"title", 0, 1, "the page's title (default: the lesson the first dump names)"},
-    {"max-nodes", 0, 1, "objects drawn per step at most, changed ones first (default 60)"},
-    {NULL, 0, 0, NULL},
+    {"output", 'o', "FILE", "write the page to FILE (required; .html)"},
+    {"title", 0, "TEXT", "the page's title (default: the lesson the first dump names)"},
+    {"max-nodes", 0, "N", "objects drawn per step at most, changed ones first (default 60)"},
+    {NULL, 0, NULL, NULL},
 };
 
 typedef struct story {
@@ -393,41 +393,28 @@ static void legend(story *s) {
                 "<span style=\"border:1px dashed #555\">dashed arrow: a weak reference</span></p>\n");
 }
 
-int cmd_story(int argc, char **argv) {
-    cli_args a;
-    int rc = cli_parse("story", argc, argv, cmd_story_opts, &a);
-    if (rc) {
-        cli_args_free(&a);
-        return rc < 0 ? EXIT_OK : rc;
-    }
+int cmd_story(const cli_args *a) {
+    int rc = EXIT_OK;
     story s = {0};
     rg_graph *prev = NULL, *g = NULL;
     rg_analysis pan = {0}, an = {0};
     rg_root *root = NULL;
     rg_step_diff d = {0};
     long max_nodes;
-    const char *out = cli_get(&a, "output");
-    if (a.npos < 1) {
-        rc = cli_usage_error("story", "give the dumps of the steps, in order");
-        goto done;
-    }
-    if (!out) {
-        rc = cli_usage_error("story", "give the output file: -o lesson.html");
-        goto done;
-    }
-    if (cli_int(&a, "max-nodes", 60, 1, 5000, &max_nodes) < 0) {
+    const char *out = cli_get(a, "output");
+    if (cli_int(a, "max-nodes", 60, 1, 5000, &max_nodes) < 0) {
         rc = EXIT_USAGE;
         goto done;
     }
     s.max_nodes = (size_t)max_nodes;
     /* the first dump gives the title; every dump is loaded again in turn
      * below, so that only two are in memory at once */
-    if (!(g = cli_load(a.pos[0]))) {
+    if (!(g = cli_load(a->pos[0]))) {
         rc = EXIT_INPUT;
         goto done;
     }
     char title[300];
-    const char *t = cli_get(&a, "title");
+    const char *t = cli_get(a, "title");
     snprintf(title, sizeof title, "%s", t ? t : g->header.step.lesson ? g->header.step.lesson : "refgraph story");
     rg_graph_free(g);
     g = NULL;
@@ -441,23 +428,23 @@ int cmd_story(int argc, char **argv) {
                  "<nav class=\"stepper\"><button id=\"prev\" type=\"button\">← previous</button>"
                  "<button id=\"next\" type=\"button\">next →</button><span id=\"pos\">%zu steps</span>"
                  "<span class=\"hint\">keys ← and →</span></nav>\n",
-                 a.npos);
+                 a->npos);
     legend(&s);
-    for (size_t k = 0; k < a.npos && !s.failed; k++) {
-        const char *file = a.pos[k];
+    for (size_t k = 0; k < a->npos && !s.failed; k++) {
+        const char *file = a->pos[k];
         if (!(g = cli_load(file))) {
             rc = EXIT_INPUT;
             goto abort;
         }
         if (prev && g->header.heap_id != prev->header.heap_id) {
             cli_error("cannot tell a story of '%s' and '%s': they are dumps of different heaps (%016llx and %016llx)",
-                      a.pos[k - 1], file, (unsigned long long)prev->header.heap_id,
+                      a->pos[k - 1], file, (unsigned long long)prev->header.heap_id,
                       (unsigned long long)g->header.heap_id);
             rc = EXIT_USAGE;
             goto abort;
         }
         if (prev && g->header.max_id < prev->header.max_id) {
-            cli_error("'%s' was written before '%s': give the steps in order", file, a.pos[k - 1]);
+            cli_error("'%s' was written before '%s': give the steps in order", file, a->pos[k - 1]);
             rc = EXIT_USAGE;
             goto abort;
         }
@@ -469,7 +456,7 @@ int cmd_story(int argc, char **argv) {
         }
         const rg_dump_step *st = &g->header.step;
         rg_html_rawf(s.h, "<section class=\"step\" id=\"step-%zu\">\n<h2><span class=\"num\">Step %zu of %zu</span>",
-                     k + 1, k + 1, a.npos);
+                     k + 1, k + 1, a->npos);
         rg_html_raw(s.h, "<span class=\"title\">");
         text(&s, st->title ? st->title : base_name(file));
         rg_html_raw(s.h, "</span></h2>\n");
@@ -518,6 +505,5 @@ done:
     rg_analysis_free(&pan);
     rg_graph_free(g);
     rg_graph_free(prev);
-    cli_args_free(&a);
     return rc;
 }

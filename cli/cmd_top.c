@@ -6,36 +6,27 @@
 #include "cli.h"
 
 const cli_opt cmd_top_opts[] = {
-    {"limit", 0, 1, "how many objects to show (default 10; 0 for all)"},
-    {"json", 0, 0, "print JSON (shape in refgraph(1))"},
-    {"no-chains", 0, 0, "leave out the chains from a root (faster with --limit 0 on a large dump)"},
-    {NULL, 0, 0, NULL},
+    {"limit", 0, "N", "how many objects to show (default 10; 0 for all)"},
+    {"json", 0, NULL, "print JSON (shape in refgraph(1))"},
+    {"no-chains", 0, NULL, "leave out the chains from a root (faster with --limit 0 on a large dump)"},
+    {NULL, 0, NULL, NULL},
 };
 
 static const char *kind_text(const char *kind) {
     return strcmp(kind, "global") == 0 ? "global" : strcmp(kind, "local") == 0 ? "frame local" : "held from outside";
 }
 
-int cmd_top(int argc, char **argv) {
-    cli_args a;
-    int rc = cli_parse("top", argc, argv, cmd_top_opts, &a);
-    if (rc) {
-        cli_args_free(&a);
-        return rc < 0 ? EXIT_OK : rc;
-    }
+int cmd_top(const cli_args *a) {
+    int rc = EXIT_OK;
     long limit;
     cli_heap h;
     memset(&h, 0, sizeof h);
     uint32_t *top = NULL;
-    if (a.npos != 1) {
-        rc = cli_usage_error("top", a.npos ? "give one dump" : "no dump given");
-        goto out;
-    }
-    if (cli_int(&a, "limit", 10, 0, 1L << 32, &limit) < 0) {
+    if (cli_int(a, "limit", 10, 0, 1L << 32, &limit) < 0) {
         rc = EXIT_USAGE;
         goto out;
     }
-    if ((rc = cli_heap_load(&h, a.pos[0]))) goto out;
+    if ((rc = cli_heap_load(&h, a->pos[0]))) goto out;
     const rg_graph *g = h.g;
     size_t n;
     if (!(top = cli_largest(g, h.dom.retained, NULL, (size_t)limit, &n))) {
@@ -43,7 +34,7 @@ int cmd_top(int argc, char **argv) {
         rc = EXIT_INPUT;
         goto out;
     }
-    int json = cli_has(&a, "json"), chains = !cli_has(&a, "no-chains");
+    int json = cli_has(a, "json"), chains = !cli_has(a, "no-chains");
     double total = h.dom.total ? (double)h.dom.total : 1.0;
     char b1[32], b2[32], name[300];
     if (json) {
@@ -96,6 +87,5 @@ int cmd_top(int argc, char **argv) {
 out:
     free(top);
     cli_heap_free(&h);
-    cli_args_free(&a);
     return rc;
 }

@@ -8,81 +8,73 @@
 #include "refgraph/heap.h"
 #include "refgraph/outfile.h"
 
-extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
-    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[];
+#define OBJECT_HELP "OBJECT is an object id, a global's name, or FRAME:LOCAL (a frame's local)."
 
 /* The commands. Adding one: see cli.h. */
 const cli_command cli_commands[] = {
-    {"info", cmd_info, "Show a dump's header, counts and statistics, and whether it is valid.",
-     "refgraph info DUMP [--json] [--lenient]", cmd_info_opts,
-     "Show a dump's header, its objects, references and roots, the heap's memory and the collector's\n"
+    {"info", cmd_info, "DUMP", cmd_info_opts, NULL,
+     "Show a dump's header, counts and statistics; check it is valid.",
+     "Show a dump's header, its objects, references and roots, the heap's memory and the collector's "
      "statistics, its cycles and unreachable objects, and whether every record is valid."},
-    {"stats", cmd_stats, "Count objects and bytes per type, the commonest first.",
-     "refgraph stats DUMP [--limit N] [--sort count|size|retained] [--retained] [--json]", cmd_stats_opts,
-     "Count objects and their shallow bytes per type, the commonest first (objgraph's\n"
-     "show_most_common_types, with sizes). --retained adds what each type keeps alive (the retained\n"
+    {"stats", cmd_stats, "DUMP", cmd_stats_opts, NULL, "Count objects and bytes per type, the commonest first.",
+     "Count objects and their shallow bytes per type, the commonest first (objgraph's "
+     "show_most_common_types, with sizes). --retained adds what each type keeps alive (the retained "
      "sizes of its objects that no object of the same type dominates, as Eclipse MAT's histogram)."},
-    {"cycles", cmd_cycles, "List every reference cycle and how to break it.",
-     "refgraph cycles DUMP [--unreachable] [--min-size N] [--limit N] [--json] [-o FILE]", cmd_cycles_opts,
-     "List every reference cycle (strongly connected component with more than one object, or a\n"
-     "self-reference): its objects, bytes and types, whether a root reaches it, one shortest cycle\n"
+    {"cycles", cmd_cycles, "DUMP", cmd_cycles_opts, NULL, "List every reference cycle and how to break it.",
+     "List every reference cycle (strongly connected component with more than one object, or a "
+     "self-reference): its objects, bytes and types, whether a root reaches it, one shortest cycle "
      "through it, and references that, made weak, would break it. -o draws them."},
-    {"leaks", cmd_leaks, "List what no root reaches, grouped by the cycle that keeps it alive.",
-     "refgraph leaks DUMP [--check] [--limit N] [--json]", cmd_leaks_opts,
-     "List everything no root reaches (what reference counting alone never frees), grouped by the\n"
-     "cycle that keeps it alive, and the objects whose refcount is above the references the dump\n"
+    {"leaks", cmd_leaks, "DUMP", cmd_leaks_opts, NULL,
+     "List what no root reaches, by the cycle that keeps it alive.",
+     "List everything no root reaches (what reference counting alone never frees), grouped by the "
+     "cycle that keeps it alive, and the objects whose refcount is above the references the dump "
      "shows (held from outside the heap). --check exits 1 when anything is unreachable."},
-    {"chain", cmd_chain, "Show the shortest chain of references from a root to an object.",
-     "refgraph chain DUMP OBJECT [--json] [-o FILE]\n"
-     "  OBJECT is an object id, a global's name, or FRAME:LOCAL",
-     cmd_chain_opts,
-     "Show the shortest chain of references from a root (a global, a frame local, or an object held\n"
-     "from outside the dump) to the object: why it is still alive. Exits 1 when no root reaches it.\n"
-     "-o draws the chain."},
-    {"diff", cmd_diff, "Compare two dumps of one heap: per type, and new and vanished cycles.",
-     "refgraph diff OLD NEW [--limit N] [--json] [-o FILE]", cmd_diff_opts,
-     "Compare two dumps of one heap, objects matched by id: per type, objects before and after, new\n"
-     "and freed, bytes allocated and freed, sorted by the change in bytes; then the cycles only one of\n"
-     "them has. Refuses dumps of different heaps. -o draws the new objects (green), what holds them,\n"
+    {"chain", cmd_chain, "DUMP OBJECT", cmd_chain_opts, NULL,
+     "Show the shortest chain of references from a root to an object.",
+     "Show the shortest chain of references from a root (a global, a frame local, or an object held "
+     "from outside the dump) to the object: why it is still alive. Exits 1 when no root reaches it. "
+     "-o draws the chain.\n\n" OBJECT_HELP},
+    {"diff", cmd_diff, "OLD_DUMP NEW_DUMP", cmd_diff_opts, NULL,
+     "Compare two dumps of one heap: per type, and the cycles.",
+     "Compare two dumps of one heap, objects matched by id: per type, objects before and after, new "
+     "and freed, bytes allocated and freed, sorted by the change in bytes; then the cycles only one of "
+     "them has. Refuses dumps of different heaps. -o draws the new objects (green), what holds them, "
      "and the freed ones (red)."},
-    {"top", cmd_top, "List the objects that keep the most memory alive (largest retained size).",
-     "refgraph top DUMP [--limit N] [--json] [--no-chains]", cmd_top_opts,
-     "List the objects with the largest retained size (what freeing each would give back: its own\n"
-     "size and everything only it keeps alive), with the share of the heap and the shortest chain of\n"
+    {"top", cmd_top, "DUMP", cmd_top_opts, NULL,
+     "List the objects that keep the most memory alive.",
+     "List the objects with the largest retained size (what freeing each would give back: its own "
+     "size and everything only it keeps alive), with the share of the heap and the shortest chain of "
      "references from a root. Weak references retain nothing; garbage is counted too."},
-    {"dominators", cmd_dominators, "Show an object's dominator chain and what it alone keeps alive.",
-     "refgraph dominators DUMP OBJECT [--limit N] [--json]\n"
-     "  OBJECT is an object id, a global's name, or FRAME:LOCAL",
-     cmd_dominators_opts,
-     "Show the objects every path from the roots to OBJECT passes through (its dominators, from the\n"
-     "root down, each with its retained size), and what OBJECT dominates (keeps alive alone), by type."},
-    {"report", cmd_report, "Write a leak-suspects report: one self-contained HTML page.",
-     "refgraph report DUMP [OLD_DUMP] -o FILE.html [--limit N]", cmd_report_opts,
-     "Write one self-contained HTML page (no network; pictures as inline SVG): a summary, the\n"
-     "biggest retainers with their chains from a root and a picture each, the cycles only the\n"
-     "collector frees with what they retain, and, given an older dump of the same heap, the objects\n"
+    {"dominators", cmd_dominators, "DUMP OBJECT", cmd_dominators_opts, NULL,
+     "Show an object's dominator chain and what it alone keeps alive.",
+     "Show the objects every path from the roots to OBJECT passes through (its dominators, from the "
+     "root down, each with its retained size), and what OBJECT dominates (keeps alive alone), by type."
+     "\n\n" OBJECT_HELP},
+    {"report", cmd_report, "DUMP [OLD_DUMP]", cmd_report_opts, "output",
+     "Write a leak-suspects report: one self-contained HTML page.",
+     "Write one self-contained HTML page (no network; pictures as inline SVG): a summary, the "
+     "biggest retainers with their chains from a root and a picture each, the cycles only the "
+     "collector frees with what they retain, and, given an older dump of the same heap, the objects "
      "whose retained size grew most."},
-    {"story", cmd_story, "Write a lesson's steps as one web page a teacher can project.",
-     "refgraph story STEP_DUMP... -o FILE.html [--title TEXT] [--max-nodes N]", cmd_story_opts,
-     "Write one self-contained HTML page (no network; pictures as inline SVG) that tells the steps\n"
-     "of one heap in order: each step's title, code line(s) and caption (the dump header's \"step\"\n"
-     "field), its figures (refcounts of what the roots hold, memory in use, objects alive,\n"
-     "unreachable objects, collections), what changed since the previous step (new, freed, refcount\n"
-     "changed, became unreachable) coloured in a picture of the heap. One step at a time with the\n"
+    {"story", cmd_story, "STEP_DUMP...", cmd_story_opts, "output",
+     "Write a lesson's steps as one web page a teacher can project.",
+     "Write one self-contained HTML page (no network; pictures as inline SVG) that tells the steps "
+     "of one heap in order: each step's title, code line(s) and caption (the dump header's \"step\" "
+     "field), its figures (refcounts of what the roots hold, memory in use, objects alive, "
+     "unreachable objects, collections), what changed since the previous step (new, freed, refcount "
+     "changed, became unreachable) coloured in a picture of the heap. One step at a time with the "
      "arrow keys or the buttons; #step=N in the address opens step N."},
-    {"show-refs", cmd_show_refs, "Draw what the start objects reference (objgraph's show_refs).",
-     "refgraph show-refs DUMP START... [options]\n"
-     "  START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)",
-     cmd_show_opts,
-     "Draw what the start objects reference, breadth-first to --max-depth, like objgraph's show_refs,\n"
-     "with reference cycles in red and cycles no root reaches boxed as garbage."},
-    {"show-backrefs", cmd_show_backrefs, "Draw what references the start objects (objgraph's show_backrefs).",
-     "refgraph show-backrefs DUMP START... [options]\n"
-     "  START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)",
-     cmd_show_opts,
-     "Draw what references the start objects, breadth-first up to the roots (globals and frame\n"
-     "locals), like objgraph's show_backrefs."},
-    {NULL, NULL, NULL, NULL, NULL, NULL},
+    {"show-refs", cmd_show_refs, "DUMP START...", cmd_show_opts, NULL,
+     "Draw what the start objects reference (objgraph's show_refs).",
+     "Draw what the start objects reference, breadth-first to --max-depth, like objgraph's show_refs, "
+     "with reference cycles in red and cycles no root reaches boxed as garbage.\n\n"
+     "START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)."},
+    {"show-backrefs", cmd_show_backrefs, "DUMP START...", cmd_show_opts, NULL,
+     "Draw what refers to the start objects (objgraph's backrefs).",
+     "Draw what references the start objects, breadth-first up to the roots (globals and frame "
+     "locals), like objgraph's show_backrefs.\n\n"
+     "START is an object id, a global's name, FRAME:LOCAL, or type=TYPE (every object of a type)."},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 const cli_command *cli_find(const char *name) {
@@ -96,7 +88,7 @@ static void usage(FILE *f) {
           "       refgraph help COMMAND\n\n"
           "Reads refgraph heap dumps and explains them.\n\ncommands:\n",
           f);
-    for (const cli_command *c = cli_commands; c->name; c++) fprintf(f, "  %-14s %s\n", c->name, c->summary);
+    for (const cli_command *c = cli_commands; c->name; c++) cli_print_summary(f, c->name, c->summary);
     fputs("\nexit codes: 0 success, 1 a check found something, 2 usage error,\n"
           "            3 unreadable or invalid dump, 4 cannot write the output,\n"
           "            5 out of memory\n",
@@ -149,7 +141,11 @@ int main(int argc, char **argv) {
     }
     const cli_command *c = cli_find(cmd);
     if (!c) return cli_usage_error(NULL, "'%s' is not a refgraph command", cmd);
-    int rc = c->fn(argc - 2, argv + 2);
+    cli_args a;
+    int rc = cli_parse(c, argc - 2, argv + 2, &a);
+    if (rc == 0) rc = c->fn(&a);
+    else if (rc < 0) rc = EXIT_OK; /* --help */
+    cli_args_free(&a);
     if (cli_out_of_memory) return EXIT_MEMORY; /* what was printed is not to be trusted */
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("cannot write to standard output");

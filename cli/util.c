@@ -57,23 +57,89 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
     return EXIT_USAGE;
 }
 
+/* ---- help ----------------------------------------------------------------------------- */
+
+#define HELP_WIDTH 80 /* every line of every help fits (the CLI test checks) */
+#define HELP_COLUMN 28 /* where an option's description starts */
+
+/* Writes text from column col (the cursor is there), its words wrapped at
+ * HELP_WIDTH, continuation lines indented to indent. A blank line in text
+ * starts a new paragraph; a single newline is a space. */
+static void wrap(FILE *f, const char *text, size_t col, size_t indent) {
+    const char *p = text;
+    int fresh = 1; /* nothing written on this line yet */
+    while (*p) { /* bound: each turn consumes a word or a run of blanks */
+        if (*p == ' ' || *p == '\n') {
+            if (p[0] == '\n' && p[1] == '\n') { /* a new paragraph */
+                fprintf(f, "\n\n%*s", (int)indent, "");
+                col = indent;
+                fresh = 1;
+                p += 2;
+            } else {
+                p++;
+            }
+            continue;
+        }
+        size_t len = strcspn(p, " \n");
+        if (!fresh && col + 1 + len > HELP_WIDTH) {
+            fprintf(f, "\n%*s", (int)indent, "");
+            col = indent;
+            fresh = 1;
+        }
+        if (!fresh) {
+            fputc(' ', f);
+            col++;
+        }
+        fwrite(p, 1, len, f);
+        col += len;
+        fresh = 0;
+        p += len;
+    }
+    fputc('\n', f);
+}
+
 void cli_print_usage(FILE *f, const char *name) {
     const cli_command *c = cli_find(name);
     if (!c) return;
-    fprintf(f, "usage: %s\n\n%s\n", c->usage, c->details ? c->details : c->summary);
+    char req[64] = "";
+    for (const cli_opt *o = c->opts; c->required && o && o->name; o++)
+        if (strcmp(o->name, c->required) == 0) {
+            if (o->shortc)
+                snprintf(req, sizeof req, " -%c %s", o->shortc, o->arg ? o->arg : "");
+            else
+                snprintf(req, sizeof req, " --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        }
+    fprintf(f, "usage: refgraph %s%s%s %s\n\n", c->name, req, c->opts && c->opts[0].name ? " [options]" : "",
+            c->args);
+    wrap(f, c->details ? c->details : c->summary, 0, 0);
     if (!c->opts || !c->opts[0].name) return;
     fputs("\noptions:\n", f);
     for (const cli_opt *o = c->opts; o->name; o++) {
-        char left[64];
-        if (o->shortc)
-            snprintf(left, sizeof left, "-%c, --%s%s", o->shortc, o->name, o->arg ? " X" : "");
-        else
-            snprintf(left, sizeof left, "    --%s%s", o->name, o->arg ? " X" : "");
-        fprintf(f, "  %-26s %s\n", left, o->help);
+        char left[96];
+        snprintf(left, sizeof left, "  %c%c%c --%s%s%s", o->shortc ? '-' : ' ', o->shortc ? o->shortc : ' ',
+                 o->shortc ? ',' : ' ', o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        size_t len = strlen(left);
+        if (len + 2 > HELP_COLUMN) { /* the description on the next line */
+            fprintf(f, "%s\n%*s", left, HELP_COLUMN, "");
+        } else {
+            fprintf(f, "%-*s", HELP_COLUMN, left);
+        }
+        wrap(f, o->help, HELP_COLUMN, HELP_COLUMN);
     }
 }
 
+void cli_print_summary(FILE *f, const char *name, const char *summary) {
+    fprintf(f, "  %-14s ", name);
+    wrap(f, summary, 17, 17);
+}
+
 /* ---- options -------------------------------------------------------------------------- */
+
+static int index_of(const cli_args *a, const char *name) {
+    for (size_t i = 0; i < a->nopts; i++)
+        if (strcmp(a->opts[i].name, name) == 0) return (int)i;
+    return -1;
+}
 
 static int find_opt(const cli_args *a, const char *name, size_t len, char shortc) {
     for (size_t i = 0; i < a->nopts; i++) {
@@ -84,11 +150,44 @@ static int find_opt(const cli_args *a, const char *name, size_t len, char shortc
     return -1;
 }
 
-int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, cli_args *a) {
+int cli_dump_arg(const char *spec_name) { return strstr(spec_name, "DUMP") != NULL; }
+
+/* The names in a command's positional spec ("DUMP [OLD_DUMP]", "DUMP
+ * START..."), at most max: each name's start and length, how many are
+ * required (*min) and whether the last repeats (*more). Returns the count. */
+static size_t arg_names(const char *spec, const char **names, size_t *lens, size_t max, size_t *min, int *more) {
+    size_t n = 0;
+    *min = 0;
+    *more = 0;
+    for (const char *p = spec; *p && n < max;) { /* bound: each turn consumes a word */
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        size_t len = strcspn(p, " ");
+        int optional = p[0] == '[';
+        const char *w = p + optional;
+        size_t wl = len - optional - (optional && p[len - 1] == ']');
+        if (wl > 3 && strncmp(w + wl - 3, "...", 3) == 0) {
+            *more = 1;
+            wl -= 3;
+        }
+        names[n] = w;
+        lens[n] = wl;
+        n++;
+        if (!optional) *min = n;
+        p += len;
+    }
+    return n;
+}
+
+int cli_parse(const cli_command *c, int argc, char **argv, cli_args *a) {
+    const char *cmd = c->name;
+    const cli_opt *opts = c->opts;
     memset(a, 0, sizeof *a);
     a->cmd = cmd;
     a->opts = opts;
-    while (opts && opts[a->nopts].name) a->nopts++;
+    while (opts && opts[a->nopts].name && a->nopts < CLI_MAX_OPTS) a->nopts++;
     a->pos = calloc((size_t)argc + 1, sizeof *a->pos);
     if (!a->pos) return cli_nomem();
     for (size_t i = 0; i < a->nopts; i++)
@@ -127,18 +226,37 @@ int cli_parse(const char *cmd, int argc, char **argv, const cli_opt *opts, cli_a
         }
         a->vals[k][a->count[k]++] = value;
     }
+    /* the positional arguments: how many, and standard input read once */
+    const char *names[16];
+    size_t lens[16], min;
+    int more;
+    size_t nnames = arg_names(c->args, names, lens, 16, &min, &more);
+    if (a->npos < min) {
+        if (a->npos == 0 && cli_dump_arg(names[0])) return cli_usage_error(cmd, "no dump given");
+        return cli_usage_error(cmd, "missing %.*s", (int)lens[a->npos], names[a->npos]);
+    }
+    if (a->npos > nnames && !more) return cli_usage_error(cmd, "unexpected argument '%s'", a->pos[nnames]);
+    int stdin_used = 0;
+    for (size_t i = 0; i < a->npos; i++) {
+        size_t k = i < nnames ? i : nnames - 1;
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)lens[k], names[k]);
+        if (!cli_dump_arg(name) || strcmp(a->pos[i], "-") != 0) continue;
+        if (stdin_used++) return cli_usage_error(cmd, "standard input can be read once: give '-' for one dump only");
+    }
+    if (c->required && !cli_has(a, c->required)) {
+        int k = index_of(a, c->required);
+        const cli_opt *o = &opts[k];
+        char shortc[8] = "";
+        if (o->shortc) snprintf(shortc, sizeof shortc, "-%c or ", o->shortc);
+        return cli_usage_error(cmd, "option %s--%s is required", shortc, o->name);
+    }
     return 0;
 }
 
 void cli_args_free(cli_args *a) {
     for (size_t i = 0; i < a->nopts; i++) free(a->vals[i]);
     free(a->pos);
-}
-
-static int index_of(const cli_args *a, const char *name) {
-    for (size_t i = 0; i < a->nopts; i++)
-        if (strcmp(a->opts[i].name, name) == 0) return (int)i;
-    return -1;
 }
 
 int cli_has(const cli_args *a, const char *name) {

@@ -117,7 +117,7 @@ if (cd "$D" && "$R" show-refs lesson-2-linked.jsonl func:a --format png -o "$TMP
     [ "$(head -c 4 "$TMP/noext" | od -An -c | tr -d ' ')" = "211PNG" ]; then ok; else bad "--format png"; fi
 
 # ---- --help for every command of the table, and help CMD -------------------------------
-cmds=$("$R" --help | sed -n '/^commands:/,/^$/p' | awk 'NF >= 2 && $1 != "commands:" {print $1}')
+cmds=$("$R" --help | sed -n '/^commands:/,/^$/p' | awk '/^  [a-z]/ {print $1}')
 n=0
 for c in $cmds; do
     n=$((n + 1))
@@ -148,7 +148,7 @@ error invalid-dump 3 "refgraph: cannot read '../invalid/bad-utf8.jsonl': line 3,
 error wrong-id 2 "refgraph: no object with id 999 in 'lesson-2-linked.jsonl'" "$R" chain lesson-2-linked.jsonl 999
 error dominators-wrong-id 2 "refgraph: no object with id 999 in 'retained.jsonl'" "$R" dominators retained.jsonl 999
 error dominators-many 2 "refgraph: 'type=str' names 6 objects: name one" "$R" dominators retained.jsonl type=str
-error report-no-output 2 "refgraph: report: give the output file: -o report.html (see 'refgraph report --help')" "$R" report retained.jsonl
+error report-no-output 2 "refgraph: report: option -o or --output is required (see 'refgraph report --help')" "$R" report retained.jsonl
 error report-other-heap 2 "refgraph: cannot compare 'lesson-2-linked.jsonl' and 'retained.jsonl': they are dumps of different heaps (00000000000000aa and 00000000000000cc), whose ids mean different objects" "$R" report retained.jsonl lesson-2-linked.jsonl -o "$TMP/r.html"
 error report-backwards 2 "refgraph: 'retained-2.jsonl' was written after 'retained.jsonl': give the newer dump first, then the older" "$R" report retained.jsonl retained-2.jsonl -o "$TMP/r.html"
 error report-unwritable 4 "refgraph: cannot create '/nonexistent-dir/r.html': No such file or directory" "$R" report retained.jsonl -o /nonexistent-dir/r.html
@@ -156,7 +156,7 @@ error report-unwritable 4 "refgraph: cannot create '/nonexistent-dir/r.html': No
 error top-no-dump 2 "refgraph: top: no dump given (see 'refgraph top --help')" "$R" top
 error wrong-name 2 "refgraph: no object 'nobody' in 'lesson-2-linked.jsonl': name an id, a global, FRAME:LOCAL or type=TYPE" "$R" show-refs lesson-2-linked.jsonl nobody
 error wrong-local 2 "refgraph: no local 'func:zz' in 'lesson-2-linked.jsonl'" "$R" show-refs lesson-2-linked.jsonl func:zz
-error no-start 2 "refgraph: show-refs: name at least one object to start from (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl
+error no-start 2 "refgraph: show-refs: missing START (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl
 error other-heap 2 "refgraph: cannot compare 'lesson-2-linked.jsonl' and 'other-heap.jsonl': they are dumps of different heaps (00000000000000aa and 00000000000000bb), whose ids mean different objects" "$R" diff lesson-2-linked.jsonl other-heap.jsonl
 error backwards 2 "refgraph: 'lesson-1-before.jsonl' was written before 'lesson-4-collected.jsonl': give the older dump first" "$R" diff lesson-4-collected.jsonl lesson-1-before.jsonl
 error png-stdout 2 "refgraph: show-refs: png output needs a file: -o FILE (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl func:a --format png

@@ -1,0 +1,72 @@
+/* alive.c — what the commands about why objects stay alive (cycles, leaks,
+ * chain) share: a dump loaded with its analysis, cycle finder and root
+ * index, and the types of a cycle in words. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define TYPES_SHOWN 5 /* types listed per cycle */
+
+void cli_alive_free(cli_alive *c) {
+    rg_finder_free(&c->f);
+    rg_analysis_free(&c->an);
+    free(c->root);
+    free(c->scratch);
+    free(c->tslot);
+    free(c->types);
+    rg_graph_free(c->g);
+}
+
+int cli_alive_load(cli_alive *c, const char *path) {
+    memset(c, 0, sizeof *c);
+    if (!(c->g = cli_load(path))) return EXIT_INPUT;
+    if (rg_analyze(c->g, &c->an) || rg_finder_init(&c->f, c->g, &c->an.scc) || !(c->root = rg_root_index(c->g)) ||
+        !(c->scratch = malloc(((size_t)c->g->n + 1) * sizeof *c->scratch)) ||
+        !(c->tslot = malloc(((size_t)c->g->nstr + 1) * sizeof *c->tslot)) ||
+        !(c->types = malloc(((size_t)c->g->n + 1) * sizeof *c->types))) {
+        cli_nomem();
+        return EXIT_INPUT;
+    }
+    memset(c->tslot, 0xff, ((size_t)c->g->nstr + 1) * sizeof *c->tslot);
+    return 0;
+}
+
+static int by_type_count(const void *x, const void *y) {
+    const cli_type_count *a = x, *b = y;
+    if (a->count != b->count) return a->count < b->count ? 1 : -1;
+    return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* "list 2, dict 1" for the objects of a component (the commonest first):
+ * every type counted, however many (the counts add up to its size).
+ * Time O(size + k log k) for k types; c->tslot and c->types are scratch. */
+void cli_print_types(FILE *out, const cli_alive *c, uint32_t comp, int json) {
+    const rg_graph *g = c->g;
+    uint32_t first = c->f.comp_start[comp], last = c->f.comp_start[comp + 1], nt = 0;
+    for (uint32_t k = first; k < last; k++) { /* bound: the component's members */
+        uint32_t t = g->type[c->f.members[k]];
+        if (c->tslot[t] == RG_NONE) {
+            c->tslot[t] = nt;
+            c->types[nt] = (cli_type_count){t, 0, nt};
+            nt++;
+        }
+        c->types[c->tslot[t]].count++;
+    }
+    for (uint32_t i = 0; i < nt; i++) c->tslot[c->types[i].type] = RG_NONE; /* ready for the next */
+    qsort(c->types, nt, sizeof *c->types, by_type_count);
+    char buf[128];
+    if (json) {
+        fputc('{', out);
+        for (uint32_t i = 0; i < nt; i++) {
+            if (i) fputc(',', out);
+            json_gstr(out, g->str[c->types[i].type]);
+            fprintf(out, ":%u", c->types[i].count);
+        }
+        fputc('}', out);
+        return;
+    }
+    for (uint32_t i = 0; i < nt && i < TYPES_SHOWN; i++)
+        fprintf(out, "%s%s %u", i ? ", " : "", cli_gstr(g->str[c->types[i].type], buf, sizeof buf), c->types[i].count);
+    if (nt > TYPES_SHOWN) fprintf(out, ", ...");
+}
