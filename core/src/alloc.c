@@ -23,7 +23,8 @@
 /* Free blocks are poisoned under AddressSanitizer, and under valgrind in a
  * build with RG_VALGRIND: a read or write through a stale pointer into a
  * slab is reported as it would be for malloc. LINK_OPEN makes a free
- * block's first word (the free-list link) readable for a moment. */
+ * block's first word (the free-list link) readable for a moment, WORD_OPEN
+ * its second (a size class during a walk of the atoms, see below). */
 #if defined(__SANITIZE_ADDRESS__)
 #define RG__ASAN 1
 #elif defined(__has_feature)
@@ -37,16 +38,19 @@
 #define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #define LINK_OPEN(p) ASAN_UNPOISON_MEMORY_REGION((p), sizeof(void *))
+#define WORD_OPEN(p) ASAN_UNPOISON_MEMORY_REGION((p), sizeof(size_t))
 #elif defined(RG_VALGRIND)
 #include <valgrind/memcheck.h>
 #define POISONING 1
 #define POISON(p, n) ((void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
 #define UNPOISON(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
 #define LINK_OPEN(p) ((void)VALGRIND_MAKE_MEM_DEFINED((p), sizeof(void *)))
+#define WORD_OPEN(p) ((void)VALGRIND_MAKE_MEM_DEFINED((p), sizeof(size_t)))
 #else
 #define POISON(p, n) ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
 #define LINK_OPEN(p) ((void)(p))
+#define WORD_OPEN(p) ((void)(p))
 #endif
 
 /* ---- the default allocator ----------------------------------------------- */
@@ -438,12 +442,12 @@ void rg__atom_free(rg_heap *h, void *p, size_t size) {
 
 /* A free block's class, kept in its second word during a walk. */
 static void set_class(void *p, size_t k) {
-    UNPOISON((char *)p + sizeof(void *), sizeof(size_t));
+    WORD_OPEN((char *)p + sizeof(void *));
     ((size_t *)p)[1] = k;
     POISON((char *)p + sizeof(void *), sizeof(size_t));
 }
 static size_t get_class(void *p) {
-    UNPOISON((char *)p + sizeof(void *), sizeof(size_t));
+    WORD_OPEN((char *)p + sizeof(void *));
     size_t k = ((size_t *)p)[1];
     POISON((char *)p + sizeof(void *), sizeof(size_t));
     return k;
