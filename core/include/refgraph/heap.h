@@ -5,12 +5,22 @@
  *     rg_decref() it.
  *   - "borrowed": the caller must not decref it; it stays valid only while
  *     something else keeps the object alive.
- *   - a function whose name ends in "_new" (rg_list_append_new, ...) steals
- *     its object argument: the reference passes to the callee, and it is
- *     consumed even when the call fails, so
+ *   - constructors, rg_<type>_new (rg_int_new, rg_str_new, rg_tuple_new,
+ *     rg_list_new, rg_dict_new, rg_class_new, rg_instance_new,
+ *     rg_weakref_new, rg_object_new, and rg_none_new / rg_bool_new, which
+ *     return the singletons), return a new reference and steal nothing:
+ *     their object arguments (a tuple's items, an instance's class, a
+ *     weakref's target) are borrowed, and the new object takes its own
+ *     references where it keeps one (not a weakref's target);
+ *   - setters whose name ends in "_new" (rg_list_append_new,
+ *     rg_list_insert_new, rg_list_set_new, rg_dict_set_new,
+ *     rg_dict_setstr_new, rg_setattr_new, rg_global_set_new,
+ *     rg_local_set_new) steal their value argument: the reference passes to
+ *     the callee, and it is consumed even when the call fails, so
  *         rg_list_append_new(list, rg_int_new(h, 42));
  *     never leaks, even when memory runs out (a NULL argument is then
- *     reported as RG_ENOMEM or RG_EINVAL).
+ *     reported as RG_ENOMEM or RG_EINVAL); the same setters without "_new"
+ *     borrow it (the container takes its own reference).
  *
  * Threads: a heap is used by one thread at a time. Several independent heaps
  * may live in one process; nothing is shared between them.
