@@ -13,6 +13,8 @@ trap 'rm -f "$raw"' EXIT
 
 echo "# alloc: 10M small objects, refgraph vs malloc/free" >&2
 "$b/bench/bench_alloc" 10000000 "$rounds" | tee -a "$raw"
+echo "# sizes: bytes per object of each built-in type, refgraph vs CPython" >&2
+"$py" "$here/sizes.py" "$b/bench/bench_sizes" "$py" "$rounds" | tee -a "$raw"
 echo "# gc: one full collection, refgraph vs CPython ($($py --version 2>&1))" >&2
 "$b/bench/bench_gc" "$rounds" | tee -a "$raw"
 "$py" "$here/gc_peer.py" "$rounds" | tee -a "$raw"

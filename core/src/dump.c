@@ -47,6 +47,8 @@ static int write_object(dump_ctx *c, rg_object *o, int gen) {
     return rc ? rc : rg_dump_object_end(c->w);
 }
 
+static int write_atom(rg_object *o, void *arg) { return write_object(arg, o, RG_DUMP_UNTRACKED); }
+
 static void mark_garbage(rg_heap *h, int on) {
     if (!h->garbage) return;
     for (size_t i = 0, n = rg_list_size(h->garbage); i < n; i++) {
@@ -84,6 +86,8 @@ static int write_all(rg_heap *h, rg_dump_writer *w, const char *created, uint64_
         int gen;
     } lists[] = {{&h->untracked, RG_DUMP_UNTRACKED}, {&h->gens[0], 0}, {&h->gens[1], 1},
                  {&h->gens[2], 2}, {&h->permanent, RG_DUMP_FROZEN}};
+    /* Atoms are on no list: the walk of their slabs finds them. */
+    if (!rc) rc = rg__atoms_foreach(h, write_atom, &c);
     for (size_t i = 0; !rc && i < sizeof lists / sizeof *lists; i++)
         for (rg_gc_link *l = lists[i].list->next; !rc && l != lists[i].list; l = l->next)
             rc = write_object(&c, RG__OBJ(l), lists[i].gen);
