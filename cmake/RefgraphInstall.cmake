@@ -73,8 +73,12 @@ function(rg_install_library lib)
         target_link_libraries(${twin} PRIVATE ${mapped})
       endif()
     endforeach()
+    # $ORIGIN: a shared library finds the installed libraries it needs
+    # (refgraph_core needs refgraph_format) beside itself, wherever the
+    # prefix is (a program's RUNPATH does not serve its libraries' needs).
     set_target_properties(${twin} PROPERTIES OUTPUT_NAME ${output_name} EXPORT_NAME ${export_name}
-                          VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+                          VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}
+                          INSTALL_RPATH "\$ORIGIN")
     list(APPEND installed ${twin})
   endif()
   install(TARGETS ${installed} EXPORT refgraphTargets
