@@ -201,10 +201,6 @@ static inline void json_gstr(FILE *f, rg_gstr s) { json_str(f, s.ptr, s.len); }
 
 /* "list#4", with " (func:a)" or " (a)" when a root binds it. root may be NULL. */
 const char *cli_obj(const rg_graph *g, const rg_root *root, uint32_t i, char *buf, size_t size);
-/* The heap's own objects (None, True, False, the garbage list, objects the
- * dump marks static) are held by the heap itself: never reported as held
- * from outside. */
-int cli_heap_owned(const rg_graph *g, uint32_t i);
 /* A chain of edges as text: "list#4 -[3]-> list#8 -[3]-> list#4". */
 void cli_print_path(FILE *f, const rg_graph *g, const rg_root *root, uint32_t first, const uint32_t *edges,
                     size_t n);
@@ -213,10 +209,6 @@ void cli_json_path(FILE *f, const rg_graph *g, uint32_t first, const uint32_t *e
 
 /* ---- why objects stay alive (alive.c) -------------------------------------------------- */
 
-typedef struct cli_type_count {
-    uint32_t type, count, first; /* first: the order in which types were met */
-} cli_type_count;
-
 /* Everything a command about cycles needs, loaded once. */
 typedef struct cli_alive {
     rg_graph *g;
@@ -224,8 +216,8 @@ typedef struct cli_alive {
     rg_finder f;
     rg_root *root;
     uint32_t *scratch;     /* [n] edges */
-    uint32_t *tslot;       /* [nstr] where each type is counted in types, or RG_NONE */
-    cli_type_count *types; /* [n] the types of one component */
+    uint32_t *tslot;       /* [nstr] rg_count_types' scratch, all RG_NONE */
+    rg_type_count *types;  /* [n] the types of one component */
 } cli_alive;
 
 /* Loads and analyses a dump; prints the error and returns EXIT_INPUT. */

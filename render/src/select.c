@@ -10,26 +10,6 @@
 
 #include "refgraph/render.h"
 
-int rg_analyze(const rg_graph *g, rg_analysis *out) {
-    memset(out, 0, sizeof *out);
-    if (rg_graph_scc(g, &out->scc) != 0) return RG_ENOMEM;
-    out->external = rg_graph_external(g);
-    out->reach = malloc((size_t)g->n + 1);
-    if (!out->external || !out->reach || rg_graph_reachable(g, out->external, out->reach) != 0) {
-        rg_analysis_free(out);
-        return RG_ENOMEM;
-    }
-    return 0;
-}
-
-void rg_analysis_free(rg_analysis *a) {
-    rg_scc_free(&a->scc);
-    free(a->external);
-    free(a->reach);
-    a->external = NULL;
-    a->reach = NULL;
-}
-
 static int gstr_is(rg_gstr s, const char *t) { return strlen(t) == s.len && memcmp(s.ptr, t, s.len) == 0; }
 
 static int type_in(const rg_graph *g, uint32_t o, rg_strlist l) {

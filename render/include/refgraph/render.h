@@ -23,16 +23,6 @@
 extern "C" {
 #endif
 
-/* Everything the drawing needs to know about the whole dump. */
-typedef struct rg_analysis {
-    rg_scc scc;
-    int64_t *external; /* [n] references from outside the dump */
-    uint8_t *reach;    /* [n] reachable from a root */
-} rg_analysis;
-
-int rg_analyze(const rg_graph *g, rg_analysis *out); /* 0 or RG_ENOMEM */
-void rg_analysis_free(rg_analysis *a);
-
 typedef struct rg_strlist {
     const char *const *items;
     size_t n;
