@@ -114,6 +114,14 @@ rg_graph *cli_load(const char *path);
  * returns -1 when it names nothing. */
 int cli_resolve(const rg_graph *g, const char *dump, const char *name, uint32_t **out, size_t *n);
 
+/* Whether some object of g (or of g2, which may be NULL) has the type
+ * name; otherwise prints "no object of type 'X' in 'DUMP'; the closest:
+ * ..." (rg_type_suggest) and returns -1: the caller exits with EXIT_USAGE. */
+int cli_check_type(const rg_graph *g, const rg_graph *g2, const char *dump, const char *name);
+/* The same for every type the drawing options name (--type, --skip-type,
+ * and --highlight and --stop when not an id). */
+int cli_check_draw_types(const cli_args *a, const rg_graph *g, const rg_graph *g2, const char *dump);
+
 /* Human units: "1.5 KiB", "12.0 MiB". */
 const char *cli_bytes(uint64_t n, char *buf, size_t size);
 
@@ -137,9 +145,11 @@ int cmd_top(const cli_args *a);
 int cmd_dominators(const cli_args *a);
 int cmd_report(const cli_args *a);
 int cmd_story(const cli_args *a);
+int cmd_by_type(const cli_args *a);
+int cmd_count(const cli_args *a);
 
 extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
-    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[];
+    cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[], cmd_by_type_opts[], cmd_count_opts[];
 
 /* The table: dispatch, --help, the completion helper and their tests. */
 typedef struct cli_command {
@@ -160,7 +170,7 @@ const cli_command *cli_find(const char *name);
     {"output", 'o', "FILE", "write to FILE (.dot, .png, .svg, .pdf); DOT on stdout without it"},     \
     {"format", 0, "dot|png|svg|pdf", "dot, png, svg or pdf, whatever the file name says"},                      \
     {"layout", 0, "ENGINE", "Graphviz engine: dot (default), sfdp or neato for large graphs"},         \
-    {"max-depth", 0, "N", "how far to walk from the start (default 3)"},                          \
+    {"max-depth", 0, "N", "how far to walk from the start (default 3; 0: the start objects alone)"}, \
     {"max-nodes", 0, "N", "objects drawn at most, the nearest first (default 500)"},              \
     {"too-many", 0, "N", "references drawn per object before folding the rest (default 10)"},     \
     {"type", 0, "TYPE", "draw only objects of this type (repeatable)"},                              \
@@ -171,6 +181,8 @@ const cli_command *cli_find(const char *name);
     {"highlight", 0, "TYPE|ID", "draw objects of this type, or this id, in blue (repeatable)"},         \
     {"stop", 0, "TYPE|ID", "draw objects of this type, or this id, without expanding them (repeatable)"}, \
     {"refcounts", 0, NULL, "add each object's refcount to its first line"},                        \
+    {"extra-info", 0, "FIELD", "add a line with this dump field to each box: id, size, refcount, gen, "  \
+                               "referrers, references or flags (repeatable)"},                          \
     {"cluster-cycles", 0, NULL, "box every cycle, live ones too"},                                 \
     {"no-legend", 0, NULL, "leave out the legend"}
 
@@ -178,6 +190,8 @@ const cli_command *cli_find(const char *name);
 typedef struct cli_store {
     uint64_t *ids;
     const char **names;
+    int extra[8]; /* --extra-info fields, in order (CLI_FIELD_*) */
+    size_t nextra;
 } cli_store;
 
 /* Reads the drawing options into o; prints an error and returns -1 on a bad

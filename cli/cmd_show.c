@@ -14,7 +14,7 @@ const cli_opt cmd_show_opts[] = {
 static int show(const char *cmd, int backrefs, const cli_args *a) {
     int rc = EXIT_OK;
     rg_render_options o;
-    cli_store store = {NULL, NULL};
+    cli_store store = {0};
     rg_graph *g = NULL;
     rg_analysis an = {0};
     rg_dom dom = {0};
@@ -28,6 +28,10 @@ static int show(const char *cmd, int backrefs, const cli_args *a) {
     if (cli_has(a, "json")) o.format = "json";
     if (!(g = cli_load(a->pos[0]))) {
         rc = EXIT_INPUT;
+        goto out;
+    }
+    if (cli_check_draw_types(a, g, NULL, a->pos[0]) < 0) {
+        rc = EXIT_USAGE;
         goto out;
     }
     for (size_t i = 1; i < a->npos; i++) {

@@ -4,8 +4,8 @@ _refgraph() {
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     cmd=${COMP_WORDS[1]}
-    local commands="info stats cycles leaks chain diff top dominators report story show-refs show-backrefs help"
-    local draw="--output -o --format --layout --max-depth --max-nodes --too-many --type --skip-type --label --skip-label --ignore --highlight --stop --refcounts --cluster-cycles --no-legend"
+    local commands="info stats cycles leaks chain by-type count diff top dominators report story show-refs show-backrefs help"
+    local draw="--output -o --format --layout --max-depth --max-nodes --too-many --type --skip-type --label --skip-label --ignore --highlight --stop --refcounts --extra-info --cluster-cycles --no-legend"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -14,6 +14,7 @@ _refgraph() {
         --format) COMPREPLY=($(compgen -W "dot png svg pdf" -- "$cur")); return ;;
         --layout) COMPREPLY=($(compgen -W "dot sfdp neato fdp circo twopi" -- "$cur")); return ;;
         --sort) COMPREPLY=($(compgen -W "count size retained" -- "$cur")); return ;;
+        --extra-info) COMPREPLY=($(compgen -W "id size refcount gen referrers references flags" -- "$cur")); return ;;
         -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
     if [[ $cur == -* ]]; then
@@ -23,7 +24,9 @@ _refgraph() {
             stats) opts="--limit --sort --retained --json" ;;
             cycles) opts="--unreachable --min-size --limit --json $draw" ;;
             leaks) opts="--check --limit --json" ;;
-            chain) opts="--json $draw" ;;
+            chain) opts="--json --to $draw" ;;
+            by-type) opts="--limit --json" ;;
+            count) opts="--json" ;;
             diff) opts="--limit --json $draw" ;;
             top) opts="--limit --json --no-chains" ;;
             dominators) opts="--limit --json" ;;

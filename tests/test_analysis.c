@@ -536,7 +536,7 @@ static void test_against_brute_force(void) {
                 if (tgt[w] && d >= 0 && (want < 0 || d < want)) want = d;
             }
             uint32_t last;
-            long len = rg_forward_chain(&f, u, tgt, &last, edges);
+            long len = rg_forward_chain(&f, u, tgt, NULL, &last, edges);
             CU_ASSERT_EQUAL(len, want);
             for (long k = 0; k < len; k++) {
                 CU_ASSERT(!(g->ref_label[edges[k]] & RG_EDGE_WEAK));

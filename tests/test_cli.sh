@@ -106,6 +106,21 @@ expect show-refs.json 0 "$R" show-refs --json lesson-2-linked.jsonl func:a --max
 expect show-refs-retained.dot 0 "$R" show-refs retained.jsonl cache --retained --no-legend --max-depth 2
 expect show-backrefs-retained.json 0 "$R" show-backrefs --json --retained retained.jsonl 21
 
+# ---- objgraph's verbs (issue 12): by_type, count, find_ref_chain, max_depth=0, extra_info --------
+expect by-type.txt 0 "$R" by-type lesson-2-linked.jsonl int
+expect by-type.json 0 "$R" by-type --json --limit 2 lesson-2-linked.jsonl int
+expect count.txt 0 "$R" count lesson-2-linked.jsonl int
+expect count.json 0 "$R" count --json lesson-2-linked.jsonl list
+expect chain-to-type.txt 0 "$R" chain lesson-2-linked.jsonl func:a --to type=int
+expect chain-to.json 0 "$R" chain --json lesson-2-linked.jsonl func:a --to 9
+expect chain-to-none.txt 1 "$R" chain lesson-2-linked.jsonl 5 --to type=list
+expect chain-to-none.json 1 "$R" chain --json lesson-2-linked.jsonl 5 --to type=list
+expect show-depth-0.json 0 "$R" show-refs --json lesson-2-linked.jsonl func:a --max-depth 0
+expect show-extra-info.dot 0 "$R" show-refs lesson-2-linked.jsonl func:a --max-depth 1 --no-legend --extra-info id --extra-info referrers --extra-info gen
+expect show-extra-info.json 0 "$R" show-refs --json lesson-2-linked.jsonl func:a --max-depth 1 --extra-info size --extra-info flags
+# the heap's singletons are known by the dump's "static", not by type names (issue 12)
+expect leaks-impostor.txt 0 "$R" leaks ../hostile/impostor-singletons.jsonl
+
 # ---- drawings to files ----------------------------------------------------------------
 for f in png svg pdf dot; do
     if (cd "$D" && "$R" cycles lesson-3-returned.jsonl -o "$TMP/c.$f" > /dev/null) && [ -s "$TMP/c.$f" ]; then ok; else bad "cycles -o c.$f"; fi
@@ -124,7 +139,8 @@ for c in $cmds; do
     out=$("$R" "$c" --help) && echo "$out" | head -1 | grep -q "^usage: refgraph $c " && ok || bad "$c --help"
     [ "$("$R" help "$c")" = "$out" ] && ok || bad "help $c differs from $c --help"
 done
-[ "$n" -eq 12 ] && ok || bad "the table lists $n commands, want 12"
+[ "$n" -eq 14 ] && ok || bad "the table lists $n commands, want 14"
+for c in by-type count; do grep -q "[\" ]$c[ \"]" "$SRC/contrib/refgraph.bash" && ok || bad "contrib/refgraph.bash does not complete $c"; done
 "$R" --version | grep -q "^refgraph [0-9]" && ok || bad "--version"
 "$R" --help > /dev/null && ok || bad "--help exit code"
 
@@ -155,6 +171,15 @@ error report-unwritable 4 "refgraph: cannot create '/nonexistent-dir/r.html': No
 [ ! -e "$TMP/r.html" ] && ok || bad "a refused report left a file"
 error top-no-dump 2 "refgraph: top: no dump given (see 'refgraph top --help')" "$R" top
 error wrong-name 2 "refgraph: no object 'nobody' in 'lesson-2-linked.jsonl': name an id, a global, FRAME:LOCAL or type=TYPE" "$R" show-refs lesson-2-linked.jsonl nobody
+error type-typo 2 "refgraph: no object of type 'lst' in 'lesson-2-linked.jsonl'; the closest: 'list', 'int'" "$R" show-refs lesson-2-linked.jsonl type=lst
+error type-option-typo 2 "refgraph: no object of type 'Usr' in 'retained.jsonl'; the closest: 'User', 'str'" "$R" show-refs retained.jsonl cache --type Usr
+error skip-type-typo 2 "refgraph: no object of type 'LIST' in 'lesson-2-linked.jsonl'; the closest: 'list'" "$R" chain lesson-2-linked.jsonl 11 --skip-type LIST
+error highlight-typo 2 "refgraph: no object of type 'dcit' in 'retained.jsonl'; the closest: 'dict'" "$R" cycles retained.jsonl --highlight dcit
+error stop-typo-diff 2 "refgraph: no object of type 'Nodes' in 'lesson-2-linked.jsonl' (types are case-sensitive; 'refgraph stats' lists them)" "$R" diff lesson-1-before.jsonl lesson-2-linked.jsonl --stop Nodes
+error chain-to-typo 2 "refgraph: no object of type 'it' in 'lesson-2-linked.jsonl'; the closest: 'int', 'list'" "$R" chain lesson-2-linked.jsonl func:a --to type=it
+error by-type-typo 2 "refgraph: no object of type 'Int' in 'lesson-2-linked.jsonl'; the closest: 'int'" "$R" by-type lesson-2-linked.jsonl Int
+error count-unknown 2 "refgraph: no object of type 'zzzzzzzz' in 'lesson-2-linked.jsonl' (types are case-sensitive; 'refgraph stats' lists them)" "$R" count lesson-2-linked.jsonl zzzzzzzz
+error extra-info-bad 2 "refgraph: show-refs: option '--extra-info' takes id, size, refcount, gen, referrers, references or flags, not 'colour' (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl func:a --extra-info colour
 error wrong-local 2 "refgraph: no local 'func:zz' in 'lesson-2-linked.jsonl'" "$R" show-refs lesson-2-linked.jsonl func:zz
 error no-start 2 "refgraph: show-refs: missing START (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl
 error other-heap 2 "refgraph: cannot compare 'lesson-2-linked.jsonl' and 'other-heap.jsonl': they are dumps of different heaps (00000000000000aa and 00000000000000bb), whose ids mean different objects" "$R" diff lesson-2-linked.jsonl other-heap.jsonl

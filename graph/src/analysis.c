@@ -383,7 +383,8 @@ long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, c
     return n;
 }
 
-long rg_forward_chain(rg_finder *f, uint32_t obj, const uint8_t *target, uint32_t *last, uint32_t *edges) {
+long rg_forward_chain(rg_finder *f, uint32_t obj, const uint8_t *target, const uint8_t *avoid, uint32_t *last,
+                      uint32_t *edges) {
     const rg_graph *g = f->g;
     uint32_t r = next_round(f), head = 0, tail = 0, found = RG_NONE;
     f->queue[tail++] = obj;
@@ -397,7 +398,7 @@ long rg_forward_chain(rg_finder *f, uint32_t obj, const uint8_t *target, uint32_
         }
         for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
             uint32_t w = g->ref_target[e];
-            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->stamp[w] == r) continue;
+            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->stamp[w] == r || (avoid && avoid[w])) continue;
             f->stamp[w] = r;
             f->parent[w] = e; /* v reaches w through e */
             f->queue[tail++] = w;

@@ -104,6 +104,8 @@ int rg_type_suggest(const rg_graph *g, const char *name, size_t len, uint32_t *o
         best[at] = (cand){k, score};
         if (nb < max) nb++;
     }
+    /* only the closest: at most one step further than the best */
+    while (nb > 1 && best[nb - 1].score > best[0].score + 1) nb--; /* bound: nb shrinks */
     for (size_t i = 0; i < nb; i++) out[i] = best[i].s;
     free(used);
     free(best);

@@ -17,6 +17,7 @@
 #include "refgraph/render.h"
 
 #define DISPLAY_LABEL_MAX 48 /* bytes of a label shown in a box */
+#define EXTRA_MAX 256 /* bytes of an extra_info line */
 #define DISPLAY_EDGE_MAX 32  /* bytes of an edge label shown */
 
 typedef struct dnode {
@@ -411,6 +412,12 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b)
     sb_str(b, "\\n");
     sb_gstr(b, g->str[g->label[o]], DISPLAY_LABEL_MAX);
     if (d->o.retained) sb_fmt(b, "\\nretains %llu B", (unsigned long long)d->o.retained[o]);
+    char extra[EXTRA_MAX];
+    size_t ne = d->o.extra_info ? d->o.extra_info(g, o, extra, sizeof extra, d->o.ud) : 0;
+    if (ne) {
+        sb_str(b, "\\n");
+        sb_text(b, extra, ne < sizeof extra ? ne : sizeof extra - 1, sizeof extra);
+    }
     set(n, "label", b->p ? b->p : "");
     /* objgraph's grey by depth; blue when highlighted; green/red in a diff */
     double v = 1.0 - 0.7 * (double)dn->depth / (double)d->o.max_depth;
@@ -706,6 +713,12 @@ static int write_json(const rg_drawing *d, FILE *f) {
                 (long long)g->refcount[o]);
         json_text(f, g->str[g->label[o]].ptr, g->str[g->label[o]].len);
         if (d->o.retained) fprintf(f, ",\"retained\":%llu", (unsigned long long)d->o.retained[o]);
+        char extra[EXTRA_MAX];
+        size_t ne = d->o.extra_info ? d->o.extra_info(g, o, extra, sizeof extra, d->o.ud) : 0;
+        if (ne) {
+            fputs(",\"extra\":", f);
+            json_text(f, extra, ne < sizeof extra ? ne : sizeof extra - 1);
+        }
         fprintf(f, ",\"depth\":%d,\"start\":%s,\"cycle\":%s,\"reachable\":%s}", d->nodes[i].depth,
                 (d->nodes[i].marks & RG_DRAW_START) ? "true" : "false", is_cyclic(d, o) ? "true" : "false",
                 d->a->reach[o] ? "true" : "false");

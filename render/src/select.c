@@ -69,7 +69,7 @@ static void note(const rg_render_options *o, const char *fmt, ...) {
 static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
                         const rg_render_options *opts, const char *output, rg_error *err) {
     rg_render_options o = *opts;
-    if (o.max_depth <= 0) o.max_depth = 3;
+    int max_depth = o.max_depth == RG_DEPTH_STARTS ? 0 : o.max_depth <= 0 ? 3 : o.max_depth;
     if (o.too_many <= 0) o.too_many = 10;
     if (o.max_nodes == 0) o.max_nodes = RG_RENDER_MAX_NODES;
     rg_drawing *d = rg_drawing_new(g, a, &o);
@@ -111,7 +111,7 @@ static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t 
              take, nunique);
     while (head < tail && !failed) {
         uint32_t v = queue[head++];
-        if (depth[v] >= o.max_depth) continue;
+        if (depth[v] >= max_depth) continue;
         if (depth[v] > 0 && (id_in(g, v, o.stop_ids) || type_in(g, v, o.stop_types))) continue; /* starts expand */
         int v_drawn = rg_drawing_has(d, v);
         uint32_t first = o.backrefs ? g->back_start[v] : g->ref_start[v];
@@ -141,7 +141,7 @@ static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t 
     if (tail > drawn && !failed)
         note(&o, "drew %zu of the %zu objects within --max-depth %d, the nearest first: --max-nodes %zu draws "
                  "them all",
-             drawn, tail, o.max_depth, tail);
+             drawn, tail, max_depth, tail);
     free(queue);
     free(depth);
     rg_drawing_roots(d);

@@ -173,7 +173,9 @@ uint32_t rg_type_find(const rg_graph *g, const char *name, size_t len);
 /* The types closest to a name no object has, for "did you mean": those
  * that start with it or it starts with (case-insensitive), or at a small
  * edit distance (case-insensitive Levenshtein, at most max(2, len / 3)),
- * the closest first, ties by name. Writes at most max string indexes to
+ * the closest first, ties by name: the same name but for case scores 0, a
+ * prefix 1, a distance d scores d + 1, and only those within one of the
+ * best score are kept. Writes at most max string indexes to
  * out; returns how many, or -1 when out of memory. */
 int rg_type_suggest(const rg_graph *g, const char *name, size_t len, uint32_t *out, size_t max);
 
@@ -185,10 +187,12 @@ uint32_t *rg_objects_of_type(const rg_graph *g, uint32_t type, size_t *count);
 
 /* objgraph's find_ref_chain: a shortest chain of strong references from
  * obj to an object for which target[i] is set (obj itself counts, with no
- * edge). Writes the edges to edges (room for n) and the object reached to
- * *last. Returns the number of edges, or -1 when none is reached. f is
- * scratch. Time O(n + references). */
-long rg_forward_chain(rg_finder *f, uint32_t obj, const uint8_t *target, uint32_t *last, uint32_t *edges);
+ * edge), through no object with avoid[i] set (avoid may be NULL; obj is
+ * never avoided). Writes the edges to edges (room for n) and the object
+ * reached to *last. Returns the number of edges, or -1 when none is
+ * reached. f is scratch. Time O(n + references). */
+long rg_forward_chain(rg_finder *f, uint32_t obj, const uint8_t *target, const uint8_t *avoid, uint32_t *last,
+                      uint32_t *edges);
 
 #ifdef __cplusplus
 }
