@@ -319,8 +319,8 @@ nobj=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); ids
     [ "$(grep -c "^$(printf '\t*')o[0-9]" "$TMP/cap.dot")" -eq 1 ] && ok || bad "cycles --max-nodes 1: $(cat "$TMP/err")"
 error max-nodes-bad 2 "refgraph: show-refs: option '--max-nodes' needs a whole number from 1 to 100000000, not '0' (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl func:a --max-nodes 0
 # a PNG Graphviz would shrink to unreadable is refused with advice, and nothing written
-# (1000 start objects side by side; --type none draws nothing else, so the layout is quick)
-(cd "$D" && "$R" show-refs "$TMP/slow.jsonl" type=node --max-nodes 4000 --type none -o "$TMP/wide.png") > /dev/null 2> "$TMP/err"
+# (1000 start objects side by side; --max-depth 0 draws nothing else, so the layout is quick)
+(cd "$D" && "$R" show-refs "$TMP/slow.jsonl" type=node --max-nodes 4000 --max-depth 0 -o "$TMP/wide.png") > /dev/null 2> "$TMP/err"
 rc=$?
 [ $rc -eq 4 ] && [ ! -e "$TMP/wide.png" ] && grep -q "as a PNG it would be shrunk to .* write SVG or PDF instead (-o FILE.svg), draw less (--max-nodes, --max-depth), or try --layout sfdp" "$TMP/err" &&
     ok || bad "an unreadable PNG: exit $rc, $(tail -1 "$TMP/err")"
