@@ -29,6 +29,7 @@
 #include "refgraph/analysis.h"
 #include "refgraph/dominators.h"
 #include "refgraph/graph.h"
+#include "refgraph/match.h"
 #include "refgraph/render.h"
 
 /* Stable exit codes (docs/refgraph.1). */
@@ -59,6 +60,7 @@ typedef struct cli_args {
     size_t count[CLI_MAX_OPTS];      /* times given */
     const char **pos;                /* positional arguments */
     size_t npos;
+    unsigned flags;                  /* the command's (cli_command) */
 } cli_args;
 
 struct cli_command;
@@ -103,11 +105,13 @@ int cli_dump_arg(const char *spec_name);
 int cli_nomem(void);
 extern int cli_out_of_memory;
 
-/* Loads a dump; on failure prints "refgraph: cannot read 'x': line L: ..."
+/* Loads a dump ("-": standard input); on failure prints "refgraph: cannot read 'x': line L: ..."
  * and returns NULL (the caller exits with EXIT_INPUT; main() turns that into
  * EXIT_MEMORY when memory ran out). Shows a progress line
  * on a terminal when loading takes longer than a second. */
 rg_graph *cli_load(const char *path);
+/* The same with load options (lo->progress is the CLI's own). */
+rg_graph *cli_load_with(const char *path, rg_load_options *lo);
 
 /* Resolves an object name: an id, a global, FRAME:LOCAL, or type=TYPE
  * (every object of the type). Appends indexes to *out; prints an error and
@@ -160,30 +164,39 @@ typedef struct cli_command {
     const char *required; /* the long name of an option that must be given, or NULL */
     const char *summary;  /* one line, for refgraph --help */
     const char *details;  /* paragraphs for refgraph CMD --help (reflowed to 80 columns) */
+    unsigned flags;       /* CLI_DRAWS */
 } cli_command;
+
+/* The command's output is a drawing (or with --json its selection), on
+ * standard output without -o; the other drawing commands print a report
+ * and draw only with -o. */
+#define CLI_DRAWS 0x1u
 
 extern const cli_command cli_commands[];
 const cli_command *cli_find(const char *name);
 
-/* The options every drawing command takes, for its option table. */
-#define CLI_DRAW_OPTS                                                                          \
-    {"output", 'o', "FILE", "write to FILE (.dot, .png, .svg, .pdf); DOT on stdout without it"},     \
-    {"format", 0, "dot|png|svg|pdf", "dot, png, svg or pdf, whatever the file name says"},                      \
-    {"layout", 0, "ENGINE", "Graphviz engine: dot (default), sfdp or neato for large graphs"},         \
-    {"max-depth", 0, "N", "how far to walk from the start (default 3; 0: the start objects alone)"}, \
-    {"max-nodes", 0, "N", "objects drawn at most, the nearest first (default 500)"},              \
-    {"too-many", 0, "N", "references drawn per object before folding the rest (default 10)"},     \
-    {"type", 0, "TYPE", "draw only objects of this type (repeatable)"},                              \
-    {"skip-type", 0, "TYPE", "never draw objects of this type (repeatable)"},                        \
-    {"label", 0, "PATTERN", "follow only references whose label matches this pattern (repeatable)"},    \
-    {"skip-label", 0, "PATTERN", "never follow references whose label matches (repeatable)"},           \
-    {"ignore", 0, "ID", "never draw the object with this id (repeatable)"},                        \
-    {"highlight", 0, "TYPE|ID", "draw objects of this type, or this id, in blue (repeatable)"},         \
-    {"stop", 0, "TYPE|ID", "draw objects of this type, or this id, without expanding them (repeatable)"}, \
-    {"refcounts", 0, NULL, "add each object's refcount to its first line"},                        \
-    {"extra-info", 0, "FIELD", "add a line with this dump field to each box: id, size, refcount, gen, "  \
-                               "referrers, references or flags (repeatable)"},                          \
-    {"cluster-cycles", 0, NULL, "box every cycle, live ones too"},                                 \
+/* What -o says about the drawing's file, in each drawing command's help. */
+#define CLI_DRAW_FILE_HELP "(the format from its extension in any case: .dot, .png, .svg, .pdf, .json; or --format); - is standard output"
+
+/* The options every drawing command takes, for its option table (after
+ * its own -o). */
+#define CLI_DRAW_OPTS                                                                                           \
+    {"format", 0, "dot|png|svg|pdf|json", "the drawing's format, whatever -o's name says (json: the objects chosen, not drawn)"}, \
+    {"layout", 0, "ENGINE", "Graphviz engine: dot (default), sfdp or neato for large graphs"},                  \
+    {"max-depth", 0, "N", "how far to walk from the start (default 3; 0: the start objects alone)"},            \
+    {"max-nodes", 0, "N", "objects drawn at most, the nearest first (default 500)"},                             \
+    {"too-many", 0, "N", "references drawn per object before folding the rest (default 10)"},                    \
+    {"type", 0, "TYPE", "draw only objects of this type (repeatable)"},                                          \
+    {"skip-type", 0, "TYPE", "never draw objects of this type (repeatable)"},                                    \
+    {"label", 0, "PATTERN", "follow only references whose label matches this pattern (repeatable)"},             \
+    {"skip-label", 0, "PATTERN", "never follow references whose label matches (repeatable)"},                    \
+    {"ignore", 0, "ID", "never draw the object with this id (repeatable)"},                                      \
+    {"highlight", 0, "TYPE|ID", "draw objects of this type, or this id, in blue (repeatable)"},                  \
+    {"stop", 0, "TYPE|ID", "draw objects of this type, or this id, without expanding them (repeatable)"},        \
+    {"refcounts", 0, NULL, "add each object's refcount to its first line"},                                      \
+    {"extra-info", 0, "FIELD", "add a line with this dump field to each box: id, size, refcount, gen, "            \
+                               "referrers, references or flags (repeatable)"},                                  \
+    {"cluster-cycles", 0, NULL, "box every cycle, live ones too"},                                               \
     {"no-legend", 0, NULL, "leave out the legend"}
 
 /* What the drawing options point into, freed after drawing. */
@@ -194,8 +207,9 @@ typedef struct cli_store {
     size_t nextra;
 } cli_store;
 
-/* Reads the drawing options into o; prints an error and returns -1 on a bad
- * value. */
+/* Reads the drawing options into o, and the format from --format or -o's
+ * name; prints an error and returns -1 on a bad value or a format the
+ * output cannot take. Call it before any work: these are usage errors. */
 int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store);
 void cli_store_free(cli_store *store);
 
@@ -269,10 +283,10 @@ void cli_print_path_ends(FILE *f, const rg_graph *g, const rg_root *root, uint32
 /* Each component's retained size as a whole ([ncomp], new memory; NULL when
  * out of memory): what freeing the whole cycle gives back. */
 uint64_t *cli_cycle_retained(const rg_graph *g, const rg_scc *scc);
-/* The objects whose retained size grew most from old to new (ids matched;
+/* The objects whose retained size grew most from old to new (matched by m;
  * a new object grew from 0), at most limit (0: all), as text or as a JSON
  * array. Returns 0, or -1 when out of memory (message printed). */
-int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, const rg_dom *nd, size_t limit,
+int cli_print_growth(const rg_dom *od, const rg_graph *ng, const rg_dom *nd, const rg_match *m, size_t limit,
                      int json);
 
 #endif

@@ -10,6 +10,7 @@
 const cli_opt cmd_chain_opts[] = {
     {"json", 0, NULL, "print JSON (shape in refgraph(1))"},
     {"to", 0, "TARGET", "the chain from OBJECT forward to TARGET: an object, or type=TYPE (any of the type)"},
+    {"output", 'o', "FILE", "also draw the chain to FILE " CLI_DRAW_FILE_HELP},
     CLI_DRAW_OPTS,
     {NULL, 0, NULL, NULL},
 };

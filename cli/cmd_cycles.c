@@ -13,6 +13,7 @@ const cli_opt cmd_cycles_opts[] = {
     {"min-size", 0, "N", "only cycles of at least N objects"},
     {"limit", 0, "N", "show at most N cycles (default all)"},
     {"json", 0, NULL, "print JSON (shape in refgraph(1))"},
+    {"output", 'o', "FILE", "also draw the cycles to FILE " CLI_DRAW_FILE_HELP},
     CLI_DRAW_OPTS,
     {NULL, 0, NULL, NULL},
 };

@@ -1,6 +1,5 @@
-/* diff: what changed between two dumps of one heap, object by object (ids
- * are allocation sequence numbers, never reused, so an id names the same
- * object in both dumps). */
+/* diff: what changed between two dumps of one heap, object by object
+ * (matched as refgraph/match.h says), cycle by cycle, and in reachability. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,11 +8,13 @@
 
 #define NEW_DRAWN 200   /* new objects drawn with -o */
 #define GONE_DRAWN 100  /* freed objects drawn with -o */
+#define LOST_DRAWN 100  /* objects that became unreachable drawn with -o */
 #define CYCLES_LISTED 10
 
 const cli_opt cmd_diff_opts[] = {
     {"limit", 0, "N", "show at most N types (default 20; 0 for all)"},
     {"json", 0, NULL, "print JSON (shape in refgraph(1))"},
+    {"output", 'o', "FILE", "also draw the new and freed objects to FILE " CLI_DRAW_FILE_HELP},
     CLI_DRAW_OPTS,
     {NULL, 0, NULL, NULL},
 };
@@ -21,6 +22,7 @@ const cli_opt cmd_diff_opts[] = {
 typedef struct row {
     rg_gstr type;
     uint64_t before, after, new_, freed, alloc_bytes, freed_bytes, bytes_before, bytes_after;
+    uint64_t lost, lost_bytes, found, found_bytes; /* matched objects whose reachability changed */
 } row;
 
 typedef struct table {
@@ -153,18 +155,8 @@ static const char *signed_bytes(uint64_t mag, int neg, char *buf) {
     return buf;
 }
 
-/* A cycle of one dump that the other does not have: no member of it is in
- * a cycle there. */
-static int cycle_is_only_in(const rg_graph *g, const rg_analysis *an, const rg_finder *f, uint32_t comp,
-                            const rg_graph *other, const rg_analysis *oan) {
-    for (uint32_t k = f->comp_start[comp]; k < f->comp_start[comp + 1]; k++) {
-        uint32_t o = rg_graph_find(other, g->id[f->members[k]]);
-        if (o != RG_NONE && oan->scc.cyclic[oan->scc.comp[o]]) return 0;
-    }
-    (void)an;
-    return 1;
-}
-
+/* Cycles as text (at most CYCLES_LISTED) or as JSON elements; the text
+ * says "unreachable" unless what already tells the reachability. */
 static void list_cycles(const char *what, const rg_graph *g, const rg_analysis *an, rg_finder *f,
                         const uint32_t *comps, size_t n, uint32_t *scratch, int json, int *first_json) {
     char b[32];
@@ -180,11 +172,66 @@ static void list_cycles(const char *what, const rg_graph *g, const rg_analysis *
             continue;
         }
         printf("  %s: %u object%s, %s%s: ", what, an->scc.size[k], an->scc.size[k] == 1 ? "" : "s",
-               cli_bytes(an->scc.bytes[k], b, sizeof b), an->reach[m] ? "" : ", unreachable");
+               cli_bytes(an->scc.bytes[k], b, sizeof b),
+               an->reach[m] || strstr(what, "reachable") ? "" : ", unreachable");
         cli_print_path(stdout, g, NULL, m, scratch, len);
         putchar('\n');
     }
     if (!json && n > CYCLES_LISTED) printf("  (%zu more %s cycles)\n", n - CYCLES_LISTED, what);
+}
+
+/* ,"key":[ids] of g's objects without a counterpart in the other dump
+ * (other: the match's index map of g): objgraph's get_new_ids. */
+static void print_ids(const rg_graph *g, const uint32_t *other, const char *key) {
+    printf(",\"%s\":[", key);
+    int first = 1;
+    for (uint32_t i = 0; i < g->n; i++) { /* bound: the dump's objects */
+        if (other[i] != RG_NONE) continue;
+        printf("%s%llu", first ? "" : ",", (unsigned long long)g->id[i]);
+        first = 0;
+    }
+    fputc(']', stdout);
+}
+
+/* Objects whose reachability from the roots changed, in all and per type
+ * (rows in the table's order, at most limit types; 0: all). */
+static void print_reach(const table *t, const rg_changes *ch, size_t limit, int json) {
+    char b1[32], b2[32], tn[128];
+    size_t shown = 0, more = 0;
+    if (json)
+        printf("{\"unreachable_objects\":%u,\"unreachable_bytes\":%llu,\"reachable_objects\":%u,"
+               "\"reachable_bytes\":%llu,\"types\":[",
+               ch->nlost, (unsigned long long)ch->lost_bytes, ch->nfound, (unsigned long long)ch->found_bytes);
+    else if (!ch->nlost && !ch->nfound)
+        printf("no object became unreachable or reachable again\n");
+    else
+        printf("%u object%s (%s) became unreachable, %u became reachable again (%s)\n", ch->nlost,
+               ch->nlost == 1 ? "" : "s", cli_bytes(ch->lost_bytes, b1, sizeof b1), ch->nfound,
+               cli_bytes(ch->found_bytes, b2, sizeof b2));
+    for (size_t i = 0; i < t->n; i++) { /* bound: the table's rows */
+        const row *r = &t->rows[i];
+        if (!r->lost && !r->found) continue;
+        if (limit && shown == limit) {
+            more++;
+            continue;
+        }
+        if (json) {
+            printf("%s{\"type\":", shown ? "," : "");
+            json_gstr(stdout, r->type);
+            printf(",\"unreachable\":%llu,\"unreachable_bytes\":%llu,\"reachable\":%llu,\"reachable_bytes\":%llu}",
+                   (unsigned long long)r->lost, (unsigned long long)r->lost_bytes, (unsigned long long)r->found,
+                   (unsigned long long)r->found_bytes);
+        } else {
+            printf("  %s: %llu unreachable now (%s), %llu reachable again (%s)\n", cli_gstr(r->type, tn, sizeof tn),
+                   (unsigned long long)r->lost, cli_bytes(r->lost_bytes, b1, sizeof b1),
+                   (unsigned long long)r->found, cli_bytes(r->found_bytes, b2, sizeof b2));
+        }
+        shown++;
+    }
+    if (json)
+        fputs("]}", stdout);
+    else if (more)
+        printf("  (%zu more types)\n", more);
 }
 
 int cmd_diff(const cli_args *a) {
@@ -196,8 +243,10 @@ int cmd_diff(const cli_args *a) {
     rg_analysis oan = {0}, nan = {0};
     rg_finder of = {0}, nf = {0};
     rg_dom od = {0}, nd = {0};
+    rg_match m = {0};
+    rg_changes ch = {0};
     table t = {0};
-    uint32_t *ocyc = NULL, *ncyc = NULL, *scratch = NULL, *ocache = NULL, *ncache = NULL;
+    uint32_t *scratch = NULL, *ocache = NULL, *ncache = NULL;
     if (cli_int(a, "limit", 20, 0, 1L << 32, &limit) < 0 || cli_draw_options(a, &ro, &store) < 0) {
         rc = EXIT_USAGE;
         goto out;
@@ -218,18 +267,24 @@ int cmd_diff(const cli_args *a) {
         rc = EXIT_USAGE;
         goto out;
     }
-    if (ng->header.max_id < og->header.max_id) {
+    if (!rg_match_in_order(og, ng)) {
         cli_error("'%s' was written before '%s': give the older dump first", a->pos[1], a->pos[0]);
         rc = EXIT_USAGE;
         goto out;
     }
     if (rg_analyze(og, &oan) || rg_analyze(ng, &nan) || rg_finder_init(&of, og, &oan.scc) ||
         rg_finder_init(&nf, ng, &nan.scc) || rg_dominators(og, &od) || rg_dominators(ng, &nd) ||
+        rg_match_init(&m, og, ng) ||
+        rg_changes_compute(&m, &oan.scc, oan.reach, ng, &nan.scc, nan.reach, &ch) ||
         !(scratch = malloc(((size_t)(og->n > ng->n ? og->n : ng->n) + 1) * sizeof *scratch))) {
         cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }
+    if (m.mixed)
+        cli_error("warning: '%s' has %s ids and '%s' has %s ids: objects are matched by id, type and size",
+                  a->pos[0], rg_ids_reusable(og) ? "reusable" : "sequence", a->pos[1],
+                  rg_ids_reusable(ng) ? "reusable" : "sequence");
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     hash_seed = 0xcbf29ce484222325ULL ^ (uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 32) ^ (uint64_t)(uintptr_t)&now;
@@ -238,17 +293,15 @@ int cmd_diff(const cli_args *a) {
     if (!ocache || !ncache) goto nomem;
     memset(ocache, 0xff, ((size_t)og->nstr + 1) * sizeof *ocache);
     memset(ncache, 0xff, ((size_t)ng->nstr + 1) * sizeof *ncache);
-    uint64_t nnew = 0, nfreed = 0, alloc = 0, freed = 0;
+    uint64_t nnew = m.nnew, nfreed = m.nfreed, alloc = m.new_bytes, freed = m.freed_bytes;
     for (uint32_t i = 0; i < og->n; i++) {
         row *r = row_of(&t, ocache, og, i);
         if (!r) goto nomem;
         r->before++;
         r->bytes_before = rg_sat_add(r->bytes_before, og->size[i]);
-        if (rg_graph_find(ng, og->id[i]) == RG_NONE) {
+        if (m.cur_of[i] == RG_NONE) {
             r->freed++;
             r->freed_bytes = rg_sat_add(r->freed_bytes, og->size[i]);
-            nfreed++;
-            freed = rg_sat_add(freed, og->size[i]);
         }
     }
     for (uint32_t i = 0; i < ng->n; i++) {
@@ -256,30 +309,27 @@ int cmd_diff(const cli_args *a) {
         if (!r) goto nomem;
         r->after++;
         r->bytes_after = rg_sat_add(r->bytes_after, ng->size[i]);
-        if (ng->id[i] > og->header.max_id || rg_graph_find(og, ng->id[i]) == RG_NONE) {
+        if (ch.mark[i] & RG_CHANGE_NEW) {
             r->new_++;
             r->alloc_bytes = rg_sat_add(r->alloc_bytes, ng->size[i]);
-            nnew++;
-            alloc = rg_sat_add(alloc, ng->size[i]);
+        } else if (ch.mark[i] & RG_CHANGE_LOST) {
+            r->lost++;
+            r->lost_bytes = rg_sat_add(r->lost_bytes, ng->size[i]);
+        } else if (ch.mark[i] & RG_CHANGE_FOUND) {
+            r->found++;
+            r->found_bytes = rg_sat_add(r->found_bytes, ng->size[i]);
         }
     }
     /* types nothing happened to are left out, as pympler's tracker does */
     size_t kept = 0;
     for (size_t i = 0; i < t.n; i++)
-        if (t.rows[i].new_ || t.rows[i].freed || t.rows[i].bytes_before != t.rows[i].bytes_after)
+        if (t.rows[i].new_ || t.rows[i].freed || t.rows[i].bytes_before != t.rows[i].bytes_after ||
+            t.rows[i].lost || t.rows[i].found)
             t.rows[kept++] = t.rows[i];
     t.n = kept;
     qsort(t.rows, t.n, sizeof *t.rows, by_delta);
     if (t.nslots) reindex(&t);
-    /* cycles only one side has */
-    ocyc = malloc(((size_t)oan.scc.ncomp + 1) * sizeof *ocyc);
-    ncyc = malloc(((size_t)nan.scc.ncomp + 1) * sizeof *ncyc);
-    if (!ocyc || !ncyc) goto nomem;
-    size_t nold = 0, nnewc = 0;
-    for (uint32_t k = 0; k < oan.scc.ncomp; k++)
-        if (oan.scc.cyclic[k] && cycle_is_only_in(og, &oan, &of, k, ng, &nan)) ocyc[nold++] = k;
-    for (uint32_t k = 0; k < nan.scc.ncomp; k++)
-        if (nan.scc.cyclic[k] && cycle_is_only_in(ng, &nan, &nf, k, og, &oan)) ncyc[nnewc++] = k;
+    size_t nold = ch.nvanished_cycles, nnewc = ch.nnew_cycles;
     size_t shown = limit == 0 || (size_t)limit > t.n ? t.n : (size_t)limit;
     int json = cli_has(a, "json");
     if (json) {
@@ -288,9 +338,12 @@ int cmd_diff(const cli_args *a) {
         printf(",\"new\":");
         json_str(stdout, a->pos[1], strlen(a->pos[1]));
         printf(",\"heap_id\":\"%016llx\",\"new_objects\":%llu,\"freed_objects\":%llu,\"allocated_bytes\":%llu,"
-               "\"freed_bytes\":%llu,\"types\":[",
+               "\"freed_bytes\":%llu",
                (unsigned long long)ng->header.heap_id, (unsigned long long)nnew, (unsigned long long)nfreed,
                (unsigned long long)alloc, (unsigned long long)freed);
+        print_ids(ng, m.old_of, "new_ids");
+        print_ids(og, m.cur_of, "freed_ids");
+        printf(",\"ids\":\"%s\",\"ids_reused\":%u,\"types\":[", m.reusable ? "reusable" : "sequence", m.nreused);
         for (size_t i = 0; i < shown; i++) {
             const row *r = &t.rows[i];
             printf("%s{\"type\":", i ? "," : "");
@@ -305,10 +358,14 @@ int cmd_diff(const cli_args *a) {
         }
         printf("],\"cycles\":[");
         int first = 1;
-        list_cycles("new", ng, &nan, &nf, ncyc, nnewc, scratch, 1, &first);
-        list_cycles("vanished", og, &oan, &of, ocyc, nold, scratch, 1, &first);
-        printf("],\"retained_growth\":");
-        if (cli_print_growth(og, &od, ng, &nd, (size_t)limit, 1)) goto nomem;
+        list_cycles("new", ng, &nan, &nf, ch.new_cycles, nnewc, scratch, 1, &first);
+        list_cycles("vanished", og, &oan, &of, ch.vanished_cycles, nold, scratch, 1, &first);
+        list_cycles("unreachable", ng, &nan, &nf, ch.lost_cycles, ch.nlost_cycles, scratch, 1, &first);
+        list_cycles("reachable", ng, &nan, &nf, ch.found_cycles, ch.nfound_cycles, scratch, 1, &first);
+        printf("],\"reachability\":");
+        print_reach(&t, &ch, (size_t)limit, 1);
+        printf(",\"retained_growth\":");
+        if (cli_print_growth(&od, ng, &nd, &m, (size_t)limit, 1)) goto nomem;
         printf("}\n");
     } else {
         char b1[32], b2[32], b3[32], tn[128];
@@ -335,17 +392,27 @@ int cmd_diff(const cli_args *a) {
                    cli_bytes(r->freed_bytes, b2, sizeof b2), signed_bytes(delta_mag(r), delta_neg(r), b3));
         }
         if (shown < t.n) printf("(%zu more types)\n", t.n - shown);
-        printf("\ncycles: %zu new, %zu vanished\n", nnewc, nold);
+        if (m.nreused)
+            printf("(ids are reusable addresses: %u id%s named objects of another type or size, counted as freed "
+                   "and new)\n",
+                   m.nreused, m.nreused == 1 ? "" : "s");
+        printf("\ncycles: %zu new, %zu vanished, %u became unreachable, %u became reachable\n", nnewc, nold,
+               ch.nlost_cycles, ch.nfound_cycles);
         int first = 1;
-        list_cycles("new", ng, &nan, &nf, ncyc, nnewc, scratch, 0, &first);
-        list_cycles("vanished", og, &oan, &of, ocyc, nold, scratch, 0, &first);
+        list_cycles("new", ng, &nan, &nf, ch.new_cycles, nnewc, scratch, 0, &first);
+        list_cycles("vanished", og, &oan, &of, ch.vanished_cycles, nold, scratch, 0, &first);
+        list_cycles("now unreachable", ng, &nan, &nf, ch.lost_cycles, ch.nlost_cycles, scratch, 0, &first);
+        list_cycles("reachable again", ng, &nan, &nf, ch.found_cycles, ch.nfound_cycles, scratch, 0, &first);
+        printf("\nreachability: ");
+        print_reach(&t, &ch, (size_t)limit, 0);
         printf("\nretained size grew most (what freeing each would give back):\n");
-        if (cli_print_growth(og, &od, ng, &nd, (size_t)limit, 0)) goto nomem;
+        if (cli_print_growth(&od, ng, &nd, &m, (size_t)limit, 0)) goto nomem;
     }
     if (cli_get(a, "output")) {
         /* the new objects of the types that grew most, and what holds them, in
-         * green; freed ones of the types that shrank most in red; all as
-         * --type, --skip-type and --ignore allow */
+         * green; objects that became unreachable in orange; freed ones of the
+         * types that shrank most in red; all as --type, --skip-type and
+         * --ignore allow */
         rg_drawing *d = rg_drawing_new(ng, &nan, &ro);
         size_t npick = (size_t)(ng->n > og->n ? ng->n : og->n);
         pick *picks = malloc((npick + 1) * sizeof *picks);
@@ -356,7 +423,7 @@ int cmd_diff(const cli_args *a) {
         }
         size_t np = 0;
         for (uint32_t i = 0; i < ng->n; i++) { /* bound: the new dump's objects */
-            if (!(ng->id[i] > og->header.max_id || rg_graph_find(og, ng->id[i]) == RG_NONE)) continue;
+            if (!(ch.mark[i] & RG_CHANGE_NEW)) continue;
             if (!cli_drawable(ng, &ro, i)) continue;
             picks[np++] = (pick){row_rank(&t, ng->str[ng->type[i]]), i, ng->size[i]};
         }
@@ -366,14 +433,28 @@ int cmd_diff(const cli_args *a) {
             if (!rg_drawing_has(d, i)) continue;
             for (uint32_t k = ng->back_start[i]; k < ng->back_start[i + 1]; k++) {
                 uint32_t src = ng->back_src[k];
-                int src_new = ng->id[src] > og->header.max_id || rg_graph_find(og, ng->id[src]) == RG_NONE;
+                int src_new = (ch.mark[src] & RG_CHANGE_NEW) != 0;
                 if (!src_new && cli_drawable(ng, &ro, src)) rg_drawing_node(d, src, 1, 0);
                 if (rg_drawing_has(d, src)) rg_drawing_edge(d, ng->back_edge[k], RG_DRAW_NEW);
             }
         }
+        /* objects reachable before and not now (a cycle left behind), in
+         * orange with a double border, with the references between them */
+        size_t nlost = 0;
+        for (uint32_t i = 0; i < ng->n && nlost < LOST_DRAWN; i++) { /* bound: the new dump's objects */
+            if (!(ch.mark[i] & RG_CHANGE_LOST) || !cli_drawable(ng, &ro, i)) continue;
+            rg_drawing_node(d, i, 0, RG_DRAW_LOST);
+            nlost++;
+        }
+        for (uint32_t i = 0; i < ng->n && nlost; i++) { /* bound: objects and references */
+            if (!(ch.mark[i] & RG_CHANGE_LOST) || !rg_drawing_has(d, i)) continue;
+            for (uint32_t e = ng->ref_start[i]; e < ng->ref_start[i + 1]; e++)
+                if ((ch.mark[ng->ref_target[e]] & RG_CHANGE_LOST) && rg_drawing_has(d, ng->ref_target[e]))
+                    rg_drawing_edge(d, e, 0); /* between two of them: edges into new ones are drawn above */
+        }
         np = 0;
         for (uint32_t i = 0; i < og->n; i++) { /* bound: the old dump's objects */
-            if (rg_graph_find(ng, og->id[i]) != RG_NONE) continue;
+            if (m.cur_of[i] != RG_NONE) continue;
             int ignored = 0;
             for (size_t k = 0; k < ro.ignore.n; k++) ignored |= ro.ignore.items[k] == og->id[i];
             if (ignored || !cli_type_drawable(og->str[og->type[i]], &ro)) continue;
@@ -384,7 +465,7 @@ int cmd_diff(const cli_args *a) {
             uint32_t i = picks[p].obj, holder = RG_NONE;
             rg_gstr rl = {"", 0};
             for (uint32_t k = og->back_start[i]; k < og->back_start[i + 1] && holder == RG_NONE; k++) {
-                uint32_t h = rg_graph_find(ng, og->id[og->back_src[k]]);
+                uint32_t h = m.cur_of[og->back_src[k]];
                 if (h != RG_NONE && rg_drawing_has(d, h)) {
                     holder = h;
                     rl = og->str[RG_EDGE_LABEL(og->ref_label[og->back_edge[k]])];
@@ -403,8 +484,8 @@ nomem:
 out:
     free(t.rows);
     free(t.slots);
-    free(ocyc);
-    free(ncyc);
+    rg_changes_free(&ch);
+    rg_match_free(&m);
     free(ocache);
     free(ncache);
     free(scratch);

@@ -30,13 +30,7 @@ int cmd_info(const cli_args *a) {
     rg_graph *g;
     if (cli_has(a, "lenient")) {
         rg_load_options lo = {1, log_warning, &warns, NULL, NULL};
-        rg_error err = {0};
-        g = rg_graph_load(path, &lo, &err);
-        if (!g) {
-            char msg[600];
-            rg_error_format(&err, msg, sizeof msg);
-            cli_error("cannot read '%s': %s", path, msg);
-        }
+        g = cli_load_with(path, &lo);
     } else {
         g = cli_load(path);
     }

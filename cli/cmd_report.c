@@ -15,7 +15,7 @@
 #define CHAIN_DRAWN 12     /* steps of a chain drawn, the last ones */
 
 const cli_opt cmd_report_opts[] = {
-    {"output", 'o', "FILE", "write the report to FILE (required; .html)"},
+    {"output", 'o', "FILE", "write the report, one HTML page, to FILE (required); - is standard output"},
     {"limit", 0, "N", "retainers, cycles and grown objects shown (default 8)"},
     {NULL, 0, NULL, NULL},
 };
@@ -254,29 +254,20 @@ static void garbage_cycles(report *r) {
 static void growth(report *r) {
     const cli_heap *c = r->cur, *o = r->old;
     const rg_graph *ng = c->g, *og = o->g;
-    uint64_t nnew = 0, alloc = 0, nfreed = 0, freed = 0;
+    rg_match m;
     uint64_t *grew = malloc(((size_t)ng->n + 1) * sizeof *grew);
-    uint32_t *before = malloc(((size_t)ng->n + 1) * sizeof *before);
     uint8_t *skip = malloc((size_t)ng->n + 1);
-    uint32_t *top = NULL;
+    uint32_t *top = NULL, *before = NULL;
     size_t n = 0;
-    if (grew && before && skip) {
+    int matched = rg_match_init(&m, og, ng) == 0;
+    if (grew && skip && matched) {
+        before = m.old_of;
         for (uint32_t v = 0; v < ng->n; v++) {
-            uint32_t k = ng->id[v] > og->header.max_id ? RG_NONE : rg_graph_find(og, ng->id[v]);
+            uint32_t k = before[v];
             uint64_t was = k == RG_NONE ? 0 : o->dom.retained[k];
-            before[v] = k;
             grew[v] = c->dom.retained[v] > was ? c->dom.retained[v] - was : 0;
             skip[v] = grew[v] == 0;
-            if (k == RG_NONE) {
-                nnew++;
-                alloc = rg_sat_add(alloc, ng->size[v]);
-            }
         }
-        for (uint32_t v = 0; v < og->n; v++)
-            if (rg_graph_find(ng, og->id[v]) == RG_NONE) {
-                nfreed++;
-                freed = rg_sat_add(freed, og->size[v]);
-            }
         top = cli_largest(ng, grew, skip, r->limit, &n);
     }
     if (!top) {
@@ -285,8 +276,8 @@ static void growth(report *r) {
         char b1[32], b2[32];
         rg_html_section(r->h, "growth", "What grew since the older dump");
         rg_html_rawf(r->h, "<p>%llu new objects (%s), %llu freed (%s); heap %s &rarr; %s.</p>\n",
-                     (unsigned long long)nnew, cli_bytes(alloc, b1, sizeof b1), (unsigned long long)nfreed,
-                     cli_bytes(freed, b2, sizeof b2), cli_bytes(o->dom.total, b1, sizeof b1),
+                     (unsigned long long)m.nnew, cli_bytes(m.new_bytes, b1, sizeof b1), (unsigned long long)m.nfreed,
+                     cli_bytes(m.freed_bytes, b2, sizeof b2), cli_bytes(o->dom.total, b1, sizeof b1),
                      cli_bytes(c->dom.total, b2, sizeof b2));
         if (!n) {
             rg_html_raw(r->h, "<p class=\"none\">No object's retained size grew.</p>\n");
@@ -309,9 +300,9 @@ static void growth(report *r) {
         }
     }
     free(grew);
-    free(before);
     free(skip);
     free(top);
+    if (matched) rg_match_free(&m);
 }
 
 int cmd_report(const cli_args *a) {
@@ -338,7 +329,7 @@ int cmd_report(const cli_args *a) {
             rc = EXIT_USAGE;
             goto done;
         }
-        if (cur.g->header.max_id < old.g->header.max_id) {
+        if (!rg_match_in_order(old.g, cur.g)) {
             cli_error("'%s' was written after '%s': give the newer dump first, then the older", a->pos[1], a->pos[0]);
             rc = EXIT_USAGE;
             goto done;

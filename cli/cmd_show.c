@@ -7,11 +7,13 @@
 const cli_opt cmd_show_opts[] = {
     {"json", 0, NULL, "print the selection as JSON instead of drawing it (shape in refgraph(1))"},
     {"retained", 0, NULL, "add each object's retained size to its box (what freeing it gives back)"},
+    {"output", 'o', "FILE", "write to FILE, not standard output " CLI_DRAW_FILE_HELP},
     CLI_DRAW_OPTS,
     {NULL, 0, NULL, NULL},
 };
 
-static int show(const char *cmd, int backrefs, const cli_args *a) {
+static int show(int backrefs, const cli_args *a) {
+    const char *cmd = a->cmd;
     int rc = EXIT_OK;
     rg_render_options o;
     cli_store store = {0};
@@ -66,5 +68,5 @@ out:
     return rc;
 }
 
-int cmd_show_refs(const cli_args *a) { return show("show-refs", 0, a); }
-int cmd_show_backrefs(const cli_args *a) { return show("show-backrefs", 1, a); }
+int cmd_show_refs(const cli_args *a) { return show(0, a); }
+int cmd_show_backrefs(const cli_args *a) { return show(1, a); }

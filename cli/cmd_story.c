@@ -19,7 +19,7 @@
 #define NAMES_LISTED 8   /* names listed per root object */
 
 const cli_opt cmd_story_opts[] = {
-    {"output", 'o', "FILE", "write the page to FILE (required; .html)"},
+    {"output", 'o', "FILE", "write the page, one HTML file, to FILE (required); - is standard output"},
     {"title", 0, "TEXT", "the page's title (default: the lesson the first dump names)"},
     {"max-nodes", 0, "N", "objects drawn per step at most, changed ones first (default 60)"},
     {NULL, 0, NULL, NULL},
@@ -333,7 +333,7 @@ static void picture(story *s, const rg_graph *g, const rg_analysis *an, const rg
         uint32_t o = d->freed[k], holder = RG_NONE;
         rg_gstr rl = {"", 0};
         for (uint32_t e = prev->back_start[o]; e < prev->back_start[o + 1] && holder == RG_NONE; e++) {
-            uint32_t hld = rg_graph_find(g, prev->id[prev->back_src[e]]);
+            uint32_t hld = d->match.cur_of[prev->back_src[e]];
             if (hld != RG_NONE && rg_drawing_has(dr, hld)) {
                 holder = hld;
                 rl = prev->str[RG_EDGE_LABEL(prev->ref_label[prev->back_edge[e]])];
@@ -396,7 +396,7 @@ static void legend(story *s) {
 int cmd_story(const cli_args *a) {
     int rc = EXIT_OK;
     story s = {0};
-    rg_graph *prev = NULL, *g = NULL;
+    rg_graph *prev = NULL, *g = NULL, *first = NULL;
     rg_analysis pan = {0}, an = {0};
     rg_root *root = NULL;
     rg_step_diff d = {0};
@@ -407,17 +407,16 @@ int cmd_story(const cli_args *a) {
         goto done;
     }
     s.max_nodes = (size_t)max_nodes;
-    /* the first dump gives the title; every dump is loaded again in turn
-     * below, so that only two are in memory at once */
-    if (!(g = cli_load(a->pos[0]))) {
+    /* the first dump gives the title and is the first step (standard input
+     * is read once); the others are loaded in turn below, so that only two
+     * are in memory at once */
+    if (!(first = cli_load(a->pos[0]))) {
         rc = EXIT_INPUT;
         goto done;
     }
     char title[300];
     const char *t = cli_get(a, "title");
-    snprintf(title, sizeof title, "%s", t ? t : g->header.step.lesson ? g->header.step.lesson : "refgraph story");
-    rg_graph_free(g);
-    g = NULL;
+    snprintf(title, sizeof title, "%s", t ? t : first->header.step.lesson ? first->header.step.lesson : "refgraph story");
     if (!(s.h = rg_html_open_style(out, title, story_css, &s.err))) {
         cli_error("%s", s.err.text);
         rc = EXIT_OUTPUT;
@@ -432,7 +431,10 @@ int cmd_story(const cli_args *a) {
     legend(&s);
     for (size_t k = 0; k < a->npos && !s.failed; k++) {
         const char *file = a->pos[k];
-        if (!(g = cli_load(file))) {
+        if (k == 0) {
+            g = first;
+            first = NULL;
+        } else if (!(g = cli_load(file))) {
             rc = EXIT_INPUT;
             goto abort;
         }
@@ -443,7 +445,7 @@ int cmd_story(const cli_args *a) {
             rc = EXIT_USAGE;
             goto abort;
         }
-        if (prev && g->header.max_id < prev->header.max_id) {
+        if (prev && !rg_match_in_order(prev, g)) {
             cli_error("'%s' was written before '%s': give the steps in order", file, a->pos[k - 1]);
             rc = EXIT_USAGE;
             goto abort;
@@ -454,6 +456,10 @@ int cmd_story(const cli_args *a) {
             rc = EXIT_INPUT;
             goto abort;
         }
+        if (prev && d.match.mixed)
+            cli_error("warning: '%s' has %s ids and '%s' has %s ids: objects are matched by id, type and size",
+                      a->pos[k - 1], rg_ids_reusable(prev) ? "reusable" : "sequence", file,
+                      rg_ids_reusable(g) ? "reusable" : "sequence");
         const rg_dump_step *st = &g->header.step;
         rg_html_rawf(s.h, "<section class=\"step\" id=\"step-%zu\">\n<h2><span class=\"num\">Step %zu of %zu</span>",
                      k + 1, k + 1, a->npos);
@@ -505,5 +511,6 @@ done:
     rg_analysis_free(&pan);
     rg_graph_free(g);
     rg_graph_free(prev);
+    rg_graph_free(first);
     return rc;
 }

@@ -100,18 +100,17 @@ uint64_t *cli_cycle_retained(const rg_graph *g, const rg_scc *scc) {
 
 /* ---- growth between two dumps ------------------------------------------------------------- */
 
-int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, const rg_dom *nd, size_t limit,
+int cli_print_growth(const rg_dom *od, const rg_graph *ng, const rg_dom *nd, const rg_match *m, size_t limit,
                      int json) {
     uint64_t *growth = malloc(((size_t)ng->n + 1) * sizeof *growth);
-    uint32_t *before = malloc(((size_t)ng->n + 1) * sizeof *before);
     uint8_t *skip = malloc((size_t)ng->n + 1);
+    const uint32_t *before = m->old_of;
     uint32_t *top = NULL;
     size_t n = 0;
-    if (growth && before && skip) {
+    if (growth && skip) {
         for (uint32_t v = 0; v < ng->n; v++) {
-            uint32_t o = ng->id[v] > og->header.max_id ? RG_NONE : rg_graph_find(og, ng->id[v]);
+            uint32_t o = before[v];
             uint64_t old = o == RG_NONE ? 0 : od->retained[o];
-            before[v] = o;
             growth[v] = nd->retained[v] > old ? nd->retained[v] - old : 0;
             skip[v] = growth[v] == 0;
         }
@@ -119,7 +118,6 @@ int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, c
     }
     if (!top) {
         free(growth);
-        free(before);
         free(skip);
         cli_nomem();
         return -1;
@@ -150,7 +148,6 @@ int cli_print_growth(const rg_graph *og, const rg_dom *od, const rg_graph *ng, c
     }
     if (json) fputc(']', stdout);
     free(growth);
-    free(before);
     free(skip);
     free(top);
     return 0;

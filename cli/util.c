@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,6 +113,10 @@ void cli_print_usage(FILE *f, const char *name) {
     fprintf(f, "usage: refgraph %s%s%s %s\n\n", c->name, req, c->opts && c->opts[0].name ? " [options]" : "",
             c->args);
     wrap(f, c->details ? c->details : c->summary, 0, 0);
+    if (strstr(c->args, "DUMP")) {
+        fputc('\n', f);
+        wrap(f, "A dump named - is read from standard input; a dump may be gzip-compressed.", 0, 0);
+    }
     if (!c->opts || !c->opts[0].name) return;
     fputs("\noptions:\n", f);
     for (const cli_opt *o = c->opts; o->name; o++) {
@@ -187,6 +192,7 @@ int cli_parse(const cli_command *c, int argc, char **argv, cli_args *a) {
     memset(a, 0, sizeof *a);
     a->cmd = cmd;
     a->opts = opts;
+    a->flags = c->flags;
     while (opts && opts[a->nopts].name && a->nopts < CLI_MAX_OPTS) a->nopts++;
     a->pos = calloc((size_t)argc + 1, sizeof *a->pos);
     if (!a->pos) return cli_nomem();
@@ -312,24 +318,32 @@ static void on_progress(uint64_t done, uint64_t total, void *ud) {
     p->shown = 1;
 }
 
-rg_graph *cli_load(const char *path) {
-    progress p = {path, {0, 0}, 0};
+rg_graph *cli_load_with(const char *path, rg_load_options *lo) {
+    int is_stdin = strcmp(path, "-") == 0;
+    progress p = {is_stdin ? "standard input" : path, {0, 0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
-    rg_load_options opts = {0, NULL, NULL, NULL, NULL};
     if (isatty(2)) {
-        opts.progress = on_progress;
-        opts.progress_ud = &p;
+        lo->progress = on_progress;
+        lo->progress_ud = &p;
     }
     rg_error err = {0};
-    rg_graph *g = rg_graph_load(path, &opts, &err);
+    rg_graph *g = is_stdin ? rg_graph_load_fd(STDIN_FILENO, "-", lo, &err) : rg_graph_load(path, lo, &err);
     if (p.shown) fputs("\r\033[K", stderr);
     if (!g) {
         char msg[600];
         rg_error_format(&err, msg, sizeof msg);
-        cli_error("cannot read '%s': %s", path, msg);
+        if (is_stdin)
+            cli_error("cannot read standard input: %s", msg);
+        else
+            cli_error("cannot read '%s': %s", path, msg);
         if (err.code == RG_ENOMEM) cli_out_of_memory = 1;
     }
     return g;
+}
+
+rg_graph *cli_load(const char *path) {
+    rg_load_options lo = {0, NULL, NULL, NULL, NULL};
+    return cli_load_with(path, &lo);
 }
 
 /* ---- naming objects -------------------------------------------------------------------- */
@@ -504,6 +518,55 @@ static size_t extra_info(const rg_graph *g, uint32_t i, char *buf, size_t size, 
     return len;
 }
 
+/* The format a file name's extension names, in any case ("x.PNG"), or NULL. */
+static const char *format_of(const char *path) {
+    static const char *const known[][2] = {{".dot", "dot"}, {".gv", "dot"}, {".png", "png"},
+                                           {".svg", "svg"}, {".pdf", "pdf"}, {".json", "json"}};
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof known / sizeof *known; i++)
+        if (strcasecmp(dot, known[i][0]) == 0) return known[i][1];
+    return NULL;
+}
+
+/* o->format from --format, or -o's name; the same rules for every drawing
+ * command, checked before any work. */
+static int draw_format(const cli_args *a, rg_render_options *o) {
+    const char *fmt = cli_get(a, "format"), *out = cli_get(a, "output");
+    static const char *const formats[] = {"dot", "png", "svg", "pdf", "json"};
+    int known = 0;
+    for (size_t i = 0; fmt && i < sizeof formats / sizeof *formats; i++) known |= strcmp(fmt, formats[i]) == 0;
+    if (fmt && !known) {
+        cli_usage_error(a->cmd, "option '--format' takes dot, png, svg, pdf or json, not '%s'", fmt);
+        return -1;
+    }
+    if ((a->flags & CLI_DRAWS) && cli_has(a, "json")) { /* the selection as JSON, whatever the file's name */
+        if (fmt && strcmp(fmt, "json") != 0) {
+            cli_usage_error(a->cmd, "options '--json' and '--format %s' contradict each other: give one", fmt);
+            return -1;
+        }
+        o->format = "json";
+        return 0;
+    }
+    if (!out) {
+        if (fmt && !(a->flags & CLI_DRAWS)) { /* a report on standard output: it draws only with -o */
+            cli_usage_error(a->cmd, "option '--format' draws to a file: give -o FILE (or -o - for standard output)");
+            return -1;
+        }
+        if (fmt && strcmp(fmt, "dot") != 0 && strcmp(fmt, "json") != 0) {
+            cli_usage_error(a->cmd, "%s output needs a file: -o FILE (or -o - for standard output)", fmt);
+            return -1;
+        }
+    } else if (!fmt && strcmp(out, "-") == 0) {
+        fmt = "dot";
+    } else if (!fmt && !(fmt = format_of(out))) {
+        cli_usage_error(a->cmd, "cannot tell the format of '%s': use .dot, .png, .svg, .pdf or .json, or --format",
+                        out);
+        return -1;
+    }
+    o->format = fmt;
+    return 0;
+}
+
 int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) {
     long v;
     memset(o, 0, sizeof *o);
@@ -519,8 +582,9 @@ int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) 
     o->refcounts = cli_has(a, "refcounts");
     o->cluster_cycles = cli_has(a, "cluster-cycles");
     o->no_legend = cli_has(a, "no-legend");
-    int k;
     o->layout = cli_get(a, "layout");
+    if (draw_format(a, o) < 0) return -1;
+    int k;
     if ((k = index_of(a, "extra-info")) >= 0) {
         for (size_t c = 0; c < a->count[k]; c++) {
             int f = 0;
@@ -536,7 +600,6 @@ int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) 
         o->extra_info = extra_info;
         o->ud = store;
     }
-    o->format = cli_get(a, "format");
     if ((k = index_of(a, "type")) >= 0) o->types = (rg_strlist){a->vals[k], a->count[k]};
     if ((k = index_of(a, "skip-type")) >= 0) o->skip_types = (rg_strlist){a->vals[k], a->count[k]};
     if ((k = index_of(a, "label")) >= 0) o->labels = (rg_strlist){a->vals[k], a->count[k]};

@@ -1,44 +1,37 @@
-# bash completion for refgraph
+# bash completion for refgraph. Nothing is listed here: the commands, each
+# command's options and an option's values come from the program itself
+# (refgraph --completion-helper, generated from its command table), so the
+# completion never falls behind it.
 _refgraph() {
-    local cur prev cmd
+    local cur prev bin cmd words
     cur=${COMP_WORDS[COMP_CWORD]}
-    prev=${COMP_WORDS[COMP_CWORD-1]}
-    cmd=${COMP_WORDS[1]}
-    local commands="info stats cycles leaks chain by-type count diff top dominators report story show-refs show-backrefs help"
-    local draw="--output -o --format --layout --max-depth --max-nodes --too-many --type --skip-type --label --skip-label --ignore --highlight --stop --refcounts --extra-info --cluster-cycles --no-legend"
+    prev=${COMP_WORDS[COMP_CWORD - 1]}
+    bin=${COMP_WORDS[0]}
+    COMPREPLY=()
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+        words=$("$bin" --completion-helper 2> /dev/null)
+        COMPREPLY=($(compgen -W "$words help --help --version" -- "$cur"))
         return
     fi
-    case $prev in
-        --format) COMPREPLY=($(compgen -W "dot png svg pdf" -- "$cur")); return ;;
-        --layout) COMPREPLY=($(compgen -W "dot sfdp neato fdp circo twopi" -- "$cur")); return ;;
-        --sort) COMPREPLY=($(compgen -W "count size retained" -- "$cur")); return ;;
-        --extra-info) COMPREPLY=($(compgen -W "id size refcount gen referrers references flags" -- "$cur")); return ;;
-        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-    esac
-    if [[ $cur == -* ]]; then
-        local opts
-        case $cmd in
-            info) opts="--json --lenient" ;;
-            stats) opts="--limit --sort --retained --json" ;;
-            cycles) opts="--unreachable --min-size --limit --json $draw" ;;
-            leaks) opts="--check --limit --json" ;;
-            chain) opts="--json --to $draw" ;;
-            by-type) opts="--limit --json" ;;
-            count) opts="--json" ;;
-            diff) opts="--limit --json $draw" ;;
-            top) opts="--limit --json --no-chains" ;;
-            dominators) opts="--limit --json" ;;
-            report) opts="--output -o --limit" ;;
-            story) opts="--output -o --title --max-nodes" ;;
-            show-refs|show-backrefs) opts="--json --retained $draw" ;;
-        esac
-        COMPREPLY=($(compgen -W "$opts --help" -- "$cur"))
-        return
-    fi
+    cmd=${COMP_WORDS[1]}
     if [ "$cmd" = help ]; then
-        COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+        if [ "$COMP_CWORD" -eq 2 ]; then
+            words=$("$bin" --completion-helper 2> /dev/null)
+            COMPREPLY=($(compgen -W "$words" -- "$cur"))
+        fi
+        return
+    fi
+    # the value of an option: its placeholder first, then its choices if any
+    if [[ $prev == -* ]] && words=$("$bin" --completion-helper "$cmd" "$prev" 2> /dev/null); then
+        case ${words%%$'\n'*} in
+            FILE*) COMPREPLY=($(compgen -f -- "$cur")) ;;
+            *) COMPREPLY=($(compgen -W "$(printf '%s\n' "$words" | tail -n +2)" -- "$cur")) ;;
+        esac
+        return
+    fi
+    if [[ $cur == -* ]]; then
+        words=$("$bin" --completion-helper "$cmd" 2> /dev/null)
+        COMPREPLY=($(compgen -W "$words" -- "$cur"))
         return
     fi
     COMPREPLY=($(compgen -f -X '!*.@(jsonl|jsonl.gz|gz)' -- "$cur") $(compgen -d -- "$cur"))

@@ -13,6 +13,7 @@
 
 #include "refgraph/analysis.h"
 #include "refgraph/graph.h"
+#include "refgraph/match.h"
 #include "gengraph.h"
 #include "testutil.h"
 
@@ -705,7 +706,272 @@ static void test_type_lookup(void) {
     rg_graph_free(g);
 }
 
+/* ---- matching two dumps (refgraph/match.h) ------------------------------------------------ */
+
+/* An object of a small dump: up to two references (0: none), maybe bound
+ * to a global. Refcounts are the references the dump shows (plus 1 for a
+ * global), so reachability comes from the globals alone. */
+typedef struct mobj {
+    uint64_t id;
+    const char *type;
+    uint64_t size;
+    uint64_t ref[2];
+    int global;
+} mobj;
+
+/* A dump of these objects; ids: the header's "ids" value, or NULL. */
+static rg_graph *mini(const char *ids, uint64_t max_id, const mobj *o, size_t n) {
+    text t = {NULL, 0, 0};
+    put(&t, "{\"format\":\"refgraph-dump\",\"version\":1,\"producer\":\"t\",\"producer_version\":\"1\",\"created\":\"x\","
+            "\"heap_id\":\"00000000000000aa\",");
+    if (ids) put(&t, "\"ids\":\"%s\",", ids);
+    put(&t, "\"heap\":{\"bytes_in_use\":0,\"peak_bytes\":0,\"live_objects\":%zu,\"max_id\":%llu},"
+            "\"gc\":{\"enabled\":true,\"thresholds\":[1,1,1],\"counts\":[0,0,0],\"stats\":[{\"collections\":0,"
+            "\"collected\":0,\"uncollectable\":0},{\"collections\":0,\"collected\":0,\"uncollectable\":0},"
+            "{\"collections\":0,\"collected\":0,\"uncollectable\":0}],\"garbage_id\":null}}\n",
+        n, (unsigned long long)max_id);
+    size_t nrefs = 0, nglobals = 0;
+    for (size_t i = 0; i < n; i++) {
+        long rc = o[i].global;
+        for (size_t j = 0; j < n; j++)
+            for (int k = 0; k < 2; k++) rc += o[j].ref[k] == o[i].id;
+        put(&t, "{\"id\":%llu,\"type\":\"%s\",\"size\":%llu,\"rc\":%ld,\"gen\":0,\"label\":\"\",\"refs\":[",
+            (unsigned long long)o[i].id, o[i].type, (unsigned long long)o[i].size, rc);
+        for (int k = 0; k < 2; k++)
+            if (o[i].ref[k]) {
+                put(&t, "%s[%llu,\"\"]", k && o[i].ref[0] ? "," : "", (unsigned long long)o[i].ref[k]);
+                nrefs++;
+            }
+        put(&t, "]}\n");
+    }
+    for (size_t i = 0; i < n; i++)
+        if (o[i].global) {
+            put(&t, "{\"global\":\"g%zu\",\"id\":%llu}\n", i, (unsigned long long)o[i].id);
+            nglobals++;
+        }
+    put(&t, "{\"trailer\":{\"objects\":%zu,\"references\":%zu,\"globals\":%zu,\"frames\":0,\"generations\":"
+            "{\"untracked\":0,\"0\":%zu,\"1\":0,\"2\":0,\"frozen\":0}}}\n", n, nrefs, nglobals, n);
+    rg_error err = {0};
+    rg_graph *g = rg_graph_load_buffer(t.p, t.n, "mini", NULL, &err);
+    if (!g) printf("\n  cannot load: %s\n", err.text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    free(t.p);
+    return g;
+}
+
+/* The index in cur matched to the object of old with this id, or RG_NONE. */
+static uint32_t matched(const rg_match *m, const rg_graph *old, uint64_t id) {
+    uint32_t o = rg_graph_find(old, id);
+    CU_ASSERT_FATAL(o != RG_NONE);
+    return m->cur_of[o];
+}
+
+/* Sequence ids are never reused: an id names one object, whatever its size
+ * now (a list that grew), and an id above the older max_id is new. */
+static void test_match_sequence_ids(void) {
+    const mobj a[] = {{1, "list", 56, {2, 0}, 1}, {2, "int", 28, {0, 0}, 0}, {4, "str", 50, {0, 0}, 1}};
+    const mobj b[] = {{1, "list", 120, {0, 0}, 1}, {4, "str", 50, {0, 0}, 1}, {7, "dict", 64, {0, 0}, 1}};
+    rg_graph *old = mini(NULL, 5, a, 3), *cur = mini(NULL, 7, b, 3);
+    CU_ASSERT_PTR_NULL(old->header.ids);
+    CU_ASSERT_FALSE(rg_ids_reusable(old));
+    rg_match m;
+    CU_ASSERT_EQUAL_FATAL(rg_match_init(&m, old, cur), 0);
+    CU_ASSERT_FALSE(m.reusable);
+    CU_ASSERT_FALSE(m.mixed);
+    CU_ASSERT_EQUAL(matched(&m, old, 1), rg_graph_find(cur, 1)); /* grew, same object */
+    CU_ASSERT_EQUAL(matched(&m, old, 2), RG_NONE);               /* freed */
+    CU_ASSERT_EQUAL(matched(&m, old, 4), rg_graph_find(cur, 4));
+    CU_ASSERT_EQUAL(m.old_of[rg_graph_find(cur, 7)], RG_NONE);
+    CU_ASSERT_EQUAL(m.old_of[rg_graph_find(cur, 1)], rg_graph_find(old, 1));
+    CU_ASSERT_EQUAL(m.nnew, 1);
+    CU_ASSERT_EQUAL(m.nfreed, 1);
+    CU_ASSERT_EQUAL(m.new_bytes, 64);
+    CU_ASSERT_EQUAL(m.freed_bytes, 28);
+    CU_ASSERT_EQUAL(m.nreused, 0);
+    CU_ASSERT_TRUE(rg_match_in_order(old, cur));
+    CU_ASSERT_FALSE(rg_match_in_order(cur, old)); /* max_id went down: given the wrong way round */
+    rg_match_free(&m);
+    rg_graph_free(old);
+    rg_graph_free(cur);
+}
+
+/* Address ids: an id seen in both dumps names the same object only when
+ * the type and the size are the same too. */
+static void test_match_address_ids(void) {
+#define A 0x7f0000001000u
+#define B 0x7f0000002000u
+#define C 0x7f0000003000u
+#define D 0x7f0000004000u
+#define E 0x7f0000005000u
+    const mobj a[] = {{A, "list", 88, {B, C}, 1},
+                      {B, "__main__.Node", 48, {0, 0}, 0},
+                      {C, "str", 52, {0, 0}, 0},
+                      {D, "__main__.Node", 48, {0, 0}, 1},
+                      {E, "list", 88, {0, 0}, 1}};
+    const mobj b[] = {{A, "list", 88, {B, C}, 1},
+                      {B, "dict", 48, {0, 0}, 0},          /* reused by another type */
+                      {C, "str", 53, {0, 0}, 0},           /* by the same type, another size */
+                      {D, "__main__.Node", 48, {0, 0}, 1}, /* same type and size: the same object */
+                      {E, "list", 120, {0, 0}, 1}};        /* a list that grew: taken as freed and new */
+    rg_graph *old = mini("addresses", E, a, 5), *cur = mini("addresses", E, b, 5);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(old->header.ids);
+    CU_ASSERT_STRING_EQUAL(old->header.ids, "addresses");
+    CU_ASSERT_TRUE(rg_ids_reusable(old));
+    rg_match m;
+    CU_ASSERT_EQUAL_FATAL(rg_match_init(&m, old, cur), 0);
+    CU_ASSERT_TRUE(m.reusable);
+    CU_ASSERT_FALSE(m.mixed);
+    CU_ASSERT_EQUAL(matched(&m, old, A), rg_graph_find(cur, A));
+    CU_ASSERT_EQUAL(matched(&m, old, B), RG_NONE);
+    CU_ASSERT_EQUAL(matched(&m, old, C), RG_NONE);
+    CU_ASSERT_EQUAL(matched(&m, old, D), rg_graph_find(cur, D));
+    CU_ASSERT_EQUAL(matched(&m, old, E), RG_NONE);
+    CU_ASSERT_EQUAL(m.old_of[rg_graph_find(cur, B)], RG_NONE);
+    CU_ASSERT_EQUAL(m.old_of[rg_graph_find(cur, C)], RG_NONE);
+    CU_ASSERT_EQUAL(m.nnew, 3);
+    CU_ASSERT_EQUAL(m.nfreed, 3);
+    CU_ASSERT_EQUAL(m.nreused, 3);
+    CU_ASSERT_EQUAL(m.new_bytes, 48 + 53 + 120);
+    CU_ASSERT_EQUAL(m.freed_bytes, 48 + 52 + 88);
+    /* max_id says nothing about addresses: either order is accepted */
+    CU_ASSERT_TRUE(rg_match_in_order(cur, old));
+    rg_match_free(&m);
+    rg_graph_free(old);
+    rg_graph_free(cur);
+}
+#undef A
+#undef B
+#undef C
+#undef D
+#undef E
+
+/* Dumps that disagree on the scheme, or a scheme this build does not know:
+ * matched as reusable ids. */
+static void test_match_mixed_schemes(void) {
+    const mobj a[] = {{1, "list", 56, {0, 0}, 1}, {2, "int", 28, {0, 0}, 1}};
+    const mobj b[] = {{1, "list", 56, {0, 0}, 1}, {2, "str", 28, {0, 0}, 1}};
+    rg_graph *old = mini(NULL, 2, a, 2), *cur = mini("addresses", 2, b, 2), *other = mini("handles", 2, b, 2);
+    rg_match m;
+    CU_ASSERT_EQUAL_FATAL(rg_match_init(&m, old, cur), 0);
+    CU_ASSERT_TRUE(m.reusable);
+    CU_ASSERT_TRUE(m.mixed);
+    CU_ASSERT_EQUAL(matched(&m, old, 1), 0);
+    CU_ASSERT_EQUAL(matched(&m, old, 2), RG_NONE);
+    CU_ASSERT_EQUAL(m.nreused, 1);
+    rg_match_free(&m);
+    CU_ASSERT_EQUAL_FATAL(rg_match_init(&m, cur, old), 0); /* the other way round */
+    CU_ASSERT_TRUE(m.mixed);
+    CU_ASSERT_EQUAL(m.nnew, 1);
+    rg_match_free(&m);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(other->header.ids);
+    CU_ASSERT_STRING_EQUAL(other->header.ids, "handles");
+    CU_ASSERT_EQUAL_FATAL(rg_match_init(&m, old, other), 0);
+    CU_ASSERT_TRUE(m.reusable);
+    CU_ASSERT_EQUAL(m.nnew, 1);
+    rg_match_free(&m);
+    rg_graph_free(old);
+    rg_graph_free(cur);
+    rg_graph_free(other);
+}
+
+/* The changes of two dumps: analyses of each, then rg_changes_compute. */
+typedef struct two {
+    rg_graph *old, *cur;
+    rg_scc os, ns;
+    uint8_t *oreach, *nreach;
+    rg_match m;
+    rg_changes c;
+} two;
+
+static void two_compute(two *t, rg_graph *old, rg_graph *cur) {
+    t->old = old;
+    t->cur = cur;
+    t->oreach = malloc((size_t)old->n + 1);
+    t->nreach = malloc((size_t)cur->n + 1);
+    CU_ASSERT_FATAL(t->oreach && t->nreach);
+    CU_ASSERT_EQUAL_FATAL(rg_graph_scc(old, &t->os), 0);
+    CU_ASSERT_EQUAL_FATAL(rg_graph_scc(cur, &t->ns), 0);
+    CU_ASSERT_EQUAL_FATAL(rg_graph_reachable(old, NULL, t->oreach), 0);
+    CU_ASSERT_EQUAL_FATAL(rg_graph_reachable(cur, NULL, t->nreach), 0);
+    CU_ASSERT_EQUAL_FATAL(rg_match_init(&t->m, old, cur), 0);
+    CU_ASSERT_EQUAL_FATAL(rg_changes_compute(&t->m, &t->os, t->oreach, cur, &t->ns, t->nreach, &t->c), 0);
+}
+
+static void two_free(two *t) {
+    rg_changes_free(&t->c);
+    rg_match_free(&t->m);
+    rg_scc_free(&t->os);
+    rg_scc_free(&t->ns);
+    free(t->oreach);
+    free(t->nreach);
+    rg_graph_free(t->old);
+    rg_graph_free(t->cur);
+}
+
+/* Lesson 5: a cycle held by a root, then by nothing (func returned): the
+ * same two objects, reachable before and not now. And the reverse. */
+static void test_changes_reachability(void) {
+    const mobj held[] = {{1, "list", 56, {2, 3}, 1}, {2, "list", 56, {3, 0}, 0}, {3, "list", 56, {2, 0}, 0}};
+    const mobj dropped[] = {{1, "list", 56, {0, 0}, 1}, {2, "list", 56, {3, 0}, 0}, {3, "list", 56, {2, 0}, 0}};
+    two t;
+    two_compute(&t, mini(NULL, 3, held, 3), mini(NULL, 3, dropped, 3));
+    uint32_t i2 = rg_graph_find(t.cur, 2), i3 = rg_graph_find(t.cur, 3);
+    CU_ASSERT_EQUAL(t.c.nnew_cycles, 0);
+    CU_ASSERT_EQUAL(t.c.nvanished_cycles, 0);
+    CU_ASSERT_EQUAL_FATAL(t.c.nlost_cycles, 1);
+    CU_ASSERT_EQUAL(t.c.lost_cycles[0], t.ns.comp[i2]);
+    CU_ASSERT_EQUAL(t.c.nfound_cycles, 0);
+    CU_ASSERT_EQUAL(t.c.mark[i2], RG_CHANGE_LOST);
+    CU_ASSERT_EQUAL(t.c.mark[i3], RG_CHANGE_LOST);
+    CU_ASSERT_EQUAL(t.c.mark[rg_graph_find(t.cur, 1)], 0);
+    CU_ASSERT_EQUAL(t.c.nlost, 2);
+    CU_ASSERT_EQUAL(t.c.lost_bytes, 112);
+    CU_ASSERT_EQUAL(t.c.nfound, 0);
+    two_free(&t);
+    two_compute(&t, mini(NULL, 3, dropped, 3), mini(NULL, 3, held, 3));
+    CU_ASSERT_EQUAL(t.c.nlost_cycles, 0);
+    CU_ASSERT_EQUAL(t.c.nfound_cycles, 1);
+    CU_ASSERT_EQUAL(t.c.nfound, 2);
+    CU_ASSERT_EQUAL(t.c.mark[rg_graph_find(t.cur, 2)], RG_CHANGE_FOUND);
+    two_free(&t);
+}
+
+/* Cycles only one dump has: made, broken, or (address ids) the same ids
+ * now naming objects of another type. */
+static void test_changes_cycles(void) {
+    const mobj chain[] = {{1, "list", 56, {2, 0}, 1}, {2, "list", 56, {0, 0}, 0}};
+    const mobj ring2[] = {{1, "list", 56, {2, 0}, 1}, {2, "list", 56, {1, 0}, 0}};
+    const mobj ring2d[] = {{1, "dict", 56, {2, 0}, 1}, {2, "dict", 56, {1, 0}, 0}};
+    two t;
+    two_compute(&t, mini(NULL, 2, chain, 2), mini(NULL, 2, ring2, 2));
+    CU_ASSERT_EQUAL_FATAL(t.c.nnew_cycles, 1);
+    CU_ASSERT_EQUAL(t.c.new_cycles[0], t.ns.comp[0]);
+    CU_ASSERT_EQUAL(t.c.nvanished_cycles, 0);
+    CU_ASSERT_EQUAL(t.c.nlost_cycles + t.c.nfound_cycles, 0);
+    two_free(&t);
+    two_compute(&t, mini(NULL, 2, ring2, 2), mini(NULL, 2, chain, 2));
+    CU_ASSERT_EQUAL(t.c.nnew_cycles, 0);
+    CU_ASSERT_EQUAL_FATAL(t.c.nvanished_cycles, 1);
+    CU_ASSERT_EQUAL(t.c.vanished_cycles[0], t.os.comp[0]);
+    two_free(&t);
+    two_compute(&t, mini(NULL, 2, ring2, 2), mini(NULL, 2, ring2, 2));
+    CU_ASSERT_EQUAL(t.c.nnew_cycles + t.c.nvanished_cycles + t.c.nlost_cycles + t.c.nfound_cycles, 0);
+    two_free(&t);
+    /* with sequence ids the same ids are the same cycle; with addresses
+     * and another type they are another cycle */
+    two_compute(&t, mini("addresses", 2, ring2, 2), mini("addresses", 2, ring2d, 2));
+    CU_ASSERT_EQUAL(t.c.nnew_cycles, 1);
+    CU_ASSERT_EQUAL(t.c.nvanished_cycles, 1);
+    CU_ASSERT_EQUAL(t.c.mark[0], RG_CHANGE_NEW);
+    two_free(&t);
+}
+
 static const test_case cases[] = {
+    {"match: sequence ids name one object whatever its size", test_match_sequence_ids},
+    {"match: an address reused by another type or size is a new object", test_match_address_ids},
+    {"match: dumps that disagree on ids are matched as addresses", test_match_mixed_schemes},
+    {"changes: a cycle that became unreachable, and the reverse", test_changes_reachability},
+    {"changes: cycles made, broken, or at reused addresses", test_changes_cycles},
     {"components, cycles, chains match brute force on 3,000 graphs", test_against_brute_force},
     {"unknown fields cost no memory", test_unknown_fields_constant_memory},
     {"a 2 GiB file of NUL bytes is rejected at once", test_nul_file_rejected_early},

@@ -88,6 +88,17 @@ expect diff-collected.txt 0 "$R" diff lesson-3-returned.jsonl lesson-4-collected
 expect diff.json 0 "$R" diff --json lesson-2-linked.jsonl lesson-4-collected.jsonl
 expect diff-retained.txt 0 "$R" diff retained.jsonl retained-2.jsonl
 expect diff-retained.json 0 "$R" diff --json --limit 2 retained.jsonl retained-2.jsonl
+# lesson 5's key moment: func returned, its cycle is no longer reachable
+expect diff-unreachable.txt 0 "$R" diff lesson-2-linked.jsonl lesson-3-returned.jsonl
+expect diff-unreachable.json 0 "$R" diff --json lesson-2-linked.jsonl lesson-3-returned.jsonl
+# address ids (CPython without refgraph.track()): an address reused by another
+# type or size is a freed and a new object, never an unchanged one
+expect diff-addresses.txt 0 "$R" diff addr-1.jsonl addr-2.jsonl
+expect diff-addresses.json 0 "$R" diff --json addr-1.jsonl addr-2.jsonl
+(cd "$D" && "$R" diff --json addr-1-seq.jsonl addr-2.jsonl) > "$TMP/out" 2> "$TMP/err"
+if [ $? = 0 ] && cmp -s "$TMP/out" "$GOLD/diff-addresses-mixed.json" &&
+    [ "$(cat "$TMP/err")" = "refgraph: warning: 'addr-1-seq.jsonl' has sequence ids and 'addr-2.jsonl' has reusable ids: objects are matched by id, type and size" ]
+then ok; else bad "diff of a sequence-id and an address-id dump: warned, matched as addresses ($(cat "$TMP/err"))"; fi
 expect cycles-retained.txt 0 "$R" cycles retained.jsonl
 expect leaks-retained.json 0 "$R" leaks --json retained.jsonl
 expect top.txt 0 "$R" top retained.jsonl
@@ -128,8 +139,60 @@ done
 if (cd "$D" && "$R" chain lesson-2-linked.jsonl 11 -o "$TMP/chain.svg" > /dev/null) && grep -q "<svg" "$TMP/chain.svg"; then ok; else bad "chain -o"; fi
 if (cd "$D" && "$R" diff lesson-3-returned.jsonl lesson-4-collected.jsonl -o "$TMP/d.dot" > /dev/null) &&
     grep -q "(freed)" "$TMP/d.dot"; then ok; else bad "diff -o draws the freed objects"; fi
+if (cd "$D" && "$R" diff lesson-2-linked.jsonl lesson-3-returned.jsonl -o "$TMP/u.dot" > /dev/null) &&
+    [ "$(grep -c "peripheries=2" "$TMP/u.dot")" = 8 ] &&
+    tr -d '\n\\' < "$TMP/u.dot" | grep -q "orange, double border: reachable before, unreachable now"; then ok
+else bad "diff -o draws the objects that became unreachable, with their legend entry"; fi
 if (cd "$D" && "$R" show-refs lesson-2-linked.jsonl func:a --format png -o "$TMP/noext") &&
     [ "$(head -c 4 "$TMP/noext" | od -An -c | tr -d ' ')" = "211PNG" ]; then ok; else bad "--format png"; fi
+
+# ---- the command line: dispatch from the table, usage errors before any work --------------
+error extra-argument 2 "refgraph: top: unexpected argument 'b.jsonl' (see 'refgraph top --help')" "$R" top a.jsonl b.jsonl
+error missing-new 2 "refgraph: diff: missing NEW_DUMP (see 'refgraph diff --help')" "$R" diff lesson-1-before.jsonl
+error story-no-output 2 "refgraph: story: option -o or --output is required (see 'refgraph story --help')" "$R" story lesson-1-before.jsonl
+# a bad output name or format is a usage error (2) found before the dump is read (3 without the check)
+error format-unknown 2 "refgraph: cycles: option '--format' takes dot, png, svg, pdf or json, not 'gif' (see 'refgraph cycles --help')" "$R" cycles nope.jsonl -o x.gif --format gif
+error output-unknown 2 "refgraph: show-refs: cannot tell the format of 'x.gif': use .dot, .png, .svg, .pdf or .json, or --format (see 'refgraph show-refs --help')" "$R" show-refs nope.jsonl 1 -o x.gif
+error chain-output-unknown 2 "refgraph: chain: cannot tell the format of 'x.gif': use .dot, .png, .svg, .pdf or .json, or --format (see 'refgraph chain --help')" "$R" chain nope.jsonl 1 -o x.gif
+error json-format 2 "refgraph: show-refs: options '--json' and '--format svg' contradict each other: give one (see 'refgraph show-refs --help')" "$R" show-refs --json lesson-2-linked.jsonl 1 --format svg -o "$TMP/j.svg"
+# --format the same way in every drawing command: refused without a file to draw to
+for c in "cycles DUMP" "chain DUMP 11" "diff lesson-1-before.jsonl DUMP"; do
+    # shellcheck disable=SC2086
+    set -- $(echo "$c" | sed "s|DUMP|lesson-2-linked.jsonl|")
+    cmd=$1
+    error "$cmd-format-no-output" 2 "refgraph: $cmd: option '--format' draws to a file: give -o FILE (or -o - for standard output) (see 'refgraph $cmd --help')" "$R" "$@" --format svg
+done
+for c in show-refs show-backrefs; do
+    error "$c-format-no-output" 2 "refgraph: $c: svg output needs a file: -o FILE (or -o - for standard output) (see 'refgraph $c --help')" "$R" "$c" lesson-2-linked.jsonl 11 --format svg
+done
+# every drawing command's -o says what it draws; none claims DOT on standard output but show-*
+for c in cycles chain diff; do
+    "$R" "$c" --help | grep -q "also draw the .* to FILE" && ! "$R" "$c" --help | grep -qi "stdout\|DOT on" && ok || bad "$c --help: -o"
+done
+# -o NAME.PNG: the extension in any case
+(cd "$D" && "$R" show-refs lesson-2-linked.jsonl func:a -o "$TMP/upper.PNG") &&
+    [ "$(head -c 4 "$TMP/upper.PNG" | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "-o x.PNG"
+(cd "$D" && "$R" cycles lesson-3-returned.jsonl -o "$TMP/upper.Svg" > /dev/null) && grep -q "<svg" "$TMP/upper.Svg" && ok || bad "cycles -o x.Svg"
+(cd "$D" && "$R" show-refs --json lesson-2-linked.jsonl func:a -o "$TMP/sel.txt") && grep -q "\"objects\"" "$TMP/sel.txt" && ok || bad "show-refs --json -o NAME: JSON whatever the name"
+# -o - is standard output for every command that writes a file
+(cd "$D" && "$R" chain lesson-2-linked.jsonl 11 -o -) > "$TMP/out" && head -1 "$TMP/out" | grep -q "^frame local: " &&
+    grep -q "^digraph" "$TMP/out" && ok || bad "chain -o -: $(head -c 200 "$TMP/out")"
+(cd "$D" && "$R" diff lesson-3-returned.jsonl lesson-4-collected.jsonl -o - --format svg) > "$TMP/out" && grep -q "<svg" "$TMP/out" && ok || bad "diff -o - --format svg"
+(cd "$D" && "$R" report retained.jsonl -o -) > "$TMP/out" 2> "$TMP/err" && grep -q "</html>" "$TMP/out" && ok || bad "report -o -: $(cat "$TMP/err")"
+(cd "$D" && "$R" story lesson-1-before.jsonl lesson-2-linked.jsonl -o -) > "$TMP/out" 2> "$TMP/err" && grep -q "Step 2 of 2" "$TMP/out" && ok || bad "story -o -: $(cat "$TMP/err")"
+# a dump named - is standard input, gzip-compressed or not; read once
+(cd "$D" && "$R" stats lesson-2-linked.jsonl) > "$TMP/want"
+(cd "$D" && "$R" stats - < lesson-2-linked.jsonl) > "$TMP/out" && cmp -s "$TMP/want" "$TMP/out" && ok || bad "stats - < DUMP"
+gzip -c "$D/lesson-2-linked.jsonl" | "$R" stats - > "$TMP/out" && cmp -s "$TMP/want" "$TMP/out" && ok || bad "stats - < DUMP.gz"
+cat "$D/lesson-2-linked.jsonl" | "$R" info --lenient - | grep -q "^validation   ok" && ok || bad "info --lenient -"
+(cd "$D" && "$R" diff lesson-1-before.jsonl lesson-2-linked.jsonl) > "$TMP/want"
+(cd "$D" && "$R" diff lesson-1-before.jsonl - < lesson-2-linked.jsonl) > "$TMP/out" && cmp -s "$TMP/want" "$TMP/out" && ok || bad "diff OLD - < NEW"
+(cd "$D" && "$R" story - lesson-2-linked.jsonl -o "$TMP/story.html" < lesson-1-before.jsonl) && grep -q "Step 2 of 2" "$TMP/story.html" && ok || bad "story - STEP"
+(cd "$D" && "$R" show-refs - func:a < lesson-2-linked.jsonl) > "$TMP/out" && grep -q "^digraph" "$TMP/out" && ok || bad "show-refs - START"
+error stdin-twice 2 "refgraph: diff: standard input can be read once: give '-' for one dump only (see 'refgraph diff --help')" "$R" diff - -
+(cd "$D" && "$R" stats - < ../invalid/bad-utf8.jsonl) > "$TMP/out" 2> "$TMP/err"
+[ $? -eq 3 ] && [ "$(cat "$TMP/err")" = "refgraph: cannot read standard input: line 3, column 59: malformed JSON: invalid UTF-8 in string" ] &&
+    ok || bad "an invalid dump on standard input: $(cat "$TMP/err")"
 
 # ---- --help for every command of the table, and help CMD -------------------------------
 cmds=$("$R" --help | sed -n '/^commands:/,/^$/p' | awk '/^  [a-z]/ {print $1}')
@@ -140,16 +203,62 @@ for c in $cmds; do
     [ "$("$R" help "$c")" = "$out" ] && ok || bad "help $c differs from $c --help"
 done
 [ "$n" -eq 14 ] && ok || bad "the table lists $n commands, want 14"
-for c in by-type count; do grep -q "[\" ]$c[ \"]" "$SRC/contrib/refgraph.bash" && ok || bad "contrib/refgraph.bash does not complete $c"; done
 "$R" --version | grep -q "^refgraph [0-9]" && ok || bad "--version"
 "$R" --help > /dev/null && ok || bad "--help exit code"
 
-# ---- the bash completion knows every option of every command ----------------------------
-for c in $cmds; do
-    for o in $("$R" "$c" --help | sed -n 's/^  \(-., \)\{0,1\} *\(--[a-z-]*\).*/\2/p'); do
-        grep -q -- "$o[ \"]" "$SRC/contrib/refgraph.bash" && ok || bad "contrib/refgraph.bash does not complete $c $o"
-    done
+# ---- help fits 80 columns, every placeholder means something ------------------------------
+for c in "" $cmds; do
+    # shellcheck disable=SC2086
+    long=$("$R" $c --help | awk 'length($0) > 80 {print length($0) ": " $0}')
+    [ -z "$long" ] && ok || bad "refgraph $c --help has lines over 80 columns: $long"
+    # shellcheck disable=SC2086
+    "$R" $c --help | grep -q -- '--[a-z-]* X\b' && bad "refgraph $c --help: a placeholder X" || ok
 done
+"$R" stats --help | grep -q -- '--limit N ' && "$R" show-refs --help | grep -q -- '-o, --output FILE ' && ok ||
+    bad "placeholders: --limit N, -o FILE"
+
+# ---- the bash completion, generated from the table (--completion-helper) ------------------
+# the helper names every command of --help, and nothing else
+[ "$("$R" --completion-helper | tr '\n' ' ')" = "$(echo $cmds | tr '\n' ' ')" ] && ok ||
+    bad "--completion-helper lists '$("$R" --completion-helper | tr '\n' ' ')', --help '$cmds'"
+# contrib/refgraph.bash lists no command or option by hand
+grep -q -- 'show-backrefs\|--max-depth\|--retained' "$SRC/contrib/refgraph.bash" && bad "contrib/refgraph.bash lists commands or options by hand" || ok
+# sourced in bash and called as bash calls it (COMP_WORDS, COMP_CWORD): prints COMPREPLY
+cat > "$TMP/complete.bash" << 'EOF'
+shopt -s extglob
+. "$1"
+shift
+COMP_WORDS=("$@")
+COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+COMPREPLY=()
+_refgraph
+printf '%s\n' "${COMPREPLY[@]}"
+EOF
+completion() { (cd "$TMP" && bash "$TMP/complete.bash" "$SRC/contrib/refgraph.bash" "$R" "$@") 2>&1; }
+if command -v bash > /dev/null 2>&1; then
+    words=$(completion "")
+    for c in $cmds help; do
+        echo "$words" | grep -qx -- "$c" && ok || bad "completion does not offer the command $c"
+    done
+    [ "$(completion sho | sort | tr '\n' ' ')" = "show-backrefs show-refs " ] && ok || bad "completion of 'sho': $(completion sho)"
+    nopts=0
+    for c in $cmds; do
+        words=$(completion "$c" -)
+        for o in $("$R" "$c" --help | sed -n 's/^  \(-.\)\{0,1\},\{0,1\} *\(--[a-z-]*\).*/\1 \2/p'); do
+            nopts=$((nopts + 1))
+            echo "$words" | grep -qx -- "$o" && ok || bad "completion does not offer $c $o"
+        done
+    done
+    [ "$nopts" -gt 100 ] && ok || bad "only $nopts options checked"
+    [ "$(completion stats --sort "" | tr '\n' ' ')" = "count size retained " ] && ok || bad "completion of stats --sort: $(completion stats --sort "")"
+    [ "$(completion cycles --format p | sort | tr '\n' ' ')" = "pdf png " ] && ok || bad "completion of cycles --format p: $(completion cycles --format p)"
+    [ -z "$(completion top --limit "")" ] && ok || bad "completion of top --limit N offers '$(completion top --limit "")'"
+    touch "$TMP/pick-me.html"
+    completion report -o pick | grep -qx "pick-me.html" && ok || bad "completion of report -o FILE: $(completion report -o pick)"
+    completion help dom | grep -qx dominators && ok || bad "completion of help COMMAND"
+else
+    echo "skipped: the completion checks need bash"
+fi
 
 # ---- errors: one message, the documented exit code ------------------------------------
 "$R" > "$TMP/out" 2> "$TMP/err"
@@ -184,7 +293,7 @@ error wrong-local 2 "refgraph: no local 'func:zz' in 'lesson-2-linked.jsonl'" "$
 error no-start 2 "refgraph: show-refs: missing START (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl
 error other-heap 2 "refgraph: cannot compare 'lesson-2-linked.jsonl' and 'other-heap.jsonl': they are dumps of different heaps (00000000000000aa and 00000000000000bb), whose ids mean different objects" "$R" diff lesson-2-linked.jsonl other-heap.jsonl
 error backwards 2 "refgraph: 'lesson-1-before.jsonl' was written before 'lesson-4-collected.jsonl': give the older dump first" "$R" diff lesson-4-collected.jsonl lesson-1-before.jsonl
-error png-stdout 2 "refgraph: show-refs: png output needs a file: -o FILE (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl func:a --format png
+error png-stdout 2 "refgraph: show-refs: png output needs a file: -o FILE (or -o - for standard output) (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl func:a --format png
 error bad-layout 4 "refgraph: graphviz layout failed: layout type: \"nope\" not recognized. Use one of: circo dot fdp neato nop nop1 nop2 osage patchwork sfdp twopi" "$R" show-refs lesson-2-linked.jsonl func:a --layout nope -o "$TMP/x.png"
 error unwritable 4 "refgraph: cannot create '/nonexistent-dir/x.dot': No such file or directory" "$R" show-refs lesson-2-linked.jsonl func:a -o /nonexistent-dir/x.dot
 [ ! -e "$TMP/x.png" ] && ok || bad "a failed render left a file"

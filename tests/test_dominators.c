@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "refgraph/dominators.h"
+#include "refgraph/match.h"
 #include "refgraph/steps.h"
 
 typedef struct test_case {
@@ -490,7 +491,47 @@ static void test_step_diff_allocation_failures(void) {
         rg_step_diff_free(&d);
         if (!failed) break;
     }
-    CU_ASSERT_EQUAL(k, 4); /* three allocations, each failed once */
+    CU_ASSERT_EQUAL(k, 6); /* three allocations and the match's two, each failed once */
+    free(reach);
+    rg_graph_free(g);
+}
+
+/* graph/match.h: each allocation of rg_match_init and rg_changes_compute
+ * fails in turn: RG_ENOMEM, out zeroed, nothing leaked (ASan). */
+static void test_match_allocation_failures(void) {
+    spec s;
+    random_spec(&s, 24);
+    rg_graph *g = load_spec(&s);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    uint8_t *reach = calloc(g->n + 1, 1);
+    rg_scc scc;
+    CU_ASSERT_FATAL(reach != NULL);
+    CU_ASSERT_EQUAL_FATAL(rg_graph_reachable(g, NULL, reach), 0);
+    CU_ASSERT_EQUAL_FATAL(rg_graph_scc(g, &scc), 0);
+    long k = 1;
+    for (;; k++) {
+        rg_match m;
+        rg_changes c;
+        memset(&c, 0, sizeof c);
+        allocs = 0;
+        fail_at = k;
+        int rc = rg_match_init(&m, g, g);
+        if (rc == 0) rc = rg_changes_compute(&m, &scc, reach, g, &scc, reach, &c);
+        int failed = allocs >= k;
+        fail_at = 0;
+        if (failed) {
+            CU_ASSERT_EQUAL(rc, RG_ENOMEM);
+            CU_ASSERT(c.mark == NULL && c.new_cycles == NULL && c.vanished_cycles == NULL);
+        } else {
+            CU_ASSERT_EQUAL(rc, 0); /* a dump against itself: nothing changed */
+            CU_ASSERT(m.nnew == 0 && m.nfreed == 0 && c.nlost == 0 && c.nnew_cycles == 0 && c.nvanished_cycles == 0);
+        }
+        rg_changes_free(&c);
+        rg_match_free(&m);
+        if (!failed) break;
+    }
+    CU_ASSERT_EQUAL(k, 11); /* the match's two allocations and the changes' eight, each failed once */
+    rg_scc_free(&scc);
     free(reach);
     rg_graph_free(g);
 }
@@ -498,6 +539,7 @@ static void test_step_diff_allocation_failures(void) {
 int main(void) {
     static const test_case cases[] = {
         {"graph/steps.h: every allocation can fail", test_step_diff_allocation_failures},
+        {"graph/match.h: every allocation can fail", test_match_allocation_failures},
         {"every allocation can fail", test_allocation_failures},
         {"a diamond, a weak back reference, a garbage pair", test_diamond_and_garbage},
         {"3000 random dumps against the definition", test_random_small},

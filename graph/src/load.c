@@ -470,7 +470,7 @@ static int known_field(int depth, const char *key, size_t len) {
     case 1:
         switch (len) {
         case 2: return IS("id") || IS("rc") || IS("gc");
-        case 3: return IS("gen");
+        case 3: return IS("gen") || IS("ids");
         case 4: return IS("type") || IS("size") || IS("refs") || IS("heap") || IS("step");
         case 5: return IS("label") || IS("frame") || IS("depth");
         case 6: return IS("global") || IS("locals") || IS("format") || IS("static");
@@ -514,11 +514,11 @@ static int known_field(int depth, const char *key, size_t len) {
 
 static int parse_header(loader *L) {
     static const char *const names[] = {"format", "version", "producer", "producer_version", "created",
-                                        "heap", "gc", "heap_id", "step"};
-    size_t v[9];
+                                        "heap", "gc", "heap_id", "step", "ids"};
+    size_t v[10];
     const jtok *t = L->jp.toks;
     if (t[0].type != J_OBJECT) return FAIL(L, 1, RG_EFORMAT, "not a refgraph dump: the first line is not an object");
-    fields(L, 0, names, 9, v);
+    fields(L, 0, names, 10, v);
     if (!v[0]) return FAIL(L, 1, RG_EFORMAT, "not a refgraph dump: the first line has no \"format\" field");
     if (t[v[0]].type != J_STRING || !jkey(L->line, &t[v[0]], RG_DUMP_FORMAT, strlen(RG_DUMP_FORMAT)))
         return FAIL(L, col_of(&t[v[0]]), RG_EFORMAT, "not a refgraph dump: format is not \"" RG_DUMP_FORMAT "\"");
@@ -539,9 +539,12 @@ static int parse_header(loader *L) {
     L->g->header.heap_id = strtoull(hex, &hend, 16);
     if (*hend || strspn(hex, "0123456789abcdef") != 16)
         return FAIL(L, col_of(hid), RG_EFORMAT, "field \"heap_id\" must be 16 hex digits");
-    /* strings: producer, producer_version, created, and the optional
-     * step's lesson, title, code and caption, kept in one block */
-    uint32_t s[7];
+    /* strings: producer, producer_version, created, the optional step's
+     * lesson, title, code and caption, and the optional ids, kept in one
+     * block. Any ids value but absence means ids may be reused
+     * (refgraph/match.h): a value this build does not know is read as the
+     * most cautious scheme, not refused. */
+    uint32_t s[8];
     for (int i = 0; i < 3; i++)
         if (get_str(L, &t[v[2 + i]], names[2 + i], &s[i])) return -1;
     static const char *const stn[] = {"lesson", "title", "code", "caption"};
@@ -554,17 +557,19 @@ static int parse_header(loader *L) {
         s[3 + i] = RG_NONE;
         if (sv[i] && get_str(L, &t[sv[i]], stn[i], &s[3 + i])) return -1;
     }
+    s[7] = RG_NONE;
+    if (v[9] && get_str(L, &t[v[9]], "ids", &s[7])) return -1;
     size_t total = 0;
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 8; i++)
         if (s[i] != RG_NONE) total += L->g->str[s[i]].len + 1;
     char *block = malloc(total);
     if (!block) return FAIL(L, 0, RG_ENOMEM, "out of memory");
     L->g->header_strings = block;
-    const char **dst[7] = {&L->g->header.producer, &L->g->header.producer_version, &L->g->header.created,
+    const char **dst[8] = {&L->g->header.producer, &L->g->header.producer_version, &L->g->header.created,
                            &L->g->header.step.lesson, &L->g->header.step.title, &L->g->header.step.code,
-                           &L->g->header.step.caption};
-    for (int i = 0; i < 7; i++) {
-        if (s[i] == RG_NONE) continue; /* an absent step field stays NULL */
+                           &L->g->header.step.caption, &L->g->header.ids};
+    for (int i = 0; i < 8; i++) {
+        if (s[i] == RG_NONE) continue; /* an absent step or ids field stays NULL */
         rg_gstr g = L->g->str[s[i]];
         memcpy(block, g.ptr, g.len);
         block[g.len] = '\0';
@@ -1206,6 +1211,35 @@ out:
     return g;
 }
 
+/* Reads the dump from r->fd (open, closed by the caller); name is used in messages. */
+static rg_graph *load_fd(reader *r, const char *name, const rg_load_options *opts, rg_error *err) {
+    r->cap = 1 << 20;
+    r->buf = malloc(r->cap);
+    r->in = malloc(IN_SIZE);
+    rg_graph *g = NULL;
+    if (!r->buf || !r->in) {
+        rg_error_set(err, RG_ENOMEM, name, 0, 0, "out of memory");
+        goto out;
+    }
+    r->zs.next_in = r->in;
+    /* gzip or text, from the first two bytes; bound: each read adds a byte or ends */
+    while (r->zs.avail_in < 2 && !r->in_eof)
+        if (read_more(r, err, name, 1) < 0) goto out;
+    if (r->zs.avail_in >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b) {
+        if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK) {
+            rg_error_set(err, RG_ENOMEM, name, 0, 0, "out of memory");
+            goto out;
+        }
+        r->gzip = r->zinit = 1;
+    }
+    g = load(r, name, opts, err);
+out:
+    if (r->zinit) inflateEnd(&r->zs);
+    free(r->buf);
+    free(r->in);
+    return g;
+}
+
 rg_graph *rg_graph_load(const char *path, const rg_load_options *opts, rg_error *err) {
     if (!path) {
         rg_error_set(err, RG_EINVAL, "", 0, 0, "no file name given");
@@ -1226,32 +1260,25 @@ rg_graph *rg_graph_load(const char *path, const rg_load_options *opts, rg_error 
         rg_error_set(err, RG_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    r.cap = 1 << 20;
-    r.buf = malloc(r.cap);
-    r.in = malloc(IN_SIZE);
-    rg_graph *g = NULL;
-    if (!r.buf || !r.in) {
-        rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
-        goto out;
-    }
-    r.zs.next_in = r.in;
-    /* gzip or text, from the first two bytes; bound: each read adds a byte or ends */
-    while (r.zs.avail_in < 2 && !r.in_eof)
-        if (read_more(&r, err, path, 1) < 0) goto out;
-    if (r.zs.avail_in >= 2 && r.in[0] == 0x1f && r.in[1] == 0x8b) {
-        if (inflateInit2(&r.zs, 16 + MAX_WBITS) != Z_OK) {
-            rg_error_set(err, RG_ENOMEM, path, 0, 0, "out of memory");
-            goto out;
-        }
-        r.gzip = r.zinit = 1;
-    }
-    g = load(&r, path, opts, err);
-out:
-    if (r.zinit) inflateEnd(&r.zs);
-    free(r.buf);
-    free(r.in);
+    rg_graph *g = load_fd(&r, path, opts, err);
     close(r.fd);
     return g;
+}
+
+rg_graph *rg_graph_load_fd(int fd, const char *name, const rg_load_options *opts, rg_error *err) {
+    if (!name) name = "<fd>";
+    reader r;
+    memset(&r, 0, sizeof r);
+    struct stat st;
+    if (fstat(fd, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            rg_error_set(err, RG_EIO, name, 0, 0, "is a directory");
+            return NULL;
+        }
+        if (S_ISREG(st.st_mode)) r.total = (uint64_t)st.st_size; /* a pipe's size means nothing */
+    }
+    r.fd = fd;
+    return load_fd(&r, name, opts, err);
 }
 
 rg_graph *rg_graph_load_buffer(const char *data, size_t len, const char *name, const rg_load_options *opts,

@@ -8,6 +8,7 @@ void rg_step_diff_free(rg_step_diff *d) {
     free(d->mark);
     free(d->old_rc);
     free(d->freed);
+    rg_match_free(&d->match);
     memset(d, 0, sizeof *d);
 }
 
@@ -18,18 +19,16 @@ int rg_step_diff_compute(const rg_graph *old, const uint8_t *old_reach, const rg
     out->mark = calloc(n, sizeof *out->mark);
     out->old_rc = malloc(n * sizeof *out->old_rc);
     out->freed = malloc(no * sizeof *out->freed);
-    if (!out->mark || !out->old_rc || !out->freed) {
+    if (!out->mark || !out->old_rc || !out->freed || (old && rg_match_init(&out->match, old, cur))) {
         rg_step_diff_free(out);
         return RG_ENOMEM;
     }
-    for (uint32_t i = 0; i < cur->n; i++) {
+    for (uint32_t i = 0; i < cur->n; i++) { /* bound: the newer dump's objects */
         out->old_rc[i] = cur->refcount[i];
         if (!old) continue;
-        uint32_t o = cur->id[i] > old->header.max_id ? RG_NONE : rg_graph_find(old, cur->id[i]);
+        uint32_t o = out->match.old_of[i];
         if (o == RG_NONE) {
             out->mark[i] = RG_STEP_NEW;
-            out->nnew++;
-            out->new_bytes += cur->size[i];
             continue;
         }
         out->old_rc[i] = old->refcount[o];
@@ -42,10 +41,10 @@ int rg_step_diff_compute(const rg_graph *old, const uint8_t *old_reach, const rg
             out->nlost++;
         }
     }
-    for (uint32_t i = 0; old && i < old->n; i++) {
-        if (rg_graph_find(cur, old->id[i]) != RG_NONE) continue;
-        out->freed[out->nfreed++] = i;
-        out->freed_bytes += old->size[i];
-    }
+    for (uint32_t i = 0; old && i < old->n; i++) /* bound: the older dump's objects */
+        if (out->match.cur_of[i] == RG_NONE) out->freed[out->nfreed++] = i;
+    out->nnew = out->match.nnew;
+    out->new_bytes = out->match.new_bytes;
+    out->freed_bytes = out->match.freed_bytes;
     return 0;
 }

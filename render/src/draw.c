@@ -626,14 +626,16 @@ static Agraph_t *build(rg_drawing *d) {
         }
     }
     if (!d->o.no_legend) {
-        int diff = d->nghosts > 0;
+        int diff = d->nghosts > 0, lost = 0;
         for (size_t i = 0; i < d->nnodes && !diff; i++) diff = (d->nodes[i].marks & RG_DRAW_NEW) != 0;
+        for (size_t i = 0; i < d->nnodes && !lost; i++) lost = (d->nodes[i].marks & RG_DRAW_LOST) != 0;
         Agnode_t *n = node(G, "legend");
         set(n, "shape", "note");
         set(n, "fontsize", "9");
         b.len = 0;
         sb_str(&b, legend_text);
         if (diff) sb_str(&b, "light green: new since the older dump\\l" "light red, dashed: freed since then\\l");
+        if (lost) sb_str(&b, "orange, double border: reachable before, unreachable now\\l");
         set(n, "label", b.p);
     }
     int oom = b.oom || gv_oom || gv_failed;

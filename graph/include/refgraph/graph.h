@@ -101,6 +101,10 @@ typedef struct rg_load_options {
  * NULL on failure with err saying which file, line, column and what. */
 rg_graph *rg_graph_load(const char *path, const rg_load_options *opts, rg_error *err);
 
+/* The same from an open file descriptor (standard input for "-"), read to
+ * its end and left open; name is used in messages. */
+rg_graph *rg_graph_load_fd(int fd, const char *name, const rg_load_options *opts, rg_error *err);
+
 /* The same from memory (uncompressed); name is used in messages. */
 rg_graph *rg_graph_load_buffer(const char *data, size_t len, const char *name,
                                const rg_load_options *opts, rg_error *err);

@@ -2,13 +2,14 @@
  * object, for a story told step by step (refgraph story): which objects
  * are new, which were freed, whose refcount changed, and which were
  * reachable from a root before and are not now (garbage only the collector
- * frees). Ids are allocation sequence numbers, never reused within a heap,
- * so an id names the same object in both dumps.
+ * frees). Objects are matched as refgraph/match.h says (by id; also by
+ * type and size when ids may be reused).
  */
 #ifndef REFGRAPH_STEPS_H
 #define REFGRAPH_STEPS_H
 
 #include "refgraph/graph.h"
+#include "refgraph/match.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,12 +27,13 @@ typedef struct rg_step_diff {
     uint32_t *freed;  /* [nfreed] indexes into the older dump of the objects freed */
     uint32_t nnew, nrc, nlost;
     uint64_t new_bytes, freed_bytes; /* shallow bytes of the new and of the freed objects */
+    rg_match match; /* which object is which (all zero when old is NULL) */
 } rg_step_diff;
 
 /* Compares old (may be NULL: the first step, where nothing is marked)
  * with cur. old_reach and cur_reach are the dumps' reachability
  * (rg_graph_reachable; old_reach unused when old is NULL). The caller
- * checks that both are dumps of one heap, old first. Returns 0 or
+ * checks that both are dumps of one heap, old first (rg_match_in_order). Returns 0 or
  * RG_ENOMEM (out zeroed). */
 int rg_step_diff_compute(const rg_graph *old, const uint8_t *old_reach, const rg_graph *cur, const uint8_t *cur_reach,
                          rg_step_diff *out);
