@@ -54,7 +54,6 @@ by-type OLD list
 count OLD list --json
 chain OLD d --to type=Node --json
 show-refs OLD d --max-depth 0 --extra-info flags --extra-info gen -o OUT.dot
-show-refs OLD type=lst
 report NEW OLD -o OUT.html"
 
 runs=0
