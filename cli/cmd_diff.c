@@ -238,7 +238,7 @@ int cmd_diff(const cli_args *a) {
     int rc = EXIT_OK;
     long limit;
     rg_render_options ro;
-    cli_store store = {NULL, NULL};
+    cli_store store = {0};
     rg_graph *og = NULL, *ng = NULL;
     rg_analysis oan = {0}, nan = {0};
     rg_finder of = {0}, nf = {0};
@@ -253,6 +253,10 @@ int cmd_diff(const cli_args *a) {
     }
     if (!(og = cli_load(a->pos[0])) || !(ng = cli_load(a->pos[1]))) {
         rc = EXIT_INPUT;
+        goto out;
+    }
+    if (cli_check_draw_types(a, ng, og, a->pos[1]) < 0) {
+        rc = EXIT_USAGE;
         goto out;
     }
     if (og->header.heap_id != ng->header.heap_id) {

@@ -41,26 +41,8 @@ int cmd_info(const cli_args *a) {
         return EXIT_INPUT;
     }
     const rg_dump_header *h = &g->header;
-    uint64_t gens[5] = {0}, weak = 0, cycles = 0, cyc_objs = 0, cyc_bytes = 0, unreach = 0, unreach_bytes = 0,
-             held = 0, locals = 0;
-    for (uint32_t i = 0; i < g->n; i++) {
-        gens[g->gen[i] == RG_DUMP_UNTRACKED ? 0 : g->gen[i] == RG_DUMP_FROZEN ? 4 : (size_t)g->gen[i] + 1]++;
-        if (!an.reach[i]) {
-            unreach++;
-            unreach_bytes = rg_sat_add(unreach_bytes, g->size[i]);
-        }
-        if (an.external[i] > 0 && !cli_heap_owned(g, i)) held++;
-    }
-    for (uint32_t e = 0; e < g->nrefs; e++) weak += (g->ref_label[e] & RG_EDGE_WEAK) != 0;
-    for (uint32_t c = 0; c < an.scc.ncomp; c++) {
-        if (!an.scc.cyclic[c]) continue;
-        cycles++;
-        cyc_objs += an.scc.size[c];
-        cyc_bytes = rg_sat_add(cyc_bytes, an.scc.bytes[c]);
-    }
-    for (uint32_t f = 0; f < g->nframes; f++) locals += g->frames[f].nlocals;
-    uint32_t garbage = h->garbage_id ? rg_graph_find(g, h->garbage_id) : RG_NONE;
-    uint64_t ngarbage = garbage == RG_NONE ? 0 : g->ref_start[garbage + 1] - g->ref_start[garbage];
+    rg_counts n;
+    rg_graph_count(g, &an, &n);
     if (cli_has(a, "json")) {
         printf("{\"dump\":");
         json_str(stdout, path, strlen(path));
@@ -72,8 +54,8 @@ int cmd_info(const cli_args *a) {
         json_str(stdout, h->created, strlen(h->created));
         printf(",\"heap_id\":\"%016llx\",\"objects\":%u,\"references\":%u,\"weak_references\":%llu,"
                "\"globals\":%u,\"frames\":%u,\"locals\":%llu,",
-               (unsigned long long)h->heap_id, g->n, g->nrefs, (unsigned long long)weak, g->nglobals, g->nframes,
-               (unsigned long long)locals);
+               (unsigned long long)h->heap_id, g->n, g->nrefs, (unsigned long long)n.weak_refs, g->nglobals, g->nframes,
+               (unsigned long long)n.locals);
         printf("\"heap\":{\"bytes_in_use\":%llu,\"peak_bytes\":%llu,\"live_objects\":%llu,\"max_id\":%llu},",
                (unsigned long long)h->bytes_in_use, (unsigned long long)h->peak_bytes,
                (unsigned long long)h->live_objects, (unsigned long long)h->max_id);
@@ -84,14 +66,15 @@ int cmd_info(const cli_args *a) {
             printf("%s{\"collections\":%llu,\"collected\":%llu,\"uncollectable\":%llu}", i ? "," : "",
                    (unsigned long long)h->gen[i].collections, (unsigned long long)h->gen[i].collected,
                    (unsigned long long)h->gen[i].uncollectable);
-        printf("],\"garbage_list\":%llu},", (unsigned long long)ngarbage);
+        printf("],\"garbage_list\":%llu},", (unsigned long long)n.garbage_list);
         printf("\"generations\":{\"untracked\":%llu,\"0\":%llu,\"1\":%llu,\"2\":%llu,\"frozen\":%llu},",
-               (unsigned long long)gens[0], (unsigned long long)gens[1], (unsigned long long)gens[2],
-               (unsigned long long)gens[3], (unsigned long long)gens[4]);
-        printf("\"cycles\":{\"count\":%llu,\"objects\":%llu,\"bytes\":%llu},", (unsigned long long)cycles,
-               (unsigned long long)cyc_objs, (unsigned long long)cyc_bytes);
+               (unsigned long long)n.untracked, (unsigned long long)n.gen[0], (unsigned long long)n.gen[1],
+               (unsigned long long)n.gen[2], (unsigned long long)n.frozen);
+        printf("\"cycles\":{\"count\":%llu,\"objects\":%llu,\"bytes\":%llu},", (unsigned long long)n.cycles,
+               (unsigned long long)n.cycle_objects, (unsigned long long)n.cycle_bytes);
         printf("\"unreachable\":{\"objects\":%llu,\"bytes\":%llu},\"held_from_outside\":%llu,",
-               (unsigned long long)unreach, (unsigned long long)unreach_bytes, (unsigned long long)held);
+               (unsigned long long)n.unreachable, (unsigned long long)n.unreachable_bytes,
+               (unsigned long long)n.held_outside);
         printf("\"valid\":%s,\"dropped_references\":%llu}\n", warns.n ? "false" : "true",
                (unsigned long long)g->dropped_refs);
     } else {
@@ -105,10 +88,10 @@ int cmd_info(const cli_args *a) {
                rg_escape(h->created, strlen(h->created), e3, sizeof e3));
         printf("%sheap%s         %016llx\n", bold, off, (unsigned long long)h->heap_id);
         printf("%sobjects%s      %u, %u references (%llu weak)\n", bold, off, g->n, g->nrefs,
-               (unsigned long long)weak);
+               (unsigned long long)n.weak_refs);
         printf("%sroots%s        %u global%s, %u frame%s with %llu local%s\n", bold, off, g->nglobals,
-               g->nglobals == 1 ? "" : "s", g->nframes, g->nframes == 1 ? "" : "s", (unsigned long long)locals,
-               locals == 1 ? "" : "s");
+               g->nglobals == 1 ? "" : "s", g->nframes, g->nframes == 1 ? "" : "s", (unsigned long long)n.locals,
+               n.locals == 1 ? "" : "s");
         printf("%smemory%s       %s in use, %s at the peak, ids up to %llu\n", bold, off,
                cli_bytes(h->bytes_in_use, b1, sizeof b1), cli_bytes(h->peak_bytes, b2, sizeof b2),
                (unsigned long long)h->max_id);
@@ -116,19 +99,20 @@ int cmd_info(const cli_args *a) {
                h->gc_enabled ? "enabled" : "disabled", h->gen[0].threshold, h->gen[1].threshold,
                h->gen[2].threshold, h->gen[0].count, h->gen[1].count, h->gen[2].count);
         printf("%sgenerations%s  0: %llu, 1: %llu, 2: %llu, frozen: %llu, untracked: %llu\n", bold, off,
-               (unsigned long long)gens[1], (unsigned long long)gens[2], (unsigned long long)gens[3],
-               (unsigned long long)gens[4], (unsigned long long)gens[0]);
+               (unsigned long long)n.gen[0], (unsigned long long)n.gen[1], (unsigned long long)n.gen[2],
+               (unsigned long long)n.frozen, (unsigned long long)n.untracked);
         for (int i = 0; i < 3; i++)
             printf("%s%-12s%s generation %d: %llu collections, %llu collected, %llu uncollectable\n", bold,
                    i == 0 ? "collections" : "", off, i, (unsigned long long)h->gen[i].collections,
                    (unsigned long long)h->gen[i].collected, (unsigned long long)h->gen[i].uncollectable);
-        printf("%sgarbage list%s %llu object%s\n", bold, off, (unsigned long long)ngarbage, ngarbage == 1 ? "" : "s");
-        printf("%scycles%s       %llu, with %llu objects, %s\n", bold, off, (unsigned long long)cycles,
-               (unsigned long long)cyc_objs, cli_bytes(cyc_bytes, b1, sizeof b1));
+        printf("%sgarbage list%s %llu object%s\n", bold, off, (unsigned long long)n.garbage_list,
+               n.garbage_list == 1 ? "" : "s");
+        printf("%scycles%s       %llu, with %llu objects, %s\n", bold, off, (unsigned long long)n.cycles,
+               (unsigned long long)n.cycle_objects, cli_bytes(n.cycle_bytes, b1, sizeof b1));
         printf("%sunreachable%s  %llu objects, %s (only the cycle collector frees them)\n", bold, off,
-               (unsigned long long)unreach, cli_bytes(unreach_bytes, b1, sizeof b1));
+               (unsigned long long)n.unreachable, cli_bytes(n.unreachable_bytes, b1, sizeof b1));
         printf("%sheld outside%s %llu objects have references the dump does not show\n", bold, off,
-               (unsigned long long)held);
+               (unsigned long long)n.held_outside);
         if (!warns.n) {
             printf("%svalidation%s   ok: every record well-formed, every reference resolved, the trailer matches\n",
                    bold, off);

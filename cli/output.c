@@ -51,10 +51,3 @@ void cli_json_path(FILE *f, const rg_graph *g, uint32_t first, const uint32_t *e
     }
     fputc(']', f);
 }
-
-int cli_heap_owned(const rg_graph *g, uint32_t i) {
-    rg_gstr t = g->str[g->type[i]];
-    if (g->flags[i] & RG_GF_STATIC) return 1;
-    return (t.len == 8 && memcmp(t.ptr, "NoneType", 8) == 0) || (t.len == 4 && memcmp(t.ptr, "bool", 4) == 0) ||
-           (g->header.garbage_id && g->id[i] == g->header.garbage_id);
-}

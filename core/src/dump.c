@@ -7,6 +7,7 @@
 
 typedef struct dump_ctx {
     rg_dump_writer *w;
+    const rg_heap *h;
     char label[RG_DUMP_EDGE_LABEL_MAX + 8];
 } dump_ctx;
 
@@ -32,6 +33,9 @@ static int write_object(dump_ctx *c, rg_object *o, int gen) {
         .gen = gen,
         .finalized = (o->flags & RG__F_FINALIZED) != 0,
         .garbage = (o->flags & RG__F_MARK) != 0,
+        /* the heap's singletons: held by the heap for its whole life, so
+         * their refcount counts the runtime's references (docs/dump-format.md) */
+        .is_static = o == c->h->none || o == c->h->true_ || o == c->h->false_,
         .label = {label, len},
         .label_len = full > len ? full : 0,
     };
@@ -81,6 +85,7 @@ static int write_all(rg_heap *h, rg_dump_writer *w, const char *created, uint64_
     int rc = rg_dump_write_header(w, &hd);
     dump_ctx c;
     c.w = w;
+    c.h = h;
     struct {
         rg_gc_link *list;
         int gen;

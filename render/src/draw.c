@@ -18,6 +18,7 @@
 #include "refgraph/render.h"
 
 #define DISPLAY_LABEL_MAX 48 /* bytes of a label shown in a box */
+#define EXTRA_MAX 256 /* bytes of an extra_info line */
 #define DISPLAY_EDGE_MAX 32  /* bytes of an edge label shown */
 
 typedef struct dnode {
@@ -536,6 +537,12 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b,
     sb_str(b, "\\n");
     sb_gstr(b, g->str[g->label[o]], DISPLAY_LABEL_MAX);
     if (d->o.retained) sb_fmt(b, "\\nretains %llu B", (unsigned long long)d->o.retained[o]);
+    char extra[EXTRA_MAX];
+    size_t ne = d->o.extra_info ? d->o.extra_info(g, o, extra, sizeof extra, d->o.ud) : 0;
+    if (ne) {
+        sb_str(b, "\\n");
+        sb_text(b, extra, ne < sizeof extra ? ne : sizeof extra - 1, sizeof extra);
+    }
     set(n, "label", b->p ? b->p : "");
     /* objgraph's grey by depth; blue when highlighted; green/red in a diff */
     double v = 1.0 - 0.7 * (double)dn->depth / (double)d->o.max_depth;
@@ -906,6 +913,9 @@ static json_t *drawing_json(const rg_drawing *d) {
                               gstr_json(g->str[g->type[o]]), "size", rg_json_u64(g->size[o]), "refcount",
                               (json_int_t)g->refcount[o], "label", gstr_json(g->str[g->label[o]]));
         if (v && d->o.retained) bad |= json_object_set_new(v, "retained", rg_json_u64(d->o.retained[o]));
+        char extra[EXTRA_MAX];
+        size_t ne = v && d->o.extra_info ? d->o.extra_info(g, o, extra, sizeof extra, d->o.ud) : 0;
+        if (ne) bad |= json_object_set_new(v, "extra", rg_json_text(extra, ne < sizeof extra ? ne : sizeof extra - 1));
         if (v) {
             bad |= json_object_set_new(v, "depth", json_integer(d->nodes[i].depth));
             bad |= json_object_set_new(v, "start", json_boolean(d->nodes[i].marks & RG_DRAW_START));
