@@ -1,5 +1,6 @@
-/* bench_gc — one full collection on four heap shapes (pairs, ring, tree,
- * inst), automatic collection off while building; and the cost of automatic
+/* bench_gc — one full collection on six heap shapes (pairs, ring, tree,
+ * touched: the tree after the program touched every node, mixed: a touched
+ * tree of n lists plus n/10 garbage pairs, inst), automatic collection off while building; and the cost of automatic
  * collection while building a tree. Prints one JSON line per case, size and
  * round; gc_peer.py runs the same shapes in CPython and compare.py prints
  * the ratios. */
@@ -53,6 +54,37 @@ static rg_object *build_tree(rg_heap *h, long n) {
     return root;
 }
 
+/* The tree, then touched as a program touches what it uses: every node
+ * increfed and decrefed once (a decrement to a non-zero count, so each
+ * node is a possible cycle root and a full collection must examine them). */
+static int touch(rg_object *t, rg_label label, void *arg) {
+    (void)label;
+    rg_object ***top = arg;
+    *(*top)++ = t;
+    return 0;
+}
+
+static rg_object *build_touched(rg_heap *h, long n) {
+    rg_object *root = build_tree(h, n);
+    rg_object **stack = malloc((size_t)n * sizeof *stack), **top = stack;
+    *top++ = root;
+    while (top > stack) { /* each node is pushed once: a tree */
+        rg_object *o = *--top;
+        rg_incref(o);
+        rg_decref(o);
+        rg_traverse(o, touch, &top);
+    }
+    free(stack);
+    return root;
+}
+
+/* A live touched tree of n lists plus n/10 garbage pairs (n/5 lists). */
+static rg_object *build_mixed(rg_heap *h, long n) {
+    rg_object *root = build_touched(h, n);
+    build_pairs(h, n / 5);
+    return root;
+}
+
 static rg_object *build_inst(rg_heap *h, long n) {
     rg_object *cls = rg_class_new(h, "Node");
     for (long i = 0; i < n / 2; i++) {
@@ -90,7 +122,8 @@ int main(int argc, char **argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 3;
     tree_build_ms(1); /* warm-up */
     static const shape shapes[] = {
-        {"pairs", build_pairs}, {"ring", build_ring}, {"tree", build_tree}, {"inst", build_inst}};
+        {"pairs", build_pairs}, {"ring", build_ring}, {"tree", build_tree},
+                                   {"touched", build_touched}, {"mixed", build_mixed}, {"inst", build_inst}};
     static const long sizes[] = {100000, 1000000};
     for (int r = 0; r < rounds; r++) {
         for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
@@ -107,7 +140,8 @@ int main(int argc, char **argv) {
                 rg_heap_destroy(h);
                 printf("{\"bench\":\"gc\",\"impl\":\"refgraph\",\"case\":\"%s\",\"n\":%ld,\"round\":%d,"
                        "\"build_ms\":%.2f,\"collect_ms\":%.2f,\"collect_returned\":%ld,\"ns_per_obj\":%.2f}\n",
-                       shapes[s].name, n, r, t1 - t0, t2 - t1, found, (t2 - t1) * 1e6 / (double)n);
+                       shapes[s].name, n, r, t1 - t0, t2 - t1, found,
+                       (t2 - t1) * 1e6 / (double)(shapes[s].build == build_mixed ? n + n / 5 : n));
                 fflush(stdout);
             }
         }

@@ -32,7 +32,8 @@ for bench, case, n in cases:
     for impl in peers:
         theirs = medians(runs[(bench, case, n, impl)])
         row[impl] = theirs
-        for field in ("ns_per_obj", "on_off_ratio", "seconds", "collect_ms", "peak_rss_mb"):
+        for field in ("ns_per_obj", "on_off_ratio", "seconds", "collect_ms", "peak_rss_mb", "bytes_per_obj",
+                      "rss_per_obj"):
             if field in row["refgraph"] and field in theirs and theirs[field]:
                 row["ratio_" + field] = round(row["refgraph"][field] / theirs[field], 3)
     print(json.dumps(row))

@@ -35,6 +35,21 @@ def build_tree(n):
     return nodes[0]
 
 
+def build_touched(n):
+    root = build_tree(n)
+    stack = [root]
+    while stack:  # every node increfed and decrefed (bound, then unbound)
+        node = stack.pop()
+        stack.extend(node)
+    return root
+
+
+def build_mixed(n):
+    root = build_touched(n)
+    build_pairs(n // 5)
+    return root
+
+
 def build_inst(n):
     for _ in range(n // 2):
         a = Node()
@@ -44,7 +59,8 @@ def build_inst(n):
     return None
 
 
-SHAPES = [("pairs", build_pairs), ("ring", build_ring), ("tree", build_tree), ("inst", build_inst)]
+SHAPES = [("pairs", build_pairs), ("ring", build_ring), ("tree", build_tree), ("touched", build_touched),
+          ("mixed", build_mixed), ("inst", build_inst)]
 
 
 def emit(rec):
@@ -67,7 +83,7 @@ def main():
                 gc.enable()
                 emit({"bench": "gc", "impl": "cpython", "case": name, "n": n, "round": r,
                       "build_ms": round((t1 - t0) * 1e3, 2), "collect_ms": round((t2 - t1) * 1e3, 2),
-                      "collect_returned": found, "ns_per_obj": round((t2 - t1) * 1e9 / n, 2)})
+                      "collect_returned": found, "ns_per_obj": round((t2 - t1) * 1e9 / (n + n // 5 if name == "mixed" else n), 2)})
         ms = []
         for on in (False, True):
             gc.collect()

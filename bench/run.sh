@@ -13,6 +13,8 @@ trap 'rm -f "$raw"' EXIT
 
 echo "# alloc: 10M small objects, refgraph vs malloc/free" >&2
 "$b/bench/bench_alloc" 10000000 "$rounds" | tee -a "$raw"
+echo "# sizes: bytes per object of each built-in type, refgraph vs CPython" >&2
+"$py" "$here/sizes.py" "$b/bench/bench_sizes" "$py" "$rounds" | tee -a "$raw"
 echo "# gc: one full collection, refgraph vs CPython ($($py --version 2>&1))" >&2
 "$b/bench/bench_gc" "$rounds" | tee -a "$raw"
 "$py" "$here/gc_peer.py" "$rounds" | tee -a "$raw"
@@ -26,6 +28,9 @@ for _ in $(seq "$rounds"); do
     "$b/bench/bench_dump" load "$dump" | tee -a "$raw"
     "$py" "$here/dump_peer.py" "$dump" | tee -a "$raw"
 done
+
+echo "# tokenize: the loader's tokenizer against jansson on the same 1M-object dump" >&2
+"$b/bench/bench_tokenize" "$dump" "$rounds" | tee -a "$raw"
 
 echo "# render: components and show-refs on the 1M-object dump, against networkx" >&2
 for _ in $(seq "$rounds"); do

@@ -32,30 +32,11 @@ int cli_alive_load(cli_alive *c, const char *path) {
     return 0;
 }
 
-static int by_type_count(const void *x, const void *y) {
-    const cli_type_count *a = x, *b = y;
-    if (a->count != b->count) return a->count < b->count ? 1 : -1;
-    return a->first < b->first ? -1 : a->first > b->first;
-}
-
-/* Counts the types of a component's objects into c->types (the commonest
- * first): every type counted, however many (the counts add up to its size).
- * Time O(size + k log k) for k types; c->tslot is scratch. */
+/* The types of a component's objects into c->types (the commonest first):
+ * every type counted, however many (the counts add up to its size). */
 static uint32_t count_types(const cli_alive *c, uint32_t comp) {
-    const rg_graph *g = c->g;
-    uint32_t first = c->f.comp_start[comp], last = c->f.comp_start[comp + 1], nt = 0;
-    for (uint32_t k = first; k < last; k++) { /* bound: the component's members */
-        uint32_t t = g->type[c->f.members[k]];
-        if (c->tslot[t] == RG_NONE) {
-            c->tslot[t] = nt;
-            c->types[nt] = (cli_type_count){t, 0, nt};
-            nt++;
-        }
-        c->types[c->tslot[t]].count++;
-    }
-    for (uint32_t i = 0; i < nt; i++) c->tslot[c->types[i].type] = RG_NONE; /* ready for the next */
-    qsort(c->types, nt, sizeof *c->types, by_type_count);
-    return nt;
+    uint32_t first = c->f.comp_start[comp], last = c->f.comp_start[comp + 1];
+    return rg_count_types(c->g, c->f.members + first, last - first, c->tslot, c->types);
 }
 
 /* "list 2, dict 1" for the objects of a component. */

@@ -225,7 +225,7 @@ static char *build_payload(const char *tdir, const char *so, const char *suffix,
     }
     *mapsize = (off + 1 + PAGE - 1) / PAGE * PAGE;
     char *np = strstr(buf, "NNNNNNNN");
-    char num[16];
+    char num[24]; /* a size_t's 20 digits at most; the map is far smaller than 8 */
     snprintf(num, sizeof num, "%8zu", *mapsize);
     memcpy(np, num, 8);
     *addr_off = (size_t)(strstr(buf, ADDR_PLACEHOLDER) - buf) + 2; /* the digits after 0x */
@@ -457,8 +457,8 @@ rg_attach_status rg_attach_dump(pid_t pid, const char *out, const rg_attach_opti
                     "cannot attach to process %ld: /proc/sys/kernel/yama/ptrace_scope is 3 (no attaching at all)",
                     (long)pid);
 
-    uid_t uid;
-    gid_t gid;
+    uid_t uid = 0;
+    gid_t gid = 0;
     int have_ids = proc_ids(pid, &uid, &gid) == 0;
     if (have_ids && geteuid() != 0 && uid != geteuid())
         return fail(r, RG_ATTACH_PTRACE,

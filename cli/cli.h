@@ -120,6 +120,14 @@ rg_graph *cli_load_with(const char *path, rg_load_options *lo);
  * returns -1 when it names nothing. */
 int cli_resolve(const rg_graph *g, const char *dump, const char *name, uint32_t **out, size_t *n);
 
+/* Whether some object of g (or of g2, which may be NULL) has the type
+ * name; otherwise prints "no object of type 'X' in 'DUMP'; the closest:
+ * ..." (rg_type_suggest) and returns -1: the caller exits with EXIT_USAGE. */
+int cli_check_type(const rg_graph *g, const rg_graph *g2, const char *dump, const char *name);
+/* The same for every type the drawing options name (--type, --skip-type,
+ * and --highlight and --stop when not an id). */
+int cli_check_draw_types(const cli_args *a, const rg_graph *g, const rg_graph *g2, const char *dump);
+
 /* Human units: "1.5 KiB", "12.0 MiB". */
 const char *cli_bytes(uint64_t n, char *buf, size_t size);
 
@@ -144,10 +152,12 @@ int cmd_dominators(const cli_args *a);
 int cmd_report(const cli_args *a);
 int cmd_story(const cli_args *a);
 int cmd_dump_pid(const cli_args *a);
+int cmd_by_type(const cli_args *a);
+int cmd_count(const cli_args *a);
 
 extern const cli_opt cmd_show_opts[], cmd_info_opts[], cmd_stats_opts[], cmd_cycles_opts[], cmd_leaks_opts[],
     cmd_chain_opts[], cmd_diff_opts[], cmd_top_opts[], cmd_dominators_opts[], cmd_report_opts[], cmd_story_opts[],
-    cmd_dump_pid_opts[];
+    cmd_dump_pid_opts[], cmd_by_type_opts[], cmd_count_opts[];
 
 /* The table: dispatch, --help, the completion helper and their tests. */
 typedef struct cli_command {
@@ -177,7 +187,7 @@ const cli_command *cli_find(const char *name);
 #define CLI_DRAW_OPTS                                                                                           \
     {"format", 0, "dot|png|svg|pdf|json", "the drawing's format, whatever -o's name says (json: the objects chosen, not drawn)"}, \
     {"layout", 0, "ENGINE", "Graphviz engine: dot (default), sfdp or neato for large graphs"},                  \
-    {"max-depth", 0, "N", "how far to walk from the start (default 3)"},                                         \
+    {"max-depth", 0, "N", "how far to walk from the start (default 3; 0: the start objects alone)"},            \
     {"max-nodes", 0, "N", "objects drawn at most, the nearest first (default 500)"},                             \
     {"too-many", 0, "N", "references drawn per object before folding the rest (default 10)"},                    \
     {"type", 0, "TYPE", "draw only objects of this type (repeatable)"},                                          \
@@ -188,6 +198,8 @@ const cli_command *cli_find(const char *name);
     {"highlight", 0, "TYPE|ID", "draw objects of this type, or this id, in blue (repeatable)"},                  \
     {"stop", 0, "TYPE|ID", "draw objects of this type, or this id, without expanding them (repeatable)"},        \
     {"refcounts", 0, NULL, "add each object's refcount to its first line"},                                      \
+    {"extra-info", 0, "FIELD", "add a line with this dump field to each box: id, size, refcount, gen, "            \
+                               "referrers, references or flags (repeatable)"},                                  \
     {"cluster-cycles", 0, NULL, "box every cycle, live ones too"},                                               \
     {"no-ids", 0, NULL, "leave out the ids (\"Node#9\") in the boxes"},                                       \
     {"no-legend", 0, NULL, "leave out the legend"}
@@ -196,6 +208,8 @@ const cli_command *cli_find(const char *name);
 typedef struct cli_store {
     uint64_t *ids;
     const char **names;
+    int extra[8]; /* --extra-info fields, in order (CLI_FIELD_*) */
+    size_t nextra;
 } cli_store;
 
 /* Reads the drawing options into o, and the format from --format or -o's
@@ -237,10 +251,6 @@ int cli_json_print(json_t *doc, int bad);
 
 /* "list#4", with " (func:a)" or " (a)" when a root binds it. root may be NULL. */
 const char *cli_obj(const rg_graph *g, const rg_root *root, uint32_t i, char *buf, size_t size);
-/* The heap's own objects (None, True, False, the garbage list, objects the
- * dump marks static) are held by the heap itself: never reported as held
- * from outside. */
-int cli_heap_owned(const rg_graph *g, uint32_t i);
 /* A chain of edges as text: "list#4 -[3]-> list#8 -[3]-> list#4". */
 void cli_print_path(FILE *f, const rg_graph *g, const rg_root *root, uint32_t first, const uint32_t *edges,
                     size_t n);
@@ -251,10 +261,6 @@ json_t *cli_json_path(const rg_graph *g, const rg_root *root, uint32_t first, co
 
 /* ---- why objects stay alive (alive.c) -------------------------------------------------- */
 
-typedef struct cli_type_count {
-    uint32_t type, count, first; /* first: the order in which types were met */
-} cli_type_count;
-
 /* Everything a command about cycles needs, loaded once. */
 typedef struct cli_alive {
     rg_graph *g;
@@ -262,8 +268,8 @@ typedef struct cli_alive {
     rg_finder f;
     rg_root *root;
     uint32_t *scratch;     /* [n] edges */
-    uint32_t *tslot;       /* [nstr] where each type is counted in types, or RG_NONE */
-    cli_type_count *types; /* [n] the types of one component */
+    uint32_t *tslot;       /* [nstr] rg_count_types' scratch, all RG_NONE */
+    rg_type_count *types;  /* [n] the types of one component */
 } cli_alive;
 
 /* Loads and analyses a dump; prints the error and returns EXIT_INPUT. */

@@ -86,7 +86,7 @@ int cmd_cycles(const cli_args *a) {
     int rc = EXIT_OK;
     long min_size, limit;
     rg_render_options ro;
-    cli_store store = {NULL, NULL};
+    cli_store store = {0};
     cli_alive c;
     memset(&c, 0, sizeof c);
     if (cli_int(a, "min-size", 1, 1, 1L << 32, &min_size) < 0 || cli_int(a, "limit", 0, 0, 1L << 32, &limit) < 0 ||
@@ -95,6 +95,10 @@ int cmd_cycles(const cli_args *a) {
         goto out;
     }
     if ((rc = cli_alive_load(&c, a->pos[0]))) goto out;
+    if (cli_check_draw_types(a, c.g, NULL, a->pos[0]) < 0) {
+        rc = EXIT_USAGE;
+        goto out;
+    }
     size_t n;
     uint32_t *comps = sorted_cycles(&c, cli_has(a, "unreachable"), min_size, &n);
     uint32_t *brk = malloc((MAX_BREAK + 1) * sizeof *brk);
@@ -198,7 +202,6 @@ int cmd_cycles(const cli_args *a) {
             cli_nomem();
             rc = EXIT_OUTPUT;
         } else {
-            rg_drawing_roots(d);
             rc = cli_finish_drawing(d, a);
         }
     }

@@ -266,7 +266,7 @@ int cmd_diff(const cli_args *a) {
     int rc = EXIT_OK;
     long limit;
     rg_render_options ro;
-    cli_store store = {NULL, NULL};
+    cli_store store = {0};
     rg_graph *og = NULL, *ng = NULL;
     rg_analysis oan = {0}, nan = {0};
     rg_finder of = {0}, nf = {0};
@@ -281,6 +281,10 @@ int cmd_diff(const cli_args *a) {
     }
     if (!(og = cli_load(a->pos[0])) || !(ng = cli_load(a->pos[1]))) {
         rc = EXIT_INPUT;
+        goto out;
+    }
+    if (cli_check_draw_types(a, ng, og, a->pos[1]) < 0) {
+        rc = EXIT_USAGE;
         goto out;
     }
     if (og->header.heap_id != ng->header.heap_id) {
@@ -510,7 +514,6 @@ int cmd_diff(const cli_args *a) {
             rg_drawing_ghost(d, og->id[i], og->str[og->type[i]], og->str[og->label[i]], holder, rl);
         }
         free(picks);
-        rg_drawing_roots(d);
         rc = cli_finish_drawing(d, a);
     }
     goto out;

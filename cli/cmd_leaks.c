@@ -12,17 +12,6 @@ const cli_opt cmd_leaks_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
-typedef struct group {
-    uint32_t comp;
-    uint64_t objects, bytes;
-} group;
-
-static int by_group_bytes(const void *x, const void *y) {
-    const group *a = x, *b = y;
-    if (a->bytes != b->bytes) return a->bytes < b->bytes ? 1 : -1;
-    return a->comp < b->comp ? -1 : a->comp > b->comp;
-}
-
 int cmd_leaks(const cli_args *a) {
     int rc = EXIT_OK;
     long limit;
@@ -35,62 +24,20 @@ int cmd_leaks(const cli_args *a) {
     if ((rc = cli_alive_load(&c, a->pos[0]))) goto out;
     const rg_graph *g = c.g;
     const rg_scc *s = &c.an.scc;
-    const uint8_t *reach = c.an.reach;
-    /* source components of the garbage: no reference from other garbage */
-    uint8_t *fed = calloc((size_t)s->ncomp + 1, 1);
-    uint32_t *owner = malloc(((size_t)g->n + 1) * sizeof *owner);
-    group *groups = calloc((size_t)s->ncomp + 1, sizeof *groups);
+    rg_garbage gb;
     uint64_t *cret = cli_cycle_retained(g, s);
-    if (!fed || !owner || !groups || !cret) {
-        free(fed);
-        free(owner);
-        free(groups);
+    if (!cret || rg_garbage_find(g, &c.an, &c.f, &gb) != 0) {
         free(cret);
         cli_nomem();
         rc = EXIT_INPUT;
         goto out;
     }
-    uint64_t lost = 0, lost_bytes = 0;
-    for (uint32_t v = 0; v < g->n; v++) {
-        owner[v] = RG_NONE;
-        if (reach[v]) continue;
-        lost++;
-        lost_bytes = rg_sat_add(lost_bytes, g->size[v]);
-        for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
-            uint32_t w = g->ref_target[e];
-            if (!(g->ref_label[e] & RG_EDGE_WEAK) && s->comp[w] != s->comp[v]) fed[s->comp[w]] = 1;
-        }
-    }
-    /* each garbage object joins the first source that reaches it (breadth-first) */
-    size_t ngroups = 0;
-    uint32_t *queue = c.f.queue;
-    for (uint32_t k = 0; k < s->ncomp; k++) {
-        uint32_t m = c.f.members[c.f.comp_start[k]];
-        if (reach[m] || fed[k] || owner[m] != RG_NONE) continue;
-        group *gr = &groups[ngroups];
-        gr->comp = k;
-        uint32_t head = 0, tail = 0;
-        for (uint32_t j = c.f.comp_start[k]; j < c.f.comp_start[k + 1]; j++) {
-            owner[c.f.members[j]] = (uint32_t)ngroups;
-            queue[tail++] = c.f.members[j];
-        }
-        while (head < tail) { /* bound: each object joins one group, queued once (owner set) */
-            uint32_t v = queue[head++];
-            gr->objects++;
-            gr->bytes = rg_sat_add(gr->bytes, g->size[v]);
-            for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
-                uint32_t w = g->ref_target[e];
-                if ((g->ref_label[e] & RG_EDGE_WEAK) || reach[w] || owner[w] != RG_NONE) continue;
-                owner[w] = (uint32_t)ngroups;
-                queue[tail++] = w;
-            }
-        }
-        ngroups++;
-    }
-    qsort(groups, ngroups, sizeof *groups, by_group_bytes);
+    const rg_garbage_group *groups = gb.groups;
+    size_t ngroups = gb.ngroups;
+    uint64_t lost = gb.objects, lost_bytes = gb.bytes;
     /* objects held from outside the dump */
     uint64_t nheld = 0;
-    for (uint32_t v = 0; v < g->n; v++) nheld += c.an.external[v] > 0 && !cli_heap_owned(g, v);
+    for (uint32_t v = 0; v < g->n; v++) nheld += c.an.external[v] > 0 && !rg_graph_heap_owned(g, v);
     int json = cli_has(a, "json");
     size_t gshow = limit == 0 || (size_t)limit > ngroups ? ngroups : (size_t)limit;
     uint64_t hshow = limit == 0 || (uint64_t)limit > nheld ? nheld : (uint64_t)limit;
@@ -140,7 +87,7 @@ int cmd_leaks(const cli_args *a) {
                (unsigned long long)nheld, nheld == 1 ? "" : "s", nheld ? ":" : "");
     uint64_t shown = 0;
     for (uint32_t v = 0; v < g->n && shown < hshow && !bad; v++) {
-        if (c.an.external[v] <= 0 || cli_heap_owned(g, v)) continue;
+        if (c.an.external[v] <= 0 || rg_graph_heap_owned(g, v)) continue;
         if (json) {
             json_t *o = json_object();
             cli_jset(o, "id", cli_json_u64(g->id[v]), &bad);
@@ -159,9 +106,7 @@ int cmd_leaks(const cli_args *a) {
     json_decref(held);
     rc = json ? cli_json_print(doc, bad) : EXIT_OK;
     if (!rc && cli_has(a, "check") && lost) rc = EXIT_FOUND;
-    free(fed);
-    free(owner);
-    free(groups);
+    rg_garbage_free(&gb);
     free(cret);
 out:
     cli_alive_free(&c);

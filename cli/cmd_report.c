@@ -68,7 +68,6 @@ static void picture(report *r, rg_drawing *d) {
         r->failed = 1;
         return;
     }
-    rg_drawing_roots(d);
     if (rg_drawing_svg(d, &svg, &len, &r->err) != 0) {
         r->failed = 1;
         return;
@@ -88,7 +87,7 @@ static void summary(report *r, const char *path, const char *old_path) {
             unreach++;
             unreach_bytes = rg_sat_add(unreach_bytes, g->size[v]);
         }
-        held += c->an.external[v] > 0 && !cli_heap_owned(g, v);
+        held += c->an.external[v] > 0 && !rg_graph_heap_owned(g, v);
     }
     for (uint32_t k = 0; k < c->an.scc.ncomp; k++) {
         if (!c->an.scc.cyclic[k]) continue;

@@ -16,7 +16,7 @@ static int show(int backrefs, const cli_args *a) {
     const char *cmd = a->cmd;
     int rc = EXIT_OK;
     rg_render_options o;
-    cli_store store = {NULL, NULL};
+    cli_store store = {0};
     rg_graph *g = NULL;
     rg_analysis an = {0};
     rg_dom dom = {0};
@@ -30,6 +30,10 @@ static int show(int backrefs, const cli_args *a) {
     if (cli_has(a, "json")) o.format = "json";
     if (!(g = cli_load(a->pos[0]))) {
         rc = EXIT_INPUT;
+        goto out;
+    }
+    if (cli_check_draw_types(a, g, NULL, a->pos[0]) < 0) {
+        rc = EXIT_USAGE;
         goto out;
     }
     for (size_t i = 1; i < a->npos; i++) {

@@ -126,7 +126,7 @@ static uint64_t collected(const rg_graph *g) {
 /* The heap's own singletons (None, True, False) nothing in the dump
  * references: not part of any lesson. */
 static int shown(const rg_graph *g, uint32_t i) {
-    return !cli_heap_owned(g, i) || g->back_start[i] != g->back_start[i + 1];
+    return !rg_graph_heap_owned(g, i) || g->back_start[i] != g->back_start[i + 1];
 }
 
 static void text(story *s, const char *t) { rg_html_text(s->h, t, strlen(t)); }
@@ -352,7 +352,6 @@ static void picture(story *s, const rg_graph *g, const rg_analysis *an, const rg
                                      prev->str[RG_EDGE_LABEL(prev->ref_label[e])]);
         }
     }
-    rg_drawing_roots(dr);
     char *svg = NULL;
     size_t len = 0;
     if (rg_drawing_svg(dr, &svg, &len, &s->err) != 0) {

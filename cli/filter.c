@@ -5,7 +5,7 @@
 
 static int in_list(rg_gstr s, const rg_strlist *l) {
     for (size_t i = 0; i < l->n; i++) /* bound: the options given */
-        if (strlen(l->items[i]) == s.len && memcmp(l->items[i], s.ptr, s.len) == 0) return 1;
+        if (rg_gstr_is(s, l->items[i])) return 1;
     return 0;
 }
 

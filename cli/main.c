@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "refgraph/heap.h"
+#include "refgraph/version.h"
 #include "refgraph/outfile.h"
 
 #define OBJECT_HELP "OBJECT is an object id, a global's name, or FRAME:LOCAL (a frame's local)."
@@ -34,7 +34,16 @@ const cli_command cli_commands[] = {
      "Show the shortest chain of references from a root to an object.",
      "Show the shortest chain of references from a root (a global, a frame local, or an object held "
      "from outside the dump) to the object: why it is still alive. Exits 1 when no root reaches it. "
-     "-o draws the chain.\n\n" OBJECT_HELP, 0},
+     "With --to TARGET, the shortest chain from the object forward to TARGET instead (objgraph's "
+     "find_ref_chain): an object, or type=TYPE for the nearest object of the type; exits 1 when there "
+     "is none. -o draws the chain.\n\n" OBJECT_HELP, 0},
+    {"by-type", cmd_by_type, "DUMP TYPE", cmd_by_type_opts, NULL, "List the objects of a type (objgraph's by_type).",
+     "List the objects of a type in dump order, one a line: type#id (and the root that binds it), "
+     "then its label; --json gives ids, sizes, refcounts and labels. A type no object has is an error "
+     "(exit 2) that names the closest types.", 0},
+    {"count", cmd_count, "DUMP TYPE", cmd_count_opts, NULL, "Count the objects of a type (objgraph's count).",
+     "Print how many objects of a type the dump holds; --json adds their shallow bytes. A type no "
+     "object has is an error (exit 2) that names the closest types: 'refgraph stats' lists them all.", 0},
     {"diff", cmd_diff, "OLD_DUMP NEW_DUMP", cmd_diff_opts, NULL,
      "Compare two dumps: types, cycles, what became unreachable.",
      "Compare two dumps of one heap, objects matched by id (and by type and size when the ids are "

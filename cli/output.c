@@ -142,10 +142,3 @@ json_t *cli_json_path(const rg_graph *g, const rg_root *root, uint32_t first, co
     }
     return arr;
 }
-
-int cli_heap_owned(const rg_graph *g, uint32_t i) {
-    rg_gstr t = g->str[g->type[i]];
-    if (g->flags[i] & RG_GF_STATIC) return 1;
-    return (t.len == 8 && memcmp(t.ptr, "NoneType", 8) == 0) || (t.len == 4 && memcmp(t.ptr, "bool", 4) == 0) ||
-           (g->header.garbage_id && g->id[i] == g->header.garbage_id);
-}

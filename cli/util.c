@@ -359,14 +359,49 @@ static int push(uint32_t **out, size_t *n, uint32_t v) {
     return 0;
 }
 
-static int gstr_eq(rg_gstr s, const char *t, size_t len) { return s.len == len && memcmp(s.ptr, t, len) == 0; }
+#define CLI_SUGGEST 5 /* closest types named when a type is unknown */
+
+int cli_check_type(const rg_graph *g, const rg_graph *g2, const char *dump, const char *name) {
+    size_t len = strlen(name);
+    if (rg_type_find(g, name, len) != RG_NONE || (g2 && rg_type_find(g2, name, len) != RG_NONE)) return 0;
+    uint32_t near[CLI_SUGGEST];
+    int k = rg_type_suggest(g, name, len, near, CLI_SUGGEST);
+    if (k < 0) return cli_nomem(), -1;
+    char e[160], list[6 * 140] = "", b[128];
+    for (int i = 0; i < k; i++) {
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s'%s'", i ? ", " : "", cli_gstr(g->str[near[i]], b, sizeof b));
+    }
+    rg_escape(name, len, e, sizeof e);
+    if (k == 0)
+        cli_error("no object of type '%s' in '%s' (types are case-sensitive; 'refgraph stats' lists them)", e, dump);
+    else
+        cli_error("no object of type '%s' in '%s'; the closest: %s", e, dump, list);
+    return -1;
+}
+
+int cli_check_draw_types(const cli_args *a, const rg_graph *g, const rg_graph *g2, const char *dump) {
+    /* --highlight and --stop take TYPE|ID: a number is an id */
+    static const char *const opts[] = {"type", "skip-type", "highlight", "stop"};
+    for (size_t j = 0; j < sizeof opts / sizeof *opts; j++) {
+        int k = index_of(a, opts[j]);
+        for (size_t c = 0; k >= 0 && c < a->count[k]; c++) {
+            const char *s = a->vals[k][c];
+            char *end;
+            (void)strtoull(s, &end, 10);
+            if (j >= 2 && *s && !*end && s[0] != '-') continue;
+            if (cli_check_type(g, g2, dump, s) < 0) return -1;
+        }
+    }
+    return 0;
+}
 
 int cli_resolve(const rg_graph *g, const char *dump, const char *name, uint32_t **out, size_t *n) {
     size_t len = strlen(name);
-    if (strncmp(name, "type=", 5) == 0) { /* none of a type is an answer, not an error */
-        (void)dump;
+    if (strncmp(name, "type=", 5) == 0) {
+        if (cli_check_type(g, NULL, dump, name + 5) < 0) return -1;
         for (uint32_t i = 0; i < g->n; i++)
-            if (gstr_eq(g->str[g->type[i]], name + 5, len - 5) && push(out, n, i)) return -1;
+            if (rg_gstr_eq(g->str[g->type[i]], name + 5, len - 5) && push(out, n, i)) return -1;
         return 0;
     }
     char *end;
@@ -383,16 +418,16 @@ int cli_resolve(const rg_graph *g, const char *dump, const char *name, uint32_t 
     if (colon) { /* FRAME:LOCAL, the innermost frame of that name */
         for (uint32_t f = g->nframes; f-- > 0;) {
             const rg_graph_frame *fr = &g->frames[f];
-            if (!gstr_eq(g->str[fr->name], name, (size_t)(colon - name))) continue;
+            if (!rg_gstr_eq(g->str[fr->name], name, (size_t)(colon - name))) continue;
             for (uint32_t k = 0; k < fr->nlocals; k++)
-                if (gstr_eq(g->str[fr->local_name[k]], colon + 1, strlen(colon + 1)))
+                if (rg_gstr_eq(g->str[fr->local_name[k]], colon + 1, strlen(colon + 1)))
                     return push(out, n, fr->local_obj[k]);
         }
         cli_error("no local '%s' in '%s'", name, dump);
         return -1;
     }
     for (uint32_t i = 0; i < g->nglobals; i++)
-        if (gstr_eq(g->str[g->global_name[i]], name, len)) return push(out, n, g->global_obj[i]);
+        if (rg_gstr_eq(g->str[g->global_name[i]], name, len)) return push(out, n, g->global_obj[i]);
     cli_error("no object '%s' in '%s': name an id, a global, FRAME:LOCAL or type=TYPE", name, dump);
     return -1;
 }
@@ -441,6 +476,44 @@ static void draw_progress(double seconds, size_t objects, void *ud) {
     else
         fprintf(stderr, "\rrefgraph: drawing %zu objects with Graphviz: %.0f s", objects, seconds);
     fflush(stderr);
+}
+
+/* --extra-info: the dump fields a box can show, in one line. */
+static const char *const extra_fields[] = {"id", "size", "refcount", "gen", "referrers", "references", "flags", NULL};
+
+static size_t extra_info(const rg_graph *g, uint32_t i, char *buf, size_t size, void *ud) {
+    const cli_store *st = ud;
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < st->nextra && len < size; k++) {
+        char v[64];
+        switch (st->extra[k]) {
+        case 0: snprintf(v, sizeof v, "id %llu", (unsigned long long)g->id[i]); break;
+        case 1: snprintf(v, sizeof v, "size %llu B", (unsigned long long)g->size[i]); break;
+        case 2: snprintf(v, sizeof v, "refcount %lld", (long long)g->refcount[i]); break;
+        case 3:
+            if (g->gen[i] == RG_DUMP_UNTRACKED) snprintf(v, sizeof v, "untracked");
+            else if (g->gen[i] == RG_DUMP_FROZEN) snprintf(v, sizeof v, "frozen");
+            else snprintf(v, sizeof v, "gen %d", g->gen[i]);
+            break;
+        case 4:
+        case 5: {
+            uint32_t m = st->extra[k] == 4 ? g->back_start[i + 1] - g->back_start[i] : g->ref_start[i + 1] - g->ref_start[i];
+            snprintf(v, sizeof v, "%u %s%s", m, st->extra[k] == 4 ? "referrer" : "reference", m == 1 ? "" : "s");
+            break;
+        }
+        default:
+            snprintf(v, sizeof v, "%s%s%s%s", g->flags[i] ? "" : "no flags",
+                     g->flags[i] & RG_GF_STATIC ? "static " : "", g->flags[i] & RG_GF_GARBAGE ? "garbage " : "",
+                     g->flags[i] & RG_GF_FINALIZED ? "finalized " : "");
+            if (g->flags[i] && v[strlen(v) - 1] == ' ') v[strlen(v) - 1] = '\0';
+            break;
+        }
+        int w = snprintf(buf + len, size - len, "%s%s", k ? ", " : "", v);
+        if (w < 0) break;
+        len += (size_t)w < size - len ? (size_t)w : size - len - 1;
+    }
+    return len;
 }
 
 /* The format a file name's extension names, in any case ("x.PNG"), or NULL. */
@@ -496,8 +569,8 @@ int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) 
     long v;
     memset(o, 0, sizeof *o);
     memset(store, 0, sizeof *store);
-    if (cli_int(a, "max-depth", 3, 1, 1000, &v) < 0) return -1;
-    o->max_depth = (int)v;
+    if (cli_int(a, "max-depth", 3, 0, 1000, &v) < 0) return -1;
+    o->max_depth = v == 0 ? RG_DEPTH_STARTS : (int)v;
     if (cli_int(a, "too-many", 10, 1, 1000000, &v) < 0) return -1;
     o->too_many = (int)v;
     if (cli_int(a, "max-nodes", RG_RENDER_MAX_NODES, 1, 100000000, &v) < 0) return -1;
@@ -511,6 +584,21 @@ int cli_draw_options(const cli_args *a, rg_render_options *o, cli_store *store) 
     o->layout = cli_get(a, "layout");
     if (draw_format(a, o) < 0) return -1;
     int k;
+    if ((k = index_of(a, "extra-info")) >= 0) {
+        for (size_t c = 0; c < a->count[k]; c++) {
+            int f = 0;
+            while (extra_fields[f] && strcmp(extra_fields[f], a->vals[k][c]) != 0) f++; /* bound: the table */
+            if (!extra_fields[f]) {
+                char e[128];
+                cli_usage_error(a->cmd, "option '--extra-info' takes id, size, refcount, gen, referrers, references "
+                                        "or flags, not '%s'", rg_escape(a->vals[k][c], strlen(a->vals[k][c]), e, sizeof e));
+                return -1;
+            }
+            if (store->nextra < sizeof store->extra / sizeof *store->extra) store->extra[store->nextra++] = f;
+        }
+        o->extra_info = extra_info;
+        o->ud = store;
+    }
     if ((k = index_of(a, "type")) >= 0) o->types = (rg_strlist){a->vals[k], a->count[k]};
     if ((k = index_of(a, "skip-type")) >= 0) o->skip_types = (rg_strlist){a->vals[k], a->count[k]};
     if ((k = index_of(a, "label")) >= 0) o->labels = (rg_strlist){a->vals[k], a->count[k]};

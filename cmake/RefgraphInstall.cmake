@@ -73,8 +73,12 @@ function(rg_install_library lib)
         target_link_libraries(${twin} PRIVATE ${mapped})
       endif()
     endforeach()
+    # $ORIGIN: a shared library finds the installed libraries it needs
+    # (refgraph_core needs refgraph_format) beside itself, wherever the
+    # prefix is (a program's RUNPATH does not serve its libraries' needs).
     set_target_properties(${twin} PROPERTIES OUTPUT_NAME ${output_name} EXPORT_NAME ${export_name}
-                          VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+                          VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}
+                          INSTALL_RPATH "\$ORIGIN")
     list(APPEND installed ${twin})
   endif()
   install(TARGETS ${installed} EXPORT refgraphTargets
@@ -117,13 +121,14 @@ function(rg_install_package)
   list(REVERSE names)
   list(TRANSFORM names PREPEND -l)
   list(JOIN names " " RG_PC_LIBS)
+  # jansson is public (refgraph/jsonout.h hands out json_t values).
   # Shared: the libraries carry their own dependencies (zlib is private).
   # Static only: a plain `pkg-config --libs` link needs zlib too.
   if(RG_SHARED)
-    set(RG_PC_REQUIRES "")
+    set(RG_PC_REQUIRES "Requires: jansson")
     set(RG_PC_REQUIRES_PRIVATE "Requires.private: zlib")
   else()
-    set(RG_PC_REQUIRES "Requires: zlib")
+    set(RG_PC_REQUIRES "Requires: zlib jansson")
     set(RG_PC_REQUIRES_PRIVATE "")
   endif()
   configure_file(${PROJECT_SOURCE_DIR}/cmake/refgraph.pc.in ${PROJECT_BINARY_DIR}/refgraph.pc @ONLY)

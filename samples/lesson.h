@@ -24,9 +24,14 @@ static inline void lesson_mem(const rg_heap *h, const char *when) {
     printf("  %-34s %9.2f MiB\n", when, lesson_mb(h));
 }
 
-/* A list of the n ints first, first+1, ...: a new reference, or NULL. */
+/* A list of the n ints first, first+1, ...: a new reference, or NULL. Its
+ * size is known in advance, as list(range(n)) knows it. */
 static inline rg_object *lesson_int_list(rg_heap *h, long first, long n) {
     rg_object *l = rg_list_new(h);
+    if (l && n > 0 && rg_list_reserve(l, (size_t)n) < 0) {
+        rg_decref(l);
+        return NULL;
+    }
     for (long i = 0; l && i < n; i++) {
         if (rg_list_append_new(l, rg_int_new(h, first + i)) < 0) {
             rg_decref(l);

@@ -11,6 +11,6 @@ B=$2
 log=$B.log
 mkdir -p "$B"
 { cmake -S "$SRC" -B "$B" -DCMAKE_BUILD_TYPE=Release -DRG_BUILD_TESTS=OFF &&
-    cmake --build "$B" --target refgraph refgraph_core refgraph_core_shared samples -j 2; } > "$log" 2>&1 ||
+    cmake --build "$B" --target refgraph refgraph_core refgraph_core_shared refgraph_format_shared samples -j 2; } > "$log" 2>&1 ||
     { cat "$log"; echo "FAIL: the Release build in $B"; exit 1; }
 echo "the Release build in $B is up to date"

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <string.h>
+
 #include "refgraph/analysis.h"
 #include "refgraph/graph.h"
 #include "refgraph/match.h"
@@ -24,8 +26,6 @@ static const char *tmp(const char *name) {
     snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
     return path[k];
 }
-
-static const rg_dump_options FIXED = {.created = "2026-01-01T00:00:00Z", .heap_id = 0xaa};
 
 /* Loads a dump the core wrote; NULL fails the test. */
 static rg_graph *load(const char *path) {
@@ -74,29 +74,12 @@ static int breaks_every_cycle(const rg_graph *g, const rg_scc *s, uint32_t comp,
 /* Issue 11, finding 1: a <-> b survive into generation 2, then a young list
  * w with w -> a and a -> w. The dump lists w first; once the reference back
  * to the oldest object (w -> a) is suggested, w lies downstream of the
- * cycle a <-> b but on no cycle, and the breaker retried it forever. */
+ * cycle a <-> b but on no cycle, and the breaker retried it forever. The
+ * dump is the one the core wrote for that heap (saved, so that this suite
+ * needs nothing of the heap): w is id 6, a id 4, b id 5. */
 static void test_break_cycles_ends_on_core_dump(void) {
-    rg_heap *h = heap_new();
-    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
-    rg_list_append(a, b);
-    rg_list_append(b, a);
-    rg_frame_push(h, "main");
-    rg_local_set(h, "a", a);
-    rg_gc_collect(h, 2); /* a and b survive into generation 2 */
-    rg_object *w = rg_list_new(h);
-    rg_list_append(w, a);
-    rg_list_append(a, w);
-    uint64_t wid = rg_id(w), aid = rg_id(a);
-    rg_decref(w);
-    rg_decref(a);
-    rg_decref(b);
-    rg_error err = {0};
-    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("downstream.jsonl"), &FIXED, &err), 0);
-    rg_frame_pop(h);
-    rg_gc_collect(h, 2);
-    heap_end(h);
-
-    rg_graph *g = load(tmp("downstream.jsonl"));
+    uint64_t wid = 6, aid = 4;
+    rg_graph *g = load(RG_TEST_DUMPS "/valid/break-downstream.jsonl");
     uint32_t wi = rg_graph_find(g, wid), ai = rg_graph_find(g, aid);
     CU_ASSERT_FATAL(wi != RG_NONE && ai != RG_NONE);
     CU_ASSERT(wi < ai); /* the young list first */
@@ -402,13 +385,14 @@ static void test_against_brute_force(void) {
     for (int round = 0; round < 3000; round++) {
         uint32_t n = 1 + gen_below(&seed, BN), ne = gen_below(&seed, 3 * n + 1);
         uint32_t src[3 * BN + 1], dst[3 * BN + 1];
-        int weak[3 * BN + 1], indeg[BN] = {0}, glob[BN] = {0}, extra[BN] = {0};
+        int weak[3 * BN + 1], indeg[BN] = {0}, glob[BN] = {0}, extra[BN] = {0}, stat[BN];
         uint64_t id[BN], size[BN];
         for (uint32_t i = 0; i < n; i++) {
             id[i] = gen_below(&seed, 2) ? i + 1 : ((uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL) >> 1;
             size[i] = gen_below(&seed, 100);
             glob[i] = gen_below(&seed, 6) == 0;
             extra[i] = gen_below(&seed, 8) == 0;
+            stat[i] = (i * 7 + (uint32_t)round) % 11 == 0; /* marked static: the heap's own */
         }
         for (uint32_t e = 0; e < ne; e++) {
             src[e] = gen_below(&seed, n);
@@ -428,8 +412,9 @@ static void test_against_brute_force(void) {
         put(&t, HEADER);
         uint32_t e = 0, nglob = 0;
         for (uint32_t i = 0; i < n; i++) {
-            put(&t, "{\"id\":%llu,\"type\":\"t%u\",\"size\":%llu,\"rc\":%d,\"gen\":0,\"label\":\"\",\"refs\":[",
-                (unsigned long long)id[i], i % 3, (unsigned long long)size[i], indeg[i] + glob[i] + extra[i]);
+            put(&t, "{\"id\":%llu,\"type\":\"t%u\",\"size\":%llu,\"rc\":%d,\"gen\":0,\"label\":\"\"%s,\"refs\":[",
+                (unsigned long long)id[i], i % 3, (unsigned long long)size[i], indeg[i] + glob[i] + extra[i],
+                stat[i] ? ",\"static\":true" : "");
             for (uint32_t k = 0; e < ne && src[e] == i; e++, k++)
                 put(&t, "%s[%llu,\"e%u\"%s]", k ? "," : "", (unsigned long long)id[dst[e]], e, weak[e] ? ",true" : "");
             put(&t, "]}\n");
@@ -523,6 +508,66 @@ static void test_against_brute_force(void) {
                 CU_ASSERT_EQUAL(rg_edge_source(g, edges[k]), k ? g->ref_target[edges[k - 1]] : first);
             if (len > 0) CU_ASSERT_EQUAL(g->ref_target[edges[len - 1]], v);
         }
+        /* forward chains (objgraph's find_ref_chain) to the objects of type t0 */
+        uint8_t tgt[BN];
+        for (uint32_t v = 0; v < n; v++) tgt[v] = v % 3 == 0;
+        for (uint32_t u = 0; u < n; u++) {
+            int want = -1;
+            for (uint32_t w = 0; w < n; w++) {
+                int d = u == w ? 0 : dist[u][w] < 1000 ? dist[u][w] : -1;
+                if (tgt[w] && d >= 0 && (want < 0 || d < want)) want = d;
+            }
+            uint32_t last;
+            long len = rg_forward_chain(&f, u, tgt, NULL, &last, edges);
+            CU_ASSERT_EQUAL(len, want);
+            for (long k = 0; k < len; k++) {
+                CU_ASSERT(!(g->ref_label[edges[k]] & RG_EDGE_WEAK));
+                CU_ASSERT_EQUAL(rg_edge_source(g, edges[k]), k ? g->ref_target[edges[k - 1]] : u);
+            }
+            if (len >= 0) CU_ASSERT(tgt[last] && (len ? g->ref_target[edges[len - 1]] : u) == last);
+        }
+        /* the garbage grouped by the cycle that keeps it alive, and info's counters */
+        rg_analysis an;
+        rg_garbage gb;
+        rg_counts cnt;
+        CU_ASSERT_EQUAL_FATAL(rg_analyze(g, &an), 0);
+        CU_ASSERT_EQUAL_FATAL(rg_garbage_find(g, &an, &f, &gb), 0);
+        rg_graph_count(g, &an, &cnt);
+        uint64_t lost = 0, lost_bytes = 0, held = 0, in_groups = 0;
+        for (uint32_t v = 0; v < n; v++) {
+            if (!reached[v]) lost++, lost_bytes += size[v];
+            held += extra[v] && !stat[v];
+            CU_ASSERT_EQUAL(rg_graph_heap_owned(g, v), stat[v]);
+            CU_ASSERT_EQUAL(gb.group[v] == RG_NONE, reached[v]); /* every garbage object in one group */
+        }
+        CU_ASSERT_EQUAL(gb.objects, lost);
+        CU_ASSERT_EQUAL(gb.bytes, lost_bytes);
+        CU_ASSERT_EQUAL(cnt.unreachable, lost);
+        CU_ASSERT_EQUAL(cnt.unreachable_bytes, lost_bytes);
+        CU_ASSERT_EQUAL(cnt.held_outside, held);
+        CU_ASSERT_EQUAL(cnt.gen[0], n);
+        for (size_t k = 0; k < gb.ngroups; k++) {
+            const rg_garbage_group *gr = &gb.groups[k];
+            if (k) CU_ASSERT(gb.groups[k - 1].bytes >= gr->bytes);
+            uint64_t objs = 0, bytes = 0;
+            uint32_t m = f.members[f.comp_start[gr->comp]];
+            for (uint32_t v = 0; v < n; v++) {
+                /* a source: no other garbage reaches it */
+                if (!reached[v] && s.comp[v] != gr->comp) CU_ASSERT(!reach[v][m]);
+                if (gb.group[v] != k) continue;
+                objs++, bytes += size[v];
+                CU_ASSERT(s.comp[v] == gr->comp || reach[m][v]); /* the source reaches each member */
+            }
+            CU_ASSERT_EQUAL(gr->objects, objs);
+            CU_ASSERT_EQUAL(gr->bytes, bytes);
+            in_groups += objs;
+        }
+        CU_ASSERT_EQUAL(in_groups, lost);
+        uint64_t cyc = 0;
+        for (uint32_t u = 0; u < n; u++) cyc += reach[u][u];
+        CU_ASSERT_EQUAL(cnt.cycle_objects, cyc);
+        rg_garbage_free(&gb);
+        rg_analysis_free(&an);
         free(ext);
         free(ri);
         rg_finder_free(&f);
@@ -532,6 +577,96 @@ static void test_against_brute_force(void) {
     }
     printf("\n  %d graphs, %d cyclic components ", graphs, cyclic_seen);
     CU_ASSERT(cyclic_seen > 1000);
+}
+
+/* Young objects listed before old cycles (as the core writes its
+ * generations), on random graphs of up to 300 objects: the breaker ends on
+ * every cyclic component and what it suggests breaks every cycle; each
+ * shortest cycle is a cycle through its object. */
+static void test_break_cycles_young_first(void) {
+    int comps = 0;
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        gen_params p = {seed, 20 + (uint32_t)(seed * 5 % 280), 1 + (uint32_t)(seed % 2), (int)(seed % 5 == 0), 1,
+                        (int)(seed % 3 == 0), 3, 2, 0};
+        CU_ASSERT_EQUAL_FATAL(gen_write(tmp("young.jsonl"), &p), 0);
+        rg_graph *g = load(tmp("young.jsonl"));
+        rg_scc s;
+        rg_finder f;
+        CU_ASSERT_EQUAL_FATAL(rg_graph_scc(g, &s), 0);
+        CU_ASSERT_EQUAL_FATAL(rg_finder_init(&f, g, &s), 0);
+        uint32_t *edges = malloc(((size_t)g->nrefs + 1) * sizeof *edges);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(edges);
+        for (uint32_t c = 0; c < s.ncomp; c++) {
+            if (!s.cyclic[c]) continue;
+            comps++;
+            size_t nb = rg_break_cycles(&f, c, edges, g->nrefs);
+            CU_ASSERT(nb > 0);
+            CU_ASSERT(breaks_every_cycle(g, &s, c, edges, nb));
+            uint32_t m = f.members[f.comp_start[c]];
+            uint32_t len = rg_shortest_cycle(&f, m, NULL, 0, edges);
+            CU_ASSERT(len > 0);
+            for (uint32_t k = 0; k < len; k++)
+                CU_ASSERT_EQUAL(rg_edge_source(g, edges[k]), k ? g->ref_target[edges[k - 1]] : m);
+            if (len) CU_ASSERT_EQUAL(g->ref_target[edges[len - 1]], m);
+        }
+        free(edges);
+        rg_finder_free(&f);
+        rg_scc_free(&s);
+        rg_graph_free(g);
+    }
+    CU_ASSERT(comps > 60);
+}
+
+/* Issue 12: the heap's singletons are known from the dump ("static"), not
+ * from their type names: an object that merely calls its type NoneType is
+ * not the heap's own. (That the core marks its None, True and False is
+ * checked in test_dump.c, which links the core.) */
+static void test_singletons_from_dump(void) {
+    rg_graph *g2 = load(RG_TEST_DUMPS "/hostile/impostor-singletons.jsonl");
+    rg_analysis an;
+    rg_counts cnt;
+    CU_ASSERT_EQUAL_FATAL(rg_analyze(g2, &an), 0);
+    rg_graph_count(g2, &an, &cnt);
+    CU_ASSERT(!rg_graph_heap_owned(g2, rg_graph_find(g2, 1)));
+    CU_ASSERT(!rg_graph_heap_owned(g2, rg_graph_find(g2, 2)));
+    CU_ASSERT(rg_graph_heap_owned(g2, rg_graph_find(g2, 3)));
+    CU_ASSERT_EQUAL(cnt.held_outside, 2);
+    rg_analysis_free(&an);
+    rg_graph_free(g2);
+}
+
+/* Type names: the exact one, and the closest to a typo. */
+static void test_type_lookup(void) {
+    rg_graph *g = load(RG_TEST_DUMPS "/valid/lesson-2-linked.jsonl");
+    CU_ASSERT(rg_type_find(g, "list", 4) != RG_NONE);
+    CU_ASSERT_EQUAL(rg_type_find(g, "lst", 3), RG_NONE);
+    CU_ASSERT_EQUAL(rg_type_find(g, "List", 4), RG_NONE); /* exact */
+    CU_ASSERT_EQUAL(rg_type_find(g, "None", 4), RG_NONE);  /* a label, not a type */
+    uint32_t out[4];
+    int k = rg_type_suggest(g, "lst", 3, out, 4);
+    CU_ASSERT_FATAL(k >= 1);
+    CU_ASSERT(g->str[out[0]].len == 4 && memcmp(g->str[out[0]].ptr, "list", 4) == 0);
+    k = rg_type_suggest(g, "LIST", 4, out, 4); /* case only: closest of all */
+    CU_ASSERT_FATAL(k >= 1);
+    CU_ASSERT(g->str[out[0]].len == 4 && memcmp(g->str[out[0]].ptr, "list", 4) == 0);
+    k = rg_type_suggest(g, "Non", 3, out, 1); /* a prefix */
+    CU_ASSERT_EQUAL_FATAL(k, 1);
+    CU_ASSERT(g->str[out[0]].len == 8 && memcmp(g->str[out[0]].ptr, "NoneType", 8) == 0);
+    CU_ASSERT_EQUAL(rg_type_suggest(g, "zzzzzzzzzzzz", 12, out, 4), 0);
+    size_t cnt = 0;
+    uint32_t *objs = rg_objects_of_type(g, rg_type_find(g, "list", 4), &cnt);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(objs);
+    CU_ASSERT(cnt > 0);
+    for (size_t i = 0; i < cnt; i++) {
+        rg_gstr t = g->str[g->type[objs[i]]];
+        CU_ASSERT(t.len == 4 && memcmp(t.ptr, "list", 4) == 0);
+        if (i) CU_ASSERT(objs[i - 1] < objs[i]);
+    }
+    size_t all = 0;
+    for (uint32_t i = 0; i < g->n; i++) all += g->type[i] == g->type[objs[0]];
+    CU_ASSERT_EQUAL(all, cnt);
+    free(objs);
+    rg_graph_free(g);
 }
 
 /* ---- matching two dumps (refgraph/match.h) ------------------------------------------------ */
@@ -808,6 +943,9 @@ static const test_case cases[] = {
     {"160,000 colliding ids resolve as fast as random ones", test_colliding_ids},
     {"roots in 40,000 frames, the innermost frame named", test_root_index_many_frames},
     {"the cycle breaker ends on a young object downstream of an old cycle", test_break_cycles_ends_on_core_dump},
+    {"the cycle breaker ends with young objects before old cycles", test_break_cycles_young_first},
+    {"the heap's singletons are known from the dump", test_singletons_from_dump},
+    {"type names: exact, and the closest to a typo", test_type_lookup},
     {NULL, NULL},
 };
 

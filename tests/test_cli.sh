@@ -118,6 +118,21 @@ expect show-refs-retained.dot 0 "$R" show-refs retained.jsonl cache --retained -
 expect show-backrefs-retained.json 0 "$R" show-backrefs --json --retained retained.jsonl 21
 expect show-refs-no-ids.dot 0 "$R" show-refs lesson-3-returned.jsonl 4 --max-depth 1 --no-ids
 
+# ---- objgraph's verbs (issue 12): by_type, count, find_ref_chain, max_depth=0, extra_info --------
+expect by-type.txt 0 "$R" by-type lesson-2-linked.jsonl int
+expect by-type.json 0 "$R" by-type --json --limit 2 lesson-2-linked.jsonl int
+expect count.txt 0 "$R" count lesson-2-linked.jsonl int
+expect count.json 0 "$R" count --json lesson-2-linked.jsonl list
+expect chain-to-type.txt 0 "$R" chain lesson-2-linked.jsonl func:a --to type=int
+expect chain-to.json 0 "$R" chain --json lesson-2-linked.jsonl func:a --to 9
+expect chain-to-none.txt 1 "$R" chain lesson-2-linked.jsonl 5 --to type=list
+expect chain-to-none.json 1 "$R" chain --json lesson-2-linked.jsonl 5 --to type=list
+expect show-depth-0.json 0 "$R" show-refs --json lesson-2-linked.jsonl func:a --max-depth 0
+expect show-extra-info.dot 0 "$R" show-refs lesson-2-linked.jsonl func:a --max-depth 1 --no-legend --extra-info id --extra-info referrers --extra-info gen
+expect show-extra-info.json 0 "$R" show-refs --json lesson-2-linked.jsonl func:a --max-depth 1 --extra-info size --extra-info flags
+# the heap's singletons are known by the dump's "static", not by type names (issue 12)
+expect leaks-impostor.txt 0 "$R" leaks ../hostile/impostor-singletons.jsonl
+
 # ---- drawings to files ----------------------------------------------------------------
 for f in png svg pdf dot; do
     if (cd "$D" && "$R" cycles lesson-3-returned.jsonl -o "$TMP/c.$f" > /dev/null) && [ -s "$TMP/c.$f" ]; then ok; else bad "cycles -o c.$f"; fi
@@ -199,7 +214,7 @@ for c in $cmds; do
     out=$("$R" "$c" --help) && echo "$out" | head -1 | grep -q "^usage: refgraph $c " && ok || bad "$c --help"
     [ "$("$R" help "$c")" = "$out" ] && ok || bad "help $c differs from $c --help"
 done
-[ "$n" -eq 13 ] && ok || bad "the table lists $n commands, want 13"
+[ "$n" -eq 15 ] && ok || bad "the table lists $n commands, want 15"
 "$R" --version | grep -q "^refgraph [0-9]" && ok || bad "--version"
 "$R" --help > /dev/null && ok || bad "--help exit code"
 
@@ -277,6 +292,15 @@ error report-unwritable 4 "refgraph: cannot create '/nonexistent-dir/r.html': No
 [ ! -e "$TMP/r.html" ] && ok || bad "a refused report left a file"
 error top-no-dump 2 "refgraph: top: no dump given (see 'refgraph top --help')" "$R" top
 error wrong-name 2 "refgraph: no object 'nobody' in 'lesson-2-linked.jsonl': name an id, a global, FRAME:LOCAL or type=TYPE" "$R" show-refs lesson-2-linked.jsonl nobody
+error type-typo 2 "refgraph: no object of type 'lst' in 'lesson-2-linked.jsonl'; the closest: 'list', 'int'" "$R" show-refs lesson-2-linked.jsonl type=lst
+error type-option-typo 2 "refgraph: no object of type 'Usr' in 'retained.jsonl'; the closest: 'User', 'str'" "$R" show-refs retained.jsonl cache --type Usr
+error skip-type-typo 2 "refgraph: no object of type 'LIST' in 'lesson-2-linked.jsonl'; the closest: 'list'" "$R" chain lesson-2-linked.jsonl 11 --skip-type LIST
+error highlight-typo 2 "refgraph: no object of type 'dcit' in 'retained.jsonl'; the closest: 'dict'" "$R" cycles retained.jsonl --highlight dcit
+error stop-typo-diff 2 "refgraph: no object of type 'Nodes' in 'lesson-2-linked.jsonl' (types are case-sensitive; 'refgraph stats' lists them)" "$R" diff lesson-1-before.jsonl lesson-2-linked.jsonl --stop Nodes
+error chain-to-typo 2 "refgraph: no object of type 'it' in 'lesson-2-linked.jsonl'; the closest: 'int', 'list'" "$R" chain lesson-2-linked.jsonl func:a --to type=it
+error by-type-typo 2 "refgraph: no object of type 'Int' in 'lesson-2-linked.jsonl'; the closest: 'int'" "$R" by-type lesson-2-linked.jsonl Int
+error count-unknown 2 "refgraph: no object of type 'zzzzzzzz' in 'lesson-2-linked.jsonl' (types are case-sensitive; 'refgraph stats' lists them)" "$R" count lesson-2-linked.jsonl zzzzzzzz
+error extra-info-bad 2 "refgraph: show-refs: option '--extra-info' takes id, size, refcount, gen, referrers, references or flags, not 'colour' (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl func:a --extra-info colour
 error wrong-local 2 "refgraph: no local 'func:zz' in 'lesson-2-linked.jsonl'" "$R" show-refs lesson-2-linked.jsonl func:zz
 error no-start 2 "refgraph: show-refs: missing START (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl
 error other-heap 2 "refgraph: cannot compare 'lesson-2-linked.jsonl' and 'other-heap.jsonl': they are dumps of different heaps (00000000000000aa and 00000000000000bb), whose ids mean different objects" "$R" diff lesson-2-linked.jsonl other-heap.jsonl
@@ -416,8 +440,8 @@ nobj=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); ids
     [ "$(grep -c "^$(printf '\t*')o[0-9]" "$TMP/cap.dot")" -eq 1 ] && ok || bad "cycles --max-nodes 1: $(cat "$TMP/err")"
 error max-nodes-bad 2 "refgraph: show-refs: option '--max-nodes' needs a whole number from 1 to 100000000, not '0' (see 'refgraph show-refs --help')" "$R" show-refs lesson-2-linked.jsonl func:a --max-nodes 0
 # a PNG Graphviz would shrink to unreadable is refused with advice, and nothing written
-# (1000 start objects side by side; --type none draws nothing else, so the layout is quick)
-(cd "$D" && "$R" show-refs "$TMP/slow.jsonl" type=node --max-nodes 4000 --type none -o "$TMP/wide.png") > /dev/null 2> "$TMP/err"
+# (1000 start objects side by side; --max-depth 0 draws nothing else, so the layout is quick)
+(cd "$D" && "$R" show-refs "$TMP/slow.jsonl" type=node --max-nodes 4000 --max-depth 0 -o "$TMP/wide.png") > /dev/null 2> "$TMP/err"
 rc=$?
 [ $rc -eq 4 ] && [ ! -e "$TMP/wide.png" ] && grep -q "as a PNG it would be shrunk to .* write SVG or PDF instead (-o FILE.svg), draw less (--max-nodes, --max-depth), or try --layout sfdp" "$TMP/err" &&
     ok || bad "an unreadable PNG: exit $rc, $(tail -1 "$TMP/err")"

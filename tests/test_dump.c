@@ -11,7 +11,7 @@
 #include "refgraph/analysis.h"
 #include "refgraph/steps.h"
 #include "refgraph/outfile.h"
-#include "testutil.h"
+#include "testheap.h"
 
 static char tmpdir[256];
 
@@ -607,6 +607,30 @@ static void test_outfile(void) {
     CU_ASSERT_EQUAL(temps_in(dir), 0);
 }
 
+/* Issue 12: the core marks its None, True and False "static" in the dump,
+ * and the loader knows them as the heap's own by that alone. */
+static void test_singletons_from_dump(void) {
+    rg_heap *h = heap_new();
+    rg_object *none = rg_none_new(h), *t = rg_bool_new(h, 1), *l = rg_list_new(h);
+    uint64_t nid = rg_id(none), tid = rg_id(t), lid = rg_id(l);
+    rg_error err = {0};
+    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("singletons.jsonl"), &FIXED, &err), 0);
+    rg_decref(none);
+    rg_decref(t);
+    rg_decref(l);
+    heap_end(h);
+    rg_graph *g = rg_graph_load(tmp("singletons.jsonl"), NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    uint32_t ni = rg_graph_find(g, nid), ti = rg_graph_find(g, tid), li = rg_graph_find(g, lid);
+    CU_ASSERT_FATAL(ni != RG_NONE && ti != RG_NONE && li != RG_NONE);
+    CU_ASSERT(g->flags[ni] & RG_GF_STATIC);
+    CU_ASSERT(g->flags[ti] & RG_GF_STATIC);
+    CU_ASSERT(rg_graph_heap_owned(g, ni));
+    CU_ASSERT(rg_graph_heap_owned(g, ti));
+    CU_ASSERT(!rg_graph_heap_owned(g, li));
+    rg_graph_free(g);
+}
+
 int main(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/rg-test-dump-%d", (int)getpid());
     mkdir(tmpdir, 0700);
@@ -625,6 +649,7 @@ int main(void) {
         {"fuzz corpus", test_fuzz_corpus},
         {"buffers and missing files", test_buffer_and_missing_file},
         {"lesson snapshots match the lessons' counts", test_lesson_snapshots},
+        {"the core's singletons are marked static", test_singletons_from_dump},
         {NULL, NULL},
     };
     int rc = run_suite("dump", cases);

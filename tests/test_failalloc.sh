@@ -50,6 +50,10 @@ stats OLD --retained
 top OLD
 top OLD --json
 dominators OLD 5
+by-type OLD list
+count OLD list --json
+chain OLD d --to type=Node --json
+show-refs OLD d --max-depth 0 --extra-info flags --extra-info gen -o OUT.dot
 report NEW OLD -o OUT.html"
 
 runs=0

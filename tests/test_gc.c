@@ -2,7 +2,7 @@
  * Lib/test/test_gc.py, test_finalization.py and test_weakref.py. */
 #include <stdio.h>
 
-#include "testutil.h"
+#include "testheap.h"
 
 /* Test context for finalizers and callbacks (C functions without user data). */
 static rg_heap *H;
@@ -20,7 +20,7 @@ static void fin_resurrect(rg_object *self) {
 static void fin_collect(rg_object *self) {
     (void)self;
     fin_calls++;
-    rg_gc_collect(self->heap, 2); /* re-entrant: must be harmless */
+    rg_gc_collect(rg_object_heap(self), 2); /* re-entrant: must be harmless */
 }
 
 static rg_object *cycle_pair(rg_heap *h) {
@@ -285,7 +285,7 @@ static void weak_cb(rg_object *wr, void *ud) {
     (void)ud;
     wcb_calls++;
     wcb_saw_dead = rg_weakref_get(wr) == NULL;
-    rg_object *tmp = rg_list_new(wr->heap); /* callbacks may allocate */
+    rg_object *tmp = rg_list_new(rg_object_heap(wr)); /* callbacks may allocate */
     rg_decref(tmp);
 }
 
@@ -428,9 +428,9 @@ static void test_finalizer_collects_under_threshold_1(void) {
 /* A finalizer that makes and drops a cycle, then asks for a collection. */
 static void fin_alloc_collect(rg_object *self) {
     fin_calls++;
-    rg_object *c = cycle_pair(self->heap);
+    rg_object *c = cycle_pair(rg_object_heap(self));
     rg_decref(c);
-    CU_ASSERT_EQUAL(rg_gc_collect(self->heap, 2), 0); /* a collection is running */
+    CU_ASSERT_EQUAL(rg_gc_collect(rg_object_heap(self), 2), 0); /* a collection is running */
 }
 
 /* Plain garbage (lists only) is deleted all at once. What only it held dies
@@ -804,7 +804,7 @@ static rg_heap *heap_new_each_block(void) {
 
 /* def __del__(self): run in a frame of its own, which binds self. */
 static void fin_in_frame(rg_object *self) {
-    rg_heap *h = self->heap;
+    rg_heap *h = rg_object_heap(self);
     fin_calls++;
     rg_frame_push(h, "__del__");
     rg_local_set(h, "self", self);

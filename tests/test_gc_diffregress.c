@@ -4,7 +4,7 @@
  * CPython 3.11 does in the comment. */
 #include <stdarg.h>
 
-#include "testutil.h"
+#include "testheap.h"
 
 /* gc.collect(0); gc.freeze(); gc.get_count() -> (0, 0, 0): freezing restarts
  * every generation's count, not only generation 0's. */
@@ -147,7 +147,7 @@ static void test_dict_stolen_into_itself(void) {
  * collections of heap teardown: the globals had been dropped before them,
  * so the resurrected object was reported as a leak though the program
  * released everything. */
-static void fin_bind_global(rg_object *self) { rg_global_set(self->heap, "gk", self); }
+static void fin_bind_global(rg_object *self) { rg_global_set(rg_object_heap(self), "gk", self); }
 
 static void test_teardown_resurrection_into_global(void) {
     rg_heap *h = heap_new();

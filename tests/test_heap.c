@@ -2,7 +2,7 @@
  * recursion, failure of every Nth allocation, and misuse detection. */
 #include <pthread.h>
 
-#include "testutil.h"
+#include "testheap.h"
 
 static void test_accounting(void) {
     rg_heap *h = heap_new();
@@ -366,6 +366,140 @@ static void test_foreach_sees_all(void) {
     heap_end(h);
 }
 
+/* The layout docs/heap.md describes: a 24-byte header; atoms without the
+ * collector's links, so an int or a float fills a 32-byte class (CPython's
+ * size), containers 24 bytes more. */
+static void test_compact_header(void) {
+    CU_ASSERT_EQUAL(sizeof(rg_object), 24);
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_object *keep[1000];
+    rg_heap_stats s0, s1;
+    rg_heap_get_stats(h, &s0);
+    for (int i = 0; i < 1000; i++) keep[i] = rg_int_new(h, 1000 + i);
+    rg_heap_get_stats(h, &s1);
+    CU_ASSERT_EQUAL(s1.bytes_in_use - s0.bytes_in_use, 1000 * 32);
+    CU_ASSERT_EQUAL(rg_sizeof(keep[0]), 32);
+    for (int i = 0; i < 1000; i++) rg_decref(keep[i]);
+    rg_heap_get_stats(h, &s0);
+    for (int i = 0; i < 1000; i++) keep[i] = rg_float_new(h, i + 0.5);
+    rg_heap_get_stats(h, &s1);
+    CU_ASSERT_EQUAL(s1.bytes_in_use - s0.bytes_in_use, 1000 * 32);
+    for (int i = 0; i < 1000; i++) rg_decref(keep[i]);
+    rg_object *str = rg_str_new(h, "k0000001"); /* 8 bytes: 48, CPython's 57 in 64 */
+    CU_ASSERT(rg_sizeof(str) <= 48);
+    rg_decref(str);
+    rg_object *l = rg_list_new(h);
+    CU_ASSERT(rg_sizeof(l) <= 96); /* its collector header included */
+    rg_decref(l);
+    heap_end(h);
+}
+
+/* The id promise of docs/dump-format.md under heavy reuse of blocks: every
+ * new object gets the next id (larger = allocated later), no id comes back
+ * when a freed object's block does, and an object keeps its id; the walk
+ * of the heap (what dumps and get_objects use) sees exactly the live
+ * objects, atoms included, after every round. With slabs and without. */
+typedef struct id_check {
+    uint64_t *live; /* ids we hold, by slot */
+    rg_object **obj;
+    size_t n, seen, wrong;
+    rg_object *anchor;
+} id_check;
+
+#define RG_IS_BOOL(o) (strcmp(rg_type_name(o), "bool") == 0)
+
+static int check_id(rg_object *o, void *arg) {
+    id_check *c = arg;
+    c->seen++;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->obj[i] == o) return c->live[i] == rg_id(o) ? 0 : (int)++c->wrong;
+    /* not in the table: None, True, False, the anchor */
+    if (!rg_is_none(o) && !RG_IS_BOOL(o) && o != c->anchor) c->wrong++;
+    return 0;
+}
+
+static void ids_under_reuse(unsigned flags) {
+    enum { N = 600, ROUNDS = 60 };
+    test_alloc ta = {0, 0, 0, 0};
+    rg_allocator a = {t_malloc, t_realloc, t_free, &ta, flags};
+    rg_heap *h = rg_heap_new_with(&a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    static rg_object *obj[N];
+    static uint64_t live[N];
+    static void *addr[N]; /* addresses of recently freed objects */
+    rg_object *anchor = rg_int_new(h, -1); /* what the tuples hold */
+    uint64_t last = rg_id(anchor);
+    size_t reused = 0, nfreed = 0;
+    unsigned seed = 12345;
+    memset(obj, 0, sizeof obj);
+    for (int round = 0; round < ROUNDS; round++) {
+        for (size_t i = 0; i < N; i++) {
+            seed = seed * 1103515245u + 12345u;
+            if (obj[i] && (seed >> 16) % 3 != 0) continue; /* a third replaced per round */
+            if (obj[i]) {
+                addr[nfreed++ % N] = obj[i];
+                rg_decref(obj[i]);
+            }
+            char buf[64];
+            switch ((seed >> 8) % 5) {
+            case 0: obj[i] = rg_int_new(h, (int64_t)seed); break;
+            case 1: obj[i] = rg_float_new(h, (double)seed); break;
+            case 2:
+                snprintf(buf, sizeof buf, "s%u%.*s", seed, (int)(seed % 40), "........................................");
+                obj[i] = rg_str_new(h, buf);
+                break;
+            case 3: obj[i] = rg_list_new(h); break;
+            default: obj[i] = rg_tuple_pack(h, 1, anchor); break;
+            }
+            CU_ASSERT_PTR_NOT_NULL_FATAL(obj[i]);
+            uint64_t id = rg_id(obj[i]);
+            CU_ASSERT_EQUAL(id, last + 1); /* the next id: never an old one */
+            last = id;
+            live[i] = id;
+            for (size_t j = 0; j < N && j < nfreed; j++)
+                if (addr[j] == (void *)obj[i]) { /* a freed object's block, or its address */
+                    reused++;
+                    break;
+                }
+        }
+        id_check c = {live, obj, N, 0, 0, anchor};
+        CU_ASSERT_EQUAL(rg_heap_foreach(h, check_id, &c), 0);
+        rg_heap_stats s;
+        rg_heap_get_stats(h, &s);
+        CU_ASSERT_EQUAL(c.seen, s.live_objects);
+        CU_ASSERT_EQUAL(c.seen, N + 4);
+        CU_ASSERT_EQUAL(c.wrong, 0);
+        CU_ASSERT_EQUAL(s.max_id, last);
+    }
+    /* Blocks did come back (malloc under ASan holds freed blocks back, so
+     * only the slabs are sure to reuse them). */
+    if (!(flags & RG_ALLOCATOR_EACH_BLOCK)) CU_ASSERT(reused > N);
+    for (size_t i = 0; i < N; i++) rg_decref(obj[i]);
+    rg_decref(anchor);
+    CU_ASSERT_EQUAL(rg_heap_destroy(h), 0);
+    CU_ASSERT_EQUAL(ta.live_bytes, 0);
+}
+
+static void test_ids_under_reuse(void) { ids_under_reuse(0); }
+static void test_ids_under_reuse_each_block(void) { ids_under_reuse(RG_ALLOCATOR_EACH_BLOCK); }
+
+/* Atoms are on no list: teardown finds leaked ones by walking their slabs
+ * (and the large ones' list), reports each and gives every byte back. */
+static void test_leaked_atoms_reported(void) {
+    rg_heap *h = heap_new();
+    char big[2000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    rg_int_new(h, 7);        /* leaked */
+    rg_str_new(h, big);      /* leaked, a large atom */
+    rg_object *f = rg_float_new(h, 1.5);
+    rg_decref(f);
+    CU_ASSERT_EQUAL(rg_heap_destroy(h), 2);
+    CU_ASSERT_EQUAL(MISUSE.count, 2);
+    CU_ASSERT_EQUAL(ALLOC.live_bytes, 0);
+}
+
 static void test_bad_allocator(void) {
     rg_allocator bad = {NULL, NULL, NULL, NULL, 0};
     CU_ASSERT_PTR_NULL(rg_heap_new_with(&bad));
@@ -390,6 +524,10 @@ int main(void) {
         {"destroy reports survivors", test_destroy_reports_survivors},
         {"destroy reports type, id, refcount", test_destroy_reports_type_id_refcount},
         {"foreach sees every object", test_foreach_sees_all},
+        {"compact header: int 32 bytes, atoms without links", test_compact_header},
+        {"ids under heavy reuse, with slabs", test_ids_under_reuse},
+        {"ids under heavy reuse, each block", test_ids_under_reuse_each_block},
+        {"leaked atoms reported at teardown", test_leaked_atoms_reported},
         {"bad allocator", test_bad_allocator},
         {NULL, NULL},
     };

@@ -87,6 +87,10 @@ every() {
     run "0" "$R" stats --retained --json "$d"
     run "0" "$R" show-refs --retained --json "$d" "$id"
     run "0" "$R" report "$d" "$d" -o "$TMP/report.html"
+    run "0 1" "$R" chain "$d" "$id" --to "$id"
+    run "0 2" "$R" by-type "$d" list
+    run "0 2" "$R" count --json "$d" list
+    run "0" "$R" show-refs --json "$d" "$id" --max-depth 0 --extra-info flags --extra-info referrers
 }
 
 # ---- the corpus: valid dumps, the lessons' dumps, hostile ones -----------------------

@@ -25,12 +25,12 @@ if [ $# -ge 2 ]; then
 else
     B=$TMP/build
     run cmake -S "$SRC" -B "$B" -DCMAKE_BUILD_TYPE=Release -DRG_BUILD_TESTS=OFF
-    run cmake --build "$B" --target refgraph refgraph_core refgraph_core_shared -j 2
+    run cmake --build "$B" --target refgraph refgraph_core refgraph_core_shared refgraph_format_shared -j 2
 fi
 grep -q '^CMAKE_INSTALL_PREFIX:PATH=/usr/local$' "$B/CMakeCache.txt" || bad "the build was not configured for /usr/local"
 run cmake --install "$B" --prefix "$PREFIX"
 for f in bin/refgraph include/refgraph.h include/refgraph/heap.h include/refgraph/gc.h include/refgraph/dump.h \
-    lib/librefgraph.a lib/librefgraph.so lib/pkgconfig/refgraph.pc lib/cmake/refgraph/refgraphConfig.cmake \
+    include/refgraph/heapdump.h include/refgraph/version.h lib/librefgraph.a lib/librefgraph.so lib/librefgraph_format.a lib/librefgraph_format.so lib/pkgconfig/refgraph.pc lib/cmake/refgraph/refgraphConfig.cmake \
     share/man/man1/refgraph.1 share/bash-completion/completions/refgraph; do
     [ -e "$PREFIX/$f" ] || bad "$f was not installed"
 done

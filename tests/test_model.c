@@ -20,7 +20,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 
-#include "testutil.h"
+#include "testheap.h"
 
 #define MAXID 4096 /* ids of one program stay below this */
 #define MAXE 12    /* references per container */

@@ -1,5 +1,5 @@
 /* test_roots.c — globals and frames, and the lessons' semantics. */
-#include "testutil.h"
+#include "testheap.h"
 
 static void test_globals(void) {
     rg_heap *h = heap_new();

@@ -2,7 +2,7 @@
  * labels and introspection, and the ownership rules. */
 #include <math.h>
 
-#include "testutil.h"
+#include "testheap.h"
 
 static void test_atoms(void) {
     rg_heap *h = heap_new();

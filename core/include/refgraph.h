@@ -4,5 +4,5 @@
 #include "refgraph/error.h"
 #include "refgraph/heap.h"
 #include "refgraph/gc.h"
-#include "refgraph/dump.h"
+#include "refgraph/heapdump.h"
 #endif

@@ -23,7 +23,8 @@
 /* Free blocks are poisoned under AddressSanitizer, and under valgrind in a
  * build with RG_VALGRIND: a read or write through a stale pointer into a
  * slab is reported as it would be for malloc. LINK_OPEN makes a free
- * block's first word (the free-list link) readable for a moment. */
+ * block's first word (the free-list link) readable for a moment, WORD_OPEN
+ * its second (a size class during a walk of the atoms, see below). */
 #if defined(__SANITIZE_ADDRESS__)
 #define RG__ASAN 1
 #elif defined(__has_feature)
@@ -37,16 +38,19 @@
 #define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
 #define LINK_OPEN(p) ASAN_UNPOISON_MEMORY_REGION((p), sizeof(void *))
+#define WORD_OPEN(p) ASAN_UNPOISON_MEMORY_REGION((p), sizeof(size_t))
 #elif defined(RG_VALGRIND)
 #include <valgrind/memcheck.h>
 #define POISONING 1
 #define POISON(p, n) ((void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
 #define UNPOISON(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
 #define LINK_OPEN(p) ((void)VALGRIND_MAKE_MEM_DEFINED((p), sizeof(void *)))
+#define WORD_OPEN(p) ((void)VALGRIND_MAKE_MEM_DEFINED((p), sizeof(size_t)))
 #else
 #define POISON(p, n) ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
 #define LINK_OPEN(p) ((void)(p))
+#define WORD_OPEN(p) ((void)(p))
 #endif
 
 /* ---- the default allocator ----------------------------------------------- */
@@ -89,62 +93,76 @@ static inline void *free_next(void *p) {
     return next;
 }
 
-static inline void free_push(rg_heap *h, size_t k, void *p) {
+static inline void free_push(rg__arena *a, size_t k, void *p) {
     LINK_OPEN(p);
-    *(void **)p = h->cache[k];
+    *(void **)p = a->cache[k];
     POISON(p, class_size(k));
-    h->cache[k] = p;
+    a->cache[k] = p;
 }
 
 /* Adds a slab of at least need bytes and makes it the one blocks are carved
  * from; what was left of the previous one (less than need, a multiple of
  * the class size) becomes one free block. Returns 0, or -1 when the
  * allocator fails. */
-static int slab_add(rg_heap *h, size_t need) {
-    if (h->nslabs == h->slabs_cap) {
-        size_t cap = h->slabs_cap ? h->slabs_cap * 2 : 8;
-        rg__slab *s = h->alloc.realloc(h->alloc.ud, h->slabs, h->slabs_cap * sizeof *s, cap * sizeof *s);
+static int slab_add(rg_heap *h, rg__arena *a, size_t need) {
+    if (a->nslabs == a->slabs_cap) {
+        size_t cap = a->slabs_cap ? a->slabs_cap * 2 : 8;
+        rg__slab *s = h->alloc.realloc(h->alloc.ud, a->slabs, a->slabs_cap * sizeof *s, cap * sizeof *s);
         if (!s) return -1;
-        h->bytes += (cap - h->slabs_cap) * sizeof *s; /* the table is the heap's own */
+        h->bytes += (cap - a->slabs_cap) * sizeof *s; /* the table is the heap's own */
         if (h->bytes > h->peak) h->peak = h->bytes;
-        h->slabs = s;
-        h->slabs_cap = cap;
+        a->slabs = s;
+        a->slabs_cap = cap;
     }
-    size_t size = h->slab_bytes < SLAB_MIN ? SLAB_MIN : h->slab_bytes > SLAB_MAX ? SLAB_MAX : h->slab_bytes;
+    size_t size = a->slab_bytes < SLAB_MIN ? SLAB_MIN : a->slab_bytes > SLAB_MAX ? SLAB_MAX : a->slab_bytes;
     if (size < need) size = need;
     char *base = h->alloc.malloc(h->alloc.ud, size);
     if (!base) return -1;
     POISON(base, size);
-    size_t rest = (size_t)(h->bump_end - h->bump);
-    if (rest) free_push(h, class_of(rest), h->bump); /* still counted as cached */
-    h->slabs[h->nslabs++] = (rg__slab){base, size, 0};
-    h->slab_bytes += size;
+    size_t rest = (size_t)(a->bump_end - a->bump);
+    if (rest) free_push(a, class_of(rest), a->bump); /* still counted as cached */
+    a->slabs[a->nslabs++] = (rg__slab){base, size, 0};
+    a->slab_bytes += size;
     h->cached_bytes += size;
-    h->bump = base;
-    h->bump_end = base + size;
+    a->bump = base;
+    a->bump_end = base + size;
     return 0;
 }
 
-/* A small block, from its class's free list or the newest slab. */
-static void *small_alloc(rg_heap *h, size_t k) {
+/* Gives each arena its table of slabs, so that the heap's own bytes do
+ * not grow later when the first object of a kind arrives. */
+int rg__alloc_init(rg_heap *h) {
+    for (int i = 0; i < RG__ARENAS; i++) {
+        rg__arena *a = &h->arena[i];
+        a->slabs = h->alloc.malloc(h->alloc.ud, 8 * sizeof *a->slabs);
+        if (!a->slabs) return -1;
+        a->slabs_cap = 8;
+        h->bytes += 8 * sizeof *a->slabs;
+    }
+    h->peak = h->bytes;
+    return 0;
+}
+
+/* A small block, from its class's free list or the arena's newest slab. */
+static void *small_alloc(rg_heap *h, rg__arena *a, size_t k) {
     size_t n = class_size(k);
-    void *p = h->cache[k];
+    void *p = a->cache[k];
     if (p) {
-        h->cache[k] = free_next(p);
+        a->cache[k] = free_next(p);
     } else {
-        if ((size_t)(h->bump_end - h->bump) < n && slab_add(h, n) != 0) return NULL;
-        p = h->bump;
-        h->bump += n;
+        if ((size_t)(a->bump_end - a->bump) < n && slab_add(h, a, n) != 0) return NULL;
+        p = a->bump;
+        a->bump += n;
     }
     UNPOISON(p, n);
     h->cached_bytes -= n;
     return p;
 }
 
-void *rg__malloc(rg_heap *h, size_t size) {
+static void *arena_malloc(rg_heap *h, rg__arena *a, size_t size) {
     if (size == 0) size = 1;
     size_t held = held_size(size);
-    void *p = in_slab(h, size) ? small_alloc(h, class_of(size)) : h->alloc.malloc(h->alloc.ud, held);
+    void *p = in_slab(h, size) ? small_alloc(h, a, class_of(size)) : h->alloc.malloc(h->alloc.ud, held);
     if (!p) {
         h->last_error = RG_ENOMEM;
         return NULL;
@@ -154,12 +172,14 @@ void *rg__malloc(rg_heap *h, size_t size) {
     return p;
 }
 
+void *rg__malloc(rg_heap *h, size_t size) { return arena_malloc(h, &h->arena[RG__ARENA_MAIN], size); }
+
 /* Returns a block to its free list or the allocator, without accounting
  * for bytes in use. */
-static void block_release(rg_heap *h, void *p, size_t size) {
+static void block_release(rg_heap *h, rg__arena *a, void *p, size_t size) {
     if (in_slab(h, size)) {
         size_t k = class_of(size);
-        free_push(h, k, p);
+        free_push(a, k, p);
         h->cached_bytes += class_size(k);
         return;
     }
@@ -193,32 +213,32 @@ void rg__free(rg_heap *h, void *ptr, size_t size) {
     if (!ptr) return;
     if (size == 0) size = 1;
     h->bytes -= held_size(size);
-    block_release(h, ptr, size);
+    block_release(h, &h->arena[RG__ARENA_MAIN], ptr, size);
 }
 
 #if RG_QUARANTINE
-/* Counts a freed object as cached while it stays poisoned in the ring; the
- * block it evicts goes back to its free list. */
-void rg__quarantine(rg_heap *h, rg_object *o, size_t size) {
+static void quarantine_release(rg_heap *h, size_t slot) {
+    h->cached_bytes -= held_size(h->quarantine[slot].size);
+    block_release(h, &h->arena[h->quarantine[slot].arena], h->quarantine[slot].block, h->quarantine[slot].size);
+    h->quarantine[slot].block = NULL;
+}
+
+/* Counts a freed object's block as cached while it stays poisoned in the
+ * ring; the block it evicts goes back to its free list. */
+void rg__quarantine(rg_heap *h, void *block, size_t size, int arena) {
     h->bytes -= held_size(size);
     h->cached_bytes += held_size(size);
     size_t slot = h->qnext++ % RG_QUARANTINE;
-    if (h->quarantine[slot].obj) {
-        h->cached_bytes -= held_size(h->quarantine[slot].size);
-        block_release(h, h->quarantine[slot].obj, h->quarantine[slot].size);
-    }
-    h->quarantine[slot].obj = o;
+    if (h->quarantine[slot].block) quarantine_release(h, slot);
+    h->quarantine[slot].block = block;
     h->quarantine[slot].size = size;
+    h->quarantine[slot].arena = arena;
 }
 
-static void quarantine_flush(rg_heap *h) {
-    for (size_t i = 0; i < RG_QUARANTINE; i++) {
-        if (h->quarantine[i].obj) {
-            h->cached_bytes -= held_size(h->quarantine[i].size);
-            block_release(h, h->quarantine[i].obj, h->quarantine[i].size);
-            h->quarantine[i].obj = NULL;
-        }
-    }
+/* Returns the ring's blocks of one arena (or of both: -1) to their lists. */
+static void quarantine_flush(rg_heap *h, int arena) {
+    for (size_t i = 0; i < RG_QUARANTINE; i++)
+        if (h->quarantine[i].block && (arena < 0 || h->quarantine[i].arena == arena)) quarantine_release(h, i);
 }
 #endif
 
@@ -254,7 +274,7 @@ void rg__free_deferred_flush(rg_heap *h) {
         next = ((void **)p)[0];
         size_t size = ((size_t *)p)[1];
 #if RG_QUARANTINE
-        rg__quarantine(h, p, size);
+        rg__quarantine(h, p, size, RG__ARENA_MAIN);
 #else
         rg__free(h, p, size);
 #endif
@@ -270,10 +290,11 @@ void rg__free_deferred_flush(rg_heap *h) {
         }
 #endif
         void *tail = h->deferred_tail[k];
+        rg__arena *a = &h->arena[RG__ARENA_MAIN];
         LINK_OPEN(tail);
-        *(void **)tail = h->cache[k];
+        *(void **)tail = a->cache[k];
         POISON(tail, sizeof(void *));
-        h->cache[k] = h->deferred[k];
+        a->cache[k] = h->deferred[k];
         h->deferred[k] = NULL;
     }
 #endif
@@ -287,11 +308,11 @@ static int slab_cmp(const void *a, const void *b) {
 }
 
 /* The slab holding p (the table sorted by base), or NULL. */
-static rg__slab *slab_of(rg_heap *h, const char *p) {
-    size_t lo = 0, hi = h->nslabs;
+static rg__slab *slab_of(rg__arena *a, const char *p) {
+    size_t lo = 0, hi = a->nslabs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        rg__slab *s = &h->slabs[mid];
+        rg__slab *s = &a->slabs[mid];
         if (p < s->base)
             hi = mid;
         else if (p >= s->base + s->size)
@@ -305,23 +326,20 @@ static rg__slab *slab_of(rg_heap *h, const char *p) {
 /* Counts each slab's free bytes (free lists plus the uncarved rest), gives
  * back the slabs that are wholly free and keeps the free lists of the rest.
  * O(free blocks x log slabs): trimming is rare, allocation is hot. */
-size_t rg_heap_trim(rg_heap *h) {
-#if RG_QUARANTINE
-    quarantine_flush(h);
-#endif
-    if (!h->nslabs) return 0;
-    qsort(h->slabs, h->nslabs, sizeof *h->slabs, slab_cmp);
-    for (size_t i = 0; i < h->nslabs; i++) h->slabs[i].free = 0;
+static size_t arena_trim(rg_heap *h, rg__arena *a) {
+    if (!a->nslabs) return 0;
+    qsort(a->slabs, a->nslabs, sizeof *a->slabs, slab_cmp);
+    for (size_t i = 0; i < a->nslabs; i++) a->slabs[i].free = 0;
     for (size_t k = 0; k < RG__CLASSES; k++)
-        for (void *p = h->cache[k]; p; p = free_next(p)) slab_of(h, p)->free += class_size(k);
-    if (h->bump != h->bump_end) slab_of(h, h->bump)->free += (size_t)(h->bump_end - h->bump);
+        for (void *p = a->cache[k]; p; p = free_next(p)) slab_of(a, p)->free += class_size(k);
+    if (a->bump != a->bump_end) slab_of(a, a->bump)->free += (size_t)(a->bump_end - a->bump);
 
     /* Keep the free blocks of the slabs that stay. */
     for (size_t k = 0; k < RG__CLASSES; k++) {
-        void *keep = NULL, *p = h->cache[k];
+        void *keep = NULL, *p = a->cache[k];
         while (p) {
             void *next = free_next(p);
-            rg__slab *s = slab_of(h, p);
+            rg__slab *s = slab_of(a, p);
             if (s->free != s->size) {
                 LINK_OPEN(p);
                 *(void **)p = keep;
@@ -330,38 +348,210 @@ size_t rg_heap_trim(rg_heap *h) {
             }
             p = next;
         }
-        h->cache[k] = keep;
+        a->cache[k] = keep;
     }
     size_t released = 0, n = 0;
-    for (size_t i = 0; i < h->nslabs; i++) {
-        rg__slab s = h->slabs[i];
+    for (size_t i = 0; i < a->nslabs; i++) {
+        rg__slab s = a->slabs[i];
         if (s.free != s.size) {
-            h->slabs[n++] = s;
+            a->slabs[n++] = s;
             continue;
         }
-        if (h->bump >= s.base && h->bump < s.base + s.size) h->bump = h->bump_end = NULL;
+        if (a->bump >= s.base && a->bump < s.base + s.size) a->bump = a->bump_end = NULL;
         UNPOISON(s.base, s.size);
         h->alloc.free(h->alloc.ud, s.base, s.size);
         released += s.size;
     }
-    h->nslabs = n;
-    h->slab_bytes -= released;
+    a->nslabs = n;
+    a->slab_bytes -= released;
     h->cached_bytes -= released;
     return released;
+}
+
+size_t rg_heap_trim(rg_heap *h) {
+#if RG_QUARANTINE
+    quarantine_flush(h, -1);
+#endif
+    return arena_trim(h, &h->arena[RG__ARENA_MAIN]) + arena_trim(h, &h->arena[RG__ARENA_ATOMS]);
 }
 
 /* Gives every slab back, whatever it still holds: the heap is going away. */
 void rg__alloc_destroy(rg_heap *h) {
 #if RG_QUARANTINE
-    quarantine_flush(h);
+    quarantine_flush(h, -1);
 #endif
-    for (size_t i = 0; i < h->nslabs; i++) {
-        UNPOISON(h->slabs[i].base, h->slabs[i].size);
-        h->alloc.free(h->alloc.ud, h->slabs[i].base, h->slabs[i].size);
+    for (int i = 0; i < RG__ARENAS; i++) {
+        rg__arena *a = &h->arena[i];
+        for (size_t j = 0; j < a->nslabs; j++) {
+            UNPOISON(a->slabs[j].base, a->slabs[j].size);
+            h->alloc.free(h->alloc.ud, a->slabs[j].base, a->slabs[j].size);
+        }
+        h->alloc.free(h->alloc.ud, a->slabs, a->slabs_cap * sizeof *a->slabs);
+        a->slabs = NULL;
+        a->nslabs = a->slabs_cap = 0;
     }
-    h->alloc.free(h->alloc.ud, h->slabs, h->slabs_cap * sizeof *h->slabs);
-    h->slabs = NULL;
-    h->nslabs = h->slabs_cap = 0;
+}
+
+/* ---- atoms ----------------------------------------------------------------------
+ *
+ * Objects without a traverse function (atoms) carry no collector links:
+ * nothing lists them. Small ones are carved from slabs of their own, which
+ * hold nothing else, so the heap can enumerate them by walking those slabs.
+ * A walk must tell live blocks from free ones without reading a free block
+ * as an object (it is poisoned): it merges the free lists into one list
+ * sorted by address, each block's class in its second word (every atom
+ * block has at least 32 bytes), steps through each slab in address order
+ * skipping the blocks of that list, and splits it back into the free
+ * lists. Large atoms, and every atom when each block is an allocator call,
+ * carry a 16-byte prefix of links on one list instead. */
+
+#define BIG_PREFIX sizeof(rg__big)
+#define BIG(o) ((rg__big *)(void *)((char *)(o) - BIG_PREFIX))
+
+void *rg__atom_malloc(rg_heap *h, size_t size) {
+    if (in_slab(h, size)) return arena_malloc(h, &h->arena[RG__ARENA_ATOMS], size);
+    if (size > SIZE_MAX - BIG_PREFIX) {
+        h->last_error = RG_ENOMEM;
+        return NULL;
+    }
+    rg__big *b = arena_malloc(h, &h->arena[RG__ARENA_ATOMS], size + BIG_PREFIX);
+    if (!b) return NULL;
+    rg__big *head = &h->big_atoms;
+    b->next = head;
+    b->prev = head->prev;
+    head->prev->next = b;
+    head->prev = b;
+    return (char *)b + BIG_PREFIX;
+}
+
+void rg__atom_free(rg_heap *h, void *p, size_t size) {
+    if (!in_slab(h, size)) {
+        rg__big *b = BIG(p);
+        b->prev->next = b->next;
+        b->next->prev = b->prev;
+        p = b;
+        size += BIG_PREFIX;
+    }
+#if RG_QUARANTINE
+    rg__quarantine(h, p, size, RG__ARENA_ATOMS);
+#else
+    h->bytes -= held_size(size);
+    block_release(h, &h->arena[RG__ARENA_ATOMS], p, size);
+#endif
+}
+
+/* A free block's class, kept in its second word during a walk. */
+static void set_class(void *p, size_t k) {
+    WORD_OPEN((char *)p + sizeof(void *));
+    ((size_t *)p)[1] = k;
+    POISON((char *)p + sizeof(void *), sizeof(size_t));
+}
+static size_t get_class(void *p) {
+    WORD_OPEN((char *)p + sizeof(void *));
+    size_t k = ((size_t *)p)[1];
+    POISON((char *)p + sizeof(void *), sizeof(size_t));
+    return k;
+}
+static void set_next(void *p, void *next) {
+    LINK_OPEN(p);
+    *(void **)p = next;
+    POISON(p, sizeof(void *));
+}
+
+/* Sorts a free list by address: bottom-up merge sort, no allocation. Each
+ * round merges runs of width blocks; it ends when one run is left. */
+static void *sort_free(void *list) {
+    for (size_t width = 1;; width *= 2) {
+        void *out = NULL, *last = NULL, *p = list;
+        size_t merges = 0;
+        while (p) {
+            merges++;
+            void *q = p;
+            size_t np = 0, nq = width;
+            while (q && np < width) {
+                np++;
+                q = free_next(q);
+            }
+            while (np || (nq && q)) {
+                void *take;
+                if (np && (!nq || !q || (uintptr_t)p < (uintptr_t)q)) {
+                    take = p;
+                    p = free_next(p);
+                    np--;
+                } else {
+                    take = q;
+                    q = free_next(q);
+                    nq--;
+                }
+                if (last)
+                    set_next(last, take);
+                else
+                    out = take;
+                last = take;
+            }
+            p = q;
+        }
+        if (last) set_next(last, NULL);
+        if (merges <= 1) return out;
+        list = out;
+    }
+}
+
+int rg__atoms_foreach(rg_heap *h, int (*fn)(rg_object *o, void *arg), void *arg) {
+    int rc = 0;
+    rg__arena *a = &h->arena[RG__ARENA_ATOMS];
+#if RG_QUARANTINE
+    quarantine_flush(h, RG__ARENA_ATOMS); /* its blocks are free, but on no list */
+#endif
+    if (a->nslabs) {
+        /* One list of every free block, its class in its second word. */
+        void *all = NULL;
+        for (size_t k = 0; k < RG__CLASSES; k++) {
+            void *p = a->cache[k];
+            while (p) {
+                void *next = free_next(p);
+                set_class(p, k);
+                set_next(p, all);
+                all = p;
+                p = next;
+            }
+            a->cache[k] = NULL;
+        }
+        all = sort_free(all);
+        qsort(a->slabs, a->nslabs, sizeof *a->slabs, slab_cmp);
+        void *cursor = all;
+        for (size_t i = 0; i < a->nslabs; i++) {
+            char *p = a->slabs[i].base, *end = p + a->slabs[i].size;
+            if (a->bump >= p && a->bump < end) end = a->bump;
+            while (p < end) { /* every step advances p by a block's size (>= 16) */
+                if (p == (char *)cursor) {
+                    p += class_size(get_class(cursor));
+                    cursor = free_next(cursor);
+                    continue;
+                }
+                rg_object *o = (rg_object *)(void *)p;
+                p += held_size(rg__block_size(o));
+                if (!rc) rc = fn(o, arg);
+            }
+        }
+        /* Back onto the free lists, in address order. */
+        void *tails[RG__CLASSES] = {0};
+        for (void *p = all; p;) {
+            void *next = free_next(p);
+            size_t k = get_class(p);
+            set_next(p, NULL);
+            if (tails[k])
+                set_next(tails[k], p);
+            else
+                a->cache[k] = p;
+            tails[k] = p;
+            p = next;
+        }
+    }
+    rg__big *head = &h->big_atoms;
+    if (head->next)
+        for (rg__big *b = head->next; b != head && !rc; b = b->next) rc = fn((rg_object *)(void *)((char *)b + BIG_PREFIX), arg);
+    return rc;
 }
 
 /* ---- strings and the public wrappers ----------------------------------------------- */

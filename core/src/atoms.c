@@ -19,7 +19,8 @@ typedef struct rg_float {
 typedef struct rg_str {
     rg_object ob;
     size_t len;
-    char data[]; /* len bytes and a NUL */
+    uint32_t hash; /* valid when ob.flags has RG__F_HASHED */
+    char data[];   /* len bytes and a NUL */
 } rg_str;
 
 static int none_repr(const rg_object *o, char *buf, size_t size) {
@@ -100,7 +101,7 @@ rg_object *rg_str_newn(rg_heap *h, const char *bytes, size_t len) {
         h->last_error = RG_ERANGE;
         return NULL;
     }
-    rg_str *s = (rg_str *)rg__object_alloc(h, &rg_str_type, sizeof(rg_str) + len + 1, 0);
+    rg_str *s = (rg_str *)rg__object_alloc(h, &rg_str_type, offsetof(rg_str, data) + len + 1, 0);
     if (!s) return NULL;
     s->len = len;
     if (len) memcpy(s->data, bytes, len);
@@ -160,12 +161,20 @@ uint64_t rg__str_hash(const char *data, size_t len) {
     return (uint32_t)mix64(x);
 }
 
+/* Hashes are 32 bits wide (what a str caches). Only a str caches its
+ * hash: a number's is a few instructions, and other objects hash by
+ * identity (their id, which never changes). */
 int rg__hash(rg_object *o, uint64_t *out) {
-    if (o->flags & RG__F_HASHED) {
-        *out = o->hash;
+    uint64_t hv;
+    if (RG__IS(o, rg_str_type)) {
+        rg_str *s = (rg_str *)o;
+        if (!(o->flags & RG__F_HASHED)) {
+            s->hash = (uint32_t)rg__str_hash(s->data, s->len);
+            o->flags |= RG__F_HASHED;
+        }
+        *out = s->hash;
         return 0;
     }
-    uint64_t hv;
     if (RG__IS(o, rg_list_type) || RG__IS(o, rg_dict_type)) return RG_EUNHASHABLE;
     if (RG__IS(o, rg_int_type) || RG__IS(o, rg_bool_type)) {
         hv = mix64((uint64_t)rg_int_value(o));
@@ -179,18 +188,10 @@ int rg__hash(rg_object *o, uint64_t *out) {
             memcpy(&bits, &v, sizeof bits);
             hv = mix64(bits);
         }
-    } else if (RG__IS(o, rg_str_type)) {
-        hv = rg__str_hash(((const rg_str *)o)->data, ((const rg_str *)o)->len);
     } else {
-        /* Identity, never cached: a container's ob.hash holds its slot in
-         * the possible-roots buffer. */
-        *out = (uint32_t)mix64(o->id);
-        return 0;
+        hv = mix64(o->id);
     }
-    hv = (uint32_t)hv; /* the cached width */
-    o->hash = (uint32_t)hv;
-    o->flags |= RG__F_HASHED;
-    *out = o->hash;
+    *out = (uint32_t)hv;
     return 0;
 }
 
@@ -208,7 +209,7 @@ int rg_is_true(const rg_object *o) {
 /* ---- block sizes ---------------------------------------------------------------- */
 
 size_t rg__block_size(const rg_object *o) {
-    if (o->type == &rg_str_type) return sizeof(rg_str) + ((const rg_str *)o)->len + 1;
+    if (o->type == &rg_str_type) return offsetof(rg_str, data) + ((const rg_str *)o)->len + 1;
     if (o->type == &rg_tuple_type) return rg__tuple_block_size(o);
     return o->type->basic_size;
 }

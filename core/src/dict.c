@@ -58,7 +58,7 @@ static void dict_clear(rg_object *self) {
         rg_decref(ents[i].key);
         rg_decref(ents[i].value);
     }
-    free_tables(self->heap, ents, ents_cap, index, index_cap);
+    free_tables(RG__HEAP(self), ents, ents_cap, index, index_cap);
 }
 
 static int dict_repr(const rg_object *self, char *buf, size_t size) {
@@ -113,7 +113,7 @@ static size_t probe(const rg_dict *d, const rg_object *key, uint64_t hash, int *
 
 /* Compacts the entries and rebuilds the index for at least need entries. */
 static int resize(rg_dict *d, size_t need) {
-    rg_heap *h = d->ob.heap;
+    rg_heap *h = RG__HEAP(&d->ob);
     size_t ents_cap = need < 8 ? 8 : need + need / 2;
     if (ents_cap > MAX_ENTRIES) return rg__fail(h, RG_ERANGE);
     size_t index_cap = 8;
@@ -148,11 +148,11 @@ static int set_owned(rg_object *self, rg_object *key, rg_object *value) {
     uint64_t hash;
     int rc = 0;
     if (!self || !key || !value)
-        rc = self ? rg__fail(self->heap, RG_EINVAL) : RG_EINVAL;
+        rc = self ? rg__fail(RG__HEAP(self), RG_EINVAL) : RG_EINVAL;
     else if (!RG__IS(self, rg_dict_type))
-        rc = rg__fail(self->heap, RG_ETYPE);
+        rc = rg__fail(RG__HEAP(self), RG_ETYPE);
     else if ((rc = rg__hash(key, &hash)) < 0)
-        rg__fail(self->heap, rc);
+        rg__fail(RG__HEAP(self), rc);
     if (rc) {
         rg_decref(value);
         return rc;
@@ -209,9 +209,9 @@ int rg_dict_set(rg_object *d, rg_object *key, rg_object *value) {
 static int setstr_owned(rg_object *d, const char *key, rg_object *value) {
     if (!d || !key) {
         rg_decref(value);
-        return d ? rg__fail(d->heap, RG_EINVAL) : RG_EINVAL;
+        return d ? rg__fail(RG__HEAP(d), RG_EINVAL) : RG_EINVAL;
     }
-    rg_object *k = rg_str_new(d->heap, key);
+    rg_object *k = rg_str_new(RG__HEAP(d), key);
     if (!k) {
         rg_decref(value);
         return RG_ENOMEM;
@@ -267,9 +267,9 @@ rg_object *rg_dict_getstr(const rg_object *self, const char *key) {
 int rg_dict_del(rg_object *self, const rg_object *key) {
     size_t slot;
     if (!self) return RG_EINVAL;
-    if (!RG__IS(self, rg_dict_type)) return rg__fail(self->heap, RG_ETYPE);
+    if (!RG__IS(self, rg_dict_type)) return rg__fail(RG__HEAP(self), RG_ETYPE);
     entry *e = lookup(self, key, &slot);
-    if (!e) return rg__fail(self->heap, RG_EKEY);
+    if (!e) return rg__fail(RG__HEAP(self), RG_EKEY);
     rg_dict *d = DICT(self);
     rg_object *k = e->key, *v = e->value;
     d->index[slot] = DUMMY;

@@ -3,10 +3,11 @@
 #include <time.h>
 
 #include "internal.h"
-#include "refgraph/dump.h"
+#include "refgraph/heapdump.h"
 
 typedef struct dump_ctx {
     rg_dump_writer *w;
+    const rg_heap *h;
     char label[RG_DUMP_EDGE_LABEL_MAX + 8];
 } dump_ctx;
 
@@ -32,6 +33,9 @@ static int write_object(dump_ctx *c, rg_object *o, int gen) {
         .gen = gen,
         .finalized = (o->flags & RG__F_FINALIZED) != 0,
         .garbage = (o->flags & RG__F_MARK) != 0,
+        /* the heap's singletons: held by the heap for its whole life, so
+         * their refcount counts the runtime's references (docs/dump-format.md) */
+        .is_static = o == c->h->none || o == c->h->true_ || o == c->h->false_,
         .label = {label, len},
         .label_len = full > len ? full : 0,
     };
@@ -46,6 +50,8 @@ static int write_object(dump_ctx *c, rg_object *o, int gen) {
     }
     return rc ? rc : rg_dump_object_end(c->w);
 }
+
+static int write_atom(rg_object *o, void *arg) { return write_object(arg, o, RG_DUMP_UNTRACKED); }
 
 static void mark_garbage(rg_heap *h, int on) {
     if (!h->garbage) return;
@@ -79,11 +85,14 @@ static int write_all(rg_heap *h, rg_dump_writer *w, const char *created, uint64_
     int rc = rg_dump_write_header(w, &hd);
     dump_ctx c;
     c.w = w;
+    c.h = h;
     struct {
         rg_gc_link *list;
         int gen;
     } lists[] = {{&h->untracked, RG_DUMP_UNTRACKED}, {&h->gens[0], 0}, {&h->gens[1], 1},
                  {&h->gens[2], 2}, {&h->permanent, RG_DUMP_FROZEN}};
+    /* Atoms are on no list: the walk of their slabs finds them. */
+    if (!rc) rc = rg__atoms_foreach(h, write_atom, &c);
     for (size_t i = 0; !rc && i < sizeof lists / sizeof *lists; i++)
         for (rg_gc_link *l = lists[i].list->next; !rc && l != lists[i].list; l = l->next)
             rc = write_object(&c, RG__OBJ(l), lists[i].gen);

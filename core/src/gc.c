@@ -74,7 +74,7 @@ static FILE *debug_out(const rg_heap *h) { return h->debug_stream ? h->debug_str
 /* ---- possible roots ---------------------------------------------------------- */
 
 void rg__purple_add(rg_object *o) {
-    rg_heap *h = o->heap;
+    rg_heap *h = RG__HEAP(o);
     if (h->purple_overflow) return;
     if (h->npurple == h->purple_cap) {
         size_t cap = h->purple_cap ? h->purple_cap * 2 : 256;
@@ -89,16 +89,16 @@ void rg__purple_add(rg_object *o) {
         h->purple = p;
         h->purple_cap = cap;
     }
-    o->hash = (uint32_t)h->npurple;
+    RG__GC(o)->purple_slot = (uint32_t)h->npurple;
     h->purple[h->npurple++] = o;
     o->flags |= RG__F_PURPLE;
 }
 
 void rg__purple_remove(rg_object *o) {
-    rg_heap *h = o->heap;
+    rg_heap *h = RG__HEAP(o);
     rg_object *last = h->purple[--h->npurple];
-    h->purple[o->hash] = last;
-    last->hash = o->hash;
+    h->purple[RG__GC(o)->purple_slot] = last;
+    RG__GC(last)->purple_slot = RG__GC(o)->purple_slot;
     o->flags &= ~RG__F_PURPLE;
 }
 
@@ -124,7 +124,7 @@ typedef struct scan {
 static int visit_count(rg_object *t, rg_label label, void *arg) {
     (void)label;
     (void)arg;
-    if (t->flags & RG__F_COLLECTING) t->gc_refs++;
+    if (t->flags & RG__F_COLLECTING) RG__GC(t)->gc_refs++;
     return 0;
 }
 
@@ -134,7 +134,7 @@ static void count_all(rg_gc_link *young) {
         rg_object *o = RG__OBJ(l);
         PREFETCH(o);
         o->flags |= RG__F_COLLECTING;
-        o->gc_refs = 0;
+        RG__GC(o)->gc_refs = 0;
     }
     for (rg_gc_link *l = young->next; l != young; l = l->next) {
         rg_object *o = RG__OBJ(l);
@@ -146,7 +146,7 @@ static void count_all(rg_gc_link *young) {
 static int visit_count_full(rg_object *t, rg_label label, void *arg) {
     (void)label;
     (void)arg;
-    if (rg__eligible(t)) t->gc_refs++;
+    if (rg__eligible(t)) RG__GC(t)->gc_refs++;
     return 0;
 }
 
@@ -166,11 +166,11 @@ static void count_full(rg_gc_link *young) {
 static int visit_expand(rg_object *t, rg_label label, void *arg) {
     (void)label;
     if (t->flags & RG__F_COLLECTING) {
-        t->gc_refs++;
+        RG__GC(t)->gc_refs++;
     } else if (rg__eligible(t)) {
         t->flags |= RG__F_COLLECTING;
-        t->gc_refs = 1;
-        rg__list_move(&t->gc, (rg_gc_link *)arg);
+        RG__GC(t)->gc_refs = 1;
+        rg__list_move(RG__LINK(t), (rg_gc_link *)arg);
     }
     return 0;
 }
@@ -186,8 +186,8 @@ static void count_from_roots(rg_heap *h, rg_gc_link *young) {
         o->flags &= ~RG__F_PURPLE;
         if (!rg__eligible(o) || (o->flags & RG__F_COLLECTING)) continue;
         o->flags |= RG__F_COLLECTING;
-        o->gc_refs = 0;
-        rg__list_move(&o->gc, young);
+        RG__GC(o)->gc_refs = 0;
+        rg__list_move(RG__LINK(o), young);
     }
     h->npurple = 0;
     for (rg_gc_link *l = young->next; l != young; l = l->next) {
@@ -197,7 +197,7 @@ static void count_from_roots(rg_heap *h, rg_gc_link *young) {
     }
 }
 
-static inline intptr_t external(const rg_object *o) { return o->refcnt - o->gc_refs; }
+static inline int64_t external(const rg_object *o) { return (int64_t)o->refcnt - (int64_t)RG__GC(o)->gc_refs; }
 
 static int visit_reachable(rg_object *t, rg_label label, void *arg) {
     (void)label;
@@ -205,12 +205,12 @@ static int visit_reachable(rg_object *t, rg_label label, void *arg) {
     if (!(t->flags & RG__F_COLLECTING)) return 0; /* outside, or already scanned */
     if (t->flags & RG__F_UNREACHABLE) {
         /* Tentatively unreachable, but we reach it: back to the scan's tail. */
-        rg__list_move(&t->gc, sc->young);
+        rg__list_move(RG__LINK(t), sc->young);
         t->flags &= ~RG__F_UNREACHABLE;
-        t->gc_refs = t->refcnt - 1;
+        RG__GC(t)->gc_refs = t->refcnt - 1;
         sc->n_unreachable--;
     } else if (external(t) <= 0) {
-        t->gc_refs = t->refcnt - 1; /* reachable: scanned when the walk gets there */
+        RG__GC(t)->gc_refs = t->refcnt - 1; /* reachable: scanned when the walk gets there */
     }
     return 0;
 }
@@ -239,7 +239,7 @@ static void scan_young(scan *sc, int untrack_dicts) {
         if (external(o) > 0) {
             o->type->traverse(o, visit_reachable, sc);
             o->flags &= ~RG__F_COLLECTING;
-            o->gc_refs = 0; /* the invariant count_full relies on */
+            RG__GC(o)->gc_refs = 0; /* the invariant count_full relies on */
             l = l->next; /* read after traverse: it may have appended */
             if (o->type == &rg_tuple_type)
                 rg__tuple_maybe_untrack(o);
@@ -247,7 +247,7 @@ static void scan_young(scan *sc, int untrack_dicts) {
                 rg__dict_maybe_untrack(o);
         } else {
             l = l->next;
-            rg__list_move(&o->gc, sc->unreachable);
+            rg__list_move(RG__LINK(o), sc->unreachable);
             o->flags |= RG__F_UNREACHABLE;
             sc->n_unreachable++;
             if (o->flags & RG__F_HASWEAK) sc->any_weak = 1;
@@ -260,8 +260,8 @@ static void scan_young(scan *sc, int untrack_dicts) {
 /* Makes o an ordinary member of the old generation again. */
 static void settle(rg_object *o, rg_gc_link *old) {
     o->flags &= ~(RG__F_COLLECTING | RG__F_UNREACHABLE);
-    o->gc_refs = 0;
-    rg__list_move(&o->gc, old);
+    RG__GC(o)->gc_refs = 0;
+    rg__list_move(RG__LINK(o), old);
 }
 
 /* ---- legacy finalizers ------------------------------------------------------------ */
@@ -271,7 +271,7 @@ static int visit_move_legacy(rg_object *t, rg_label label, void *arg) {
     if (t->flags & RG__F_UNREACHABLE) {
         /* no longer a candidate: resurrection must not take it back */
         t->flags &= ~(RG__F_UNREACHABLE | RG__F_COLLECTING);
-        rg__list_move(&t->gc, (rg_gc_link *)arg);
+        rg__list_move(RG__LINK(t), (rg_gc_link *)arg);
     }
     return 0;
 }
@@ -285,7 +285,7 @@ static void move_legacy_finalizers(rg_gc_link *unreachable, rg_gc_link *finalize
         l = l->next;
         if (rg__has_legacy_finalizer(o)) {
             o->flags &= ~(RG__F_UNREACHABLE | RG__F_COLLECTING);
-            rg__list_move(&o->gc, finalizers);
+            rg__list_move(RG__LINK(o), finalizers);
         }
     }
     for (l = finalizers->next; l != finalizers; l = l->next) {
@@ -301,8 +301,8 @@ static void move_legacy_finalizers(rg_gc_link *unreachable, rg_gc_link *finalize
  * are not garbage themselves. */
 static size_t handle_weakrefs(rg_gc_link *unreachable, rg_gc_link *old) {
     size_t freed = 0;
-    /* Callback chains, linked through gc_refs in the order the garbage
-     * list gives them (CPython's order): first to last. */
+    /* Callback chains, linked through their heads in the order the
+     * garbage list gives them (CPython's order): first to last. */
     rg_object *chains = NULL, *last = NULL;
     for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
         rg_object *o = RG__OBJ(l);
@@ -316,19 +316,17 @@ static size_t handle_weakrefs(rg_gc_link *unreachable, rg_gc_link *old) {
             /* As CPython: a weakref whose callback runs joins the old
              * generation, from whichever it was in (the permanent too). */
             rg__weakref_chain_move(chain, old);
-            /* the head is a live weakref outside the collection: its
-             * gc_refs is free to link the chains */
-            chain->gc_refs = 0;
+            rg__weakref_set_chains(chain, NULL);
             if (last)
-                last->gc_refs = (intptr_t)(uintptr_t)chain;
+                rg__weakref_set_chains(last, chain);
             else
                 chains = chain;
             last = chain;
         }
     }
     while (chains) {
-        rg_object *next = (rg_object *)(uintptr_t)chains->gc_refs;
-        chains->gc_refs = 0;
+        rg_object *next = rg__weakref_chains(chains);
+        rg__weakref_set_chains(chains, NULL);
         freed += rg__weakref_run_callbacks(chains);
         chains = next;
     }
@@ -344,7 +342,7 @@ static void finalize_garbage(rg_gc_link *unreachable) {
     rg__list_init(&seen);
     while (!rg__list_empty(unreachable)) {
         rg_object *o = RG__OBJ(unreachable->next);
-        rg__list_move(&o->gc, &seen);
+        rg__list_move(RG__LINK(o), &seen);
         void (*fin)(rg_object *) = rg__finalizer_of(o);
         if (fin && !(o->flags & RG__F_FINALIZED)) {
             o->flags |= RG__F_FINALIZED;
@@ -360,7 +358,7 @@ static int visit_rescue(rg_object *t, rg_label label, void *arg) {
     (void)label;
     if (!(t->flags & RG__F_COLLECTING)) return 0;
     t->flags &= ~RG__F_COLLECTING;
-    rg__list_move(&t->gc, (rg_gc_link *)arg);
+    rg__list_move(RG__LINK(t), (rg_gc_link *)arg);
     return 0;
 }
 
@@ -371,7 +369,7 @@ static int visit_rescue(rg_object *t, rg_label label, void *arg) {
 static void handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old) {
     for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
         rg_object *o = RG__OBJ(l);
-        o->gc_refs = 0;
+        RG__GC(o)->gc_refs = 0;
         o->flags |= RG__F_COLLECTING;
     }
     for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
@@ -384,9 +382,9 @@ static void handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old) {
     while (l != unreachable) {
         rg_object *o = RG__OBJ(l);
         l = l->next;
-        if (o->refcnt - o->gc_refs > 0) {
+        if (external(o) > 0) {
             o->flags &= ~RG__F_COLLECTING;
-            rg__list_move(&o->gc, &rescued);
+            rg__list_move(RG__LINK(o), &rescued);
         }
     }
     for (l = rescued.next; l != &rescued; l = l->next) {
@@ -475,7 +473,7 @@ typedef struct verify_stack {
 static int visit_verify_count(rg_object *t, rg_label label, void *arg) {
     (void)label;
     (void)arg;
-    if (t->flags & RG__F_MARK) t->gc_refs++;
+    if (t->flags & RG__F_MARK) RG__GC(t)->gc_refs++;
     return 0;
 }
 
@@ -500,7 +498,7 @@ static void verify_scan(rg_heap *h, rg_gc_link *unreachable) {
             rg_object *o = RG__OBJ(l);
             if (!rg__eligible(o)) continue;
             o->flags |= RG__F_MARK;
-            o->gc_refs = 0;
+            RG__GC(o)->gc_refs = 0;
             n++;
         }
     for (int i = 0; i < nlists; i++)
@@ -510,7 +508,7 @@ static void verify_scan(rg_heap *h, rg_gc_link *unreachable) {
     for (int i = 0; i < nlists && st.items; i++)
         for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next) {
             rg_object *o = RG__OBJ(l);
-            if ((o->flags & RG__F_MARK) && o->refcnt - o->gc_refs > 0) {
+            if ((o->flags & RG__F_MARK) && external(o) > 0) {
                 o->flags &= ~RG__F_MARK;
                 st.items[st.len++] = o;
             }
@@ -529,7 +527,7 @@ static void verify_scan(rg_heap *h, rg_gc_link *unreachable) {
                 if (!garbage && wrong++ < 20) print_object(h, "reachable object taken as garbage", o);
             }
             o->flags &= ~RG__F_MARK;
-            o->gc_refs = 0;
+            RG__GC(o)->gc_refs = 0;
         }
     free(st.items);
     if (missed || wrong) {
@@ -740,9 +738,9 @@ int rg_gc_is_finalized(const rg_object *o) { return o && (o->flags & RG__F_FINAL
 int rg_gc_generation(const rg_object *o) {
     if (!o || !(o->flags & RG__F_TRACKED) || (o->flags & RG__F_DYING)) return -1;
     if (o->flags & RG__F_FROZEN) return 3;
-    const rg_heap *h = o->heap;
+    const rg_heap *h = RG__HEAP(o);
     size_t limit = h->live + 8; /* a collection's private list has no known head */
-    for (const rg_gc_link *l = o->gc.next; limit--; l = l->next)
+    for (const rg_gc_link *l = RG__LINK(o)->next; limit--; l = l->next)
         for (int i = 0; i < RG_GC_GENERATIONS; i++)
             if (l == &h->gens[i]) return i;
     return -1;

@@ -27,7 +27,7 @@ void rg__misuse(rg_heap *h, rg_misuse kind, const rg_object *o) {
     /* A freed instance's class may be gone: name the type, not the class. */
     const char *name = (o->flags & RG__F_FREED) ? o->type->name : rg_type_name(o);
     if (h->misuse) {
-        h->misuse(kind, name, o->id, o->refcnt, h->misuse_ud);
+        h->misuse(kind, name, o->id, (intptr_t)o->refcnt, h->misuse_ud);
         return;
     }
     fprintf(stderr, "refgraph: %s: %s id %llu refcount %ld\n", misuse_text(kind), name,
@@ -44,6 +44,30 @@ int rg_heap_errno(const rg_heap *h) { return h->last_error; }
 
 /* ---- lifecycle ------------------------------------------------------------------ */
 
+/* ---- the heap table ------------------------------------------------------------
+ *
+ * An object names its heap by a 16-bit slot in this process-wide table
+ * rather than by an 8-byte pointer. Slot 0 stays empty. A heap takes a free
+ * slot when it is made (a compare-and-swap: heaps may be made on several
+ * threads at once) and gives it back when destroyed; an object is only
+ * used by the thread that uses its heap, which wrote the slot before. */
+rg_heap *_Atomic rg__heaps[RG_HEAPS_MAX + 1];
+static _Atomic unsigned heap_hint;
+
+static unsigned heap_claim(rg_heap *h) {
+    unsigned start = atomic_load_explicit(&heap_hint, memory_order_relaxed);
+    for (unsigned i = 0; i < RG_HEAPS_MAX; i++) {
+        unsigned slot = 1 + (start + i) % RG_HEAPS_MAX;
+        rg_heap *expected = NULL;
+        if (atomic_load_explicit(&rg__heaps[slot], memory_order_relaxed) == NULL &&
+            atomic_compare_exchange_strong(&rg__heaps[slot], &expected, h)) {
+            atomic_store_explicit(&heap_hint, slot, memory_order_relaxed);
+            return slot;
+        }
+    }
+    return 0;
+}
+
 rg_heap *rg_heap_new(void) { return rg_heap_new_with(&rg__std_allocator); }
 
 rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
@@ -52,6 +76,12 @@ rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
     if (!h) return NULL;
     memset(h, 0, sizeof *h);
     h->alloc = *allocator;
+    h->slot = heap_claim(h);
+    if (!h->slot) {
+        allocator->free(allocator->ud, h, sizeof *h);
+        return NULL;
+    }
+    h->big_atoms.next = h->big_atoms.prev = &h->big_atoms;
     /* Not secret, only distinct: time, address and a per-process count. */
     /* Heaps may be made on several threads at once: the count is atomic. */
     static _Atomic uint64_t made;
@@ -73,6 +103,10 @@ rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
     h->enabled = 1;
     h->debug_stream = NULL; /* stderr, resolved at use */
 
+    if (rg__alloc_init(h) != 0) {
+        rg_heap_destroy(h);
+        return NULL;
+    }
     h->none = rg__object_alloc(h, &rg_none_type, rg_none_type.basic_size, 0);
     h->true_ = rg__object_alloc(h, &rg_bool_type, rg_bool_type.basic_size, 0);
     h->false_ = rg__object_alloc(h, &rg_bool_type, rg_bool_type.basic_size, 0);
@@ -112,6 +146,8 @@ size_t rg_heap_count_type(const rg_heap *h, const rg_type *type) {
 }
 
 int rg_heap_foreach(rg_heap *h, int (*fn)(rg_object *o, void *arg), void *arg) {
+    int rc = rg__atoms_foreach(h, fn, arg);
+    if (rc) return rc;
     rg_gc_link *lists[] = {&h->untracked, &h->gens[0], &h->gens[1], &h->gens[2], &h->permanent};
     for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
         for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next) {
@@ -122,36 +158,60 @@ int rg_heap_foreach(rg_heap *h, int (*fn)(rg_object *o, void *arg), void *arg) {
     return 0;
 }
 
-/* Frees every object still on a list after teardown's collections: the leaks.
- * Each is reported, then all are cleared while held (so none is freed by a
- * decref half-way) and finally released. */
+/* Frees every object still alive after teardown's collections: the
+ * leaks. Each is reported, then the containers are cleared while held (so
+ * none is freed by a decref half-way) and finally everything is released. */
+typedef struct survivors {
+    rg_heap *h;
+    size_t n;
+} survivors;
+
+static int report_survivor(rg_object *o, void *arg) {
+    survivors *sv = arg;
+    rg_heap *h = sv->h;
+    if (o != h->none && o != h->true_ && o != h->false_) {
+        rg__misuse(h, RG_MISUSE_LEAK, o);
+        sv->n++;
+    }
+    return 0;
+}
+
+static int destroy_atom(rg_object *o, void *arg) {
+    rg_heap *h = arg;
+    if (o->type->destroy) o->type->destroy(o);
+    h->live--;
+    return 0;
+}
+
 static size_t free_survivors(rg_heap *h) {
+    survivors sv = {h, 0};
+    rg_heap_foreach(h, report_survivor, &sv);
     rg_gc_link all;
     rg__list_init(&all);
     for (int i = 0; i < RG_GC_GENERATIONS; i++) rg__list_merge(&h->gens[i], &all);
     rg__list_merge(&h->permanent, &all);
     rg__list_merge(&h->untracked, &all);
-    size_t n = 0;
-    for (rg_gc_link *l = all.next; l != &all; l = l->next) {
-        rg_object *o = RG__OBJ(l);
-        if (o != h->none && o != h->true_ && o != h->false_) {
-            rg__misuse(h, RG_MISUSE_LEAK, o);
-            n++;
-        }
-        o->refcnt += 1; /* our hold: nothing below reaches zero */
-    }
+    for (rg_gc_link *l = all.next; l != &all; l = l->next) RG__OBJ(l)->refcnt += 1; /* our hold */
     for (rg_gc_link *l = all.next; l != &all; l = l->next) {
         rg_object *o = RG__OBJ(l);
         if (o->type->clear) o->type->clear(o);
     }
     while (!rg__list_empty(&all)) {
         rg_object *o = RG__OBJ(all.next);
-        rg__list_remove(&o->gc);
+        rg__list_remove(RG__LINK(o));
         if (o->type->destroy) o->type->destroy(o);
         h->live--;
-        rg__free(h, o, rg__block_size(o));
+        rg__free(h, RG__GC(o), sizeof(rg__gchead) + rg__block_size(o));
     }
-    return n;
+    /* Atoms: their destroy functions run; the small ones' blocks go with
+     * the slabs, the large ones (all of them with RG_ALLOCATOR_EACH_BLOCK)
+     * are freed one by one. No allocation: this must work out of memory. */
+    rg__atoms_foreach(h, destroy_atom, h);
+    while (h->big_atoms.next != &h->big_atoms) {
+        rg_object *o = (rg_object *)(void *)(h->big_atoms.next + 1);
+        rg__atom_free(h, o, rg__block_size(o));
+    }
+    return sv.n;
 }
 
 /* Pops every frame and unbinds every global, and frees their tables.
@@ -215,6 +275,7 @@ size_t rg_heap_destroy(rg_heap *h) {
     rg__free(h, h->purple, h->purple_cap * sizeof *h->purple);
     rg__intern_free(h);
     rg__alloc_destroy(h);
+    atomic_store(&rg__heaps[h->slot], NULL);
     rg_allocator a = h->alloc;
     a.free(a.ud, h, sizeof *h);
     return leaked;

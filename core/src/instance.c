@@ -97,14 +97,14 @@ static int setattr_owned(rg_object *o, const char *name, rg_object *value) {
     attrs *a = attrs_of(o);
     int rc = 0;
     if (!o || !name || !value)
-        rc = o ? rg__fail(o->heap, RG_EINVAL) : RG_EINVAL;
+        rc = o ? rg__fail(RG__HEAP(o), RG_EINVAL) : RG_EINVAL;
     else if (!a)
-        rc = rg__fail(o->heap, RG_ETYPE);
+        rc = rg__fail(RG__HEAP(o), RG_ETYPE);
     if (rc) {
         rg_decref(value);
         return rc;
     }
-    rg_heap *h = o->heap;
+    rg_heap *h = RG__HEAP(o);
     const char *iname = rg__intern(h, name);
     if (!iname) {
         rg_decref(value);
@@ -154,16 +154,16 @@ int rg_setattr(rg_object *o, const char *name, rg_object *value) {
 rg_object *rg_getattr(const rg_object *o, const char *name) {
     attrs *a = attrs_of(o);
     if (!a || !name) return NULL;
-    attr *at = attrs_find(a, rg__intern_find(o->heap, name));
+    attr *at = attrs_find(a, rg__intern_find(RG__HEAP(o), name));
     return at ? at->value : NULL;
 }
 
 int rg_delattr(rg_object *o, const char *name) {
     attrs *a = attrs_of(o);
     if (!o || !name) return RG_EINVAL;
-    if (!a) return rg__fail(o->heap, RG_ETYPE);
-    attr *at = attrs_find(a, rg__intern_find(o->heap, name));
-    if (!at) return rg__fail(o->heap, RG_EKEY);
+    if (!a) return rg__fail(RG__HEAP(o), RG_ETYPE);
+    attr *at = attrs_find(a, rg__intern_find(RG__HEAP(o), name));
+    if (!at) return rg__fail(RG__HEAP(o), RG_EKEY);
     rg_object *v = at->value;
     attr *items = attrs_items(a);
     size_t i = (size_t)(at - items);
@@ -178,9 +178,9 @@ int rg_delattr(rg_object *o, const char *name) {
 static int class_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
     return attrs_traverse(&CLS(self)->attrs, visit, arg);
 }
-static void class_clear(rg_object *self) { attrs_clear(self->heap, &CLS(self)->attrs); }
+static void class_clear(rg_object *self) { attrs_clear(RG__HEAP(self), &CLS(self)->attrs); }
 static void class_destroy(rg_object *self) {
-    rg__strfree(self->heap, CLS(self)->name);
+    rg__strfree(RG__HEAP(self), CLS(self)->name);
     CLS(self)->name = NULL;
 }
 static int class_repr(const rg_object *self, char *buf, size_t size) {
@@ -217,7 +217,7 @@ const char *rg_class_name(const rg_object *cls) {
 
 int rg_class_set_finalizer(rg_object *cls, void (*fn)(rg_object *self), int legacy) {
     if (!cls) return RG_EINVAL;
-    if (!RG__IS(cls, rg_class_type)) return rg__fail(cls->heap, RG_ETYPE);
+    if (!RG__IS(cls, rg_class_type)) return rg__fail(RG__HEAP(cls), RG_ETYPE);
     CLS(cls)->fin = fn;
     CLS(cls)->legacy = legacy != 0;
     return 0;
@@ -237,7 +237,7 @@ static int instance_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
 
 static void instance_clear(rg_object *self) {
     rg_instance *in = INST(self);
-    attrs_clear(self->heap, &in->attrs);
+    attrs_clear(RG__HEAP(self), &in->attrs);
     rg_object *cls = in->cls;
     in->cls = NULL;
     rg_decref(cls);
@@ -281,7 +281,7 @@ void (*rg__finalizer_of(const rg_object *o))(rg_object *) {
 }
 
 int rg__has_legacy_finalizer(const rg_object *o) {
-    if (o->heap->finalizing) return 0;
+    if (RG__HEAP(o)->finalizing) return 0;
     if (o->type == &rg_instance_type) {
         rg_object *cls = INST(o)->cls;
         return cls && CLS(cls)->fin && CLS(cls)->legacy;

@@ -2,6 +2,7 @@
 #ifndef RG_INTERNAL_H
 #define RG_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +17,7 @@
 #define RG__F_HASWEAK 0x010u     /* weakrefs point here (see heap->weakrefs) */
 #define RG__F_FREED 0x020u       /* poisoned: the object was freed */
 #define RG__F_DYING 0x040u       /* refcount reached 0, on the free worklist */
-#define RG__F_HASHED 0x080u      /* ob.hash is valid */
+#define RG__F_HASHED 0x080u      /* a str: its hash field is valid */
 #define RG__F_MARK 0x100u        /* scratch bit for one-pass algorithms */
 #define RG__F_FROZEN 0x200u      /* in the permanent generation */
 #define RG__F_PURPLE 0x400u      /* a possible cycle root: see heap->purple */
@@ -26,8 +27,40 @@ static inline int rg__eligible(const rg_object *o) {
     return (o->flags & (RG__F_TRACKED | RG__F_FROZEN | RG__F_DYING)) == RG__F_TRACKED;
 }
 
+/* ---- the collector's header -------------------------------------------------
+ *
+ * A container (a type with traverse) is allocated with this block right
+ * before its rg_object, as CPython's PyGC_Head: the links of the list it is
+ * on (a generation, the permanent generation, the untracked containers, a
+ * collection's working lists, or the freeing worklist) and two 32-bit
+ * counts, named by what each holds when. Atoms have none of it. */
+typedef struct rg_gc_link {
+    struct rg_gc_link *next;
+    struct rg_gc_link *prev;
+} rg_gc_link;
+
+typedef struct rg__gchead {
+    rg_gc_link link;
+    /* During a collection, on its candidates (COLLECTING): references from
+     * other candidates. 0 on every tracked object outside collections. */
+    uint32_t gc_refs;
+    /* While the object is a possible cycle root (PURPLE): its slot in
+     * heap->purple. */
+    uint32_t purple_slot;
+} rg__gchead;
+
+#define RG__GC(o) ((rg__gchead *)(void *)((char *)(o) - sizeof(rg__gchead)))
+#define RG__LINK(o) (&RG__GC(o)->link)
+#define RG__OBJ(l) ((rg_object *)(void *)((char *)(l) + sizeof(rg__gchead))) /* link is first */
+
+/* ---- the heap table: an object's heap --------------------------------------- */
+extern rg_heap *_Atomic rg__heaps[RG_HEAPS_MAX + 1];
+static inline rg_heap *rg__heap_of(const rg_object *o) {
+    return atomic_load_explicit(&rg__heaps[o->heap_slot], memory_order_relaxed);
+}
+#define RG__HEAP(o) rg__heap_of(o)
+
 /* ---- intrusive doubly linked lists ---------------------------------------- */
-#define RG__OBJ(link) ((rg_object *)(void *)(link)) /* gc is the first member */
 
 static inline void rg__list_init(rg_gc_link *head) { head->next = head->prev = head; }
 static inline int rg__list_empty(const rg_gc_link *head) { return head->next == head; }
@@ -130,6 +163,24 @@ typedef struct rg__slab {
     size_t free; /* scratch for rg_heap_trim */
 } rg__slab;
 
+/* Slabs and the free lists of their blocks. The main arena holds
+ * containers and every buffer; the atoms' arena holds only atoms, so that
+ * walking its slabs enumerates them (alloc.c). */
+typedef struct rg__arena {
+    void *cache[RG__CLASSES]; /* freed small blocks, linked through their first word */
+    char *bump, *bump_end;    /* the newest slab's uncarved rest */
+    rg__slab *slabs;
+    size_t nslabs, slabs_cap, slab_bytes;
+} rg__arena;
+#define RG__ARENA_MAIN 0
+#define RG__ARENA_ATOMS 1
+#define RG__ARENAS 2
+
+/* The links of a large atom (see alloc.c). */
+typedef struct rg__big {
+    struct rg__big *next, *prev;
+} rg__big;
+
 typedef struct rg__intern {
     char **slots; /* NULL = empty */
     size_t cap, len;
@@ -138,11 +189,10 @@ typedef struct rg__intern {
 struct rg_heap {
     rg_allocator alloc;
     uint64_t heap_id; /* tells dumps of different heaps apart */
-    void *cache[RG__CLASSES]; /* freed small blocks, linked through their first word */
-    char *bump, *bump_end;    /* the newest slab's uncarved rest */
+    rg__arena arena[RG__ARENAS];
+    rg__big big_atoms; /* large atoms (and all atoms with RG_ALLOCATOR_EACH_BLOCK) */
+    unsigned slot;     /* this heap's slot in rg__heaps */
     void *deferred[RG__CLASSES], *deferred_tail[RG__CLASSES], *deferred_rest; /* see alloc.c */
-    rg__slab *slabs;
-    size_t nslabs, slabs_cap, slab_bytes;
     size_t cached_bytes; /* slab bytes not handed out */
     rg__names names; /* attribute names, interned */
     int last_error;
@@ -153,13 +203,14 @@ struct rg_heap {
 
     rg_object *none, *true_, *false_;
 
-    /* Every live object is on exactly one of these lists. */
+    /* Every live container is on exactly one of these lists; atoms are on
+     * none (the atoms' arena enumerates them). */
     rg_gc_link gens[RG_GC_GENERATIONS];
     rg_gc_link permanent;
     rg_gc_link untracked;
 
-    /* Objects whose refcount reached zero beyond the nesting bound of
-     * release() (object.c), linked through gc.next, drained by its loop. */
+    /* Containers whose refcount reached zero beyond the nesting bound of
+     * release() (object.c), linked through their link.next, drained by its loop. */
     rg_object *pending;
     int draining;    /* nested releases running (see release() in object.c) */
     rg_object *dead; /* freed by them, blocks returned when the outermost ends */
@@ -184,7 +235,7 @@ struct rg_heap {
      * Every garbage cycle has one, so a full collection only examines what
      * they reach. The buffer is bounded: past RG__PURPLE_MAX entries (or on
      * allocation failure) it overflows and the next full collection scans
-     * every candidate instead. A root's slot index lives in its ob.hash. */
+     * every candidate instead. A root's slot index is its purple_slot. */
     rg_object **purple;
     size_t npurple, purple_cap;
     int purple_overflow;
@@ -200,8 +251,9 @@ struct rg_heap {
 
 #if RG_QUARANTINE
     struct {
-        rg_object *obj;
+        void *block;
         size_t size;
+        int arena;
     } quarantine[RG_QUARANTINE];
     size_t qnext;
 #endif
@@ -212,13 +264,20 @@ extern const rg_allocator rg__std_allocator;
 void *rg__malloc(rg_heap *h, size_t size);
 void *rg__realloc(rg_heap *h, void *ptr, size_t old_size, size_t new_size);
 void rg__free(rg_heap *h, void *ptr, size_t size);
+int rg__alloc_init(rg_heap *h);     /* 0, or -1 when out of memory */
 void rg__alloc_destroy(rg_heap *h); /* frees every slab */
 /* Frees a block that must stay readable (not reused) until the flush. */
 void rg__free_deferred(rg_heap *h, void *ptr, size_t size);
 void rg__free_deferred_flush(rg_heap *h);
 #if RG_QUARANTINE
-void rg__quarantine(rg_heap *h, rg_object *o, size_t size);
+void rg__quarantine(rg_heap *h, void *block, size_t size, int arena);
 #endif
+/* Atoms' blocks (alloc.c): from the atoms' arena, enumerable. */
+void *rg__atom_malloc(rg_heap *h, size_t size);
+void rg__atom_free(rg_heap *h, void *p, size_t size);
+/* Calls fn for every live atom; the first non-zero result stops the calls
+ * and is returned. fn must not allocate or free atoms. */
+int rg__atoms_foreach(rg_heap *h, int (*fn)(rg_object *o, void *arg), void *arg);
 char *rg__strdup(rg_heap *h, const char *s);
 /* Interned attribute names: one copy per heap, compared by pointer. */
 const char *rg__intern(rg_heap *h, const char *s);            /* NULL: no memory */
@@ -230,9 +289,10 @@ static inline int rg__fail(rg_heap *h, int err) {
     return err;
 }
 
-/* Allocates an object of size bytes (header included) with refcount 1 and
- * a fresh id; a container of the tracked kind goes on generation 0, the
- * rest on the untracked list. May run an automatic collection first. */
+/* Allocates an object of size bytes (header included, the collector's
+ * header of a container not) with refcount 1 and a fresh id; a container
+ * of the tracked kind goes on generation 0, other containers on the
+ * untracked list, atoms on no list. May run an automatic collection first. */
 rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int track);
 void rg__bool_init(rg_object *o, int value);         /* True and False */
 size_t rg__tuple_block_size(const rg_object *t);
@@ -275,7 +335,7 @@ static inline int rg__is_builtin_container(const rg_type *t) {
  * that can turn a live object into garbage must come through here. */
 static inline void rg__possible_root(rg_object *o) {
     if (!(o->flags & RG__F_TRACKED)) return;
-    o->heap->decrefs++;
+    RG__HEAP(o)->decrefs++;
     if (!(o->flags & RG__F_PURPLE)) rg__purple_add(o);
 }
 
@@ -303,6 +363,9 @@ void rg__weakref_chain_move(rg_object *chain, rg_gc_link *old);
 size_t rg__weakref_run_callbacks(rg_object *chain);
 /* Detaches one weakref from its referent (the referent is now dead to it). */
 void rg__weakref_detach(rg_object *wr);
+/* The collector links the heads of callback chains through them. */
+rg_object *rg__weakref_chains(rg_object *chain);
+void rg__weakref_set_chains(rg_object *chain, rg_object *next);
 /* True when o is a weakref whose callback the collector must consider. */
 int rg__is_weakref(const rg_object *o);
 

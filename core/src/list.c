@@ -45,7 +45,7 @@ static void list_clear(rg_object *self) {
     l->len = 0;
     l->cap = INLINE;
     while (n) rg_decref(items[--n]);
-    if (!was_inline) rg__free(self->heap, items, cap * sizeof *items);
+    if (!was_inline) rg__free(RG__HEAP(self), items, cap * sizeof *items);
 }
 
 static int list_repr(const rg_object *self, char *buf, size_t size) {
@@ -73,8 +73,8 @@ size_t rg_list_size(const rg_object *l) { return RG__IS(l, rg_list_type) ? LIST(
 
 static int check(const rg_object *l, const rg_object *item) {
     if (!l) return RG_EINVAL;
-    if (!RG__IS(l, rg_list_type)) return rg__fail(l->heap, RG_ETYPE);
-    if (!item) return rg__fail(l->heap, RG_EINVAL);
+    if (!RG__IS(l, rg_list_type)) return rg__fail(RG__HEAP(l), RG_ETYPE);
+    if (!item) return rg__fail(RG__HEAP(l), RG_EINVAL);
     return 0;
 }
 
@@ -82,13 +82,13 @@ static int reserve(rg_list *l, size_t need) {
     if (need <= l->cap) return 0;
     size_t cap = l->cap + (l->cap >> 1) + 2; /* about 1.5x, like CPython */
     if (cap < need) cap = need;
-    if (cap > SIZE_MAX / sizeof(rg_object *)) return rg__fail(l->ob.heap, RG_ERANGE);
+    if (cap > SIZE_MAX / sizeof(rg_object *)) return rg__fail(RG__HEAP(&l->ob), RG_ERANGE);
     rg_object **items;
     if (is_inline(l)) {
-        items = rg__malloc(l->ob.heap, cap * sizeof *items);
+        items = rg__malloc(RG__HEAP(&l->ob), cap * sizeof *items);
         if (items) memcpy(items, l->items, l->len * sizeof *items);
     } else {
-        items = rg__realloc(l->ob.heap, l->items, l->cap * sizeof *items, cap * sizeof *items);
+        items = rg__realloc(RG__HEAP(&l->ob), l->items, l->cap * sizeof *items, cap * sizeof *items);
     }
     if (!items) return RG_ENOMEM;
     l->items = items;
@@ -96,10 +96,29 @@ static int reserve(rg_list *l, size_t need) {
     return 0;
 }
 
+int rg_list_reserve(rg_object *self, size_t n) {
+    if (!self) return RG_EINVAL;
+    if (!RG__IS(self, rg_list_type)) return rg__fail(RG__HEAP(self), RG_ETYPE);
+    rg_list *l = LIST(self);
+    if (n <= l->cap) return 0;
+    if (n > SIZE_MAX / sizeof(rg_object *)) return rg__fail(RG__HEAP(self), RG_ERANGE);
+    rg_object **items;
+    if (is_inline(l)) {
+        items = rg__malloc(RG__HEAP(self), n * sizeof *items);
+        if (items) memcpy(items, l->items, l->len * sizeof *items);
+    } else {
+        items = rg__realloc(RG__HEAP(self), l->items, l->cap * sizeof *items, n * sizeof *items);
+    }
+    if (!items) return RG_ENOMEM;
+    l->items = items;
+    l->cap = n;
+    return 0;
+}
+
 /* Resolves a Python index; returns 0 and sets *out, or RG_EINDEX. */
 static int resolve(const rg_list *l, ptrdiff_t index, size_t *out) {
     if (index < 0) index += (ptrdiff_t)l->len;
-    if (index < 0 || (size_t)index >= l->len) return rg__fail(l->ob.heap, RG_EINDEX);
+    if (index < 0 || (size_t)index >= l->len) return rg__fail(RG__HEAP(&l->ob), RG_EINDEX);
     *out = (size_t)index;
     return 0;
 }
@@ -212,7 +231,7 @@ int rg_list_remove(rg_object *self, const rg_object *item) {
             return 0;
         }
     }
-    return rg__fail(self->heap, RG_EKEY);
+    return rg__fail(RG__HEAP(self), RG_EKEY);
 }
 
 int rg_list_clear(rg_object *self) {

@@ -7,27 +7,34 @@
 /* ---- allocation ---------------------------------------------------------------- */
 
 rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int track) {
+    rg_object *o;
     if (type->traverse) {
         h->gen[0].count++;
         rg__gc_maybe_collect(h);
+        rg__gchead *g = size <= SIZE_MAX - sizeof *g ? rg__malloc(h, sizeof *g + size) : NULL;
+        if (!g) {
+            h->last_error = RG_ENOMEM;
+            if (h->gen[0].count > 0) h->gen[0].count--;
+            return NULL;
+        }
+        memset(g, 0, sizeof *g + size);
+        o = (rg_object *)(void *)(g + 1);
+    } else {
+        o = rg__atom_malloc(h, size);
+        if (!o) return NULL;
+        memset(o, 0, size);
     }
-    rg_object *o = rg__malloc(h, size);
-    if (!o) {
-        if (type->traverse && h->gen[0].count > 0) h->gen[0].count--;
-        return NULL;
-    }
-    memset(o, 0, size);
     o->type = type;
-    o->heap = h;
+    o->heap_slot = (uint16_t)h->slot;
     o->id = ++h->next_id;
     o->refcnt = 1;
     if (track) {
         o->flags = RG__F_TRACKED;
         h->tracked_live++;
         if (!rg__is_builtin_container(type)) h->foreign_live++;
-        rg__list_append(&h->gens[0], &o->gc);
-    } else {
-        rg__list_append(&h->untracked, &o->gc);
+        rg__list_append(&h->gens[0], RG__LINK(o));
+    } else if (type->traverse) {
+        rg__list_append(&h->untracked, RG__LINK(o));
     }
     h->live++;
     return o;
@@ -45,16 +52,18 @@ rg_object *rg_object_new(rg_heap *h, const rg_type *type) {
 
 void rg__track(rg_object *o) {
     if (o->flags & RG__F_TRACKED) return;
+    rg_heap *h = RG__HEAP(o);
     o->flags |= RG__F_TRACKED;
-    o->heap->tracked_live++;
-    rg__list_move(&o->gc, &o->heap->gens[0]);
+    h->tracked_live++;
+    rg__list_move(RG__LINK(o), &h->gens[0]);
 }
 
 void rg__untrack(rg_object *o) {
     if (!(o->flags & RG__F_TRACKED)) return;
+    rg_heap *h = RG__HEAP(o);
     o->flags &= ~RG__F_TRACKED;
-    o->heap->tracked_live--;
-    rg__list_move(&o->gc, &o->heap->untracked);
+    h->tracked_live--;
+    rg__list_move(RG__LINK(o), &h->untracked);
 }
 
 int rg__may_be_tracked(const rg_object *o) {
@@ -81,14 +90,21 @@ static size_t forget(rg_heap *h, rg_object *o) {
     return size;
 }
 
+/* Frees an object's block: the collector's header before a container. */
 static void free_block(rg_heap *h, rg_object *o, size_t size) {
     o->flags = RG__F_FREED;
+    if (!o->type->traverse) {
 #if RG_QUARANTINE
-    /* Keep the block poisoned for a while so late incref/decref is caught. */
+        o->refcnt = 0; /* kept poisoned for a while, so late incref/decref is caught */
+#endif
+        rg__atom_free(h, o, size);
+        return;
+    }
+#if RG_QUARANTINE
     o->refcnt = 0;
-    rg__quarantine(h, o, size);
+    rg__quarantine(h, RG__GC(o), sizeof(rg__gchead) + size, RG__ARENA_MAIN);
 #else
-    rg__free(h, o, size);
+    rg__free(h, RG__GC(o), sizeof(rg__gchead) + size);
 #endif
 }
 
@@ -97,20 +113,20 @@ static void release_memory(rg_heap *h, rg_object *o) { free_block(h, o, forget(h
 /* A container released while others are being freed: accounted for now,
  * its block kept (DYING, refcount 0, so a stray second decref from a
  * clear() still running is reported as below zero rather than touching
- * freed memory) until the outermost release is back at its top. The
- * block's size waits in gc_refs. */
+ * freed memory) until the outermost release is back at its top. Linked
+ * through its link.next; its block's size is computed again then. */
 static void release_later(rg_heap *h, rg_object *o) {
-    o->gc_refs = (intptr_t)forget(h, o);
-    o->gc.next = (rg_gc_link *)h->dead;
+    forget(h, o);
+    RG__LINK(o)->next = (rg_gc_link *)h->dead;
     h->dead = o;
 }
 
 static void free_dead(rg_heap *h) {
     while (h->dead) {
         rg_object *d = h->dead;
-        h->dead = (rg_object *)d->gc.next;
-        d->gc.next = NULL;
-        free_block(h, d, (size_t)d->gc_refs);
+        h->dead = (rg_object *)RG__LINK(d)->next;
+        RG__LINK(d)->next = NULL;
+        free_block(h, d, rg__block_size(d));
     }
 }
 
@@ -121,7 +137,7 @@ void rg__free_garbage(rg_heap *h, rg_object *o) {
 #if RG_QUARANTINE
     o->refcnt = 0;
 #endif
-    rg__free_deferred(h, o, size);
+    rg__free_deferred(h, RG__GC(o), sizeof(rg__gchead) + size);
 }
 
 /* Finalizes, clears and frees one object whose refcount reached zero. */
@@ -138,9 +154,9 @@ static void dealloc(rg_heap *h, rg_object *o) {
             h->frozen_live--;
         }
         if (o->flags & RG__F_TRACKED)
-            rg__list_append(&h->gens[0], &o->gc);
-        else
-            rg__list_append(&h->untracked, &o->gc);
+            rg__list_append(&h->gens[0], RG__LINK(o));
+        else if (o->type->traverse)
+            rg__list_append(&h->untracked, RG__LINK(o));
         fin(o);
         if (--o->refcnt > 0) {
             /* Resurrected: dropping the finalizer's hold is a decrement to
@@ -149,7 +165,7 @@ static void dealloc(rg_heap *h, rg_object *o) {
             rg__possible_root(o);
             return;
         }
-        rg__list_remove(&o->gc);
+        if (o->type->traverse) rg__list_remove(RG__LINK(o));
         o->flags |= RG__F_DYING;
     }
     /* As CPython: weakrefs are cleared and their callbacks run before the
@@ -159,7 +175,10 @@ static void dealloc(rg_heap *h, rg_object *o) {
         if (callbacks) rg__weakref_run_callbacks(callbacks);
     }
     if (o->type->clear) o->type->clear(o); /* releases the referents: see release() */
-    release_later(h, o);
+    if (o->type->traverse)
+        release_later(h, o);
+    else
+        release_memory(h, o); /* an atom: no stray decref can come from its own clear */
 }
 
 /* Nested deallocations before the worklist takes over (CPython's trashcan
@@ -167,24 +186,29 @@ static void dealloc(rg_heap *h, rg_object *o) {
 #define RG__DEALLOC_DEPTH 50
 
 static void release(rg_object *o) {
-    rg_heap *h = o->heap;
-    if (!o->type->traverse && !o->type->clear && !o->type->finalize && !(o->flags & RG__F_HASWEAK)) {
-        /* An atom holds no references: nothing to queue, nothing to run. */
-        rg__list_remove(&o->gc);
-        release_memory(h, o);
-        return;
+    rg_heap *h = RG__HEAP(o);
+    if (!o->type->traverse) {
+        /* An atom holds no references: nothing to queue. */
+        if (!o->type->clear && !o->type->finalize && !(o->flags & RG__F_HASWEAK)) {
+            release_memory(h, o);
+            return;
+        }
+        /* A finalizer or weakref callbacks to run: at once, since an atom
+         * has no links to wait on the worklist with. */
+        o->flags |= RG__F_DYING;
+    } else {
+        if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
+        rg__list_remove(RG__LINK(o));
+        o->flags = (o->flags & ~(RG__F_COLLECTING | RG__F_UNREACHABLE)) | RG__F_DYING;
     }
-    if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
-    rg__list_remove(&o->gc);
-    o->flags = (o->flags & ~(RG__F_COLLECTING | RG__F_UNREACHABLE)) | RG__F_DYING;
     /* As CPython's deallocation: an object's referents die, each with all
      * it frees, before the next referent is released (the order is
      * visible: a weakref freed with an earlier referent gets no callback
      * for a later one). The nesting is bounded, like CPython's trashcan:
      * deeper objects wait on a worklist that the outermost release
      * drains, so freeing a long chain never recurses deeply. */
-    if (h->draining >= RG__DEALLOC_DEPTH) {
-        o->gc.next = (rg_gc_link *)h->pending;
+    if (h->draining >= RG__DEALLOC_DEPTH && o->type->traverse) {
+        RG__LINK(o)->next = (rg_gc_link *)h->pending;
         h->pending = o;
         return;
     }
@@ -195,8 +219,8 @@ static void release(rg_object *o) {
         free_dead(h);
         while (h->pending) {
             rg_object *next = h->pending;
-            h->pending = (rg_object *)next->gc.next;
-            next->gc.next = NULL;
+            h->pending = (rg_object *)RG__LINK(next)->next;
+            RG__LINK(next)->next = NULL;
             dealloc(h, next);
             free_dead(h);
         }
@@ -209,10 +233,10 @@ void rg_incref(rg_object *o) {
     /* A dying object sits on the free worklist with refcount 0: reviving
      * it now would leave a dangling reference once the worklist frees it. */
     if (o->flags & (RG__F_FREED | RG__F_DYING)) {
-        rg__misuse(o->heap, RG_MISUSE_FREED_OBJECT, o);
+        rg__misuse(RG__HEAP(o), RG_MISUSE_FREED_OBJECT, o);
         return;
     }
-    o->refcnt++;
+    if (o->refcnt != UINT32_MAX) o->refcnt++; /* at the top: immortal */
 }
 
 void rg_decref(rg_object *o) {
@@ -220,16 +244,17 @@ void rg_decref(rg_object *o) {
     if (o->flags & (RG__F_FREED | RG__F_UNREACHABLE)) {
         /* Garbage the collector is deleting all at once: its references
          * to one another die with it, uncounted. */
-        if ((o->flags & RG__F_UNREACHABLE) && o->heap->deleting) return;
+        if ((o->flags & RG__F_UNREACHABLE) && RG__HEAP(o)->deleting) return;
         if (o->flags & RG__F_FREED) {
-            rg__misuse(o->heap, RG_MISUSE_FREED_OBJECT, o);
+            rg__misuse(RG__HEAP(o), RG_MISUSE_FREED_OBJECT, o);
             return;
         }
     }
-    if (o->refcnt <= 0) {
-        rg__misuse(o->heap, RG_MISUSE_DECREF_BELOW_ZERO, o);
+    if (o->refcnt == 0) {
+        rg__misuse(RG__HEAP(o), RG_MISUSE_DECREF_BELOW_ZERO, o);
         return;
     }
+    if (o->refcnt == UINT32_MAX) return; /* immortal */
     if (--o->refcnt == 0)
         release(o);
     else
@@ -238,8 +263,9 @@ void rg_decref(rg_object *o) {
 
 /* ---- accessors ---------------------------------------------------------------------- */
 
-intptr_t rg_refcount(const rg_object *o) { return o ? o->refcnt : 0; }
+intptr_t rg_refcount(const rg_object *o) { return o ? (intptr_t)o->refcnt : 0; }
 uint64_t rg_id(const rg_object *o) { return o ? o->id : 0; }
+rg_heap *rg_object_heap(const rg_object *o) { return o ? RG__HEAP(o) : NULL; }
 
 const char *rg_type_name(const rg_object *o) {
     if (!o) return "NULL";
@@ -253,6 +279,7 @@ const char *rg_type_name(const rg_object *o) {
 size_t rg_sizeof(const rg_object *o) {
     if (!o) return 0;
     size_t n = rg__block_size(o);
+    if (o->type->traverse) n += sizeof(rg__gchead); /* as getsizeof counts PyGC_Head */
     if (o->type->extra_size) n += o->type->extra_size(o);
     return n;
 }
@@ -319,5 +346,5 @@ static int referrer_each(rg_object *o, void *arg) {
 int rg_referrers(rg_object *target, rg_visit_fn visit, void *arg) {
     if (!target) return RG_EINVAL;
     referrer_ctx c = {target, NULL, visit, arg};
-    return rg_heap_foreach(target->heap, referrer_each, &c);
+    return rg_heap_foreach(RG__HEAP(target), referrer_each, &c);
 }

@@ -102,7 +102,7 @@ size_t rg_tuple_size(const rg_object *t) { return RG__IS(t, rg_tuple_type) ? TUP
 
 rg_object *rg_tuple_get(const rg_object *t, size_t i) {
     if (!RG__IS(t, rg_tuple_type) || i >= TUP(t)->n) {
-        if (t) t->heap->last_error = RG__IS(t, rg_tuple_type) ? RG_EINDEX : RG_ETYPE;
+        if (t) RG__HEAP(t)->last_error = RG__IS(t, rg_tuple_type) ? RG_EINDEX : RG_ETYPE;
         return NULL;
     }
     return TUP(t)->items[i];

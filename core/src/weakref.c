@@ -10,6 +10,7 @@ typedef struct rg_weakref {
     rg_weakref_callback cb;
     void *ud;
     struct rg_weakref *wnext, *wprev; /* the referent's chain, newest first */
+    rg_object *chains; /* the collector's list of callback chains (gc.c) */
 } rg_weakref;
 
 #define WR(o) ((rg_weakref *)(o))
@@ -18,7 +19,7 @@ void rg__weakref_detach(rg_object *self) {
     rg_weakref *wr = WR(self);
     rg_object *target = wr->target;
     if (!target) return;
-    rg_heap *h = self->heap;
+    rg_heap *h = RG__HEAP(self);
     if (wr->wnext) wr->wnext->wprev = wr->wprev;
     if (wr->wprev) {
         wr->wprev->wnext = wr->wnext;
@@ -58,6 +59,9 @@ const rg_type rg_weakref_type = {"weakref", sizeof(rg_weakref), 0, weakref_trave
 
 int rg__is_weakref(const rg_object *o) { return o->type == &rg_weakref_type; }
 
+rg_object *rg__weakref_chains(rg_object *chain) { return WR(chain)->chains; }
+void rg__weakref_set_chains(rg_object *chain, rg_object *next) { WR(chain)->chains = next; }
+
 rg_object *rg_weakref_new(rg_heap *h, rg_object *target, rg_weakref_callback cb, void *ud) {
     if (!target || (target->flags & (RG__F_FREED | RG__F_DYING))) {
         h->last_error = RG_EINVAL;
@@ -90,7 +94,7 @@ rg_object *rg_weakref_get(const rg_object *wr) {
 }
 
 rg_object *rg__weakref_clear_all(rg_object *o) {
-    rg_heap *h = o->heap;
+    rg_heap *h = RG__HEAP(o);
     void **slot = rg__ptrmap_find(&h->weakrefs, o);
     rg_weakref *wr = slot ? *slot : NULL;
     rg__ptrmap_remove(&h->weakrefs, o);
@@ -120,9 +124,9 @@ void rg__weakref_chain_move(rg_object *chain, rg_gc_link *old) {
         if (!(o->flags & RG__F_TRACKED)) continue;
         if (o->flags & RG__F_FROZEN) {
             o->flags &= ~RG__F_FROZEN;
-            o->heap->frozen_live--;
+            RG__HEAP(o)->frozen_live--;
         }
-        rg__list_move(&o->gc, old);
+        rg__list_move(RG__LINK(o), old);
     }
 }
 

@@ -382,3 +382,37 @@ long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, c
     for (uint32_t v = found; v != obj; v = g->ref_target[f->parent[v]]) edges[n++] = f->parent[v];
     return n;
 }
+
+long rg_forward_chain(rg_finder *f, uint32_t obj, const uint8_t *target, const uint8_t *avoid, uint32_t *last,
+                      uint32_t *edges) {
+    const rg_graph *g = f->g;
+    uint32_t r = next_round(f), head = 0, tail = 0, found = RG_NONE;
+    f->queue[tail++] = obj;
+    f->stamp[obj] = r;
+    f->parent[obj] = RG_NONE;
+    while (head < tail) { /* bound: each object is queued once (stamped) */
+        uint32_t v = f->queue[head++];
+        if (target[v]) {
+            found = v;
+            break;
+        }
+        for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
+            uint32_t w = g->ref_target[e];
+            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->stamp[w] == r || (avoid && avoid[w])) continue;
+            f->stamp[w] = r;
+            f->parent[w] = e; /* v reaches w through e */
+            f->queue[tail++] = w;
+        }
+    }
+    if (found == RG_NONE) return -1;
+    *last = found;
+    long n = 0;
+    /* bound: parents lead back to obj along the breadth-first tree */
+    for (uint32_t v = found; v != obj; v = rg_edge_source(g, f->parent[v])) edges[n++] = f->parent[v];
+    for (long i = 0; i < n / 2; i++) {
+        uint32_t t = edges[i];
+        edges[i] = edges[n - 1 - i];
+        edges[n - 1 - i] = t;
+    }
+    return n;
+}

@@ -3,7 +3,7 @@
 
 #include "graph_internal.h"
 
-void rg__graph_release(rg_graph *g) {
+void rg_graph_free(rg_graph *g) {
     if (!g) return;
     graph_priv *p = g->priv;
     if (p) {
@@ -31,8 +31,6 @@ void rg__graph_release(rg_graph *g) {
     free(g->frames);
     free(g);
 }
-
-void rg_graph_free(rg_graph *g) { rg__graph_release(g); }
 
 static rg_dump_str dstr(const rg_graph *g, uint32_t s) { return (rg_dump_str){g->str[s].ptr, g->str[s].len}; }
 

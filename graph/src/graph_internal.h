@@ -40,7 +40,4 @@ typedef struct rg_id_index {
 } rg_id_index;
 typedef struct rg_graph_private graph_priv;
 
-/* Frees what the graph owns (also a half-built one). */
-void rg__graph_release(rg_graph *g);
-
 #endif

@@ -1,7 +1,7 @@
 /* json.c — see json.h. One pass, explicit stack, no recursion. */
 #include "json.h"
 
-#include "refgraph/dump.h"
+#include "refgraph/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +118,7 @@ static size_t scan_number(jparser *p, const unsigned char *s, size_t n, size_t i
     return i;
 }
 
-int jparse(jparser *p, const char *line, size_t len) {
+int rg__jparse(jparser *p, const char *line, size_t len) {
     const unsigned char *s = (const unsigned char *)line;
     /* the open containers: their token, or NONE when skipped, and type */
     enum { NONE = UINT32_MAX };
@@ -181,7 +181,7 @@ int jparse(jparser *p, const char *line, size_t len) {
             int escaped = 0;
             size_t end = scan_string(p, s, len, i + 1, &escaped);
             if (end == (size_t)-1) return -1;
-            if (!skip && p->keep && !p->keep(depth, line + i + 1, end - i - 1)) {
+            if (!skip && p->keep && !p->keep(p->keep_ud, depth, line + i + 1, end - i - 1)) {
                 skip = depth; /* neither the key nor its value is kept */
             } else if (!skip) {
                 p->toks[stack[depth - 1]].size++;
@@ -247,36 +247,13 @@ int jparse(jparser *p, const char *line, size_t len) {
     }
 }
 
-void jparser_free(jparser *p) {
+void rg__jparser_free(jparser *p) {
     free(p->toks);
     p->toks = NULL;
     p->ntoks = p->cap = 0;
 }
 
-static size_t put_utf8(char *out, unsigned long cp) {
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
-size_t jstr(const char *line, const jtok *t, char *out) {
+size_t rg__jstr(const char *line, const jtok *t, char *out) {
     const unsigned char *s = (const unsigned char *)line;
     size_t o = 0;
     if (!t->escaped) {
@@ -302,7 +279,7 @@ size_t jstr(const char *line, const jtok *t, char *out) {
                 u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
                 i += 6;
             }
-            o += put_utf8(out + o, u);
+            o += rg_utf8_encode(out + o, u);
             i += 6;
             continue;
         }
@@ -324,12 +301,12 @@ static int digits(const char *line, uint32_t from, uint32_t to, uint64_t *out) {
     return 0;
 }
 
-int juint(const char *line, const jtok *t, uint64_t *out) {
+int rg__juint(const char *line, const jtok *t, uint64_t *out) {
     if (t->type != J_NUMBER || !t->integer || line[t->start] == '-') return -1;
     return digits(line, t->start, t->end, out);
 }
 
-int jint(const char *line, const jtok *t, int64_t *out) {
+int rg__jint(const char *line, const jtok *t, int64_t *out) {
     uint64_t v;
     if (t->type != J_NUMBER || !t->integer) return -1;
     int neg = line[t->start] == '-';
@@ -339,6 +316,6 @@ int jint(const char *line, const jtok *t, int64_t *out) {
     return 0;
 }
 
-int jkey(const char *line, const jtok *t, const char *k, size_t klen) {
+int rg__jkey(const char *line, const jtok *t, const char *k, size_t klen) {
     return t->end - t->start == klen && memcmp(line + t->start, k, klen) == 0;
 }

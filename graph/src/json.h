@@ -23,11 +23,11 @@ typedef struct jtok {
     uint32_t next;   /* index of the first token after this one's subtree */
 } jtok;
 
-/* Which object keys to keep: called with the key's raw bytes and its
+/* Which object keys to keep: called with keep_ud, the key's raw bytes and its
  * depth (1 for the line's own object's keys); a key it refuses is checked
  * like any JSON but neither it nor its value gets a token, so unknown fields
  * cost no memory. NULL keeps every key. */
-typedef int (*jkeep_fn)(int depth, const char *key, size_t len);
+typedef int (*jkeep_fn)(void *ud, int depth, const char *key, size_t len);
 
 typedef struct jparser {
     jtok *toks;
@@ -35,25 +35,26 @@ typedef struct jparser {
     long err_column; /* 1-based, on failure */
     const char *err;
     jkeep_fn keep;
+    void *keep_ud; /* keep's first argument */
 } jparser;
 
 #define JSON_MAX_DEPTH 32
 
 /* Tokenizes line[0..len) (one complete JSON value, whitespace around it).
  * Returns 0, or -1 with err and err_column set; -2 when out of memory. */
-int jparse(jparser *p, const char *line, size_t len);
-void jparser_free(jparser *p);
+int rg__jparse(jparser *p, const char *line, size_t len);
+void rg__jparser_free(jparser *p);
 
 /* Decodes a string token into out (at least end - start bytes); returns
  * the decoded length. */
-size_t jstr(const char *line, const jtok *t, char *out);
+size_t rg__jstr(const char *line, const jtok *t, char *out);
 
 /* An integer token's value; returns 0, or -1 when it is not an integer or
  * does not fit. */
-int jint(const char *line, const jtok *t, int64_t *out);
-int juint(const char *line, const jtok *t, uint64_t *out);
+int rg__jint(const char *line, const jtok *t, int64_t *out);
+int rg__juint(const char *line, const jtok *t, uint64_t *out);
 
 /* True when string token t equals the ASCII key k (keys have no escapes). */
-int jkey(const char *line, const jtok *t, const char *k, size_t klen);
+int rg__jkey(const char *line, const jtok *t, const char *k, size_t klen);
 
 #endif

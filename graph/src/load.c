@@ -368,17 +368,6 @@ static int lfail(loader *L, long col, int code, const char *fmt, ...) {
 /* The 1-based column of a token (a string's opening quote). */
 static long col_of(const jtok *t) { return (long)t->start + (t->type == J_STRING ? 0 : 1); }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 1024;
-    while (c < need) c *= 2; /* bound: need < 2^34 (counts are 32-bit): no overflow */
-    void *n = realloc(*arr, c * elem);
-    if (!n) return -1;
-    *arr = n;
-    *cap = c;
-    return 0;
-}
-
 /* Grows every per-object array together. */
 static int grow_objects(loader *L) {
     rg_graph *g = L->g;
@@ -416,7 +405,7 @@ static int get_str(loader *L, const jtok *t, const char *field, uint32_t *out) {
             L->scratch = b;
             L->scratch_cap = n;
         }
-        n = jstr(L->line, t, L->scratch);
+        n = rg__jstr(L->line, t, L->scratch);
         s = L->scratch;
     }
     uint32_t k = intern(L->g, L->p, s, n);
@@ -426,7 +415,7 @@ static int get_str(loader *L, const jtok *t, const char *field, uint32_t *out) {
 }
 
 static int get_uint(loader *L, const jtok *t, const char *field, uint64_t *out) {
-    if (juint(L->line, t, out) < 0)
+    if (rg__juint(L->line, t, out) < 0)
         return FAIL(L, col_of(t), RG_EFORMAT, "field \"%s\" must be a non-negative integer", field);
     return 0;
 }
@@ -444,7 +433,7 @@ static void fields(const loader *L, size_t o, const char *const *names, size_t n
     size_t k = o + 1;
     for (uint32_t pair = 0; pair < t[o].size; pair++) { /* bound: the object's pairs */
         for (size_t i = 0; i < nn; i++) {
-            if (jkey(L->line, &t[k], names[i], lens[i])) {
+            if (rg__jkey(L->line, &t[k], names[i], lens[i])) {
                 vals[i] = k + 1;
                 break;
             }
@@ -453,74 +442,117 @@ static void fields(const loader *L, size_t o, const char *const *names, size_t n
     }
 }
 
+/* A header count: jansson writes the header record (its integers are
+ * signed 64-bit), so a count above 2^63 - 1 cannot be written back. */
+static int get_count(loader *L, const jtok *t, const char *field, uint64_t *out) {
+    if (rg__juint(L->line, t, out) < 0 || *out > (uint64_t)INT64_MAX)
+        return FAIL(L, col_of(t), RG_EFORMAT, "field \"%s\" must be an integer from 0 to 2^63 - 1", field);
+    return 0;
+}
+
 static int need(loader *L, size_t val, const char *field, const jtok *where) {
     if (val) return 0;
     return FAIL(L, where ? col_of(where) : 1, RG_EFORMAT, "missing field \"%s\"", field);
 }
 
-/* The fields the format knows, by depth (1: a record's own fields; 2:
- * those of "heap", "gc" and "trailer"; 3: of "generations"; 4: of the
- * objects in the "stats" array). Any other field is skipped by the tokenizer
- * without a token: a line of unknown fields costs no memory. A switch on the
- * length, with memcmp of constant sizes (inlined), keeps this off the
- * loader's profile. */
-#define IS(lit) (memcmp(key, lit, sizeof lit - 1) == 0)
-static int known_field(int depth, const char *key, size_t len) {
-    switch (depth) {
-    case 1:
-        switch (len) {
-        case 2: return IS("id") || IS("rc") || IS("gc");
-        case 3: return IS("gen") || IS("ids");
-        case 4: return IS("type") || IS("size") || IS("refs") || IS("heap") || IS("step");
-        case 5: return IS("label") || IS("frame") || IS("depth");
-        case 6: return IS("global") || IS("locals") || IS("format") || IS("static");
-        case 7: return IS("garbage") || IS("trailer") || IS("version") || IS("created") || IS("heap_id");
-        case 8: return IS("producer");
-        case 9: return IS("label_len") || IS("finalized");
-        case 16: return IS("producer_version");
-        default: return 0;
+/* ---- the fields the format knows ------------------------------------------------------ */
+
+/* Every field the parsers read, one list per JSON object, each with the
+ * depth of its keys (1: a record's own fields; 2: those of "heap", "gc",
+ * "step" and "trailer"; 3: of "generations"; 4: of the objects in the
+ * "stats" array). The parsers' name tables and the tokenizer's filter
+ * (known_field) are both generated from these lists: a field added to a
+ * parser is known to the filter with nothing else to change. */
+#define HEADER_FIELDS(X) \
+    X("format") X("version") X("producer") X("producer_version") X("created") X("heap") X("gc") X("heap_id") X("step") \
+        X("ids")
+#define STEP_FIELDS(X) X("lesson") X("title") X("code") X("caption")
+#define HEAP_FIELDS(X) X("bytes_in_use") X("peak_bytes") X("live_objects") X("max_id")
+#define GC_FIELDS(X) X("enabled") X("thresholds") X("counts") X("stats") X("garbage_id")
+#define STATS_FIELDS(X) X("collections") X("collected") X("uncollectable")
+#define RECORD_KINDS(X) X("id") X("global") X("frame") X("trailer")
+#define OBJECT_FIELDS(X)                                                                                    \
+    X("id") X("type") X("size") X("rc") X("gen") X("label") X("refs") X("label_len") X("finalized") X("garbage") \
+    X("static")
+#define FRAME_FIELDS(X) X("frame") X("depth") X("locals")
+#define TRAILER_FIELDS(X) X("objects") X("references") X("globals") X("frames") X("generations")
+#define GENERATION_FIELDS(X) X("untracked") X("0") X("1") X("2") X("frozen")
+
+#define NAME(lit) lit,
+#define COUNT(lit) +1
+#define FIELD_D1(lit) {1, sizeof lit - 1, lit},
+#define FIELD_D2(lit) {2, sizeof lit - 1, lit},
+#define FIELD_D3(lit) {3, sizeof lit - 1, lit},
+#define FIELD_D4(lit) {4, sizeof lit - 1, lit},
+
+typedef struct known_name {
+    uint8_t depth, len;
+    const char *name;
+} known_name;
+
+_Static_assert(HEADER_FIELDS(COUNT) <= 16 && OBJECT_FIELDS(COUNT) <= 16, "fields() takes at most 16 names");
+
+static const known_name KNOWN[] = {
+    HEADER_FIELDS(FIELD_D1) RECORD_KINDS(FIELD_D1) OBJECT_FIELDS(FIELD_D1) FRAME_FIELDS(FIELD_D1)
+    STEP_FIELDS(FIELD_D2) HEAP_FIELDS(FIELD_D2) GC_FIELDS(FIELD_D2) TRAILER_FIELDS(FIELD_D2)
+    GENERATION_FIELDS(FIELD_D3) STATS_FIELDS(FIELD_D4)
+};
+
+/* The filter's table: open addressing on a hash of the depth, the length
+ * and the first and last bytes, built from KNOWN at each load (a few dozen
+ * inserts). A lookup is one hash and, for a known field, usually one
+ * memcmp: as fast as the switch it replaces (see docs/dump-format.md). */
+#define KNOWN_SLOTS 256 /* a power of two, well over twice the names */
+
+typedef struct known_table {
+    uint8_t used[KNOWN_SLOTS];
+    uint8_t index[KNOWN_SLOTS]; /* into KNOWN */
+} known_table;
+
+static inline unsigned known_hash(int depth, const char *key, size_t len) {
+    unsigned h = (unsigned)depth * 0x9e37u ^ (unsigned)len * 0x85ebu ^ (unsigned char)key[0] * 0xc2b3u ^
+                 (unsigned char)key[len - 1] * 0x27d5u;
+    return (h ^ h >> 7) & (KNOWN_SLOTS - 1);
+}
+
+static void known_build(known_table *t) {
+    memset(t->used, 0, sizeof t->used);
+    for (size_t i = 0; i < sizeof KNOWN / sizeof *KNOWN; i++) {
+        unsigned j = known_hash(KNOWN[i].depth, KNOWN[i].name, KNOWN[i].len);
+        /* bound: fewer names than slots, so a free slot or the name comes */
+        for (; t->used[j]; j = (j + 1) & (KNOWN_SLOTS - 1)) {
+            const known_name *k = &KNOWN[t->index[j]];
+            if (k->depth == KNOWN[i].depth && k->len == KNOWN[i].len && memcmp(k->name, KNOWN[i].name, k->len) == 0)
+                break; /* "id" and "frame" are in two lists */
         }
-    case 2:
-        switch (len) {
-        case 4: return IS("code");
-        case 5: return IS("stats") || IS("title");
-        case 6: return IS("max_id") || IS("counts") || IS("frames") || IS("lesson");
-        case 7: return IS("enabled") || IS("objects") || IS("globals") || IS("caption");
-        case 10: return IS("peak_bytes") || IS("thresholds") || IS("garbage_id") || IS("references");
-        case 11: return IS("generations");
-        case 12: return IS("bytes_in_use") || IS("live_objects");
-        default: return 0;
-        }
-    case 3:
-        switch (len) {
-        case 1: return key[0] >= '0' && key[0] <= '2';
-        case 6: return IS("frozen");
-        case 9: return IS("untracked");
-        default: return 0;
-        }
-    case 4:
-        switch (len) {
-        case 9: return IS("collected");
-        case 11: return IS("collections");
-        case 13: return IS("uncollectable");
-        default: return 0;
-        }
-    default: return 0;
+        t->used[j] = 1;
+        t->index[j] = (uint8_t)i;
     }
 }
-#undef IS
+
+/* Whether the tokenizer keeps a key: any other field is skipped without a
+ * token, so a line of unknown fields costs no memory. */
+static int known_field(void *ud, int depth, const char *key, size_t len) {
+    const known_table *t = ud;
+    if (len == 0 || len > 255) return 0;
+    /* bound: the table is never full */
+    for (unsigned j = known_hash(depth, key, len); t->used[j]; j = (j + 1) & (KNOWN_SLOTS - 1)) {
+        const known_name *k = &KNOWN[t->index[j]];
+        if (k->depth == depth && k->len == len && memcmp(k->name, key, len) == 0) return 1;
+    }
+    return 0;
+}
 
 /* ---- records ------------------------------------------------------------------------------ */
 
 static int parse_header(loader *L) {
-    static const char *const names[] = {"format", "version", "producer", "producer_version", "created",
-                                        "heap", "gc", "heap_id", "step", "ids"};
-    size_t v[10];
+    static const char *const names[] = {HEADER_FIELDS(NAME)};
+    size_t v[HEADER_FIELDS(COUNT)];
     const jtok *t = L->jp.toks;
     if (t[0].type != J_OBJECT) return FAIL(L, 1, RG_EFORMAT, "not a refgraph dump: the first line is not an object");
-    fields(L, 0, names, 10, v);
+    fields(L, 0, names, sizeof names / sizeof *names, v);
     if (!v[0]) return FAIL(L, 1, RG_EFORMAT, "not a refgraph dump: the first line has no \"format\" field");
-    if (t[v[0]].type != J_STRING || !jkey(L->line, &t[v[0]], RG_DUMP_FORMAT, strlen(RG_DUMP_FORMAT)))
+    if (t[v[0]].type != J_STRING || !rg__jkey(L->line, &t[v[0]], RG_DUMP_FORMAT, strlen(RG_DUMP_FORMAT)))
         return FAIL(L, col_of(&t[v[0]]), RG_EFORMAT, "not a refgraph dump: format is not \"" RG_DUMP_FORMAT "\"");
     uint64_t version;
     if (need(L, v[1], "version", &t[0]) || get_uint(L, &t[v[1]], "version", &version)) return -1;
@@ -547,11 +579,11 @@ static int parse_header(loader *L) {
     uint32_t s[8];
     for (int i = 0; i < 3; i++)
         if (get_str(L, &t[v[2 + i]], names[2 + i], &s[i])) return -1;
-    static const char *const stn[] = {"lesson", "title", "code", "caption"};
-    size_t sv[4] = {0, 0, 0, 0};
+    static const char *const stn[] = {STEP_FIELDS(NAME)};
+    size_t sv[STEP_FIELDS(COUNT)] = {0};
     if (v[8]) {
         if (t[v[8]].type != J_OBJECT) return FAIL(L, col_of(&t[v[8]]), RG_EFORMAT, "field \"step\" must be an object");
-        fields(L, v[8], stn, 4, sv);
+        fields(L, v[8], stn, sizeof stn / sizeof *stn, sv);
     }
     for (int i = 0; i < 4; i++) {
         s[3 + i] = RG_NONE;
@@ -578,18 +610,18 @@ static int parse_header(loader *L) {
     }
     /* heap */
     if (t[v[5]].type != J_OBJECT) return FAIL(L, col_of(&t[v[5]]), RG_EFORMAT, "field \"heap\" must be an object");
-    static const char *const hn[] = {"bytes_in_use", "peak_bytes", "live_objects", "max_id"};
-    size_t hv[4];
-    fields(L, v[5], hn, 4, hv);
+    static const char *const hn[] = {HEAP_FIELDS(NAME)};
+    size_t hv[HEAP_FIELDS(COUNT)];
+    fields(L, v[5], hn, sizeof hn / sizeof *hn, hv);
     uint64_t *hd[] = {&L->g->header.bytes_in_use, &L->g->header.peak_bytes, &L->g->header.live_objects,
                       &L->g->header.max_id};
     for (int i = 0; i < 4; i++)
-        if (need(L, hv[i], hn[i], &t[v[5]]) || get_uint(L, &t[hv[i]], hn[i], hd[i])) return -1;
+        if (need(L, hv[i], hn[i], &t[v[5]]) || get_count(L, &t[hv[i]], hn[i], hd[i])) return -1;
     /* gc */
     if (t[v[6]].type != J_OBJECT) return FAIL(L, col_of(&t[v[6]]), RG_EFORMAT, "field \"gc\" must be an object");
-    static const char *const gn[] = {"enabled", "thresholds", "counts", "stats", "garbage_id"};
-    size_t gv[5];
-    fields(L, v[6], gn, 5, gv);
+    static const char *const gn[] = {GC_FIELDS(NAME)};
+    size_t gv[GC_FIELDS(COUNT)];
+    fields(L, v[6], gn, sizeof gn / sizeof *gn, gv);
     for (int i = 0; i < 5; i++)
         if (need(L, gv[i], gn[i], &t[v[6]])) return -1;
     if (t[gv[0]].type != J_TRUE && t[gv[0]].type != J_FALSE)
@@ -604,39 +636,38 @@ static int parse_header(loader *L) {
             rg_dump_genstats *gs = &L->g->header.gen[i];
             if (k < 3) {
                 int64_t x;
-                if (jint(L->line, &t[e], &x) < 0)
+                if (rg__jint(L->line, &t[e], &x) < 0)
                     return FAIL(L, col_of(&t[e]), RG_EFORMAT, "field \"%s\" must hold integers", gn[k]);
                 if (k == 1)
                     gs->threshold = (long)x;
                 else
                     gs->count = (long)x;
             } else {
-                static const char *const sn[] = {"collections", "collected", "uncollectable"};
+                static const char *const sn[] = {STATS_FIELDS(NAME)};
                 if (t[e].type != J_OBJECT)
                     return FAIL(L, col_of(&t[e]), RG_EFORMAT, "field \"stats\" must hold objects");
                 size_t sv[3];
-                fields(L, e, sn, 3, sv);
+                fields(L, e, sn, sizeof sn / sizeof *sn, sv);
                 uint64_t *sd[] = {&gs->collections, &gs->collected, &gs->uncollectable};
                 for (int j = 0; j < 3; j++)
-                    if (need(L, sv[j], sn[j], &t[e]) || get_uint(L, &t[sv[j]], sn[j], sd[j])) return -1;
+                    if (need(L, sv[j], sn[j], &t[e]) || get_count(L, &t[sv[j]], sn[j], sd[j])) return -1;
             }
         }
     }
     if (t[gv[4]].type == J_NULL)
         L->g->header.garbage_id = 0;
-    else if (get_uint(L, &t[gv[4]], "garbage_id", &L->g->header.garbage_id))
+    else if (get_count(L, &t[gv[4]], "garbage_id", &L->g->header.garbage_id))
         return -1;
     return 0;
 }
 
 static int parse_object(loader *L) {
-    static const char *const names[] = {"id", "type", "size", "rc", "gen", "label", "refs",
-                                        "label_len", "finalized", "garbage", "static"};
+    static const char *const names[] = {OBJECT_FIELDS(NAME)};
     static const uint8_t bits[] = {RG_GF_FINALIZED, RG_GF_GARBAGE, RG_GF_STATIC};
-    size_t v[11];
+    size_t v[OBJECT_FIELDS(COUNT)];
     const jtok *t = L->jp.toks;
     rg_graph *g = L->g;
-    fields(L, 0, names, 11, v);
+    fields(L, 0, names, sizeof names / sizeof *names, v);
     for (int i = 0; i < 7; i++)
         if (need(L, v[i], names[i], &t[0])) return -1;
     if (g->n == MAX_COUNT) return FAIL(L, 1, RG_ERANGE, "too many objects (more than %u)", MAX_COUNT);
@@ -647,16 +678,16 @@ static int parse_object(loader *L) {
     if (get_uint(L, &t[v[0]], "id", &id)) return -1;
     if (id == 0 || id > (uint64_t)INT64_MAX) return FAIL(L, col_of(&t[v[0]]), RG_EFORMAT, "field \"id\" must be a positive integer");
     if (get_str(L, &t[v[1]], "type", &g->type[i]) || get_uint(L, &t[v[2]], "size", &size)) return -1;
-    if (jint(L->line, &t[v[3]], &rc) < 0 || rc < 0)
+    if (rg__jint(L->line, &t[v[3]], &rc) < 0 || rc < 0)
         return FAIL(L, col_of(&t[v[3]]), RG_EFORMAT, "field \"rc\" must be a non-negative integer");
     const jtok *gt = &t[v[4]];
     int gen;
     uint64_t gu;
     if (gt->type == J_NULL)
         gen = RG_DUMP_UNTRACKED;
-    else if (gt->type == J_STRING && jkey(L->line, gt, "frozen", 6))
+    else if (gt->type == J_STRING && rg__jkey(L->line, gt, "frozen", 6))
         gen = RG_DUMP_FROZEN;
-    else if (juint(L->line, gt, &gu) == 0 && gu <= 2)
+    else if (rg__juint(L->line, gt, &gu) == 0 && gu <= 2)
         gen = (int)gu;
     else
         return FAIL(L, col_of(gt), RG_EFORMAT, "field \"gen\" must be 0, 1, 2, \"frozen\" or null");
@@ -675,8 +706,8 @@ static int parse_object(loader *L) {
         return FAIL(L, col_of(refs), RG_ERANGE, "too many references (more than %u)", MAX_COUNT);
     size_t need_refs = (size_t)g->nrefs + refs->size;
     size_t rc2 = L->ref_cap;
-    if (grow((void **)&L->ref_id, &rc2, need_refs, sizeof *L->ref_id) ||
-        (rc2 = L->ref_cap, grow((void **)&g->ref_label, &rc2, need_refs, sizeof *g->ref_label)))
+    if (rg_grow((void **)&L->ref_id, &rc2, need_refs, sizeof *L->ref_id) ||
+        (rc2 = L->ref_cap, rg_grow((void **)&g->ref_label, &rc2, need_refs, sizeof *g->ref_label)))
         return FAIL(L, 0, RG_ENOMEM, "out of memory");
     L->ref_cap = rc2;
     size_t e = v[6] + 1;
@@ -716,10 +747,10 @@ static int parse_global(loader *L, size_t name_tok, size_t id_tok) {
     if (need(L, id_tok, "id", &L->jp.toks[0])) return -1;
     if (g->nglobals == MAX_COUNT) return FAIL(L, 1, RG_ERANGE, "too many globals");
     size_t n = (size_t)g->nglobals + 1, cap = L->glob_cap;
-    if (grow((void **)&g->global_name, &cap, n, sizeof *g->global_name) ||
-        (cap = L->glob_cap, grow((void **)&g->global_obj, &cap, n, sizeof *g->global_obj)) ||
-        (cap = L->glob_cap, grow((void **)&L->glob_id, &cap, n, sizeof *L->glob_id)) ||
-        (cap = L->glob_cap, grow((void **)&L->glob_line, &cap, n, sizeof *L->glob_line)))
+    if (rg_grow((void **)&g->global_name, &cap, n, sizeof *g->global_name) ||
+        (cap = L->glob_cap, rg_grow((void **)&g->global_obj, &cap, n, sizeof *g->global_obj)) ||
+        (cap = L->glob_cap, rg_grow((void **)&L->glob_id, &cap, n, sizeof *L->glob_id)) ||
+        (cap = L->glob_cap, rg_grow((void **)&L->glob_line, &cap, n, sizeof *L->glob_line)))
         return FAIL(L, 0, RG_ENOMEM, "out of memory");
     L->glob_cap = cap;
     if (get_str(L, &L->jp.toks[name_tok], "global", &g->global_name[g->nglobals]) ||
@@ -731,15 +762,15 @@ static int parse_global(loader *L, size_t name_tok, size_t id_tok) {
 }
 
 static int parse_frame(loader *L, size_t name_tok) {
-    static const char *const names[] = {"frame", "depth", "locals"};
-    size_t v[3];
+    static const char *const names[] = {FRAME_FIELDS(NAME)};
+    size_t v[FRAME_FIELDS(COUNT)];
     const jtok *t = L->jp.toks;
     rg_graph *g = L->g;
-    fields(L, 0, names, 3, v);
+    fields(L, 0, names, sizeof names / sizeof *names, v);
     if (need(L, v[1], "depth", &t[0]) || need(L, v[2], "locals", &t[0])) return -1;
     if (g->nframes == MAX_COUNT) return FAIL(L, 1, RG_ERANGE, "too many frames");
     size_t cap = L->frame_cap;
-    if (grow((void **)&g->frames, &cap, (size_t)g->nframes + 1, sizeof *g->frames))
+    if (rg_grow((void **)&g->frames, &cap, (size_t)g->nframes + 1, sizeof *g->frames))
         return FAIL(L, 0, RG_ENOMEM, "out of memory");
     L->frame_cap = cap;
     rg_graph_frame *f = &g->frames[g->nframes];
@@ -769,8 +800,8 @@ static int parse_frame(loader *L, size_t name_tok) {
     f->nlocals = loc->size;
     /* ids resolve once every object is known: keep them until then */
     size_t fcap = L->fids_cap;
-    if (grow((void **)&L->fids, &fcap, L->nfids + loc->size + 1, sizeof *L->fids) ||
-        (fcap = L->fids_cap, grow((void **)&L->fline, &fcap, L->nfids + loc->size + 1, sizeof *L->fline))) {
+    if (rg_grow((void **)&L->fids, &fcap, L->nfids + loc->size + 1, sizeof *L->fids) ||
+        (fcap = L->fids_cap, rg_grow((void **)&L->fline, &fcap, L->nfids + loc->size + 1, sizeof *L->fline))) {
         free(ids);
         return FAIL(L, 0, RG_ENOMEM, "out of memory");
     }
@@ -784,17 +815,17 @@ static int parse_frame(loader *L, size_t name_tok) {
 }
 
 static int parse_trailer(loader *L, size_t tr) {
-    static const char *const names[] = {"objects", "references", "globals", "frames", "generations"};
-    static const char *const gnames[] = {"untracked", "0", "1", "2", "frozen"};
+    static const char *const names[] = {TRAILER_FIELDS(NAME)};
+    static const char *const gnames[] = {GENERATION_FIELDS(NAME)};
     const jtok *t = L->jp.toks;
     if (t[tr].type != J_OBJECT) return FAIL(L, col_of(&t[tr]), RG_EFORMAT, "field \"trailer\" must be an object");
-    size_t v[5], gv[5];
-    fields(L, tr, names, 5, v);
+    size_t v[TRAILER_FIELDS(COUNT)], gv[GENERATION_FIELDS(COUNT)];
+    fields(L, tr, names, sizeof names / sizeof *names, v);
     for (int i = 0; i < 4; i++)
         if (need(L, v[i], names[i], &t[tr]) || get_uint(L, &t[v[i]], names[i], &L->trailer[i])) return -1;
     if (need(L, v[4], "generations", &t[tr])) return -1;
     if (t[v[4]].type != J_OBJECT) return FAIL(L, col_of(&t[v[4]]), RG_EFORMAT, "field \"generations\" must be an object");
-    fields(L, v[4], gnames, 5, gv);
+    fields(L, v[4], gnames, sizeof gnames / sizeof *gnames, gv);
     for (int i = 0; i < 5; i++)
         if (need(L, gv[i], gnames[i], &t[v[4]]) || get_uint(L, &t[gv[i]], gnames[i], &L->trailer[4 + i])) return -1;
     return 0;
@@ -809,9 +840,9 @@ static int parse_line(loader *L) {
     const jtok *t = L->jp.toks;
     if (t[0].type != J_OBJECT) return FAIL(L, 1, RG_EFORMAT, "a record must be a JSON object");
     if (L->sec == SEC_DONE) return FAIL(L, 1, RG_EFORMAT, "record after the trailer");
-    static const char *const kinds[] = {"id", "global", "frame", "trailer"};
-    size_t v[4];
-    fields(L, 0, kinds, 4, v);
+    static const char *const kinds[] = {RECORD_KINDS(NAME)};
+    size_t v[RECORD_KINDS(COUNT)];
+    fields(L, 0, kinds, sizeof kinds / sizeof *kinds, v);
     /* A global record has an "id" too: the root kinds are checked first. */
     if (v[1]) {
         if (L->sec > SEC_GLOBALS) return FAIL(L, 1, RG_EFORMAT, "global record after the frames");
@@ -1132,7 +1163,10 @@ static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, r
     g->priv = p;
     L.g = g;
     L.p = p;
+    known_table known;
+    known_build(&known);
     L.jp.keep = known_field;
+    L.jp.keep_ud = &known;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     p->seed = mix((uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 32) ^ (uint64_t)(uintptr_t)&now ^
@@ -1150,7 +1184,7 @@ static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, r
             goto out;
         }
         if (rc == -3) { /* the line's beginning, up to a byte that makes it invalid */
-            int jr = jparse(&L.jp, line, len);
+            int jr = rg__jparse(&L.jp, line, len);
             if (jr == -1 && L.jp.err_column >= 1 && (size_t)L.jp.err_column <= len)
                 FAIL(&L, L.jp.err_column, RG_EFORMAT, "malformed JSON: %s", L.jp.err);
             else if (L.lineno == 1)
@@ -1165,7 +1199,7 @@ static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, r
             r->next_progress = r->consumed + PROGRESS_STEP;
         }
         L.line = line;
-        int jr = jparse(&L.jp, line, len);
+        int jr = rg__jparse(&L.jp, line, len);
         if (jr == -2) {
             FAIL(&L, 0, RG_ENOMEM, "out of memory");
             goto out;
@@ -1192,7 +1226,7 @@ static rg_graph *load(reader *r, const char *src, const rg_load_options *opts, r
         goto out;
     ok = 1;
 out:
-    jparser_free(&L.jp);
+    rg__jparser_free(&L.jp);
     free(L.scratch);
     free(L.ref_id);
     free(L.obj_line);
@@ -1205,7 +1239,7 @@ out:
     p->itab = NULL;
     p->hashes = NULL;
     if (!ok) {
-        rg__graph_release(g);
+        rg_graph_free(g); /* frees a half-built graph too */
         return NULL;
     }
     return g;

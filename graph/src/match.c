@@ -18,8 +18,6 @@ void rg_match_free(rg_match *m) {
     memset(m, 0, sizeof *m);
 }
 
-static int same_str(rg_gstr a, rg_gstr b) { return a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0; }
-
 int rg_match_init(rg_match *out, const rg_graph *old, const rg_graph *cur) {
     memset(out, 0, sizeof *out);
     out->old_of = malloc(((size_t)cur->n + 1) * sizeof *out->old_of);
@@ -37,7 +35,7 @@ int rg_match_init(rg_match *out, const rg_graph *old, const rg_graph *cur) {
         /* sequence ids: an id above the older dump's max_id was assigned after it */
         uint32_t o = !out->reusable && id > old->header.max_id ? RG_NONE : rg_graph_find(old, id);
         if (o != RG_NONE && out->reusable &&
-            (old->size[o] != cur->size[i] || !same_str(old->str[old->type[o]], cur->str[cur->type[i]]))) {
+            (old->size[o] != cur->size[i] || !rg_gstr_eq(old->str[old->type[o]], cur->str[cur->type[i]].ptr, cur->str[cur->type[i]].len))) {
             o = RG_NONE; /* the id was reused by another object */
             out->nreused++;
         }

@@ -307,7 +307,7 @@ PyObject *rgpy_dump(PyObject *self, PyObject *args, PyObject *kw) {
         }
     }
     frame_visitor fv = {on_frame, on_local, &d};
-    if (walker_frames(d.w, &fv) < 0) goto out;
+    if (walker_frames(&fv) < 0) goto out;
     {
         int added;
         uint32_t gi = ot_add(&d.t, garbage, walker_is_tracked(garbage) ? RG_DUMP_FROZEN : RG_DUMP_UNTRACKED, &added);

@@ -15,6 +15,7 @@
 #include "internal/pycore_dict.h"
 #include "internal/pycore_frame.h"
 #include "internal/pycore_object.h"
+#include "refgraph/text.h"
 #include "structmember.h"
 
 #if PY_VERSION_HEX < 0x030B0000 || PY_VERSION_HEX >= 0x030C0000
@@ -109,30 +110,11 @@ void walker_set_labels(walker *w, int on) { w->no_labels = !on; }
 /* ---- strings --------------------------------------------------------------------- */
 
 static size_t put_cp(char *b, Py_UCS4 c) {
-    if (c < 0x80) {
-        b[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        b[0] = (char)(0xc0 | (c >> 6));
-        b[1] = (char)(0x80 | (c & 0x3f));
-        return 2;
-    }
     if (c >= 0xd800 && c <= 0xdfff) { /* lone surrogate: not UTF-8 */
         b[0] = '?';
         return 1;
     }
-    if (c < 0x10000) {
-        b[0] = (char)(0xe0 | (c >> 12));
-        b[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        b[2] = (char)(0x80 | (c & 0x3f));
-        return 3;
-    }
-    b[0] = (char)(0xf0 | (c >> 18));
-    b[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-    b[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-    b[3] = (char)(0x80 | (c & 0x3f));
-    return 4;
+    return rg_utf8_encode(b, c);
 }
 
 size_t walker_utf8(PyObject *s, char *buf, size_t max) {
@@ -780,8 +762,7 @@ int walker_refs(walker *w, PyObject *o, const pyref **refs, size_t *n) {
 
 /* ---- frames ---------------------------------------------------------------------- */
 
-static int frame_locals(walker *w, _PyInterpreterFrame *fr, const frame_visitor *v) {
-    (void)w;
+static int frame_locals(_PyInterpreterFrame *fr, const frame_visitor *v) {
     PyCodeObject *code = fr->f_code;
     char b[256];
     int rc = 0;
@@ -801,7 +782,7 @@ static int frame_locals(walker *w, _PyInterpreterFrame *fr, const frame_visitor 
     return rc;
 }
 
-int walker_frames(walker *w, const frame_visitor *v) {
+int walker_frames(const frame_visitor *v) {
     PyInterpreterState *interp = PyInterpreterState_Get();
     int thread = 0;
     size_t cap = 64;
@@ -833,7 +814,7 @@ int walker_frames(walker *w, const frame_visitor *v) {
             char b[256];
             size_t len = name_of(fr->f_code->co_qualname, b, sizeof b);
             rc = v->frame(v->ud, b, len, thread, fr->owner == FRAME_OWNED_BY_GENERATOR);
-            if (!rc) rc = frame_locals(w, fr, v);
+            if (!rc) rc = frame_locals(fr, v);
         }
     }
     PyMem_RawFree(stack);

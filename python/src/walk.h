@@ -75,7 +75,7 @@ typedef struct frame_visitor {
     int (*local)(void *ud, const char *name, size_t len, PyObject *value);
     void *ud;
 } frame_visitor;
-int walker_frames(walker *w, const frame_visitor *v);
+int walker_frames(const frame_visitor *v);
 
 /* A str's UTF-8 text, at most max bytes, cut at a character boundary, into
  * buf (cap > max); returns the bytes written. No cache is filled. */

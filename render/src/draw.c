@@ -13,10 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "refgraph/jsonout.h"
 #include "refgraph/outfile.h"
 #include "refgraph/render.h"
 
 #define DISPLAY_LABEL_MAX 48 /* bytes of a label shown in a box */
+#define EXTRA_MAX 256 /* bytes of an extra_info line */
 #define DISPLAY_EDGE_MAX 32  /* bytes of an edge label shown */
 
 typedef struct dnode {
@@ -61,21 +63,9 @@ struct rg_drawing {
     size_t nghosts, cap_ghosts;
     dgedge *gedges;
     size_t ngedges, cap_gedges;
-    int roots;
     int failed;        /* out of memory while adding */
     size_t left_out;   /* objects refused over max_nodes */
 };
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap * 2 : 64;
-    while (c < need) c *= 2;
-    void *n = realloc(*p, c * elem);
-    if (!n) return -1;
-    *p = n;
-    *cap = c;
-    return 0;
-}
 
 rg_drawing *rg_drawing_new(const rg_graph *g, const rg_analysis *a, const rg_render_options *opts) {
     rg_drawing *d = calloc(1, sizeof *d);
@@ -123,7 +113,7 @@ int rg_drawing_node(rg_drawing *d, uint32_t obj, int depth, unsigned marks) {
         d->left_out++;
         return 0;
     }
-    if (grow((void **)&d->nodes, &d->cap_nodes, d->nnodes + 1, sizeof *d->nodes)) {
+    if (rg_grow((void **)&d->nodes, &d->cap_nodes, d->nnodes + 1, sizeof *d->nodes)) {
         d->failed = 1;
         return RG_ENOMEM;
     }
@@ -133,7 +123,7 @@ int rg_drawing_node(rg_drawing *d, uint32_t obj, int depth, unsigned marks) {
 }
 
 int rg_drawing_edge(rg_drawing *d, uint32_t e, unsigned marks) {
-    if (grow((void **)&d->edges, &d->cap_edges, d->nedges + 1, sizeof *d->edges)) {
+    if (rg_grow((void **)&d->edges, &d->cap_edges, d->nedges + 1, sizeof *d->edges)) {
         d->failed = 1;
         return RG_ENOMEM;
     }
@@ -142,7 +132,7 @@ int rg_drawing_edge(rg_drawing *d, uint32_t e, unsigned marks) {
 }
 
 int rg_drawing_more(rg_drawing *d, uint32_t obj, uint32_t count, int backrefs) {
-    if (grow((void **)&d->mores, &d->cap_mores, d->nmores + 1, sizeof *d->mores)) {
+    if (rg_grow((void **)&d->mores, &d->cap_mores, d->nmores + 1, sizeof *d->mores)) {
         d->failed = 1;
         return RG_ENOMEM;
     }
@@ -160,7 +150,7 @@ static char *copy_gstr(rg_gstr s) {
 }
 
 int rg_drawing_ghost(rg_drawing *d, uint64_t id, rg_gstr type, rg_gstr label, uint32_t holder, rg_gstr ref_label) {
-    if (grow((void **)&d->ghosts, &d->cap_ghosts, d->nghosts + 1, sizeof *d->ghosts)) {
+    if (rg_grow((void **)&d->ghosts, &d->cap_ghosts, d->nghosts + 1, sizeof *d->ghosts)) {
         d->failed = 1;
         return RG_ENOMEM;
     }
@@ -176,7 +166,7 @@ int rg_drawing_ghost(rg_drawing *d, uint64_t id, rg_gstr type, rg_gstr label, ui
 }
 
 int rg_drawing_ghost_ref(rg_drawing *d, uint64_t from, uint64_t to, rg_gstr label) {
-    if (grow((void **)&d->gedges, &d->cap_gedges, d->ngedges + 1, sizeof *d->gedges)) {
+    if (rg_grow((void **)&d->gedges, &d->cap_gedges, d->ngedges + 1, sizeof *d->gedges)) {
         d->failed = 1;
         return RG_ENOMEM;
     }
@@ -187,11 +177,6 @@ int rg_drawing_ghost_ref(rg_drawing *d, uint64_t from, uint64_t to, rg_gstr labe
     d->ngedges++;
     if (!e->label) d->failed = 1;
     return d->failed ? RG_ENOMEM : 0;
-}
-
-int rg_drawing_roots(rg_drawing *d) {
-    d->roots = 1;
-    return 0;
 }
 
 /* ---- text ------------------------------------------------------------------------- */
@@ -234,13 +219,6 @@ static void sb_fmt2(sbuf *b, const char *fmt, long long x, long long y) {
     if (n > 0) sb_put(b, t, (size_t)n < sizeof t ? (size_t)n : sizeof t - 1);
 }
 
-static size_t utf8_cut(const char *s, size_t len, size_t max) {
-    if (len <= max) return len;
-    size_t i = max;
-    while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80) i--; /* not inside a character */
-    return i;
-}
-
 /* Appends text as Graphviz shows it literally, and as every renderer can
  * write it (SVG is XML). Graphviz reads labels as escape strings (\n, \l,
  * \N ...): every backslash is doubled so no content forms one. It also
@@ -253,7 +231,7 @@ static size_t utf8_cut(const char *s, size_t len, size_t max) {
  * when it writes DOT. Text over max bytes is cut (at a character
  * boundary) and ends in "...". */
 static void sb_text(sbuf *b, const char *s, size_t len, size_t max) {
-    size_t n = utf8_cut(s, len, max);
+    size_t n = rg_utf8_cut(s, len, max);
     size_t run = 0;
     for (size_t i = 0; i < n;) {
         unsigned long c;
@@ -261,10 +239,8 @@ static void sb_text(sbuf *b, const char *s, size_t len, size_t max) {
         size_t k = rg_utf8_next(s + i, n - i, &c, &valid);
         char t[16];
         t[0] = '\0';
-        if (!valid || c < 0x20 || c == 0x7f)
-            snprintf(t, sizeof t, "\\\\x%02lx", c & 0xff);
-        else if ((c >= 0x80 && c <= 0x9f) || c == 0xfffe || c == 0xffff)
-            snprintf(t, sizeof t, "\\\\u%04lx", c);
+        if (rg_text_escape(c, valid, t + 1))
+            t[0] = '\\'; /* the escape's backslash, doubled */
         else if (c == '\\')
             snprintf(t, sizeof t, "\\\\");
         else if (c == '&')
@@ -534,13 +510,12 @@ static void setf(void *obj, const char *name, const char *fmt, double a, double 
     set(obj, name, t);
 }
 
-static int gstr_is(rg_gstr s, const char *t) { return strlen(t) == s.len && memcmp(s.ptr, t, s.len) == 0; }
 
 static int highlighted(const rg_drawing *d, uint32_t obj) {
     for (size_t i = 0; i < d->o.highlight_ids.n; i++)
         if (d->o.highlight_ids.items[i] == d->g->id[obj]) return 1;
     for (size_t i = 0; i < d->o.highlight_types.n; i++)
-        if (gstr_is(d->g->str[d->g->type[obj]], d->o.highlight_types.items[i])) return 1;
+        if (rg_gstr_is(d->g->str[d->g->type[obj]], d->o.highlight_types.items[i])) return 1;
     return 0;
 }
 
@@ -562,6 +537,12 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b,
     sb_str(b, "\\n");
     sb_gstr(b, g->str[g->label[o]], DISPLAY_LABEL_MAX);
     if (d->o.retained) sb_fmt(b, "\\nretains %llu B", (unsigned long long)d->o.retained[o]);
+    char extra[EXTRA_MAX];
+    size_t ne = d->o.extra_info ? d->o.extra_info(g, o, extra, sizeof extra, d->o.ud) : 0;
+    if (ne) {
+        sb_str(b, "\\n");
+        sb_text(b, extra, ne < sizeof extra ? ne : sizeof extra - 1, sizeof extra);
+    }
     set(n, "label", b->p ? b->p : "");
     /* objgraph's grey by depth; blue when highlighted; green/red in a diff */
     double v = 1.0 - 0.7 * (double)dn->depth / (double)d->o.max_depth;
@@ -820,39 +801,38 @@ static Agraph_t *build(rg_drawing *d) {
         set(ed, "color", "red");
         seen |= L_GONE_EDGE;
     }
-    if (d->roots) {
-        for (uint32_t i = 0; i < g->nglobals; i++) {
-            uint32_t o = g->global_obj[i];
+    /* the globals and frame locals that bind drawn objects */
+    for (uint32_t i = 0; i < g->nglobals; i++) {
+        uint32_t o = g->global_obj[i];
+        if (d->slot[o] == RG_NONE) continue;
+        char name[48];
+        snprintf(name, sizeof name, "global%u", i);
+        Agnode_t *n = node(G, name);
+        b.len = 0;
+        sb_str(&b, "global\\n");
+        sb_gstr(&b, g->str[g->global_name[i]], DISPLAY_LABEL_MAX);
+        set(n, "label", b.p);
+        set(n, "fillcolor", FILL_ROOT);
+        seen |= L_ROOT;
+        edge(G, n, made[d->slot[o]]);
+    }
+    for (uint32_t f = 0; f < g->nframes; f++) {
+        const rg_graph_frame *fr = &g->frames[f];
+        for (uint32_t k = 0; k < fr->nlocals; k++) {
+            uint32_t o = fr->local_obj[k];
             if (d->slot[o] == RG_NONE) continue;
-            char name[48];
-            snprintf(name, sizeof name, "global%u", i);
+            char name[64];
+            snprintf(name, sizeof name, "frame%u_%u", f, k);
             Agnode_t *n = node(G, name);
             b.len = 0;
-            sb_str(&b, "global\\n");
-            sb_gstr(&b, g->str[g->global_name[i]], DISPLAY_LABEL_MAX);
+            sb_str(&b, "frame ");
+            sb_gstr(&b, g->str[fr->name], DISPLAY_LABEL_MAX);
+            sb_str(&b, "\\n");
+            sb_gstr(&b, g->str[fr->local_name[k]], DISPLAY_LABEL_MAX);
             set(n, "label", b.p);
             set(n, "fillcolor", FILL_ROOT);
             seen |= L_ROOT;
             edge(G, n, made[d->slot[o]]);
-        }
-        for (uint32_t f = 0; f < g->nframes; f++) {
-            const rg_graph_frame *fr = &g->frames[f];
-            for (uint32_t k = 0; k < fr->nlocals; k++) {
-                uint32_t o = fr->local_obj[k];
-                if (d->slot[o] == RG_NONE) continue;
-                char name[64];
-                snprintf(name, sizeof name, "frame%u_%u", f, k);
-                Agnode_t *n = node(G, name);
-                b.len = 0;
-                sb_str(&b, "frame ");
-                sb_gstr(&b, g->str[fr->name], DISPLAY_LABEL_MAX);
-                sb_str(&b, "\\n");
-                sb_gstr(&b, g->str[fr->local_name[k]], DISPLAY_LABEL_MAX);
-                set(n, "label", b.p);
-                set(n, "fillcolor", FILL_ROOT);
-                seen |= L_ROOT;
-                edge(G, n, made[d->slot[o]]);
-            }
         }
     }
     if (!d->o.no_legend) add_legend(d, G, seen, &b);
@@ -918,63 +898,75 @@ static GVC_t *gvc_get(void) {
 
 static int write_dot(Agraph_t *G, FILE *f) { return agwrite(G, f) == 0 && fflush(f) == 0 ? 0 : -1; }
 
-static void json_text(FILE *f, const char *s, size_t n) { rg_fputs_json(f, s, n); }
+static json_t *gstr_json(rg_gstr s) { return rg_json_text(s.ptr, s.len); }
 
 /* The drawing as JSON, for scripts: the objects with their depth and marks,
- * the references, the folded counts, the roots. */
-static int write_json(const rg_drawing *d, FILE *f) {
+ * the references, the folded counts, the roots. Built with jansson; NULL
+ * when out of memory. */
+static json_t *drawing_json(const rg_drawing *d) {
     const rg_graph *g = d->g;
-    fputs("{\"objects\":[", f);
-    for (size_t i = 0; i < d->nnodes; i++) {
+    json_t *objects = json_array(), *refs = json_array(), *more = json_array(), *roots = json_array();
+    int bad = 0;
+    for (size_t i = 0; i < d->nnodes && !bad; i++) {
         uint32_t o = d->nodes[i].obj;
-        fprintf(f, "%s{\"id\":%llu,\"type\":", i ? "," : "", (unsigned long long)g->id[o]);
-        json_text(f, g->str[g->type[o]].ptr, g->str[g->type[o]].len);
-        fprintf(f, ",\"size\":%llu,\"refcount\":%lld,\"label\":", (unsigned long long)g->size[o],
-                (long long)g->refcount[o]);
-        json_text(f, g->str[g->label[o]].ptr, g->str[g->label[o]].len);
-        if (d->o.retained) fprintf(f, ",\"retained\":%llu", (unsigned long long)d->o.retained[o]);
-        fprintf(f, ",\"depth\":%d,\"start\":%s,\"cycle\":%s,\"reachable\":%s}", d->nodes[i].depth,
-                (d->nodes[i].marks & RG_DRAW_START) ? "true" : "false", is_cyclic(d, o) ? "true" : "false",
-                d->a->reach[o] ? "true" : "false");
+        json_t *v = json_pack("{s:I,s:o,s:o,s:I,s:o}", "id", (json_int_t)g->id[o], "type",
+                              gstr_json(g->str[g->type[o]]), "size", rg_json_u64(g->size[o]), "refcount",
+                              (json_int_t)g->refcount[o], "label", gstr_json(g->str[g->label[o]]));
+        if (v && d->o.retained) bad |= json_object_set_new(v, "retained", rg_json_u64(d->o.retained[o]));
+        char extra[EXTRA_MAX];
+        size_t ne = v && d->o.extra_info ? d->o.extra_info(g, o, extra, sizeof extra, d->o.ud) : 0;
+        if (ne) bad |= json_object_set_new(v, "extra", rg_json_text(extra, ne < sizeof extra ? ne : sizeof extra - 1));
+        if (v) {
+            bad |= json_object_set_new(v, "depth", json_integer(d->nodes[i].depth));
+            bad |= json_object_set_new(v, "start", json_boolean(d->nodes[i].marks & RG_DRAW_START));
+            bad |= json_object_set_new(v, "cycle", json_boolean(is_cyclic(d, o)));
+            bad |= json_object_set_new(v, "reachable", json_boolean(d->a->reach[o]));
+        }
+        bad |= json_array_append_new(objects, v);
     }
-    fputs("],\"references\":[", f);
-    for (size_t i = 0, n = 0; i < d->nedges; i++) {
+    for (size_t i = 0; i < d->nedges && !bad; i++) {
         uint32_t e = d->edges[i].e, src = rg_edge_source(g, e);
         if (d->slot[src] == RG_NONE || d->slot[g->ref_target[e]] == RG_NONE) continue; /* an end left out */
-        rg_gstr l = g->str[RG_EDGE_LABEL(g->ref_label[e])];
-        fprintf(f, "%s{\"from\":%llu,\"to\":%llu,\"label\":", n++ ? "," : "", (unsigned long long)g->id[src],
-                (unsigned long long)g->id[g->ref_target[e]]);
-        json_text(f, l.ptr, l.len);
-        fprintf(f, ",\"weak\":%s}", (g->ref_label[e] & RG_EDGE_WEAK) ? "true" : "false");
+        bad |= json_array_append_new(
+            refs, json_pack("{s:I,s:I,s:o,s:b}", "from", (json_int_t)g->id[src], "to",
+                            (json_int_t)g->id[g->ref_target[e]], "label",
+                            gstr_json(g->str[RG_EDGE_LABEL(g->ref_label[e])]), "weak",
+                            (g->ref_label[e] & RG_EDGE_WEAK) != 0));
     }
-    fputs("],\"more\":[", f);
-    for (size_t i = 0, n = 0; i < d->nmores; i++)
+    for (size_t i = 0; i < d->nmores && !bad; i++)
         if (d->slot[d->mores[i].obj] != RG_NONE)
-            fprintf(f, "%s{\"id\":%llu,\"count\":%u}", n++ ? "," : "", (unsigned long long)g->id[d->mores[i].obj],
-                    d->mores[i].count);
-    fputs("],\"roots\":[", f);
-    int first = 1;
-    for (uint32_t i = 0; d->roots && i < g->nglobals; i++) {
+            bad |= json_array_append_new(more, json_pack("{s:I,s:I}", "id", (json_int_t)g->id[d->mores[i].obj],
+                                                         "count", (json_int_t)d->mores[i].count));
+    for (uint32_t i = 0; i < g->nglobals && !bad; i++) {
         if (d->slot[g->global_obj[i]] == RG_NONE) continue;
-        fprintf(f, "%s{\"global\":", first ? "" : ",");
-        json_text(f, g->str[g->global_name[i]].ptr, g->str[g->global_name[i]].len);
-        fprintf(f, ",\"id\":%llu}", (unsigned long long)g->id[g->global_obj[i]]);
-        first = 0;
+        bad |= json_array_append_new(roots, json_pack("{s:o,s:I}", "global", gstr_json(g->str[g->global_name[i]]),
+                                                      "id", (json_int_t)g->id[g->global_obj[i]]));
     }
-    for (uint32_t fi = 0; d->roots && fi < g->nframes; fi++) {
+    for (uint32_t fi = 0; fi < g->nframes && !bad; fi++) {
         const rg_graph_frame *fr = &g->frames[fi];
-        for (uint32_t k = 0; k < fr->nlocals; k++) {
+        for (uint32_t k = 0; k < fr->nlocals && !bad; k++) {
             if (d->slot[fr->local_obj[k]] == RG_NONE) continue;
-            fprintf(f, "%s{\"frame\":", first ? "" : ",");
-            json_text(f, g->str[fr->name].ptr, g->str[fr->name].len);
-            fputs(",\"local\":", f);
-            json_text(f, g->str[fr->local_name[k]].ptr, g->str[fr->local_name[k]].len);
-            fprintf(f, ",\"id\":%llu}", (unsigned long long)g->id[fr->local_obj[k]]);
-            first = 0;
+            bad |= json_array_append_new(roots, json_pack("{s:o,s:o,s:I}", "frame", gstr_json(g->str[fr->name]),
+                                                          "local", gstr_json(g->str[fr->local_name[k]]), "id",
+                                                          (json_int_t)g->id[fr->local_obj[k]]));
         }
     }
-    fputs("]}\n", f);
-    return fflush(f) == 0 ? 0 : -1;
+    /* "o" steals each array, even when the pack fails */
+    json_t *v = json_pack("{s:o,s:o,s:o,s:o}", "objects", objects, "references", refs, "more", more, "roots", roots);
+    if (bad) {
+        json_decref(v);
+        return NULL;
+    }
+    return v;
+}
+
+/* 0, RG_ENOMEM, or RG_EIO when writing fails. */
+static int write_json(const rg_drawing *d, FILE *f) {
+    json_t *v = drawing_json(d);
+    int rc = v ? rg_json_dumpf(v, f) : RG_ENOMEM;
+    json_decref(v);
+    if (rc == 0 && fputc('\n', f) == EOF) rc = RG_EIO;
+    return fflush(f) == 0 || rc == RG_ENOMEM ? rc : RG_EIO;
 }
 
 /* ---- progress while Graphviz works -------------------------------------------------- */
@@ -1125,10 +1117,11 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
         return err && err->code ? err->code : RG_EIO;
     }
     if (json) {
-        if (write_json(d, f) != 0) {
+        rc = write_json(d, f);
+        if (rc == RG_ENOMEM)
+            rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+        else if (rc)
             rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
-            rc = RG_EIO;
-        }
         rg_drawing_free(d);
     } else {
         gv_errors[0] = '\0';
@@ -1227,7 +1220,7 @@ int rg_drawing_write(rg_drawing *d, FILE *f, const char *name, rg_error *err) {
         return RG_EINVAL;
     }
     if (json) {
-        int rc = d->failed ? RG_ENOMEM : write_json(d, f) ? RG_EIO : 0;
+        int rc = d->failed ? RG_ENOMEM : write_json(d, f);
         if (rc) rg_error_set(err, rc, src, 0, 0, rc == RG_ENOMEM ? "out of memory" : "cannot write");
         rg_drawing_free(d);
         return rc;

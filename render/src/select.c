@@ -10,31 +10,10 @@
 
 #include "refgraph/render.h"
 
-int rg_analyze(const rg_graph *g, rg_analysis *out) {
-    memset(out, 0, sizeof *out);
-    if (rg_graph_scc(g, &out->scc) != 0) return RG_ENOMEM;
-    out->external = rg_graph_external(g);
-    out->reach = malloc((size_t)g->n + 1);
-    if (!out->external || !out->reach || rg_graph_reachable(g, out->external, out->reach) != 0) {
-        rg_analysis_free(out);
-        return RG_ENOMEM;
-    }
-    return 0;
-}
-
-void rg_analysis_free(rg_analysis *a) {
-    rg_scc_free(&a->scc);
-    free(a->external);
-    free(a->reach);
-    a->external = NULL;
-    a->reach = NULL;
-}
-
-static int gstr_is(rg_gstr s, const char *t) { return strlen(t) == s.len && memcmp(s.ptr, t, s.len) == 0; }
 
 static int type_in(const rg_graph *g, uint32_t o, rg_strlist l) {
     for (size_t i = 0; i < l.n; i++)
-        if (gstr_is(g->str[g->type[o]], l.items[i])) return 1;
+        if (rg_gstr_is(g->str[g->type[o]], l.items[i])) return 1;
     return 0;
 }
 
@@ -89,7 +68,7 @@ static void note(const rg_render_options *o, const char *fmt, ...) {
 static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t *starts, size_t nstarts,
                         const rg_render_options *opts, const char *output, rg_error *err) {
     rg_render_options o = *opts;
-    if (o.max_depth <= 0) o.max_depth = 3;
+    int max_depth = o.max_depth == RG_DEPTH_STARTS ? 0 : o.max_depth <= 0 ? 3 : o.max_depth;
     if (o.too_many <= 0) o.too_many = 10;
     if (o.max_nodes == 0) o.max_nodes = RG_RENDER_MAX_NODES;
     rg_drawing *d = rg_drawing_new(g, a, &o);
@@ -131,7 +110,7 @@ static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t 
              take, nunique);
     while (head < tail && !failed) {
         uint32_t v = queue[head++];
-        if (depth[v] >= o.max_depth) continue;
+        if (depth[v] >= max_depth) continue;
         if (depth[v] > 0 && (id_in(g, v, o.stop_ids) || type_in(g, v, o.stop_types))) continue; /* starts expand */
         int v_drawn = rg_drawing_has(d, v);
         uint32_t first = o.backrefs ? g->back_start[v] : g->ref_start[v];
@@ -161,10 +140,9 @@ static rg_drawing *walk(const rg_graph *g, const rg_analysis *a, const uint32_t 
     if (tail > drawn && !failed)
         note(&o, "drew %zu of the %zu objects within --max-depth %d, the nearest first: --max-nodes %zu draws "
                  "them all",
-             drawn, tail, o.max_depth, tail);
+             drawn, tail, max_depth, tail);
     free(queue);
     free(depth);
-    rg_drawing_roots(d);
     return d;
 }
 

@@ -339,7 +339,6 @@ static void draw(const rg_graph *g, const rg_analysis *an, const rg_finder *f, c
             }
         }
     }
-    CHECK(rg_drawing_roots(d) == 0);
     CHECK(rg_drawing_write(d, out, "<fuzz>", &err) == 0);
     CHECK(fclose(out) == 0);
     CHECK(len == 0 || buf[len - 1] == '\n' || buf[len - 1] == '}');

@@ -23,7 +23,7 @@ secs=${1:-600}
 out=${FUZZ_BUILD:-$top/build/fuzz}
 mkdir -p "$out"
 command -v clang >/dev/null || { echo "fuzz: clang is needed: apt-get install clang libclang-rt-14-dev" >&2; exit 1; }
-inc="-I$top/core/include -I$top/core/src -I$top/graph/include -I$top/graph/src"
+inc="-I$top/format/include -I$top/graph/include -I$top/graph/src"
 san="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 export LSAN_OPTIONS="suppressions=$here/../lsan.supp:print_suppressions=0"
 work=$(mktemp -d)
@@ -33,7 +33,8 @@ if [ "$target" = load ]; then
     mkdir -p "$corpus"
     # shellcheck disable=SC2086
     clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L $san $inc \
-        "$here/fuzz_load.c" "$top"/graph/src/*.c "$top"/core/src/*.c -lz -lm -o "$out/fuzz_load"
+        "$here/fuzz_load.c" "$top"/graph/src/*.c "$top"/format/src/*.c $(pkg-config --libs jansson) -lz -lm \
+        -o "$out/fuzz_load"
     "$out/fuzz_load" -max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$out/" -print_final_stats=1 "$work" "$corpus"
     "$out/fuzz_load" -merge=1 "$corpus" "$work" >/dev/null 2>&1 || true
@@ -47,8 +48,8 @@ mkdir -p "$corpus"
 # shellcheck disable=SC2086
 clang -g -O2 -std=c11 -D_POSIX_C_SOURCE=200809L $san -fno-sanitize-coverage=trace-cmp $inc \
     -I"$top/render/include" $(pkg-config --cflags libcgraph) \
-    "$here/fuzz_pipeline.c" "$top"/graph/src/*.c "$top"/render/src/*.c "$top"/core/src/*.c \
-    $(pkg-config --libs libgvc libcgraph) -lz -lm -o "$out/fuzz_pipeline"
+    "$here/fuzz_pipeline.c" "$top"/graph/src/*.c "$top"/render/src/*.c "$top"/format/src/*.c \
+    $(pkg-config --libs libgvc libcgraph jansson) -lz -lm -o "$out/fuzz_pipeline"
 # ASan options for speed: no malloc fill, a smaller quarantine, short
 # allocation stacks, and freed memory kept mapped (returning it to the
 # system every few seconds made the next executions fault every page in

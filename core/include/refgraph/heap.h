@@ -5,12 +5,22 @@
  *     rg_decref() it.
  *   - "borrowed": the caller must not decref it; it stays valid only while
  *     something else keeps the object alive.
- *   - a function whose name ends in "_new" (rg_list_append_new, ...) steals
- *     its object argument: the reference passes to the callee, and it is
- *     consumed even when the call fails, so
+ *   - constructors, rg_<type>_new (rg_int_new, rg_str_new, rg_tuple_new,
+ *     rg_list_new, rg_dict_new, rg_class_new, rg_instance_new,
+ *     rg_weakref_new, rg_object_new, and rg_none_new / rg_bool_new, which
+ *     return the singletons), return a new reference and steal nothing:
+ *     their object arguments (a tuple's items, an instance's class, a
+ *     weakref's target) are borrowed, and the new object takes its own
+ *     references where it keeps one (not a weakref's target);
+ *   - setters whose name ends in "_new" (rg_list_append_new,
+ *     rg_list_insert_new, rg_list_set_new, rg_dict_set_new,
+ *     rg_dict_setstr_new, rg_setattr_new, rg_global_set_new,
+ *     rg_local_set_new) steal their value argument: the reference passes to
+ *     the callee, and it is consumed even when the call fails, so
  *         rg_list_append_new(list, rg_int_new(h, 42));
  *     never leaks, even when memory runs out (a NULL argument is then
- *     reported as RG_ENOMEM or RG_EINVAL).
+ *     reported as RG_ENOMEM or RG_EINVAL); the same setters without "_new"
+ *     borrow it (the container takes its own reference).
  *
  * Threads: a heap is used by one thread at a time. Several independent heaps
  * may live in one process; nothing is shared between them.
@@ -26,12 +36,15 @@
 #include <stdint.h>
 
 #include "refgraph/error.h"
+#include "refgraph/version.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define RG_VERSION "0.1.0"
+/* The most heaps one process may have alive at once (an object names its
+ * heap with a 16-bit slot). */
+#define RG_HEAPS_MAX 65535
 
 typedef struct rg_heap rg_heap;
 typedef struct rg_type rg_type;
@@ -39,26 +52,24 @@ typedef struct rg_object rg_object;
 
 /* ---- the object header ------------------------------------------------ */
 
-/* Collector list links. Private: only the heap touches them. */
-typedef struct rg_gc_link {
-    struct rg_gc_link *next;
-    struct rg_gc_link *prev;
-} rg_gc_link;
-
-/* Every heap object starts with this header. A user-defined type embeds it
- * as its first member:
+/* Every heap object starts with this 24-byte header. A user-defined type
+ * embeds it as its first member:
  *     typedef struct { rg_object ob; rg_object *left, *right; } node;
- * Fields marked private are the heap's; read the rest through the accessors
- * below. */
+ * (members needing more than 8-byte alignment are not supported: a
+ * container's header follows the collector's 24-byte links). Fields marked
+ * private are the heap's; read the rest through the accessors below.
+ *
+ * What the header does not hold: the collector's links and working count,
+ * which only containers (types with traverse) have, in a block placed right
+ * before the object as CPython's PyGC_Head is; the owning heap, found
+ * through heap_slot in a process-wide table; a hash, which only str caches,
+ * in the str. See docs/heap.md, "Object layout". */
 struct rg_object {
-    rg_gc_link gc;       /* private: generation / worklist links */
     const rg_type *type; /* the type descriptor */
-    rg_heap *heap;       /* the heap that owns the object */
     uint64_t id;         /* allocation sequence number, never reused */
-    intptr_t refcnt;     /* strong references */
-    intptr_t gc_refs;    /* private: collector scratch count */
-    uint32_t flags;      /* private: RG__F_* bits */
-    uint32_t hash;       /* private: cached hash of immutable atoms */
+    uint32_t refcnt;     /* strong references (see rg_refcount) */
+    uint16_t flags;      /* private: RG__F_* bits */
+    uint16_t heap_slot;  /* private: the owning heap's slot in the heap table */
 };
 
 /* ---- edge labels ------------------------------------------------------ */
@@ -163,7 +174,8 @@ typedef enum rg_misuse {
 typedef void (*rg_misuse_fn)(rg_misuse kind, const char *type_name,
                              uint64_t id, intptr_t refcnt, void *ud);
 
-/* Returns a new heap using malloc/realloc/free, or NULL when out of memory. */
+/* Returns a new heap using malloc/realloc/free, or NULL when out of memory
+ * or when RG_HEAPS_MAX heaps are alive in the process already. */
 rg_heap *rg_heap_new(void);
 
 /* Returns a new heap using the allocator (copied), or NULL. */
@@ -222,16 +234,22 @@ void rg_decref(rg_object *o);
 
 /* The object's refcount: every strong reference, from other objects, roots
  * and C code. Unlike sys.getrefcount it does not count a temporary
- * reference for the call itself. */
+ * reference for the call itself. The count is 32 bits wide: an object
+ * that reaches 2^32 - 1 references becomes immortal (increments and
+ * decrements leave it alone and it is never freed), as in CPython 3.12. */
 intptr_t rg_refcount(const rg_object *o);
 
 /* The object's id: its allocation sequence number within its heap. */
 uint64_t rg_id(const rg_object *o);
 
+/* The heap that owns the object (NULL for NULL). */
+rg_heap *rg_object_heap(const rg_object *o);
+
 /* The type's name; for an instance, the name of its class. Borrowed. */
 const char *rg_type_name(const rg_object *o);
 
-/* The shallow size in bytes: the object plus buffers it owns. */
+/* The shallow size in bytes: the object (with a container's collector
+ * header, as sys.getsizeof counts CPython's) plus buffers it owns. */
 size_t rg_sizeof(const rg_object *o);
 
 /* Writes a short label (objgraph's second line); snprintf semantics. */
@@ -291,6 +309,10 @@ rg_object *rg_tuple_get(const rg_object *t, size_t i); /* borrowed; NULL if out 
 /* Indexes follow Python: negative counts from the end. */
 rg_object *rg_list_new(rg_heap *h); /* new reference */
 size_t rg_list_size(const rg_object *l);
+/* Makes room for n items in all (what list(range(n)) knows in advance), so
+ * that appending up to n items allocates nothing more. The list itself is
+ * unchanged. 0, RG_ETYPE, RG_ERANGE or RG_ENOMEM. */
+int rg_list_reserve(rg_object *l, size_t n);
 int rg_list_append(rg_object *l, rg_object *item);     /* borrows item */
 int rg_list_append_new(rg_object *l, rg_object *item); /* steals item */
 /* Inserts before index (clamped to the list, as Python does). */

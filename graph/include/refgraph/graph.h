@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "refgraph/dump.h"
 #include "refgraph/error.h"
@@ -129,7 +130,9 @@ uint32_t rg_graph_find(const rg_graph *g, uint64_t id);
  * total that would pass 2^64 - 1 stays there instead of wrapping around. */
 static inline uint64_t rg_sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
-static inline rg_gstr rg_graph_str(const rg_graph *g, uint32_t s) { return g->str[s]; }
+/* Whether s holds exactly the len bytes at t; rg_gstr_is for a C string. */
+static inline int rg_gstr_eq(rg_gstr s, const char *t, size_t len) { return s.len == len && memcmp(s.ptr, t, len) == 0; }
+static inline int rg_gstr_is(rg_gstr s, const char *t) { return rg_gstr_eq(s, t, strlen(t)); }
 
 #ifdef __cplusplus
 }

@@ -23,16 +23,6 @@
 extern "C" {
 #endif
 
-/* Everything the drawing needs to know about the whole dump. */
-typedef struct rg_analysis {
-    rg_scc scc;
-    int64_t *external; /* [n] references from outside the dump */
-    uint8_t *reach;    /* [n] reachable from a root */
-} rg_analysis;
-
-int rg_analyze(const rg_graph *g, rg_analysis *out); /* 0 or RG_ENOMEM */
-void rg_analysis_free(rg_analysis *a);
-
 typedef struct rg_strlist {
     const char *const *items;
     size_t n;
@@ -45,7 +35,7 @@ typedef struct rg_idlist {
 
 typedef struct rg_render_options {
     int backrefs;           /* walk referrers (show-backrefs) instead of referents */
-    int max_depth;          /* 3 when 0 */
+    int max_depth;          /* 3 when 0; RG_DEPTH_STARTS: only the start objects */
     int too_many;           /* references drawn per object; 10 when 0 */
     rg_strlist types;       /* draw only objects of these types (start objects always) */
     rg_strlist skip_types;  /* never draw objects of these types */
@@ -68,6 +58,11 @@ typedef struct rg_render_options {
     const uint64_t *retained; /* [n] retained sizes (rg_dominators) shown in each box, or NULL */
     const int64_t *old_refcount; /* [n] refcounts at the previous step, or NULL: with refcounts,
                                     a changed one shows as "[2 → 1]" */
+    /* objgraph's extra_info: one more line in each object's box (and
+     * "extra" in JSON), written by the caller into buf (size bytes, text
+     * the drawing escapes); returns its length, 0 for no line. May be NULL.
+     * Called with ud. */
+    size_t (*extra_info)(const rg_graph *g, uint32_t obj, char *buf, size_t size, void *ud);
     const char *layout; /* Graphviz engine; "dot" when NULL */
     const char *format; /* dot, png, svg, pdf, or json (the selection, no drawing);
                            NULL: from the output name (dot without one) */
@@ -87,6 +82,7 @@ typedef struct rg_render_options {
 } rg_render_options;
 
 #define RG_RENDER_MAX_NODES 500
+#define RG_DEPTH_STARTS (-1) /* max_depth: draw the start objects alone (objgraph's max_depth=0) */
 /* A PNG side above this many pixels is scaled down by Graphviz (cairo's
  * limit); a drawing that would shrink below RG_RENDER_PNG_MIN_SCALE of its
  * size is refused with RG_ERANGE and advice instead. */
@@ -131,9 +127,8 @@ int rg_drawing_ghost(rg_drawing *d, uint64_t id, rg_gstr type, rg_gstr label, ui
  * label is copied. */
 int rg_drawing_ghost_ref(rg_drawing *d, uint64_t from, uint64_t to, rg_gstr label);
 
-/* Adds the globals and frame locals that reference drawn objects. */
-int rg_drawing_roots(rg_drawing *d);
-/* Writes it (see rg_show for output and formats) and frees it. */
+/* Writes it (see rg_show for output and formats) and frees it. The
+ * globals and frame locals that bind drawn objects are drawn with them. */
 int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err);
 void rg_drawing_free(rg_drawing *d);
 /* Writes it as DOT (or JSON with format "json") to an open stream, with no

@@ -1,6 +1,6 @@
 /* refgraph/outfile.h — the shared output layer: every file refgraph writes
- * (dumps, DOT, PNG, SVG, PDF, JSON) goes through it, and the text it shows
- * escapes what came from a dump.
+ * (dumps, DOT, PNG, SVG, PDF, JSON) goes through it. The text it shows
+ * escapes what came from a dump with refgraph/text.h.
  *
  * Replacing a file atomically (git's tempfile.c and lockfile.c are the
  * model): rg_outfile_open creates a temporary file in the target's
@@ -36,6 +36,7 @@
 #include <stdio.h>
 
 #include "refgraph/error.h"
+#include "refgraph/text.h" /* rg_escape and the other text helpers, declared here before */
 
 #ifdef __cplusplus
 extern "C" {
@@ -66,29 +67,6 @@ void rg_outfile_abort(rg_outfile *o);
 
 /* Unlinks every live temporary file. Async-signal-safe. */
 void rg_outfile_remove_temps(void);
-
-/* ---- text that came from a dump ------------------------------------------------- */
-
-/* Writes s[0..n) into buf (at most size bytes with the NUL), safe for a
- * terminal and for one line: C0 controls, DEL and bytes that are not
- * UTF-8 become \xNN, C1 controls (U+0080..U+009F) and the non-characters
- * U+FFFE/U+FFFF become \uNNNN; everything else, backslashes included,
- * passes through. Text that does not fit is cut at a character and ends in
- * "...". Returns buf. */
-char *rg_escape(const char *s, size_t n, char *buf, size_t size);
-
-/* The same, written to f (no length limit). */
-void rg_fputs_escaped(FILE *f, const char *s, size_t n);
-
-/* s[0..n) as a quoted JSON string: '"' and '\\' escaped, \n, and every
- * control character (C0, DEL, C1) and U+FFFE/U+FFFF as \uNNNN, so the
- * JSON is safe on a terminal too; a byte that is not UTF-8 becomes the
- * text \xNN (as the dump writer writes it). */
-void rg_fputs_json(FILE *f, const char *s, size_t n);
-
-/* How many bytes of s[0..n) form the next character: 1 for a byte that is
- * not part of valid UTF-8 (then *cp is the byte, and *valid 0). */
-size_t rg_utf8_next(const char *s, size_t n, unsigned long *cp, int *valid);
 
 #ifdef __cplusplus
 }

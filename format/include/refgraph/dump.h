@@ -1,4 +1,4 @@
-/* refgraph/dump.h — heap dumps: JSON Lines, one record per line.
+/* refgraph/dump.h — the dump format: JSON Lines, one record per line.
  *
  * The format is documented in docs/dump-format.md (schema in
  * docs/dump-format.schema.json). A dump is written through a streaming
@@ -15,14 +15,13 @@
 #include <stdint.h>
 
 #include "refgraph/error.h"
-#include "refgraph/heap.h"
+#include "refgraph/text.h"
+#include "refgraph/version.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define RG_DUMP_FORMAT "refgraph-dump"
-#define RG_DUMP_VERSION 1
 #define RG_DUMP_LABEL_MAX 200     /* bytes of an object label kept */
 #define RG_DUMP_EDGE_LABEL_MAX 120 /* bytes of an edge label kept */
 
@@ -87,11 +86,6 @@ typedef struct rg_dump_ref {
     int weak;
 } rg_dump_ref;
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
- * bytes there are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF).
- * What the writer passes through and the loader accepts. */
-size_t rg_utf8_seq(const unsigned char *s, size_t n);
-
 typedef struct rg_dump_writer rg_dump_writer;
 
 /* Opens a writer to a temporary file beside path. NULL on failure (err set). */
@@ -117,22 +111,6 @@ int rg_dump_writer_close(rg_dump_writer *w, rg_error *err);
 
 /* Gives up: removes the temporary file and frees the writer. */
 void rg_dump_writer_abort(rg_dump_writer *w);
-
-/* Bytes written so far (uncompressed). */
-uint64_t rg_dump_writer_bytes(const rg_dump_writer *w);
-
-/* ---- dumping a heap ------------------------------------------------------------ */
-
-typedef struct rg_dump_options {
-    const char *created; /* NULL: now. A fixed value makes dumps byte-identical */
-    uint64_t heap_id;    /* 0: the heap's own id; tests fix it to compare heaps */
-    rg_dump_step step;   /* written as the header's "step" field (all NULL: none) */
-} rg_dump_options;
-
-/* Writes the whole heap to path in one pass. Changes no refcount and runs no
- * collection (collect first if the dump should show only live objects).
- * Unreachable objects not yet collected are dumped like any other. */
-int rg_heap_dump(rg_heap *h, const char *path, const rg_dump_options *opts, rg_error *err);
 
 #ifdef __cplusplus
 }

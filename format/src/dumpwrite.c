@@ -1,4 +1,6 @@
-/* dumpwrite.c — the streaming, atomic JSON Lines writer for dumps.
+/* dumpwrite.c — the streaming, atomic JSON Lines writer for dumps. The
+ * header record is built with jansson; the bulk records (objects, globals,
+ * frames, the trailer) are written here by hand, for speed.
  *
  * Every string goes out as valid JSON and valid UTF-8, deterministically:
  * valid UTF-8 passes through, '"' and '\' and control characters are
@@ -14,6 +16,7 @@
 #include <zlib.h>
 
 #include "refgraph/dump.h"
+#include "refgraph/jsonout.h"
 #include "refgraph/outfile.h"
 
 #define BUF_SIZE (64 * 1024)
@@ -30,7 +33,6 @@ struct rg_dump_writer {
     rg_error err;
     size_t nrefs_in_object, nlocals_in_frame;
     uint64_t objects, references, globals, frames, gens[5];
-    uint64_t bytes;
     size_t len;
     char buf[BUF_SIZE];
 };
@@ -73,7 +75,6 @@ static void flush(rg_dump_writer *w) {
             left -= (size_t)n;
         }
     }
-    w->bytes += w->len;
     w->len = 0;
 }
 
@@ -128,47 +129,6 @@ static void put_i64(rg_dump_writer *w, int64_t v) {
     } else {
         put_u64(w, (uint64_t)v);
     }
-}
-
-size_t rg_utf8_seq(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    size_t need;
-    unsigned min;
-    if (c >= 0xc2 && c <= 0xdf) {
-        need = 2;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        need = 3;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        need = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < need) return 0;
-    unsigned cp = c & (0x3fu >> (need - 1));
-    for (size_t i = 1; i < need; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3fu);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    return need;
-}
-
-/* The longest prefix of s, at most max bytes, that does not cut a valid
- * UTF-8 sequence in two. */
-static size_t cut_utf8(const char *s, size_t len, size_t max) {
-    if (len <= max) return len;
-    size_t i = 0;
-    while (i < max) {
-        size_t k = rg_utf8_seq((const unsigned char *)s + i, len - i);
-        if (k == 0) k = 1;
-        if (i + k > max) break;
-        i += k;
-    }
-    return i;
 }
 
 static void put_str(rg_dump_writer *w, const char *s, size_t n) {
@@ -229,80 +189,84 @@ static int check_stage(rg_dump_writer *w, int ok, const char *what) {
     return RG_EINVAL;
 }
 
+/* The header record, built with jansson: it is written once, so its cost
+ * does not matter, and its fields are many and change. Integers are
+ * jansson's (long long): a count above 2^63 - 1 is refused (RG_ERANGE), as
+ * the loader refuses it. */
+static json_t *header_json(const rg_dump_header *h, int *range) {
+    json_t *v = json_object();
+    int bad = !v;
+    char hid[24];
+    snprintf(hid, sizeof hid, "%016llx", (unsigned long long)h->heap_id);
+    uint64_t big[] = {h->bytes_in_use, h->peak_bytes, h->live_objects, h->max_id, h->garbage_id};
+    for (int i = 0; i < 3; i++) {
+        if (h->gen[i].collections > INT64_MAX || h->gen[i].collected > INT64_MAX ||
+            h->gen[i].uncollectable > INT64_MAX)
+            *range = 1;
+    }
+    for (size_t i = 0; i < sizeof big / sizeof *big; i++)
+        if (big[i] > INT64_MAX) *range = 1;
+    if (*range) {
+        json_decref(v);
+        return NULL;
+    }
+    bad |= json_object_set_new(v, "format", json_string(RG_DUMP_FORMAT));
+    bad |= json_object_set_new(v, "version", json_integer(RG_DUMP_VERSION));
+    bad |= json_object_set_new(v, "producer", rg_json_cstr(h->producer));
+    bad |= json_object_set_new(v, "producer_version", rg_json_cstr(h->producer_version));
+    bad |= json_object_set_new(v, "created", rg_json_cstr(h->created));
+    bad |= json_object_set_new(v, "heap_id", json_string(hid));
+    if (h->ids) bad |= json_object_set_new(v, "ids", rg_json_cstr(h->ids));
+    bad |= json_object_set_new(v, "heap",
+                               json_pack("{s:I,s:I,s:I,s:I}", "bytes_in_use", (json_int_t)h->bytes_in_use,
+                                         "peak_bytes", (json_int_t)h->peak_bytes, "live_objects",
+                                         (json_int_t)h->live_objects, "max_id", (json_int_t)h->max_id));
+    json_t *gc = json_pack("{s:b,s:[I,I,I],s:[I,I,I]}", "enabled", h->gc_enabled != 0, "thresholds",
+                           (json_int_t)h->gen[0].threshold, (json_int_t)h->gen[1].threshold,
+                           (json_int_t)h->gen[2].threshold, "counts", (json_int_t)h->gen[0].count,
+                           (json_int_t)h->gen[1].count, (json_int_t)h->gen[2].count);
+    json_t *stats = json_array();
+    for (int i = 0; i < 3; i++)
+        bad |= json_array_append_new(stats, json_pack("{s:I,s:I,s:I}", "collections",
+                                                      (json_int_t)h->gen[i].collections, "collected",
+                                                      (json_int_t)h->gen[i].collected, "uncollectable",
+                                                      (json_int_t)h->gen[i].uncollectable));
+    bad |= json_object_set_new(gc, "stats", stats);
+    bad |= json_object_set_new(gc, "garbage_id", h->garbage_id ? json_integer((json_int_t)h->garbage_id) : json_null());
+    bad |= json_object_set_new(v, "gc", gc);
+    const rg_dump_step *st = &h->step;
+    if (st->lesson || st->title || st->code || st->caption) {
+        json_t *step = json_object();
+        static const char *const keys[] = {"lesson", "title", "code", "caption"};
+        const char *vals[] = {st->lesson, st->title, st->code, st->caption};
+        for (int i = 0; i < 4; i++)
+            if (vals[i]) bad |= json_object_set_new(step, keys[i], rg_json_cstr(vals[i]));
+        bad |= json_object_set_new(v, "step", step);
+    }
+    if (bad) {
+        json_decref(v);
+        return NULL;
+    }
+    return v;
+}
+
 int rg_dump_write_header(rg_dump_writer *w, const rg_dump_header *h) {
     int rc = check_stage(w, w->stage == ST_HEADER, "header after other records");
     if (rc) return rc;
-    PUTS(w, "{\"format\":\"" RG_DUMP_FORMAT "\",\"version\":");
-    put_u64(w, RG_DUMP_VERSION);
-    PUTS(w, ",\"producer\":");
-    put_str(w, h->producer, strlen(h->producer));
-    PUTS(w, ",\"producer_version\":");
-    put_str(w, h->producer_version, strlen(h->producer_version));
-    PUTS(w, ",\"created\":");
-    put_str(w, h->created, strlen(h->created));
-    char hid[24];
-    snprintf(hid, sizeof hid, "%016llx", (unsigned long long)h->heap_id);
-    PUTS(w, ",\"heap_id\":");
-    put_str(w, hid, 16);
-    if (h->ids) {
-        PUTS(w, ",\"ids\":");
-        put_str(w, h->ids, strlen(h->ids));
+    int range = 0;
+    json_t *v = header_json(h, &range);
+    size_t n = 0;
+    char *s = v ? rg_json_dump(v, 0, &n) : NULL;
+    json_decref(v);
+    if (!s) {
+        w->failed = range ? RG_ERANGE : RG_ENOMEM;
+        rg_error_set(&w->err, w->failed, w->path, 0, 0,
+                     range ? "a header count is above 2^63 - 1" : "out of memory");
+        return w->failed;
     }
-    PUTS(w, ",\"heap\":{\"bytes_in_use\":");
-    put_u64(w, h->bytes_in_use);
-    PUTS(w, ",\"peak_bytes\":");
-    put_u64(w, h->peak_bytes);
-    PUTS(w, ",\"live_objects\":");
-    put_u64(w, h->live_objects);
-    PUTS(w, ",\"max_id\":");
-    put_u64(w, h->max_id);
-    PUTS(w, "},\"gc\":{\"enabled\":");
-    if (h->gc_enabled)
-        PUTS(w, "true");
-    else
-        PUTS(w, "false");
-    static const char *const lists[] = {",\"thresholds\":[", ",\"counts\":["};
-    for (int k = 0; k < 2; k++) {
-        put(w, lists[k], strlen(lists[k]));
-        for (int i = 0; i < 3; i++) {
-            if (i) putc_(w, ',');
-            put_i64(w, k ? h->gen[i].count : h->gen[i].threshold);
-        }
-        putc_(w, ']');
-    }
-    PUTS(w, ",\"stats\":[");
-    for (int i = 0; i < 3; i++) {
-        if (i) putc_(w, ',');
-        PUTS(w, "{\"collections\":");
-        put_u64(w, h->gen[i].collections);
-        PUTS(w, ",\"collected\":");
-        put_u64(w, h->gen[i].collected);
-        PUTS(w, ",\"uncollectable\":");
-        put_u64(w, h->gen[i].uncollectable);
-        putc_(w, '}');
-    }
-    PUTS(w, "],\"garbage_id\":");
-    if (h->garbage_id)
-        put_u64(w, h->garbage_id);
-    else
-        PUTS(w, "null");
-    putc_(w, '}');
-    const rg_dump_step *st = &h->step;
-    if (st->lesson || st->title || st->code || st->caption) {
-        static const char *const keys[] = {"\"lesson\":", "\"title\":", "\"code\":", "\"caption\":"};
-        const char *vals[] = {st->lesson, st->title, st->code, st->caption};
-        PUTS(w, ",\"step\":{");
-        int first = 1;
-        for (int i = 0; i < 4; i++) {
-            if (!vals[i]) continue;
-            if (!first) putc_(w, ',');
-            put(w, keys[i], strlen(keys[i]));
-            put_str(w, vals[i], strlen(vals[i]));
-            first = 0;
-        }
-        putc_(w, '}');
-    }
-    PUTS(w, "}\n");
+    put(w, s, n);
+    free(s);
+    putc_(w, '\n');
     w->stage = ST_OBJECTS;
     return w->failed;
 }
@@ -326,7 +290,7 @@ int rg_dump_object_begin(rg_dump_writer *w, const rg_dump_object *o) {
     else
         put_i64(w, o->gen);
     PUTS(w, ",\"label\":");
-    size_t cut = cut_utf8(o->label.ptr, o->label.len, RG_DUMP_LABEL_MAX);
+    size_t cut = rg_utf8_cut(o->label.ptr, o->label.len, RG_DUMP_LABEL_MAX);
     put_str(w, o->label.ptr, cut);
     uint64_t full = o->label_len ? o->label_len : o->label.len;
     if (full > cut) {
@@ -355,7 +319,7 @@ int rg_dump_object_ref(rg_dump_writer *w, const rg_dump_ref *ref) {
         /* Cut to at most RG_DUMP_EDGE_LABEL_MAX bytes ending in "...": a
          * label that fits is never cut, so re-writing a loaded dump gives
          * the same bytes. */
-        size_t cut = cut_utf8(ref->label.ptr, ref->label.len, RG_DUMP_EDGE_LABEL_MAX - 3);
+        size_t cut = rg_utf8_cut(ref->label.ptr, ref->label.len, RG_DUMP_EDGE_LABEL_MAX - 3);
         char tmp[RG_DUMP_EDGE_LABEL_MAX];
         memcpy(tmp, ref->label.ptr, cut);
         memcpy(tmp + cut, "...", 3);
@@ -424,8 +388,6 @@ int rg_dump_frame_end(rg_dump_writer *w) {
     w->stage = ST_FRAMES;
     return w->failed;
 }
-
-uint64_t rg_dump_writer_bytes(const rg_dump_writer *w) { return w->bytes + w->len; }
 
 /* ---- the file ------------------------------------------------------------------------ */
 
