@@ -58,18 +58,29 @@ static int forward(const cli_args *a, cli_alive *c, uint32_t obj, const uint8_t 
     int json = cli_has(a, "json");
     char name[300], e[200];
     if (len < 0) {
-        if (json)
-            printf("{\"id\":%llu,\"found\":false,\"to\":null,\"chain\":null}\n", (unsigned long long)g->id[obj]);
-        else
-            printf("no chain of strong references from %s to '%s'%s\n", cli_obj(g, c->root, obj, name, sizeof name),
+        if (json) {
+            json_t *doc = json_object();
+            int bad = 0;
+            cli_jset(doc, "id", cli_json_u64(g->id[obj]), &bad);
+            cli_jset(doc, "found", json_false(), &bad);
+            cli_jset(doc, "to", json_null(), &bad);
+            cli_jset(doc, "chain", json_null(), &bad);
+            int rc = cli_json_print(doc, bad);
+            return rc ? rc : EXIT_FOUND;
+        }
+        printf("no chain of strong references from %s to '%s'%s\n", cli_obj(g, c->root, obj, name, sizeof name),
                    rg_escape(to, strlen(to), e, sizeof e), avoid ? " around the objects left out" : "");
         return EXIT_FOUND;
     }
     if (json) {
-        printf("{\"id\":%llu,\"found\":true,\"to\":%llu,\"chain\":", (unsigned long long)g->id[obj],
-               (unsigned long long)g->id[last]);
-        cli_json_path(stdout, g, obj, c->scratch, (size_t)len);
-        printf("}\n");
+        json_t *doc = json_object();
+        int bad = 0;
+        cli_jset(doc, "id", cli_json_u64(g->id[obj]), &bad);
+        cli_jset(doc, "found", json_true(), &bad);
+        cli_jset(doc, "to", cli_json_u64(g->id[last]), &bad);
+        cli_jset(doc, "chain", cli_json_path(g, c->root, obj, c->scratch, (size_t)len), &bad);
+        int rc = cli_json_print(doc, bad);
+        if (rc) return rc;
     } else {
         cli_print_path(stdout, g, c->root, obj, c->scratch, (size_t)len);
         putchar('\n');
