@@ -45,7 +45,11 @@ static int verbose_repr(const rg_object *self, char *buf, size_t size) {
     text[300] = '\0';
     return snprintf(buf, size, "%s", text);
 }
-static const rg_type verbose_type = {"verbose", sizeof(rg_object), 0, NULL, NULL, NULL, verbose_repr, NULL, NULL};
+static const rg_type verbose_type = {
+    .name = "verbose",
+    .basic_size = sizeof(rg_object),
+    .repr = verbose_repr,
+};
 
 /* A heap with every kind of object, root and flag the format has. */
 static rg_heap *rich_heap(void) {
@@ -292,7 +296,12 @@ static int bad_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
     return RG_EIO;
 }
 static void bad_clear(rg_object *self) { (void)self; }
-static const rg_type bad_type = {"bad", sizeof(rg_object), 0, bad_traverse, bad_clear, NULL, NULL, NULL, NULL};
+static const rg_type bad_type = {
+    .name = "bad",
+    .basic_size = sizeof(rg_object),
+    .traverse = bad_traverse,
+    .clear = bad_clear,
+};
 
 static int count_dir_entries(const char *dir) {
     DIR *d = opendir(dir);

@@ -671,7 +671,12 @@ static void pair_clear(rg_object *self) {
     p->first = NULL;
     rg_decref(f);
 }
-static const rg_type pair_type = {"pair", sizeof(pair_obj), 0, pair_traverse, pair_clear, NULL, NULL, NULL, NULL};
+static const rg_type pair_type = {
+    .name = "pair",
+    .basic_size = sizeof(pair_obj),
+    .traverse = pair_traverse,
+    .clear = pair_clear,
+};
 
 static void test_foreign_steal_cycle(void) {
     rg_heap *h = heap_new();
@@ -964,7 +969,7 @@ static int noop_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
 /* A container type without clear could never release what it holds. */
 static void test_container_type_needs_clear(void) {
     rg_heap *h = heap_new();
-    static const rg_type bad = {"bad", sizeof(rg_object), 0, noop_traverse, NULL, NULL, NULL, NULL, NULL};
+    static const rg_type bad = {.name = "bad", .basic_size = sizeof(rg_object), .traverse = noop_traverse};
     CU_ASSERT_PTR_NULL(rg_object_new(h, &bad));
     CU_ASSERT_EQUAL(rg_heap_errno(h), RG_EINVAL);
     heap_end(h);

@@ -284,7 +284,12 @@ static void pair_clear(rg_object *self) {
     rg_decref(a);
     rg_decref(b);
 }
-static const rg_type pair_type = {"pair", sizeof(pair), 0, pair_traverse, pair_clear, NULL, NULL, NULL, NULL};
+static const rg_type pair_type = {
+    .name = "pair",
+    .basic_size = sizeof(pair),
+    .traverse = pair_traverse,
+    .clear = pair_clear,
+};
 
 static void test_decref_below_zero(void) {
     rg_heap *h = heap_new();

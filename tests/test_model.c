@@ -123,7 +123,12 @@ static void pair_clear(rg_object *self) {
     rg_decref(a);
     rg_decref(b);
 }
-static const rg_type pair_type = {"pair", sizeof(pair), 0, pair_traverse, pair_clear, NULL, NULL, NULL, NULL};
+static const rg_type pair_type = {
+    .name = "pair",
+    .basic_size = sizeof(pair),
+    .traverse = pair_traverse,
+    .clear = pair_clear,
+};
 
 /* Stores v (a reference the caller hands over) in slot "a" or "b". */
 static void pair_store_new(rg_object *self, const char *name, rg_object *v) {

@@ -315,8 +315,13 @@ static void node_clear(rg_object *self) {
 static int node_repr(const rg_object *self, char *buf, size_t size) {
     return snprintf(buf, size, "node %d", ((const node *)self)->value);
 }
-static const rg_type node_type = {"node", sizeof(node), 0, node_traverse, node_clear, NULL, node_repr,
-                                  NULL, NULL};
+static const rg_type node_type = {
+    .name = "node",
+    .basic_size = sizeof(node),
+    .traverse = node_traverse,
+    .clear = node_clear,
+    .repr = node_repr,
+};
 
 typedef struct refs {
     int n;

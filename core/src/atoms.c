@@ -48,11 +48,11 @@ static int str_repr(const rg_object *o, char *buf, size_t size) {
     return snprintf(buf, size, "'%.*s...'", RG__STR_REPR_MAX - 3, s->data);
 }
 
-const rg_type rg_none_type = {"NoneType", sizeof(rg_object), 0, NULL, NULL, NULL, none_repr, NULL, NULL};
-const rg_type rg_bool_type = {"bool", sizeof(rg_bool), 0, NULL, NULL, NULL, bool_repr, NULL, NULL};
-const rg_type rg_int_type = {"int", sizeof(rg_int), 0, NULL, NULL, NULL, int_repr, NULL, NULL};
-const rg_type rg_float_type = {"float", sizeof(rg_float), 0, NULL, NULL, NULL, float_repr, NULL, NULL};
-const rg_type rg_str_type = {"str", sizeof(rg_str), 0, NULL, NULL, NULL, str_repr, NULL, NULL};
+const rg_type rg_none_type = {.name = "NoneType", .basic_size = sizeof(rg_object), .repr = none_repr};
+const rg_type rg_bool_type = {.name = "bool", .basic_size = sizeof(rg_bool), .repr = bool_repr};
+const rg_type rg_int_type = {.name = "int", .basic_size = sizeof(rg_int), .repr = int_repr};
+const rg_type rg_float_type = {.name = "float", .basic_size = sizeof(rg_float), .repr = float_repr};
+const rg_type rg_str_type = {.name = "str", .basic_size = sizeof(rg_str), .repr = str_repr};
 
 void rg__bool_init(rg_object *o, int value) { ((rg_bool *)o)->value = value; }
 

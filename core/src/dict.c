@@ -70,8 +70,14 @@ static size_t dict_extra(const rg_object *self) {
     return DICT(self)->ents_cap * sizeof(entry) + DICT(self)->index_cap * sizeof(uint32_t);
 }
 
-const rg_type rg_dict_type = {"dict", sizeof(rg_dict), 0, dict_traverse, dict_clear, NULL,
-                              dict_repr, dict_extra, NULL};
+const rg_type rg_dict_type = {
+    .name = "dict",
+    .basic_size = sizeof(rg_dict),
+    .traverse = dict_traverse,
+    .clear = dict_clear,
+    .repr = dict_repr,
+    .extra_size = dict_extra,
+};
 
 rg_object *rg_dict_new(rg_heap *h) {
     return rg__object_alloc(h, &rg_dict_type, sizeof(rg_dict), 0);

@@ -191,8 +191,15 @@ static size_t class_extra(const rg_object *self) {
     return attrs_size(&c->attrs) + (c->name ? strlen(c->name) + 1 : 0);
 }
 
-const rg_type rg_class_type = {"class", sizeof(rg_class), 0, class_traverse, class_clear, NULL,
-                               class_repr, class_extra, class_destroy};
+const rg_type rg_class_type = {
+    .name = "class",
+    .basic_size = sizeof(rg_class),
+    .traverse = class_traverse,
+    .clear = class_clear,
+    .repr = class_repr,
+    .extra_size = class_extra,
+    .destroy = class_destroy,
+};
 
 rg_object *rg_class_new(rg_heap *h, const char *name) {
     if (!name) {
@@ -250,8 +257,14 @@ static int instance_repr(const rg_object *self, char *buf, size_t size) {
 
 static size_t instance_extra(const rg_object *self) { return attrs_size(&INST(self)->attrs); }
 
-const rg_type rg_instance_type = {"instance", sizeof(rg_instance), 0, instance_traverse, instance_clear,
-                                  NULL, instance_repr, instance_extra, NULL};
+const rg_type rg_instance_type = {
+    .name = "instance",
+    .basic_size = sizeof(rg_instance),
+    .traverse = instance_traverse,
+    .clear = instance_clear,
+    .repr = instance_repr,
+    .extra_size = instance_extra,
+};
 
 rg_object *rg_instance_new(rg_heap *h, rg_object *cls) {
     if (!RG__IS(cls, rg_class_type)) {

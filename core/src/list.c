@@ -57,8 +57,14 @@ static size_t list_extra(const rg_object *self) {
     return is_inline(LIST(self)) ? 0 : LIST(self)->cap * sizeof(rg_object *);
 }
 
-const rg_type rg_list_type = {"list", sizeof(rg_list), 0, list_traverse, list_clear, NULL,
-                              list_repr, list_extra, NULL};
+const rg_type rg_list_type = {
+    .name = "list",
+    .basic_size = sizeof(rg_list),
+    .traverse = list_traverse,
+    .clear = list_clear,
+    .repr = list_repr,
+    .extra_size = list_extra,
+};
 
 rg_object *rg_list_new(rg_heap *h) {
     rg_list *l = LIST(rg__object_alloc(h, &rg_list_type, sizeof(rg_list), 1));

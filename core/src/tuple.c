@@ -44,8 +44,13 @@ static int tuple_repr(const rg_object *self, char *buf, size_t size) {
     return snprintf(buf, size, "%zu item%s", n, n == 1 ? "" : "s");
 }
 
-const rg_type rg_tuple_type = {"tuple", sizeof(rg_tuple), 0, tuple_traverse, tuple_clear, NULL,
-                               tuple_repr, NULL, NULL};
+const rg_type rg_tuple_type = {
+    .name = "tuple",
+    .basic_size = sizeof(rg_tuple),
+    .traverse = tuple_traverse,
+    .clear = tuple_clear,
+    .repr = tuple_repr,
+};
 
 int rg__tuple_maybe_untrack(rg_object *self) {
     rg_tuple *t = TUP(self);

@@ -54,8 +54,13 @@ static int weakref_repr(const rg_object *self, char *buf, size_t size) {
     return snprintf(buf, size, "to %s id %" PRIu64, rg_type_name(t), t->id);
 }
 
-const rg_type rg_weakref_type = {"weakref", sizeof(rg_weakref), 0, weakref_traverse, weakref_clear,
-                                 NULL, weakref_repr, NULL, NULL};
+const rg_type rg_weakref_type = {
+    .name = "weakref",
+    .basic_size = sizeof(rg_weakref),
+    .traverse = weakref_traverse,
+    .clear = weakref_clear,
+    .repr = weakref_repr,
+};
 
 int rg__is_weakref(const rg_object *o) { return o->type == &rg_weakref_type; }
 
