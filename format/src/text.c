@@ -126,16 +126,6 @@ char *rg_escape(const char *s, size_t n, char *buf, size_t size) {
     return buf;
 }
 
-/* How a JSON string shows a character: rg_escape's choices, but quotes,
- * backslashes and controls the JSON way. */
-static int json_escape_of(unsigned long c, int valid, char out[8]) {
-    if (!valid) return snprintf(out, 8, "\\\\x%02lx", c);
-    if (c == '"' || c == '\\') return snprintf(out, 8, "\\%c", (char)c);
-    if (c == '\n') return snprintf(out, 8, "\\n");
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff) return snprintf(out, 8, "\\u%04lx", c);
-    return 0;
-}
-
 /* Writes s, each character that escape_fn escapes replaced by its escape,
  * the runs between escapes in one fwrite each. */
 static void write_escaped(FILE *f, const char *s, size_t n, int (*escape_fn)(unsigned long, int, char *)) {
@@ -159,12 +149,6 @@ static void write_escaped(FILE *f, const char *s, size_t n, int (*escape_fn)(uns
 }
 
 void rg_fputs_escaped(FILE *f, const char *s, size_t n) { write_escaped(f, s, n, rg_text_escape); }
-
-void rg_fputs_json(FILE *f, const char *s, size_t n) {
-    fputc('"', f);
-    write_escaped(f, s, n, json_escape_of);
-    fputc('"', f);
-}
 
 /* ---- arrays ---------------------------------------------------------------------------- */
 

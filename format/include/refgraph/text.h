@@ -48,12 +48,6 @@ char *rg_escape(const char *s, size_t n, char *buf, size_t size);
 /* The same, written to f (no length limit). */
 void rg_fputs_escaped(FILE *f, const char *s, size_t n);
 
-/* s[0..n) as a quoted JSON string: '"' and '\\' escaped, \n, and every
- * control character (C0, DEL, C1) and U+FFFE/U+FFFF as \uNNNN, so the
- * JSON is safe on a terminal too; a byte that is not UTF-8 becomes the
- * text \xNN (as the dump writer writes it). For the commands' --json
- * until they build their JSON with jansson (refgraph/jsonout.h). */
-void rg_fputs_json(FILE *f, const char *s, size_t n);
 
 /* ---- arrays ---------------------------------------------------------------------- */
 
