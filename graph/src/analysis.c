@@ -354,27 +354,51 @@ rg_root *rg_root_index(const rg_graph *g) {
     return root;
 }
 
-long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, const uint8_t *avoid, uint32_t obj,
-                   uint32_t *first, uint32_t *edges) {
+/* Breadth-first from obj along strong references, backward (to referrers)
+ * or forward (to referents), never through an avoided object, to the
+ * nearest object that hit() accepts; RG_NONE when none is reached. On
+ * return f->parent[v] is the edge that reached v. One walk serves the chain
+ * from a root (backward) and find_ref_chain (forward). */
+static uint32_t nearest(rg_finder *f, uint32_t obj, int backward, const uint8_t *avoid,
+                        int (*hit)(uint32_t v, const void *arg), const void *arg) {
     const rg_graph *g = f->g;
-    uint32_t r = next_round(f), head = 0, tail = 0, found = RG_NONE;
+    uint32_t r = next_round(f), head = 0, tail = 0;
     f->queue[tail++] = obj;
     f->stamp[obj] = r;
     f->parent[obj] = RG_NONE;
     while (head < tail) { /* bound: each object is queued once (stamped) */
         uint32_t v = f->queue[head++];
-        if (root[v].kind != RG_ROOT_NONE || external[v] > 0) {
-            found = v;
-            break;
-        }
-        for (uint32_t k = g->back_start[v]; k < g->back_start[v + 1]; k++) {
-            uint32_t e = g->back_edge[k], u = g->back_src[k];
-            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->stamp[u] == r || (avoid && avoid[u])) continue;
-            f->stamp[u] = r;
-            f->parent[u] = e; /* u reaches v through e */
-            f->queue[tail++] = u;
+        if (hit(v, arg)) return v;
+        uint32_t k = backward ? g->back_start[v] : g->ref_start[v];
+        uint32_t end = backward ? g->back_start[v + 1] : g->ref_start[v + 1];
+        for (; k < end; k++) {
+            uint32_t e = backward ? g->back_edge[k] : k, w = backward ? g->back_src[k] : g->ref_target[k];
+            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->stamp[w] == r || (avoid && avoid[w])) continue;
+            f->stamp[w] = r;
+            f->parent[w] = e; /* the edge between v and w */
+            f->queue[tail++] = w;
         }
     }
+    return RG_NONE;
+}
+
+typedef struct root_hit {
+    const rg_root *root;
+    const int64_t *external;
+} root_hit;
+
+static int is_root(uint32_t v, const void *arg) {
+    const root_hit *h = arg;
+    return h->root[v].kind != RG_ROOT_NONE || h->external[v] > 0;
+}
+
+static int is_target(uint32_t v, const void *arg) { return ((const uint8_t *)arg)[v] != 0; }
+
+long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, const uint8_t *avoid, uint32_t obj,
+                   uint32_t *first, uint32_t *edges) {
+    const rg_graph *g = f->g;
+    root_hit h = {root, external};
+    uint32_t found = nearest(f, obj, 1, avoid, is_root, &h);
     if (found == RG_NONE) return -1;
     *first = found;
     long n = 0;
@@ -386,30 +410,13 @@ long rg_root_chain(rg_finder *f, const rg_root *root, const int64_t *external, c
 long rg_forward_chain(rg_finder *f, uint32_t obj, const uint8_t *target, const uint8_t *avoid, uint32_t *last,
                       uint32_t *edges) {
     const rg_graph *g = f->g;
-    uint32_t r = next_round(f), head = 0, tail = 0, found = RG_NONE;
-    f->queue[tail++] = obj;
-    f->stamp[obj] = r;
-    f->parent[obj] = RG_NONE;
-    while (head < tail) { /* bound: each object is queued once (stamped) */
-        uint32_t v = f->queue[head++];
-        if (target[v]) {
-            found = v;
-            break;
-        }
-        for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++) {
-            uint32_t w = g->ref_target[e];
-            if ((g->ref_label[e] & RG_EDGE_WEAK) || f->stamp[w] == r || (avoid && avoid[w])) continue;
-            f->stamp[w] = r;
-            f->parent[w] = e; /* v reaches w through e */
-            f->queue[tail++] = w;
-        }
-    }
+    uint32_t found = nearest(f, obj, 0, avoid, is_target, target);
     if (found == RG_NONE) return -1;
     *last = found;
     long n = 0;
     /* bound: parents lead back to obj along the breadth-first tree */
     for (uint32_t v = found; v != obj; v = rg_edge_source(g, f->parent[v])) edges[n++] = f->parent[v];
-    for (long i = 0; i < n / 2; i++) {
+    for (long i = 0; i < n / 2; i++) { /* from obj onwards */
         uint32_t t = edges[i];
         edges[i] = edges[n - 1 - i];
         edges[n - 1 - i] = t;
