@@ -450,11 +450,11 @@ static void save_to_garbage(rg_heap *h, rg_gc_link *list, rg_gc_link *old) {
 /* Frees garbage that no code will see again (no weakref, finalizer or
  * user-defined clear): nothing outside it references it, so its members'
  * references to one another need no counting. Each object is cleared
- * (a decref of a member is a no-op while h->deleting; other referents are
+ * (a decref of a member is a no-op while DELETING; other referents are
  * decref'd as usual and may be freed, but cannot reach back) and freed at
  * once; the blocks are reused only after the flush. One pass. */
 static void delete_at_once(rg_heap *h, rg_gc_link *unreachable) {
-    h->deleting = 1;
+    h->gc_state = RG__GC_DELETING;
     rg_gc_link *l = unreachable->next;
     while (l != unreachable) {
         rg_object *o = RG__OBJ(l);
@@ -464,7 +464,7 @@ static void delete_at_once(rg_heap *h, rg_gc_link *unreachable) {
         rg__free_garbage(h, o);
     }
     rg__list_init(unreachable);
-    h->deleting = 0;
+    h->gc_state = RG__GC_COLLECTING;
     rg__free_deferred_flush(h);
 }
 
@@ -700,12 +700,12 @@ static void invoke_callbacks(rg_heap *h, rg_gc_phase phase, int gen, size_t coll
 }
 
 static long collect_with_callbacks(rg_heap *h, int gen) {
-    h->collecting = 1;
+    h->gc_state = RG__GC_COLLECTING;
     invoke_callbacks(h, RG_GC_START, gen, 0, 0);
     size_t uncollectable = 0;
     size_t collected = collect_main(h, gen, &uncollectable);
     invoke_callbacks(h, RG_GC_STOP, gen, collected, uncollectable);
-    h->collecting = 0;
+    h->gc_state = RG__GC_IDLE;
     return (long)(collected + uncollectable);
 }
 
@@ -713,12 +713,12 @@ static long collect_with_callbacks(rg_heap *h, int gen) {
 
 long rg_gc_collect(rg_heap *h, int generation) {
     if (generation < 0 || generation >= RG_GC_GENERATIONS) return rg__fail(h, RG_EINVAL);
-    if (h->collecting) return 0;
+    if (h->gc_state != RG__GC_IDLE) return 0;
     return collect_with_callbacks(h, generation);
 }
 
 void rg__gc_maybe_collect(rg_heap *h) {
-    if (!h->enabled || h->collecting || h->gen[0].threshold <= 0) return;
+    if (!h->enabled || h->gc_state != RG__GC_IDLE || h->gen[0].threshold <= 0) return;
     if (h->gen[0].count <= h->gen[0].threshold) return;
     for (int i = RG_GC_GENERATIONS - 1; i >= 0; i--) {
         if (h->gen[i].count > h->gen[i].threshold) {

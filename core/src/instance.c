@@ -294,7 +294,7 @@ void (*rg__finalizer_of(const rg_object *o))(rg_object *) {
 }
 
 int rg__has_legacy_finalizer(const rg_object *o) {
-    if (RG__HEAP(o)->finalizing) return 0;
+    if (RG__HEAP(o)->tearing_down) return 0;
     if (o->type == &rg_instance_type) {
         rg_object *cls = INST(o)->cls;
         return cls && CLS(cls)->fin && CLS(cls)->legacy;

@@ -194,6 +194,17 @@ typedef struct rg__intern {
     size_t cap, len;
 } rg__names;
 
+/* What the collector is doing (h->gc_state). Each state holds until the
+ * next is set; DELETING happens only inside COLLECTING.
+ *   IDLE        no collection runs
+ *   COLLECTING  a collection runs, from its START callbacks to its STOP
+ *               ones: another request (automatic or rg_gc_collect) does
+ *               nothing, as in CPython
+ *   DELETING    it frees a garbage set all at once (delete_at_once in
+ *               gc.c): a decref of a member is a no-op, since the set's
+ *               references to one another die with it */
+typedef enum rg__gc_state { RG__GC_IDLE, RG__GC_COLLECTING, RG__GC_DELETING } rg__gc_state;
+
 struct rg_heap {
     rg_allocator alloc;
     uint64_t heap_id; /* tells dumps of different heaps apart */
@@ -231,8 +242,11 @@ struct rg_heap {
 
     rg__gcgen gen[RG_GC_GENERATIONS];
     size_t long_lived_total, long_lived_pending;
-    int enabled, collecting, finalizing;
-    int deleting; /* the collector frees a garbage set at once: see rg__free_garbage */
+    int enabled;
+    rg__gc_state gc_state;
+    /* The last rounds of rg_heap_destroy: legacy finalizers run as
+     * ordinary ones, so their cycles are freed too. */
+    int tearing_down;
     size_t tracked_live, frozen_live;
     /* Live tracked objects of foreign types (see rg__is_builtin_container).
      * While there are any, collections take no shortcut: CPython's scan. */

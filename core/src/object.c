@@ -247,7 +247,7 @@ void rg_decref(rg_object *o) {
     if (o->flags & (RG__F_FREED | RG__F_UNREACHABLE)) {
         /* Garbage the collector is deleting all at once: its references
          * to one another die with it, uncounted. */
-        if ((o->flags & RG__F_UNREACHABLE) && RG__HEAP(o)->deleting) return;
+        if ((o->flags & RG__F_UNREACHABLE) && RG__HEAP(o)->gc_state == RG__GC_DELETING) return;
         if (o->flags & RG__F_FREED) {
             rg__misuse(RG__HEAP(o), RG_MISUSE_FREED_OBJECT, o);
             return;
