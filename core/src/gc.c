@@ -436,14 +436,21 @@ static void print_object(rg_heap *h, const char *what, rg_object *o) {
 }
 
 /* Hands each object to the garbage list. If the list cannot be allocated
- * the objects stay in the old generation: never freed while referenced. */
+ * the objects stay in the old generation: never freed while referenced,
+ * and recorded as possible roots, so that the next full collection finds
+ * them again (no event announces them: it would be idle, or follow only
+ * other roots, and leave them behind unreferenced). A failed append
+ * records its object through the decref that undoes it. */
 static void save_to_garbage(rg_heap *h, rg_gc_link *list, rg_gc_link *old) {
     if (rg__list_empty(list)) return;
     rg_object *garbage = rg_gc_garbage(h);
     while (!rg__list_empty(list)) {
         rg_object *o = RG__OBJ(list->next);
         settle(o, old);
-        if (garbage) rg_list_append(garbage, o);
+        if (garbage)
+            rg_list_append(garbage, o);
+        else
+            rg__record(o);
     }
 }
 
