@@ -739,7 +739,9 @@ static void test_hostile_programs(void) {
     const char *first = getenv("RG_CLEAN_HOSTILE_FIRST");
     long from = first ? atol(first) : 1;
     size_t failed = 0;
+    int verbose = getenv("RG_CLEAN_SEEDS") != NULL;
     for (long seed = from; seed < from + programs; seed++) {
+        if (verbose) fprintf(stderr, "hostile seed %ld\n", seed);
         if (run_hostile((uint64_t)seed, 300)) {
             if (failed++ < 5) fprintf(stderr, "  (hostile program seed %ld)\n", seed);
         }
@@ -930,6 +932,150 @@ static void test_uncollectable_without_garbage_list(void) {
     heap_end(h);
 }
 
+/* Refcounts at the baseline's 24-bit edge: an object whose count does not
+ * fit is not made clean (every decrement records it); one at the largest
+ * that fits keeps it whole. A truncated baseline would let the program
+ * drop every reference unrecorded. */
+static void clean_at_refcount(uint32_t count) {
+    rg_heap *h = heap_new();
+    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
+    rg_list_append(a, b);
+    rg_list_append(b, a);
+    rg_decref(b); /* a: ours and b's */
+    for (uint32_t i = 2; i < count; i++) rg_incref(a);
+    CU_ASSERT_EQUAL(rg_refcount(a), (intptr_t)count);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+    for (uint32_t i = 1; i < count; i++) rg_decref(a); /* all ours: a and b are garbage */
+    CU_ASSERT_EQUAL(rg_refcount(a), 1);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    heap_end(h);
+}
+
+static void test_refcount_at_baseline_edge(void) {
+    clean_at_refcount(0xffffffu);  /* the largest baseline */
+    clean_at_refcount(0x1000000u); /* one more: not clean */
+}
+
+/* A gc callback that moves a clean object's references while the next
+ * full collection starts: the container's reference becomes the
+ * callback's, which it drops at the stop. */
+static rg_object *cb_holder, *cb_taken;
+
+static void cb_move(rg_heap *h, rg_gc_phase phase, const rg_gc_info *info, void *ud) {
+    (void)h;
+    (void)ud;
+    if (info->generation != 2) return;
+    if (phase == RG_GC_START && cb_holder && rg_list_size(cb_holder)) cb_taken = rg_list_pop(cb_holder, 0);
+    if (phase == RG_GC_STOP && cb_taken) {
+        rg_object *t = cb_taken;
+        cb_taken = NULL;
+        rg_decref(t);
+    }
+}
+
+static void test_gc_callback_moves_references(void) {
+    rg_heap *h = heap_new();
+    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
+    cb_holder = rg_list_new(h);
+    rg_list_append(a, b);
+    rg_list_append(b, a);
+    rg_decref(b);
+    rg_list_append(cb_holder, a);
+    rg_decref(a); /* a: cb_holder's and b's */
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+    rg_gc_callback_add(h, cb_move, NULL);
+    /* The start takes cb_holder's reference (a is reachable through the
+     * callback's), the stop drops it: a and b are garbage after. */
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    rg_gc_callback_remove(h, cb_move, NULL);
+    rg_decref(cb_holder);
+    cb_holder = NULL;
+    heap_end(h);
+}
+
+/* A cycle's member revived through a weakref (a borrowed pointer made a
+ * reference) after the program dropped it, then dropped again. */
+static void test_revived_through_weakref(void) {
+    rg_heap *h = heap_new();
+    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
+    rg_list_append(a, b);
+    rg_list_append(b, a);
+    rg_decref(b);
+    rg_object *w = rg_weakref_new(h, a, NULL, NULL);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0); /* a clean: ours and b's */
+    rg_decref(a);                            /* garbage now */
+    rg_object *again = rg_weakref_get(w);
+    CU_ASSERT_PTR_EQUAL(again, a);
+    rg_incref(again); /* reachable again: the count is what the collection saw */
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+    rg_incref(again);
+    rg_decref(again); /* a touch at the new baseline */
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+    rg_decref(again);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    CU_ASSERT_PTR_NULL(rg_weakref_get(w));
+    rg_decref(w);
+    heap_end(h);
+}
+
+/* A finalizer run by a full collection freezes the heap, right after the
+ * scan made its survivors clean; the program drops its reference to a
+ * cycle while frozen, then unfreezes. */
+static void fin_freeze(rg_object *self) { rg_gc_freeze(rg_object_heap(self)); }
+
+static void test_freeze_from_finalizer(void) {
+    rg_heap *h = heap_new();
+    rg_object *cls = rg_class_new(h, "Z");
+    rg_class_set_finalizer(cls, fin_freeze, 0);
+    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
+    rg_list_append(a, b);
+    rg_list_append(b, a);
+    rg_decref(b);
+    rg_object *z = rg_instance_new(h, cls);
+    rg_setattr(z, "me", z);
+    rg_decref(z); /* garbage with a finalizer */
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    CU_ASSERT_EQUAL(rg_gc_generation(a), 3); /* frozen by the finalizer */
+    rg_decref(a);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0); /* frozen objects are not candidates */
+    rg_gc_unfreeze(h);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    rg_decref(cls);
+    heap_end(h);
+}
+
+/* A legacy-finalizer object reachable only from plain garbage (not in a
+ * cycle itself) is kept out of the deletion, then freed by it at refcount
+ * zero: its finalizer runs then (tp_del) and binds it to a global. It must
+ * come back with the collector's working count at 0, as every tracked
+ * object has outside collections: a full collection that examines
+ * everything counts on it, and a stale count makes the global's object
+ * look unreferenced (uncollectable, or freed once the finalizer goes). */
+static void fin_bind_global(rg_object *self) { rg_global_set(rg_object_heap(self), "kept", self); }
+
+static void test_legacy_object_resurrected_at_refcount_zero(void) {
+    rg_heap *h = heap_new();
+    rg_object *cls = rg_class_new(h, "L");
+    rg_class_set_finalizer(cls, fin_bind_global, 1);
+    rg_object *d = rg_list_new(h), *l = rg_instance_new(h, cls);
+    rg_list_append(d, d);
+    rg_list_append(d, l);
+    rg_decref(l);
+    rg_decref(d); /* d: a cycle holding l */
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1); /* d freed; l's finalizer binds it */
+    CU_ASSERT_PTR_EQUAL(rg_global_get(h, "kept"), l);
+    CU_ASSERT_EQUAL(rg_refcount(l), 1);
+    rg_class_set_finalizer(cls, NULL, 0); /* no finalizer any more: plain garbage would be freed */
+    rg_gc_unfreeze(h); /* the next full collection examines everything */
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0); /* was 1: l freed, the global left dangling */
+    CU_ASSERT_EQUAL(MISUSE.count, 0);
+    CU_ASSERT_EQUAL(rg_refcount(rg_global_get(h, "kept")), 1);
+    rg_global_del(h, "kept");
+    rg_decref(cls);
+    heap_end(h);
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"a touched old tree costs no collection work", test_touched_tree_costs_nothing},
@@ -940,6 +1086,11 @@ int main(void) {
         {"freezing clean objects", test_freeze_clean_objects},
         {"a dict untracked, then tracked again", test_dict_retracked},
         {"an uncollectable cycle while the garbage list cannot be made", test_uncollectable_without_garbage_list},
+        {"a legacy object resurrected at refcount zero by a collection", test_legacy_object_resurrected_at_refcount_zero},
+        {"refcounts at the baseline's 24-bit edge", test_refcount_at_baseline_edge},
+        {"a gc callback that moves references", test_gc_callback_moves_references},
+        {"a cycle revived through a weakref", test_revived_through_weakref},
+        {"a finalizer that freezes the heap", test_freeze_from_finalizer},
         {"random programs against a reachability oracle", test_random_programs},
         {"hostile random programs against the oracle", test_hostile_programs},
         {NULL, NULL},

@@ -160,6 +160,11 @@ static void dealloc(rg_heap *h, rg_object *o) {
             rg__list_append(&h->gens[0], RG__LINK(o));
         else if (o->type->traverse)
             rg__list_append(&h->untracked, RG__LINK(o));
+        /* It may come from a collection's lists (a legacy-finalizer object
+         * kept out of the garbage, freed by its deletion) with the
+         * collector's working count still set: 0 on every tracked object
+         * outside collections, which count_full relies on. */
+        if (o->type->traverse) RG__GC(o)->gc_refs = 0;
         fin(o);
         if (--o->refcnt > 0) {
             /* Resurrected: dropping the finalizer's hold is a decrement to
