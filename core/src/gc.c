@@ -688,8 +688,8 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
         struct timespec t1;
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        fprintf(debug_out(h), "gc: done, %zu unreachable, %zu uncollectable, %zu examined, %.4fs elapsed\n",
-                collected + uncollectable, uncollectable, examined, s);
+        fprintf(debug_out(h), "gc: done, %zu unreachable, %zu uncollectable, %.4fs elapsed\n",
+                collected + uncollectable, uncollectable, s);
     }
     h->gen[gen].stats.collections++;
     h->gen[gen].stats.examined += examined;
