@@ -932,6 +932,25 @@ static void test_uncollectable_without_garbage_list(void) {
     heap_end(h);
 }
 
+/* The garbage list's first allocation runs an automatic collection that
+ * saves garbage (SAVEALL), and so makes the list itself: the list the
+ * outer call allocated must not replace it (that lost the saved garbage
+ * and leaked the first list: found by the hostile programs). */
+static void test_garbage_list_made_by_its_own_allocation(void) {
+    rg_heap *h = heap_new();
+    rg_gc_set_debug(h, RG_GC_DEBUG_SAVEALL);
+    rg_object *a = rg_list_new(h);
+    rg_list_append(a, a);
+    rg_decref(a);                       /* garbage in generation 0 */
+    rg_gc_set_threshold(h, 1, 100, 100); /* the next container's allocation collects */
+    rg_object *g = rg_gc_garbage(h);
+    CU_ASSERT_EQUAL(rg_list_size(g), 1);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(g, 0), a);
+    CU_ASSERT_PTR_EQUAL(rg_gc_garbage(h), g);
+    rg_gc_set_debug(h, 0);
+    heap_end(h); /* no list leaked */
+}
+
 /* Refcounts at the baseline's 24-bit edge: an object whose count does not
  * fit is not made clean (every decrement records it); one at the largest
  * that fits keeps it whole. A truncated baseline would let the program
@@ -1087,6 +1106,7 @@ int main(void) {
         {"a dict untracked, then tracked again", test_dict_retracked},
         {"an uncollectable cycle while the garbage list cannot be made", test_uncollectable_without_garbage_list},
         {"a legacy object resurrected at refcount zero by a collection", test_legacy_object_resurrected_at_refcount_zero},
+        {"the garbage list made by its own allocation's collection", test_garbage_list_made_by_its_own_allocation},
         {"refcounts at the baseline's 24-bit edge", test_refcount_at_baseline_edge},
         {"a gc callback that moves references", test_gc_callback_moves_references},
         {"a cycle revived through a weakref", test_revived_through_weakref},

@@ -808,8 +808,15 @@ rg_object *rg_gc_garbage(rg_heap *h) {
         /* Created untracked-proof: it is a root, not a candidate. Like
          * CPython's gc.garbage, which exists from the start, it is not an
          * allocation the program made: generation 0's count ignores it. */
-        h->garbage = rg_list_new(h);
-        if (h->garbage && h->gen[0].count > 0) h->gen[0].count--;
+        rg_object *l = rg_list_new(h);
+        if (h->garbage) {
+            /* The allocation ran a collection that saved garbage, and so
+             * made the list: keep that one (with what it saved). */
+            rg_decref(l);
+        } else {
+            h->garbage = l;
+            if (l && h->gen[0].count > 0) h->gen[0].count--;
+        }
     }
     return h->garbage;
 }
