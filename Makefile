@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS += --no-print-directory
 CMAKE ?= cmake
 
-.PHONY: all demo test test-hostile-long bench deps build clean gcdiff-long readme
+.PHONY: all demo test test-hostile-long bench deps build clean gcdiff-long gc-clean-long readme
 
 all: build
 
@@ -46,6 +46,17 @@ gcdiff-long: deps
 	@python3 tests/gcdiff/gcdiff.py --runner build/gcdiff/tests/gcdiff_runner \
 	    --seed $(GCDIFF_SEED) --programs $(GCDIFF_PROGRAMS) --batch 2000 --corpus tests/gcdiff/corpus \
 	    --max-mismatches 5
+
+# The long mode of tests/test_gc_clean.c: 20,000 random programs and 50,000
+# hostile ones against the reachability oracle on an optimised build
+# (about a minute; docs/collector.md, "Clean objects").
+GC_CLEAN_PROGRAMS ?= 20000
+GC_CLEAN_HOSTILE ?= 50000
+gc-clean-long: deps
+	@$(CMAKE) -S . -B build/rel -DCMAKE_BUILD_TYPE=Release -DRG_WERROR=ON -DRG_BUILD_TESTS=ON >/dev/null
+	@$(CMAKE) --build build/rel --target test_gc_clean -j $(JOBS)
+	@cd build/rel/tests && RG_CLEAN_PROGRAMS=$(GC_CLEAN_PROGRAMS) RG_CLEAN_HOSTILE=$(GC_CLEAN_HOSTILE) \
+	    ./test_gc_clean
 
 # The long mode of tests/test_hostile.sh: 20 random graphs per shape, and
 # a gzip file with a 1.5 GiB line (a few minutes; not part of make test).

@@ -740,9 +740,11 @@ static void test_hostile_programs(void) {
     long from = first ? atol(first) : 1;
     size_t failed = 0;
     int verbose = getenv("RG_CLEAN_SEEDS") != NULL;
+    const char *steps_env = getenv("RG_CLEAN_HOSTILE_STEPS");
+    int steps = steps_env ? atoi(steps_env) : 300;
     for (long seed = from; seed < from + programs; seed++) {
         if (verbose) fprintf(stderr, "hostile seed %ld\n", seed);
-        if (run_hostile((uint64_t)seed, 300)) {
+        if (run_hostile((uint64_t)seed, steps)) {
             if (failed++ < 5) fprintf(stderr, "  (hostile program seed %ld)\n", seed);
         }
     }
