@@ -8,20 +8,13 @@ import gc
 import io
 import os
 import re
-import sys
 
 import refgraph
+import rgtest
+from rgtest import check
 
-TMP = sys.argv[1]
-os.makedirs(TMP, exist_ok=True)
+(TMP,) = rgtest.args("SCRATCH_DIR")
 os.chdir(TMP)
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
 
 
 EDGE = re.compile(r"\b(o\d+)\s*->\s*(o\d+)")
@@ -147,5 +140,4 @@ left = gc.collect()
 gc.enable()
 check(left == 0, "show_refs, show_backrefs and find_backref_chain leave no garbage (%d objects)" % left)
 
-print("%d failures" % len(failures))
-sys.exit(1 if failures else 0)
+rgtest.finish()
