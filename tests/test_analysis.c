@@ -669,6 +669,36 @@ static void test_type_lookup(void) {
     rg_graph_free(g);
 }
 
+/* The same choice among names that are not a dump's (the Python API's typo
+ * check): the mask leaves names out, ties go by name, only the closest stay. */
+static void test_names_suggest(void) {
+    static const char *const texts[] = {"Node", "NodeList", "dict", "Nodes", "node", "int"};
+    rg_gstr names[6];
+    for (uint32_t i = 0; i < 6; i++) names[i] = (rg_gstr){texts[i], (uint32_t)strlen(texts[i])};
+    uint32_t out[6];
+    /* "nod": "node" and "Node" are prefixes (score 1), "Nodes" and "NodeList" too */
+    int k = rg_names_suggest(names, 6, NULL, "Nod", 3, out, 6);
+    CU_ASSERT_EQUAL_FATAL(k, 4);
+    CU_ASSERT_STRING_EQUAL(texts[out[0]], "Node");
+    CU_ASSERT_STRING_EQUAL(texts[out[1]], "NodeList");
+    CU_ASSERT_STRING_EQUAL(texts[out[2]], "Nodes");
+    CU_ASSERT_STRING_EQUAL(texts[out[3]], "node");
+    /* the same but for case scores 0: only it and those one step away stay */
+    k = rg_names_suggest(names, 6, NULL, "DICT", 4, out, 6);
+    CU_ASSERT_EQUAL_FATAL(k, 1);
+    CU_ASSERT_STRING_EQUAL(texts[out[0]], "dict");
+    /* the mask: without "dict", the closest left is "int" (two edits) */
+    const uint8_t use[6] = {1, 1, 0, 1, 1, 1};
+    k = rg_names_suggest(names, 6, use, "DICT", 4, out, 6);
+    CU_ASSERT_EQUAL_FATAL(k, 1);
+    CU_ASSERT_STRING_EQUAL(texts[out[0]], "int");
+    /* max: the best only */
+    k = rg_names_suggest(names, 6, use, "Nod", 3, out, 1);
+    CU_ASSERT_EQUAL_FATAL(k, 1);
+    CU_ASSERT_STRING_EQUAL(texts[out[0]], "Node");
+    CU_ASSERT_EQUAL(rg_names_suggest(names, 0, NULL, "Nod", 3, out, 6), 0);
+}
+
 /* ---- matching two dumps (refgraph/match.h) ------------------------------------------------ */
 
 /* An object of a small dump: up to two references (0: none), maybe bound
@@ -946,6 +976,7 @@ static const test_case cases[] = {
     {"the cycle breaker ends with young objects before old cycles", test_break_cycles_young_first},
     {"the heap's singletons are known from the dump", test_singletons_from_dump},
     {"type names: exact, and the closest to a typo", test_type_lookup},
+    {"names: the closest to a typo among any names", test_names_suggest},
     {NULL, NULL},
 };
 
