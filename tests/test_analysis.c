@@ -17,16 +17,6 @@
 #include "gengraph.h"
 #include "testutil.h"
 
-static char tmpdir[256];
-
-static const char *tmp(const char *name) {
-    static char path[2][512];
-    static int k;
-    k ^= 1;
-    snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
-    return path[k];
-}
-
 /* Loads a dump the core wrote; NULL fails the test. */
 static rg_graph *load(const char *path) {
     rg_error err = {0};
@@ -980,12 +970,4 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/rg-test-analysis-%d", (int)getpid());
-    mkdir(tmpdir, 0700);
-    int rc = run_suite("analysis", cases);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (!getenv("RG_KEEP") && system(cmd) != 0) rc = 1;
-    return rc;
-}
+int main(void) { return run_suite_tmp("analysis", cases); }

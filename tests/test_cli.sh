@@ -11,13 +11,18 @@ D=$SRC/tests/dumps/valid
 GOLD=$SRC/tests/golden/cli
 . "$(dirname "$0")/lib.sh"
 
+# in_dumps CMD...: CMD in the dumps' folder; stdout in $TMP/out, stderr in $TMP/err, exit code in $got
+in_dumps() {
+    (cd "$D" && "$@") > "$TMP/out" 2> "$TMP/err"
+    got=$?
+}
+
 # expect NAME WANT_EXIT CMD...: stdout must match tests/golden/cli/NAME
 expect() {
     name=$1
     want=$2
     shift 2
-    (cd "$D" && "$@") > "$TMP/out" 2> "$TMP/err"
-    got=$?
+    in_dumps "$@"
     if [ "$got" != "$want" ]; then
         bad "$name: exit $got, want $want ($(head -c 300 "$TMP/err"))"
         return
@@ -39,8 +44,7 @@ error() {
     want=$2
     msg=$3
     shift 3
-    (cd "$D" && "$@") > "$TMP/out" 2> "$TMP/err"
-    got=$?
+    in_dumps "$@"
     if [ "$got" != "$want" ]; then
         bad "$name: exit $got, want $want"
     elif [ "$(cat "$TMP/err")" != "$msg" ]; then
