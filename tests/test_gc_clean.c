@@ -801,6 +801,21 @@ static void test_touched_tree_costs_nothing(void) {
     heap_end(h);
 }
 
+/* The scan meets an object twice when it first takes it as garbage and
+ * later reaches it: examined counts it once. */
+static void test_examined_counts_each_object_once(void) {
+    rg_heap *h = heap_new();
+    rg_object *b = rg_list_new(h), *a = rg_list_new(h); /* b first on the list */
+    rg_list_append(a, b);
+    rg_decref(b);
+    rg_gc_unfreeze(h); /* nothing frozen: the next full collection scans everything */
+    size_t before = examined(h);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+    CU_ASSERT_EQUAL(examined(h) - before, 2);
+    rg_decref(a);
+    heap_end(h);
+}
+
 /* An old object's reference swapped for one the program took after the
  * collection: the count is back at what the collection saw, but the cycle
  * is garbage once the second reference goes too. */
@@ -1100,6 +1115,7 @@ static void test_legacy_object_resurrected_at_refcount_zero(void) {
 int main(void) {
     static const test_case cases[] = {
         {"a touched old tree costs no collection work", test_touched_tree_costs_nothing},
+        {"examined counts each object once", test_examined_counts_each_object_once},
         {"a reference swapped for a newer one", test_swapped_reference},
         {"an old object stored into a new container", test_old_object_stored_then_dropped},
         {"an old object stolen and popped", test_old_object_stolen_and_popped},

@@ -139,6 +139,7 @@ typedef struct scan {
     rg_gc_link *young; /* the candidates; reachable ones appended at its tail */
     rg_gc_link *unreachable;
     size_t n_unreachable;
+    size_t rescanned; /* taken back from unreachable: the walk meets them twice */
     int any_weak, any_finalizer, any_legacy;
     int any_foreign; /* garbage of a type whose clear() runs user code */
 } scan;
@@ -231,6 +232,7 @@ static int visit_reachable(rg_object *t, rg_label label, void *arg) {
         t->flags &= ~RG__F_UNREACHABLE;
         RG__GC(t)->gc_refs = t->refcnt - 1;
         sc->n_unreachable--;
+        sc->rescanned++;
     } else if (external(t) <= 0) {
         RG__GC(t)->gc_refs = t->refcnt - 1; /* reachable: scanned when the walk gets there */
     }
@@ -288,7 +290,7 @@ static size_t scan_young(scan *sc, int full, int grant, uint32_t epoch) {
             if (t != &rg_list_type && t != &rg_tuple_type && t != &rg_dict_type) note_garbage(sc, o);
         }
     }
-    return examined;
+    return examined - sc->rescanned;
 }
 
 /* Makes o an ordinary member of the old generation again. */
