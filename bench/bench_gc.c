@@ -1,6 +1,8 @@
 /* bench_gc — one full collection on six heap shapes (pairs, ring, tree,
- * touched: the tree after the program touched every node, mixed: a touched
- * tree of n lists plus n/10 garbage pairs, inst), automatic collection off while building; and the cost of automatic
+ * touched_fresh: the tree after the program touched every node, before any
+ * collection; touched: the same once the tree has been through a full
+ * collection (long-lived); mixed: a long-lived touched tree of n lists plus
+ * n/10 garbage pairs, inst), automatic collection off while building; and the cost of automatic
  * collection while building a tree. Prints one JSON line per case, size and
  * round; gc_peer.py runs the same shapes in CPython and compare.py prints
  * the ratios. */
@@ -55,8 +57,7 @@ static rg_object *build_tree(rg_heap *h, long n) {
 }
 
 /* The tree, then touched as a program touches what it uses: every node
- * increfed and decrefed once (a decrement to a non-zero count, so each
- * node is a possible cycle root and a full collection must examine them). */
+ * increfed and decrefed once (a decrement to a non-zero count). */
 static int touch(rg_object *t, rg_label label, void *arg) {
     (void)label;
     rg_object ***top = arg;
@@ -64,8 +65,7 @@ static int touch(rg_object *t, rg_label label, void *arg) {
     return 0;
 }
 
-static rg_object *build_touched(rg_heap *h, long n) {
-    rg_object *root = build_tree(h, n);
+static void touch_all(rg_object *root, long n) {
     rg_object **stack = malloc((size_t)n * sizeof *stack), **top = stack;
     *top++ = root;
     while (top > stack) { /* each node is pushed once: a tree */
@@ -75,6 +75,22 @@ static rg_object *build_touched(rg_heap *h, long n) {
         rg_traverse(o, touch, &top);
     }
     free(stack);
+}
+
+/* A fresh tree, touched before any collection saw it: the timed collection
+ * is its first, so it examines every node. */
+static rg_object *build_touched_fresh(rg_heap *h, long n) {
+    rg_object *root = build_tree(h, n);
+    touch_all(root, n);
+    return root;
+}
+
+/* A long-lived tree: it has been through a full collection (as anything a
+ * running program keeps has), then the program touches every node. */
+static rg_object *build_touched(rg_heap *h, long n) {
+    rg_object *root = build_tree(h, n);
+    rg_gc_collect(h, 2);
+    touch_all(root, n);
     return root;
 }
 
@@ -123,7 +139,7 @@ int main(int argc, char **argv) {
     tree_build_ms(1); /* warm-up */
     static const shape shapes[] = {
         {"pairs", build_pairs}, {"ring", build_ring}, {"tree", build_tree},
-                                   {"touched", build_touched}, {"mixed", build_mixed}, {"inst", build_inst}};
+                                   {"touched_fresh", build_touched_fresh}, {"touched", build_touched}, {"mixed", build_mixed}, {"inst", build_inst}};
     static const long sizes[] = {100000, 1000000};
     for (int r = 0; r < rounds; r++) {
         for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {

@@ -35,12 +35,24 @@ def build_tree(n):
     return nodes[0]
 
 
-def build_touched(n):
-    root = build_tree(n)
+def touch_all(root):
     stack = [root]
     while stack:  # every node increfed and decrefed (bound, then unbound)
         node = stack.pop()
         stack.extend(node)
+
+
+def build_touched_fresh(n):
+    root = build_tree(n)
+    touch_all(root)
+    return root
+
+
+def build_touched(n):
+    # long-lived: the tree has been through a full collection, as in bench_gc.c
+    root = build_tree(n)
+    gc.collect()
+    touch_all(root)
     return root
 
 
@@ -59,7 +71,8 @@ def build_inst(n):
     return None
 
 
-SHAPES = [("pairs", build_pairs), ("ring", build_ring), ("tree", build_tree), ("touched", build_touched),
+SHAPES = [("pairs", build_pairs), ("ring", build_ring), ("tree", build_tree),
+          ("touched_fresh", build_touched_fresh), ("touched", build_touched),
           ("mixed", build_mixed), ("inst", build_inst)]
 
 

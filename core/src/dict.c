@@ -174,7 +174,7 @@ static int set_owned(rg_object *self, rg_object *key, rg_object *value) {
         if (rg__may_be_tracked(value))
             rg__track(self);
         else if (rg__may_be_tracked(old))
-            rg__possible_root(self); /* may hold only atoms now: let a full collection look */
+            rg__record(self); /* may hold only atoms now: let a full collection look */
         rg_decref(old);
         return 0;
     }
@@ -185,7 +185,7 @@ static int set_owned(rg_object *self, rg_object *key, rg_object *value) {
         }
         slot = probe(d, key, hash, &found);
     }
-    rg_incref(key);
+    rg__stored(key);
     d->ents[d->nents] = (entry){hash, key, value};
     d->index[slot] = (uint32_t)d->nents++;
     d->len++;
@@ -208,7 +208,7 @@ int rg_dict_set_new(rg_object *d, rg_object *key, rg_object *value) {
 }
 
 int rg_dict_set(rg_object *d, rg_object *key, rg_object *value) {
-    rg_incref(value);
+    rg__stored(value);
     return set_owned(d, key, value);
 }
 
@@ -233,7 +233,7 @@ int rg_dict_setstr_new(rg_object *d, const char *key, rg_object *value) {
 }
 
 int rg_dict_setstr(rg_object *d, const char *key, rg_object *value) {
-    rg_incref(value);
+    rg__stored(value);
     return setstr_owned(d, key, value);
 }
 
@@ -282,7 +282,7 @@ int rg_dict_del(rg_object *self, const rg_object *key) {
     e->key = e->value = NULL;
     d->len--;
     if (rg__may_be_tracked(k) || rg__may_be_tracked(v))
-        rg__possible_root(self); /* may hold only atoms now: let a full collection look */
+        rg__record(self); /* may hold only atoms now: let a full collection look */
     rg_decref(k);
     rg_decref(v);
     return 0;

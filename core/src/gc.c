@@ -39,11 +39,25 @@
  *                collection of g or older only does the bookkeeping;
  *   from roots   a full collection examines only what the recorded
  *                possible roots reach (unless the buffer overflowed).
+ *
+ * Clean objects: the scan of a full collection marks what it finds
+ * reachable clean, with its refcount (the baseline) and the collection's
+ * epoch (internal.h, u.clean). A decrement of a clean object of the current
+ * epoch that leaves its count at or above the baseline records nothing: it
+ * undoes an increment made since, and what supported the object then
+ * supports it still. Everything that could change that records the object
+ * and ends its cleanness: a container gaining a reference to it (rg__stored,
+ * rg__stolen), a decrement below the baseline, reaching zero, resurrection,
+ * being found unreachable, tracked again, untracked or frozen. The proof
+ * is in docs/collector.md ("Clean objects"); it needs every clean object to
+ * be of the last examining full collection's epoch, hence the epoch, and
+ * every 255th examining full collection examines everything so that no
+ * 8-bit epoch comes round again.
  * Foreign types (user types with traverse) can move references in their
  * own C code without telling the heap, so while any foreign object lives
- * neither shortcut is taken: every collection scans its generations, as
- * CPython's does. Debug builds check every full collection's scan against
- * a plain full trial deletion (verify_scan).
+ * neither shortcut is taken and nothing is made clean: every collection
+ * scans its generations, as CPython's does. Debug builds check every full
+ * collection's scan against a plain full trial deletion (verify_scan).
  *
  * Costs: two passes over survivors and three over garbage (count, scan,
  * delete), proportional to the objects and references of the generations
@@ -73,12 +87,20 @@ static FILE *debug_out(const rg_heap *h) { return h->debug_stream ? h->debug_str
 
 /* ---- possible roots ---------------------------------------------------------- */
 
+/* The buffer's bound: past a quarter of the tracked objects a full
+ * collection examines everything anyway (see collect_main), so the buffer
+ * costs at most two bytes per tracked object. */
+static size_t purple_max(const rg_heap *h) {
+    size_t quarter = h->tracked_live / 4;
+    return quarter > RG__PURPLE_MAX ? quarter : RG__PURPLE_MAX;
+}
+
 void rg__purple_add(rg_object *o) {
     rg_heap *h = RG__HEAP(o);
     if (h->purple_overflow) return;
     if (h->npurple == h->purple_cap) {
         size_t cap = h->purple_cap ? h->purple_cap * 2 : 256;
-        rg_object **p = cap <= RG__PURPLE_MAX
+        rg_object **p = cap <= purple_max(h)
                             ? rg__realloc(h, h->purple, h->purple_cap * sizeof *p, cap * sizeof *p)
                             : NULL;
         if (!p) {
@@ -89,7 +111,7 @@ void rg__purple_add(rg_object *o) {
         h->purple = p;
         h->purple_cap = cap;
     }
-    RG__GC(o)->purple_slot = (uint32_t)h->npurple;
+    RG__GC(o)->u.purple_slot = (uint32_t)h->npurple;
     h->purple[h->npurple++] = o;
     o->flags |= RG__F_PURPLE;
 }
@@ -97,8 +119,8 @@ void rg__purple_add(rg_object *o) {
 void rg__purple_remove(rg_object *o) {
     rg_heap *h = RG__HEAP(o);
     rg_object *last = h->purple[--h->npurple];
-    h->purple[RG__GC(o)->purple_slot] = last;
-    RG__GC(last)->purple_slot = RG__GC(o)->purple_slot;
+    h->purple[RG__GC(o)->u.purple_slot] = last;
+    RG__GC(last)->u.purple_slot = RG__GC(o)->u.purple_slot;
     o->flags &= ~RG__F_PURPLE;
 }
 
@@ -228,33 +250,45 @@ static void note_garbage(scan *sc, const rg_object *o) {
 
 /* The scan. Walks young once; objects found reachable later are appended
  * to its tail, so the walk covers them without recursion. A reachable
- * object leaves COLLECTING, which also marks it scanned. Garbage moves to
- * unreachable, and the scan notes whether any of it needs the rarer
- * phases (weakrefs, finalizers, legacy finalizers). */
-static void scan_young(scan *sc, int untrack_dicts) {
+ * object leaves COLLECTING, which also marks it scanned; in a full
+ * collection that may grant it, it becomes clean with its refcount as
+ * baseline (see "clean objects" above). Garbage moves to unreachable and
+ * is not clean, and the scan notes whether any of it needs the rarer
+ * phases (weakrefs, finalizers, legacy finalizers). Returns the objects
+ * examined. */
+static size_t scan_young(scan *sc, int full, int grant, uint32_t epoch) {
     rg_gc_link *young = sc->young, *l = young->next;
+    size_t examined = 0;
     while (l != young) {
         rg_object *o = RG__OBJ(l);
         PREFETCH(o);
+        examined++;
         if (external(o) > 0) {
             o->type->traverse(o, visit_reachable, sc);
-            o->flags &= ~RG__F_COLLECTING;
+            o->flags &= (uint16_t)~RG__F_COLLECTING;
             RG__GC(o)->gc_refs = 0; /* the invariant count_full relies on */
             l = l->next; /* read after traverse: it may have appended */
+            if (grant && o->refcnt <= RG__CLEAN_BASELINE_MAX) {
+                o->flags |= RG__F_CLEAN;
+                RG__GC(o)->u.clean = epoch << 24 | o->refcnt;
+            } else if (full) {
+                o->flags &= (uint16_t)~RG__F_CLEAN;
+            }
             if (o->type == &rg_tuple_type)
                 rg__tuple_maybe_untrack(o);
-            else if (untrack_dicts && o->type == &rg_dict_type)
+            else if (full && o->type == &rg_dict_type)
                 rg__dict_maybe_untrack(o);
         } else {
             l = l->next;
             rg__list_move(RG__LINK(o), sc->unreachable);
-            o->flags |= RG__F_UNREACHABLE;
+            o->flags = (uint16_t)((o->flags & ~RG__F_CLEAN) | RG__F_UNREACHABLE);
             sc->n_unreachable++;
             if (o->flags & RG__F_HASWEAK) sc->any_weak = 1;
             const rg_type *t = o->type;
             if (t != &rg_list_type && t != &rg_tuple_type && t != &rg_dict_type) note_garbage(sc, o);
         }
     }
+    return examined;
 }
 
 /* Makes o an ordinary member of the old generation again. */
@@ -416,11 +450,11 @@ static void save_to_garbage(rg_heap *h, rg_gc_link *list, rg_gc_link *old) {
 /* Frees garbage that no code will see again (no weakref, finalizer or
  * user-defined clear): nothing outside it references it, so its members'
  * references to one another need no counting. Each object is cleared
- * (a decref of a member is a no-op while h->deleting; other referents are
+ * (a decref of a member is a no-op while DELETING; other referents are
  * decref'd as usual and may be freed, but cannot reach back) and freed at
  * once; the blocks are reused only after the flush. One pass. */
 static void delete_at_once(rg_heap *h, rg_gc_link *unreachable) {
-    h->deleting = 1;
+    h->gc_state = RG__GC_DELETING;
     rg_gc_link *l = unreachable->next;
     while (l != unreachable) {
         rg_object *o = RG__OBJ(l);
@@ -430,7 +464,7 @@ static void delete_at_once(rg_heap *h, rg_gc_link *unreachable) {
         rg__free_garbage(h, o);
     }
     rg__list_init(unreachable);
-    h->deleting = 0;
+    h->gc_state = RG__GC_COLLECTING;
     rg__free_deferred_flush(h);
 }
 
@@ -566,16 +600,27 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     int idle = shortcuts && h->gen[gen].seen == h->decrefs;
     for (int i = 0; i <= gen; i++) h->gen[i].seen = h->decrefs;
 
+    /* A full collection that examines anything starts a new epoch of
+     * clean objects; every 255th examines everything, so that no epoch
+     * still written in an object comes round again. */
+    int grant = 0;
+    if (full && !idle) {
+        h->clean_epoch = (h->clean_epoch + 1) & 0xffu;
+        grant = shortcuts;
+    }
+
     /* count */
     if (idle) {
         if (full) rg__purple_reset(h); /* the roots have been answered */
-    } else if (full && shortcuts && !h->purple_overflow &&
-               (h->npurple <= 64 || h->npurple < h->tracked_live / 8)) {
+    } else if (full && shortcuts && !h->purple_overflow && h->epochs_since_full_scan < 255 &&
+               (h->npurple <= 64 || h->npurple < h->tracked_live / 4)) {
         count_from_roots(h, &roots);
         young = &roots;
+        h->epochs_since_full_scan++;
     } else if (full) {
         rg__purple_reset(h); /* everything is examined anyway */
         count_full(young);
+        h->epochs_since_full_scan = 0;
     } else {
         count_all(young);
     }
@@ -584,7 +629,7 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     memset(&sc, 0, sizeof sc);
     sc.young = young;
     sc.unreachable = &unreachable;
-    if (!idle) scan_young(&sc, full);
+    size_t examined = idle ? 0 : scan_young(&sc, full, grant, h->clean_epoch);
     /* Generation 1's survivors, for the long-lived-pending rule: young
      * holds only survivors now (a few thousand objects at most here). */
     size_t survivors = gen == 1 ? rg__list_len(young) : 0;
@@ -640,6 +685,7 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
                 collected + uncollectable, uncollectable, s);
     }
     h->gen[gen].stats.collections++;
+    h->gen[gen].stats.examined += examined;
     h->gen[gen].stats.collected += collected;
     h->gen[gen].stats.uncollectable += uncollectable;
     *uncollectable_out = uncollectable;
@@ -654,12 +700,12 @@ static void invoke_callbacks(rg_heap *h, rg_gc_phase phase, int gen, size_t coll
 }
 
 static long collect_with_callbacks(rg_heap *h, int gen) {
-    h->collecting = 1;
+    h->gc_state = RG__GC_COLLECTING;
     invoke_callbacks(h, RG_GC_START, gen, 0, 0);
     size_t uncollectable = 0;
     size_t collected = collect_main(h, gen, &uncollectable);
     invoke_callbacks(h, RG_GC_STOP, gen, collected, uncollectable);
-    h->collecting = 0;
+    h->gc_state = RG__GC_IDLE;
     return (long)(collected + uncollectable);
 }
 
@@ -667,12 +713,12 @@ static long collect_with_callbacks(rg_heap *h, int gen) {
 
 long rg_gc_collect(rg_heap *h, int generation) {
     if (generation < 0 || generation >= RG_GC_GENERATIONS) return rg__fail(h, RG_EINVAL);
-    if (h->collecting) return 0;
+    if (h->gc_state != RG__GC_IDLE) return 0;
     return collect_with_callbacks(h, generation);
 }
 
 void rg__gc_maybe_collect(rg_heap *h) {
-    if (!h->enabled || h->collecting || h->gen[0].threshold <= 0) return;
+    if (!h->enabled || h->gc_state != RG__GC_IDLE || h->gen[0].threshold <= 0) return;
     if (h->gen[0].count <= h->gen[0].threshold) return;
     for (int i = RG_GC_GENERATIONS - 1; i >= 0; i--) {
         if (h->gen[i].count > h->gen[i].threshold) {
@@ -711,7 +757,7 @@ void rg_gc_get_stats(const rg_heap *h, rg_gc_genstats out[RG_GC_GENERATIONS]) {
 void rg_gc_freeze(rg_heap *h) {
     for (int i = 0; i < RG_GC_GENERATIONS; i++) {
         for (rg_gc_link *l = h->gens[i].next; l != &h->gens[i]; l = l->next) {
-            RG__OBJ(l)->flags |= RG__F_FROZEN;
+            RG__OBJ(l)->flags = (uint16_t)((RG__OBJ(l)->flags & ~RG__F_CLEAN) | RG__F_FROZEN);
             h->frozen_live++;
         }
         rg__list_merge(&h->gens[i], &h->permanent);

@@ -232,7 +232,7 @@ size_t rg_heap_destroy(rg_heap *h) {
     if (!h) return 0;
     release_roots(h);
     h->debug &= ~RG_GC_DEBUG_SAVEALL;
-    h->collecting = 0;
+    h->gc_state = RG__GC_IDLE;
     rg_gc_unfreeze(h); /* frozen objects die with the heap too */
     /* Collect until nothing is found; garbage the program left on the
      * garbage list, and roots that finalizers bound, are released each
@@ -246,7 +246,7 @@ size_t rg_heap_destroy(rg_heap *h) {
             rg_decref(g);
             released = 1;
         }
-        if (round == 2) h->finalizing = 1;
+        if (round == 2) h->tearing_down = 1;
         long found = rg_gc_collect(h, 2);
         if (found == 0 && !released && !h->garbage && !h->nframes && !h->frames && !h->globals.items &&
             round >= 2)

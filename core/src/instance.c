@@ -147,7 +147,7 @@ int rg_setattr_new(rg_object *o, const char *name, rg_object *value) {
 }
 
 int rg_setattr(rg_object *o, const char *name, rg_object *value) {
-    rg_incref(value);
+    rg__stored(value);
     return setattr_owned(o, name, value);
 }
 
@@ -273,7 +273,7 @@ rg_object *rg_instance_new(rg_heap *h, rg_object *cls) {
     }
     rg_instance *in = INST(rg__object_alloc(h, &rg_instance_type, sizeof(rg_instance), 1));
     if (!in) return NULL;
-    rg_incref(cls);
+    rg__stored(cls);
     in->cls = cls;
     attrs_init(&in->attrs);
     return (rg_object *)in;
@@ -294,7 +294,7 @@ void (*rg__finalizer_of(const rg_object *o))(rg_object *) {
 }
 
 int rg__has_legacy_finalizer(const rg_object *o) {
-    if (RG__HEAP(o)->finalizing) return 0;
+    if (RG__HEAP(o)->tearing_down) return 0;
     if (o->type == &rg_instance_type) {
         rg_object *cls = INST(o)->cls;
         return cls && CLS(cls)->fin && CLS(cls)->legacy;

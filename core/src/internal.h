@@ -21,6 +21,7 @@
 #define RG__F_MARK 0x100u        /* scratch bit for one-pass algorithms */
 #define RG__F_FROZEN 0x200u      /* in the permanent generation */
 #define RG__F_PURPLE 0x400u      /* a possible cycle root: see heap->purple */
+#define RG__F_CLEAN 0x800u       /* survived the scan of a full collection, unchanged since: see gc.c */
 
 /* A collector candidate that is not frozen, dying or untracked. */
 static inline int rg__eligible(const rg_object *o) {
@@ -44,9 +45,16 @@ typedef struct rg__gchead {
     /* During a collection, on its candidates (COLLECTING): references from
      * other candidates. 0 on every tracked object outside collections. */
     uint32_t gc_refs;
-    /* While the object is a possible cycle root (PURPLE): its slot in
-     * heap->purple. */
-    uint32_t purple_slot;
+    union {
+        /* While the object is a possible cycle root (PURPLE): its slot in
+         * heap->purple. */
+        uint32_t purple_slot;
+        /* While it is CLEAN: the full collection that found it reachable
+         * (its epoch, the top 8 bits) and its refcount then (the low 24
+         * bits); see "clean objects" in gc.c. PURPLE and CLEAN never go
+         * together. */
+        uint32_t clean;
+    } u;
 } rg__gchead;
 
 #define RG__GC(o) ((rg__gchead *)(void *)((char *)(o) - sizeof(rg__gchead)))
@@ -186,6 +194,17 @@ typedef struct rg__intern {
     size_t cap, len;
 } rg__names;
 
+/* What the collector is doing (h->gc_state). Each state holds until the
+ * next is set; DELETING happens only inside COLLECTING.
+ *   IDLE        no collection runs
+ *   COLLECTING  a collection runs, from its START callbacks to its STOP
+ *               ones: another request (automatic or rg_gc_collect) does
+ *               nothing, as in CPython
+ *   DELETING    it frees a garbage set all at once (delete_at_once in
+ *               gc.c): a decref of a member is a no-op, since the set's
+ *               references to one another die with it */
+typedef enum rg__gc_state { RG__GC_IDLE, RG__GC_COLLECTING, RG__GC_DELETING } rg__gc_state;
+
 struct rg_heap {
     rg_allocator alloc;
     uint64_t heap_id; /* tells dumps of different heaps apart */
@@ -223,8 +242,11 @@ struct rg_heap {
 
     rg__gcgen gen[RG_GC_GENERATIONS];
     size_t long_lived_total, long_lived_pending;
-    int enabled, collecting, finalizing;
-    int deleting; /* the collector frees a garbage set at once: see rg__free_garbage */
+    int enabled;
+    rg__gc_state gc_state;
+    /* The last rounds of rg_heap_destroy: legacy finalizers run as
+     * ordinary ones, so their cycles are freed too. */
+    int tearing_down;
     size_t tracked_live, frozen_live;
     /* Live tracked objects of foreign types (see rg__is_builtin_container).
      * While there are any, collections take no shortcut: CPython's scan. */
@@ -243,6 +265,12 @@ struct rg_heap {
      * cycle needs one: a collection of generation g with none since the
      * last collection of g or older has nothing to find. */
     uint64_t decrefs;
+    /* Clean objects (gc.c): the epoch of the last full collection that
+     * examined anything (8 bits, wrapping), and how many such collections
+     * ran since the last that examined everything (at most 255, so that no
+     * epoch still written in an object comes round again). */
+    uint32_t clean_epoch;
+    unsigned epochs_since_full_scan;
     unsigned debug;
     FILE *debug_stream;
     rg_object *garbage;
@@ -328,15 +356,31 @@ static inline int rg__is_builtin_container(const rg_type *t) {
            t == &rg_instance_type || t == &rg_weakref_type;
 }
 
-/* Records that o may have just become garbage: it lost a reference from
- * outside the heap's objects (a decrement to a non-zero count, a
- * reference handed over by a stealing call, a finalizer's hold dropped on
- * a resurrected object). See "soundness" at the top of gc.c: every event
- * that can turn a live object into garbage must come through here. */
-static inline void rg__possible_root(rg_object *o) {
+/* Records o as a possible cycle root, unconditionally: it is no longer
+ * clean, the event counts (h->decrefs) and it joins the buffer. */
+static inline void rg__record(rg_object *o) {
     if (!(o->flags & RG__F_TRACKED)) return;
+    o->flags &= (uint16_t)~RG__F_CLEAN;
     RG__HEAP(o)->decrefs++;
     if (!(o->flags & RG__F_PURPLE)) rg__purple_add(o);
+}
+
+/* Records that o may have just become garbage: its refcount was
+ * decremented to a non-zero value (unbinding a name, popping a frame,
+ * replacing or removing an item, clear()). See "soundness" at the top of
+ * gc.c: every event that can turn a live object into garbage must come
+ * through here, rg__stolen or rg__stored. A clean object whose count is
+ * still at least what the last full collection saw has lost only a
+ * reference taken since, so nothing is recorded ("clean objects" in gc.c):
+ * the touch of a long-lived object (incref, decref) costs no collection
+ * work. */
+#define RG__CLEAN_BASELINE_MAX 0xffffffu
+static inline void rg__possible_root(rg_object *o) {
+    if (o->flags & RG__F_CLEAN) {
+        uint32_t c = RG__GC(o)->u.clean;
+        if ((c >> 24) == RG__HEAP(o)->clean_epoch && o->refcnt >= (c & RG__CLEAN_BASELINE_MAX)) return;
+    }
+    rg__record(o);
 }
 
 /* A stealing call (any _new setter) is about to move the caller's
@@ -346,7 +390,17 @@ static inline void rg__possible_root(rg_object *o) {
  * leaves the buffer); after it, user code may already free o. Nothing in
  * between allocates an object, so no collection consumes the record first. */
 static inline void rg__stolen(rg_object *o) {
-    if (o) rg__possible_root(o);
+    if (o) rg__record(o);
+}
+
+/* A container is about to take a new reference to o (the incref of a
+ * non-stealing store: list, dict key or value, attribute, tuple item, an
+ * instance's class). A clean object gains a referrer the last full
+ * collection did not see, so it stops being clean, with a record; other
+ * objects need nothing (their every decrement is recorded anyway). */
+static inline void rg__stored(rg_object *o) {
+    rg_incref(o);
+    if (o && (o->flags & RG__F_CLEAN)) rg__record(o);
 }
 
 /* ---- finalizers, weakrefs -------------------------------------------------------- */

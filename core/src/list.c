@@ -156,7 +156,7 @@ int rg_list_insert_new(rg_object *self, ptrdiff_t index, rg_object *item) {
 }
 
 int rg_list_insert(rg_object *l, ptrdiff_t index, rg_object *item) {
-    rg_incref(item);
+    rg__stored(item);
     return insert_owned(l, index, item);
 }
 
@@ -182,7 +182,7 @@ int rg_list_append_new(rg_object *self, rg_object *item) {
 }
 
 int rg_list_append(rg_object *l, rg_object *item) {
-    rg_incref(item);
+    rg__stored(item);
     return append_owned(l, item);
 }
 
@@ -213,7 +213,7 @@ int rg_list_set_new(rg_object *self, ptrdiff_t index, rg_object *item) {
 }
 
 int rg_list_set(rg_object *l, ptrdiff_t index, rg_object *item) {
-    rg_incref(item);
+    rg__stored(item);
     return set_owned(l, index, item);
 }
 

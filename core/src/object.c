@@ -53,15 +53,18 @@ rg_object *rg_object_new(rg_heap *h, const rg_type *type) {
 void rg__track(rg_object *o) {
     if (o->flags & RG__F_TRACKED) return;
     rg_heap *h = RG__HEAP(o);
-    o->flags |= RG__F_TRACKED;
+    o->flags = (uint16_t)((o->flags & ~RG__F_CLEAN) | RG__F_TRACKED);
     h->tracked_live++;
     rg__list_move(RG__LINK(o), &h->gens[0]);
+    /* Its decrements while untracked went unrecorded ("clean objects" in
+     * gc.c relies on every tracked object's being recorded). */
+    rg__record(o);
 }
 
 void rg__untrack(rg_object *o) {
     if (!(o->flags & RG__F_TRACKED)) return;
     rg_heap *h = RG__HEAP(o);
-    o->flags &= ~RG__F_TRACKED;
+    o->flags &= (uint16_t)~(RG__F_TRACKED | RG__F_CLEAN);
     h->tracked_live--;
     rg__list_move(RG__LINK(o), &h->untracked);
 }
@@ -162,7 +165,7 @@ static void dealloc(rg_heap *h, rg_object *o) {
             /* Resurrected: dropping the finalizer's hold is a decrement to
              * a non-zero count like any other. The finalizer may have stored
              * o only in a cycle of its own (self.a = self): a possible root. */
-            rg__possible_root(o);
+            rg__record(o);
             return;
         }
         if (o->type->traverse) rg__list_remove(RG__LINK(o));
@@ -199,7 +202,7 @@ static void release(rg_object *o) {
     } else {
         if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
         rg__list_remove(RG__LINK(o));
-        o->flags = (o->flags & ~(RG__F_COLLECTING | RG__F_UNREACHABLE)) | RG__F_DYING;
+        o->flags = (o->flags & ~(RG__F_COLLECTING | RG__F_UNREACHABLE | RG__F_CLEAN)) | RG__F_DYING;
     }
     /* As CPython's deallocation: an object's referents die, each with all
      * it frees, before the next referent is released (the order is
@@ -244,7 +247,7 @@ void rg_decref(rg_object *o) {
     if (o->flags & (RG__F_FREED | RG__F_UNREACHABLE)) {
         /* Garbage the collector is deleting all at once: its references
          * to one another die with it, uncounted. */
-        if ((o->flags & RG__F_UNREACHABLE) && RG__HEAP(o)->deleting) return;
+        if ((o->flags & RG__F_UNREACHABLE) && RG__HEAP(o)->gc_state == RG__GC_DELETING) return;
         if (o->flags & RG__F_FREED) {
             rg__misuse(RG__HEAP(o), RG_MISUSE_FREED_OBJECT, o);
             return;

@@ -81,7 +81,7 @@ rg_object *rg_tuple_new(rg_heap *h, size_t n, rg_object *const *items) {
     if (!t) return NULL;
     t->n = n;
     for (size_t i = 0; i < n; i++) {
-        rg_incref(items[i]);
+        rg__stored(items[i]);
         t->items[i] = items[i];
     }
     return (rg_object *)t;

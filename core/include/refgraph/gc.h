@@ -47,6 +47,8 @@ typedef struct rg_gc_genstats {
     size_t collections;   /* collections of this generation */
     size_t collected;     /* objects freed by them */
     size_t uncollectable; /* objects found but not freeable */
+    size_t examined;      /* objects the scans looked at (refgraph's own figure;
+                             CPython's gc.get_stats has no such field) */
 } rg_gc_genstats;
 void rg_gc_get_stats(const rg_heap *h, rg_gc_genstats out[RG_GC_GENERATIONS]);
 
