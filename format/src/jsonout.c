@@ -46,17 +46,24 @@ json_t *rg_json_u64(uint64_t v) { return v <= INT64_MAX ? json_integer((json_int
 typedef struct dump_buf {
     char *p;
     size_t len, cap;
+    int failed; /* sticky: jansson ignores a failure while writing an object's key */
 } dump_buf;
 
 static int dump_piece(const char *piece, size_t n, void *data) {
     dump_buf *b = data;
-    if (n > SIZE_MAX - 1 - b->len) return -1;
+    if (b->failed || n > SIZE_MAX - 1 - b->len) {
+        b->failed = 1;
+        return -1;
+    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + n + 1) /* bound: cap doubles up to the length */
             cap = cap > SIZE_MAX / 2 ? b->len + n + 1 : cap * 2;
         char *p = realloc(b->p, cap);
-        if (!p) return -1;
+        if (!p) {
+            b->failed = 1;
+            return -1;
+        }
         b->p = p;
         b->cap = cap;
     }
@@ -68,8 +75,8 @@ static int dump_piece(const char *piece, size_t n, void *data) {
 /* One pass through jansson, into a buffer that doubles (json_dumpb needs
  * two: one to learn the size, one to write). */
 char *rg_json_dump(const json_t *v, size_t flags, size_t *len) {
-    dump_buf b = {NULL, 0, 0};
-    if (json_dump_callback(v, dump_piece, &b, JSON_COMPACT | flags) != 0 || !b.len) { /* out of memory */
+    dump_buf b = {NULL, 0, 0, 0};
+    if (json_dump_callback(v, dump_piece, &b, JSON_COMPACT | flags) != 0 || b.failed || !b.len) { /* out of memory */
         free(b.p);
         return NULL;
     }
