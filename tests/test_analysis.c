@@ -17,16 +17,6 @@
 #include "gengraph.h"
 #include "testutil.h"
 
-static char tmpdir[256];
-
-static const char *tmp(const char *name) {
-    static char path[2][512];
-    static int k;
-    k ^= 1;
-    snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
-    return path[k];
-}
-
 /* Loads a dump the core wrote; NULL fails the test. */
 static rg_graph *load(const char *path) {
     rg_error err = {0};
@@ -669,6 +659,36 @@ static void test_type_lookup(void) {
     rg_graph_free(g);
 }
 
+/* The same choice among names that are not a dump's (the Python API's typo
+ * check): the mask leaves names out, ties go by name, only the closest stay. */
+static void test_names_suggest(void) {
+    static const char *const texts[] = {"Node", "NodeList", "dict", "Nodes", "node", "int"};
+    rg_gstr names[6];
+    for (uint32_t i = 0; i < 6; i++) names[i] = (rg_gstr){texts[i], (uint32_t)strlen(texts[i])};
+    uint32_t out[6];
+    /* "nod": "node" and "Node" are prefixes (score 1), "Nodes" and "NodeList" too */
+    int k = rg_names_suggest(names, 6, NULL, "Nod", 3, out, 6);
+    CU_ASSERT_EQUAL_FATAL(k, 4);
+    CU_ASSERT_STRING_EQUAL(texts[out[0]], "Node");
+    CU_ASSERT_STRING_EQUAL(texts[out[1]], "NodeList");
+    CU_ASSERT_STRING_EQUAL(texts[out[2]], "Nodes");
+    CU_ASSERT_STRING_EQUAL(texts[out[3]], "node");
+    /* the same but for case scores 0: only it and those one step away stay */
+    k = rg_names_suggest(names, 6, NULL, "DICT", 4, out, 6);
+    CU_ASSERT_EQUAL_FATAL(k, 1);
+    CU_ASSERT_STRING_EQUAL(texts[out[0]], "dict");
+    /* the mask: without "dict", the closest left is "int" (two edits) */
+    const uint8_t use[6] = {1, 1, 0, 1, 1, 1};
+    k = rg_names_suggest(names, 6, use, "DICT", 4, out, 6);
+    CU_ASSERT_EQUAL_FATAL(k, 1);
+    CU_ASSERT_STRING_EQUAL(texts[out[0]], "int");
+    /* max: the best only */
+    k = rg_names_suggest(names, 6, use, "Nod", 3, out, 1);
+    CU_ASSERT_EQUAL_FATAL(k, 1);
+    CU_ASSERT_STRING_EQUAL(texts[out[0]], "Node");
+    CU_ASSERT_EQUAL(rg_names_suggest(names, 0, NULL, "Nod", 3, out, 6), 0);
+}
+
 /* ---- matching two dumps (refgraph/match.h) ------------------------------------------------ */
 
 /* An object of a small dump: up to two references (0: none), maybe bound
@@ -946,15 +966,8 @@ static const test_case cases[] = {
     {"the cycle breaker ends with young objects before old cycles", test_break_cycles_young_first},
     {"the heap's singletons are known from the dump", test_singletons_from_dump},
     {"type names: exact, and the closest to a typo", test_type_lookup},
+    {"names: the closest to a typo among any names", test_names_suggest},
     {NULL, NULL},
 };
 
-int main(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/rg-test-analysis-%d", (int)getpid());
-    mkdir(tmpdir, 0700);
-    int rc = run_suite("analysis", cases);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (!getenv("RG_KEEP") && system(cmd) != 0) rc = 1;
-    return rc;
-}
+int main(void) { return run_suite_tmp("analysis", cases); }

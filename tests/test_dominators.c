@@ -2,7 +2,6 @@
  * definition: on thousands of random small dumps, an object's retained set
  * is what becomes unreachable from the virtual root when it is removed
  * (tests/dominators_nx.py checks larger graphs against networkx). */
-#include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +9,7 @@
 #include "refgraph/dominators.h"
 #include "refgraph/match.h"
 #include "refgraph/steps.h"
-
-typedef struct test_case {
-    const char *name;
-    void (*fn)(void);
-} test_case;
+#include "testutil.h"
 
 /* Allocation failure: the library's malloc, calloc and realloc go through
  * these (-Wl,--wrap, see tests/CMakeLists.txt); fail_at = k makes the kth
@@ -546,12 +541,5 @@ int main(void) {
         {"a 300,000-object chain and garbage ring, no recursion", test_long_chain_and_ring},
         {NULL, NULL},
     };
-    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
-    CU_pSuite s = CU_add_suite("dominators", NULL, NULL);
-    for (const test_case *c = cases; c->name; c++) CU_add_test(s, c->name, c->fn);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    return run_suite("dominators", cases);
 }

@@ -13,16 +13,6 @@
 #include "refgraph/outfile.h"
 #include "testheap.h"
 
-static char tmpdir[256];
-
-static const char *tmp(const char *name) {
-    static char path[2][512];
-    static int k;
-    k ^= 1;
-    snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
-    return path[k];
-}
-
 
 static int same_file(const char *a, const char *b) {
     size_t na, nb;
@@ -315,7 +305,7 @@ static int count_dir_entries(const char *dir) {
 
 static void test_atomic_on_failure(void) {
     char dir[300];
-    snprintf(dir, sizeof dir, "%s/atomic", tmpdir);
+    snprintf(dir, sizeof dir, "%s/atomic", test_tmpdir());
     mkdir(dir, 0700);
     char path[400];
     snprintf(path, sizeof path, "%s/target.jsonl", dir);
@@ -453,7 +443,7 @@ static void test_buffer_and_missing_file(void) {
     CU_ASSERT_STRING_EQUAL(err.text, "cannot open: No such file or directory");
     CU_ASSERT_EQUAL(err.line, 0);
     memset(&err, 0, sizeof err);
-    CU_ASSERT_PTR_NULL(rg_graph_load(tmpdir, NULL, &err));
+    CU_ASSERT_PTR_NULL(rg_graph_load(test_tmpdir(), NULL, &err));
     CU_ASSERT_STRING_EQUAL(err.text, "is a directory");
     size_t len;
     char *data = slurp(RG_TEST_DUMPS "/valid/small.jsonl", &len);
@@ -474,7 +464,7 @@ static void test_lesson_snapshots(void) {
     const char *lessons[] = {"lesson1_refcount", "lesson2_local", "lesson3_global", "lesson4_return",
                              "lesson5_cycle", "lesson6_weakref"};
     for (int k = 0; k < 6; k++) {
-        snprintf(cmd, sizeof cmd, "mkdir -p %s/snap && RG_SNAPSHOT_DIR=%s/snap %s/%s 5", tmpdir, tmpdir,
+        snprintf(cmd, sizeof cmd, "mkdir -p %s/snap && RG_SNAPSHOT_DIR=%s/snap %s/%s 5", test_tmpdir(), test_tmpdir(),
                  RG_TEST_LESSON_DIR, lessons[k]);
         FILE *p = popen(cmd, "r");
         CU_ASSERT_PTR_NOT_NULL_FATAL(p);
@@ -535,7 +525,7 @@ static int temps_in(const char *dir) {
 
 static void test_outfile(void) {
     char dir[300], path[700];
-    snprintf(dir, sizeof dir, "%s/out", tmpdir);
+    snprintf(dir, sizeof dir, "%s/out", test_tmpdir());
     mkdir(dir, 0700);
     rg_error err = {0};
     /* a legal 250-character name: the temporary name is cut to NAME_MAX */
@@ -639,8 +629,6 @@ static void test_singletons_from_dump(void) {
 }
 
 int main(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/rg-test-dump-%d", (int)getpid());
-    mkdir(tmpdir, 0700);
     static const test_case cases[] = {
         {"dump, load, dump: the same bytes", test_round_trip_same_bytes},
         {"the header's step field", test_step_field},
@@ -659,9 +647,5 @@ int main(void) {
         {"the core's singletons are marked static", test_singletons_from_dump},
         {NULL, NULL},
     };
-    int rc = run_suite("dump", cases);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    if (system(cmd) != 0) rc = 1;
-    return rc;
+    return run_suite_tmp("dump", cases);
 }

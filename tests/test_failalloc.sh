@@ -18,8 +18,7 @@ filter=${3:-}
 stride=${RG_SWEEP_STRIDE:-1}
 old=$data/old.jsonl
 new=$data/new.jsonl
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 asan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86:detect_leaks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
 export NO_COLOR=1
@@ -58,20 +57,18 @@ report NEW OLD -o OUT.html"
 
 runs=0
 lines=0
-bad=0
-# run ARGS...: runs the command in $tmp/run, output file $tmp/run/out.EXT
+# run ARGS...: runs the command in $TMP/run, output file $TMP/run/out.EXT
 run() {
-    rm -rf "$tmp/run"
-    mkdir "$tmp/run"
-    rm -f "$tmp/mark"
-    "$bin" "$@" >"$tmp/run/.stdout" 2>"$tmp/run/.stderr"
-    echo $? >"$tmp/run/.rc"
+    rm -rf "$TMP/run"
+    mkdir "$TMP/run"
+    rm -f "$TMP/mark"
+    "$bin" "$@" >"$TMP/run/.stdout" 2>"$TMP/run/.stderr"
+    echo $? >"$TMP/run/.rc"
 }
 
 fail() {
-    echo "FAIL [$cmd] with RG_FAIL_ALLOC=$n: $*"
-    sed 's/^/    stderr: /' "$tmp/run/.stderr" | head -20
-    bad=$((bad + 1))
+    bad "[$cmd] with RG_FAIL_ALLOC=$n: $*"
+    sed 's/^/    stderr: /' "$TMP/run/.stderr" | head -20
 }
 
 saved_ifs=$IFS
@@ -82,10 +79,11 @@ for cmd in $cmds; do
     IFS=$saved_ifs
     case "$cmd" in *"$filter"*) ;; *) IFS=$nl; continue ;; esac
     lines=$((lines + 1))
+    failed_before=$failed
     ext=
     case "$cmd" in *OUT.*) ext=${cmd##*OUT.}; ext=${ext%% *} ;; esac
     # shellcheck disable=SC2086
-    set -- $(echo "$cmd" | sed "s#OLD#$old#; s#NEW#$new#; s#OUT\.#$tmp/run/out.#")
+    set -- $(echo "$cmd" | sed "s#OLD#$old#; s#NEW#$new#; s#OUT\.#$TMP/run/out.#")
     # Graphviz's layout libraries have no frame pointers: their leak
     # suppressions need the slow unwinder, which is only paid for there.
     case "$ext" in
@@ -96,48 +94,49 @@ for cmd in $cmds; do
     n=0
     unset RG_FAIL_ALLOC RG_FAIL_ALLOC_MARK
     run "$@"
-    ref_rc=$(cat "$tmp/run/.rc")
-    if [ -s "$tmp/run/.stderr" ] || [ "$ref_rc" -gt 1 ]; then
+    ref_rc=$(cat "$TMP/run/.rc")
+    if [ -s "$TMP/run/.stderr" ] || [ "$ref_rc" -gt 1 ]; then
         fail "the reference run failed (exit $ref_rc)"
         IFS=$nl
         continue
     fi
-    rm -rf "$tmp/ref"
-    mv "$tmp/run" "$tmp/ref"
+    rm -rf "$TMP/ref"
+    mv "$TMP/run" "$TMP/ref"
     n=1
     while [ "$n" -le 100000 ]; do
         if [ "$n" -gt 16 ] && [ $((n % stride)) != 0 ]; then
             n=$((n + 1))
             continue
         fi
-        RG_FAIL_ALLOC=$n RG_FAIL_ALLOC_MARK=$tmp/mark run "$@"
+        RG_FAIL_ALLOC=$n RG_FAIL_ALLOC_MARK=$TMP/mark run "$@"
         runs=$((runs + 1))
-        rc=$(cat "$tmp/run/.rc")
-        if [ "$rc" -ge 86 ] || grep -q 'Sanitizer\|runtime error' "$tmp/run/.stderr"; then
+        rc=$(cat "$TMP/run/.rc")
+        if [ "$rc" -ge 86 ] || grep -q 'Sanitizer\|runtime error' "$TMP/run/.stderr"; then
             fail "crash or sanitizer report (exit $rc)"
-        elif [ ! -e "$tmp/mark" ]; then
+        elif [ ! -e "$TMP/mark" ]; then
             # the failure was not reached: the command is done
-            if [ "$rc" != "$ref_rc" ] || ! cmp -s "$tmp/run/.stdout" "$tmp/ref/.stdout"; then
+            if [ "$rc" != "$ref_rc" ] || ! cmp -s "$TMP/run/.stdout" "$TMP/ref/.stdout"; then
                 fail "a run without failure differs from the reference"
             fi
             break
-        elif [ "$rc" = "$ref_rc" ] && [ ! -s "$tmp/run/.stderr" ] && cmp -s "$tmp/run/.stdout" "$tmp/ref/.stdout" &&
+        elif [ "$rc" = "$ref_rc" ] && [ ! -s "$TMP/run/.stderr" ] && cmp -s "$TMP/run/.stdout" "$TMP/ref/.stdout" &&
             { [ -z "$ext" ] || [ "$ext" = png ] || [ "$ext" = svg ] ||
-                cmp -s "$tmp/run/out.$ext" "$tmp/ref/out.$ext"; } &&
-            { [ -z "$ext" ] || [ -s "$tmp/run/out.$ext" ]; }; then
+                cmp -s "$TMP/run/out.$ext" "$TMP/ref/out.$ext"; } &&
+            { [ -z "$ext" ] || [ -s "$TMP/run/out.$ext" ]; }; then
             : # recovered: the same result
         elif [ "$rc" != 5 ]; then
             fail "exit $rc instead of 5 (out of memory) or the reference's $ref_rc with the same output"
-        elif [ "$(wc -l <"$tmp/run/.stderr")" != 1 ] || ! grep -q '^refgraph: .*out of memory' "$tmp/run/.stderr"; then
+        elif [ "$(wc -l <"$TMP/run/.stderr")" != 1 ] || ! grep -q '^refgraph: .*out of memory' "$TMP/run/.stderr"; then
             fail "exit 5 without one line 'refgraph: ... out of memory' on stderr"
-        elif [ -n "$(ls -A "$tmp/run" | grep -v '^\.std\|^\.rc$')" ]; then
-            fail "files left behind: $(ls -A "$tmp/run" | grep -v '^\.std\|^\.rc$' | tr '\n' ' ')"
+        elif [ -n "$(ls -A "$TMP/run" | grep -v '^\.std\|^\.rc$')" ]; then
+            fail "files left behind: $(ls -A "$TMP/run" | grep -v '^\.std\|^\.rc$' | tr '\n' ' ')"
         fi
         n=$((n + 1))
     done
     echo "ok: $cmd: $((n - 1)) allocations, the sweep ran to $n"
+    [ "$failed" = "$failed_before" ] && ok
     IFS=$nl
 done
 IFS=$saved_ifs
-echo "test_failalloc: $lines command lines, $runs runs, $bad failures"
-[ "$bad" = 0 ] && [ "$lines" -gt 0 ]
+[ "$lines" -gt 0 ] || bad "no command line has '$filter'"
+rg_done "$lines command lines, $runs runs"

@@ -91,12 +91,6 @@ static void test_grow(void) {
     free(a);
 }
 
-static char TMP[64];
-static const char *tmp(const char *name) {
-    snprintf(TMP, sizeof TMP, "test_format-%s", name);
-    return TMP;
-}
-
 static rg_dump_header header(void) {
     rg_dump_header h;
     memset(&h, 0, sizeof h);
@@ -203,5 +197,5 @@ int main(void) {
         {"the header record when jansson runs out of memory", test_header_out_of_memory},
         {NULL, NULL},
     };
-    return run_suite("format", cases);
+    return run_suite_tmp("format", cases);
 }

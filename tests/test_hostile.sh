@@ -20,16 +20,8 @@ SEEDS=${RG_HOSTILE_SEEDS:-1}
 # checking at every exit would double this test's time. ASan and UBSan stay on.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 export ASAN_OPTIONS
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
+. "$(dirname "$0")/lib.sh"
 runs=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-}
 
 # run WANT_CODES CMD...: the exit code must be one of WANT_CODES (e.g. "0 1"),
 # never a timeout or a signal, and stderr must hold no sanitizer report.
@@ -163,5 +155,4 @@ if [ -n "${RG_HOSTILE_LONG_LINE:-}" ]; then
         ok || bad "long line: $(cat "$TMP/err")"
 fi
 
-echo "$runs runs; $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+rg_done "$runs runs"

@@ -10,16 +10,6 @@
 #include "refgraph/render.h"
 #include "testutil.h"
 
-static char tmpdir[256];
-
-static const char *tmp(const char *name) {
-    static char path[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(path[k], sizeof path[k], "%s/%s", tmpdir, name);
-    return path[k];
-}
-
 
 /* ---- hand-built graphs for the component tests ---------------------------------------- */
 
@@ -905,8 +895,6 @@ static void test_legend_weak_and_more(void) {
 }
 
 int main(void) {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/rg-test-render-%d", (int)getpid());
-    mkdir(tmpdir, 0700);
     static const test_case cases[] = {
         {"components: loops, pairs, shared and nested cycles, weak links", test_scc_small},
         {"components: a million-object ring, no recursion", test_scc_million_ring},
@@ -927,9 +915,5 @@ int main(void) {
         {"legend: weak and folded references", test_legend_weak_and_more},
         {NULL, NULL},
     };
-    int rc = run_suite("render", cases);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
-    if (system(cmd) != 0) rc = 1;
-    return rc;
+    return run_suite_tmp("render", cases);
 }

@@ -10,27 +10,9 @@ set -u
 R=$1
 D=$2/tests/dumps/valid
 OUT=$3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-}
-
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$CHROMIUM" ]; then
-    echo "skipped: chromium is not installed (scripts/deps.sh installs it)"
-    exit 77
-fi
-
-browse() { # browse FLAGS... URL: headless, no sandbox (containers), no network of its own
-    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --user-data-dir="$TMP/profile-$$-$passed-$failed" --virtual-time-budget=5000 "$@" 2> "$TMP/chromium.err"
-}
+. "$(dirname "$0")/lib.sh"
+rg_need_chromium
+BROWSE_BUDGET=5000 # the report's pictures take longer to lay out than a story page
 
 # check NAME PAGE WANT_SECTIONS: the page's sections and every SVG rendered
 check() {
@@ -104,8 +86,6 @@ grep -q '\.\.\. (59 more references) \.\.\.' "$TMP/chain.html" && ok || bad "cha
 mkdir -p "$OUT"
 rm -f "$OUT/report.png"
 browse --window-size=1200,3000 --screenshot="$OUT/report.png" "file://$TMP/report.html" > /dev/null
-if [ -s "$OUT/report.png" ] && [ "$(head -c 4 "$OUT/report.png" | od -An -c | tr -d ' ')" = "211PNG" ] &&
-    [ "$(wc -c < "$OUT/report.png")" -gt 20000 ]; then ok; else bad "no screenshot at $OUT/report.png"; fi
+is_png "$OUT/report.png" 20000 && ok || bad "no screenshot at $OUT/report.png"
 
-echo "$passed passed, $failed failed (screenshot: $OUT/report.png)"
-[ "$failed" -eq 0 ]
+rg_done "screenshot: $OUT/report.png"

@@ -18,28 +18,8 @@ B=$1
 S=$2
 OUT=$3
 R=$B/refgraph
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL: $*"
-}
-
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
-if [ -z "$CHROMIUM" ]; then
-    echo "skipped: chromium is not installed (scripts/deps.sh installs it)"
-    exit 77
-fi
-launch=0
-browse() { # browse FLAGS... URL: headless, no sandbox (containers), no network of its own
-    launch=$((launch + 1))
-    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-        --disable-background-networking --disable-component-update --disable-sync \
-        --user-data-dir="$TMP/profile-$launch" --virtual-time-budget=3000 "$@" 2> "$TMP/chromium.err"
-}
+. "$(dirname "$0")/lib.sh"
+rg_need_chromium
 
 # ---- the pages of every lesson, and the index -----------------------------------------------------
 if sh "$S/scripts/storyboard.sh" "$B" "$TMP/out" 3 > "$TMP/storyboard.out" 2>&1; then ok; else
@@ -109,8 +89,7 @@ check() {
     mkdir -p "$OUT"
     rm -f "$png"
     browse --window-size=1280,1100 --screenshot="$png" "file://$page#step=$shot" > /dev/null
-    if [ -s "$png" ] && [ "$(head -c 4 "$png" | od -An -c | tr -d ' ')" = "211PNG" ] &&
-        [ "$(wc -c < "$png")" -gt 20000 ]; then ok; else bad "no screenshot at $png"; fi
+    is_png "$png" 20000 && ok || bad "no screenshot at $png"
 }
 
 # the section of step N of a page, for what a lesson is about: section PAGE N
@@ -169,5 +148,4 @@ else
     ok
 fi
 
-echo "$passed passed, $failed failed (screenshots: $OUT/lesson*-step*.png)"
-[ "$failed" -eq 0 ]
+rg_done "screenshots: $OUT/lesson*-step*.png"

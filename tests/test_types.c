@@ -165,6 +165,63 @@ static void test_list_ops(void) {
     heap_end(h);
 }
 
+/* A dict past each index width (1, 2 and 4 bytes a slot: 254 and 65,534
+ * entries), with deletions and reinsertions between the resizes: every key
+ * found with its value, none found once deleted, insertion order kept, and
+ * the heap's accounting back to where it was once the dict is gone. */
+static void test_dict_wide_index(void) {
+    rg_heap *h = heap_new();
+    rg_heap_stats before;
+    rg_heap_get_stats(h, &before);
+    rg_object *d = rg_dict_new(h);
+    const int n = 70000;
+    for (int i = 0; i < n; i++) {
+        rg_object *k = rg_int_new(h, i);
+        CU_ASSERT_EQUAL_FATAL(rg_dict_set_new(d, k, rg_int_new(h, -i)), 0);
+        rg_decref(k);
+        if (i % 3 == 2) { /* delete one of the last three, put it back at the end */
+            rg_object *old = rg_int_new(h, i - 1);
+            CU_ASSERT_EQUAL(rg_dict_del(d, old), 0);
+            CU_ASSERT_EQUAL(rg_dict_set_new(d, old, rg_int_new(h, -(i - 1))), 0);
+            rg_decref(old);
+        }
+    }
+    CU_ASSERT_EQUAL(rg_dict_size(d), (size_t)n);
+    int wrong = 0;
+    for (int i = 0; i < n; i++) {
+        rg_object *k = rg_int_new(h, i);
+        rg_object *v = rg_dict_get(d, k);
+        if (!v || rg_int_value(v) != -i) wrong++;
+        if (i % 2 == 0 && rg_dict_del(d, k) != 0) wrong++;
+        rg_decref(k);
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_EQUAL(rg_dict_size(d), (size_t)n / 2);
+    size_t pos = 0, seen = 0;
+    rg_object *key, *value;
+    int64_t prev = -1;
+    int order = 1;
+    while (rg_dict_next(d, &pos, &key, &value)) {
+        int64_t i = rg_int_value(key);
+        if (i % 2 == 0 || rg_int_value(value) != -i) wrong++;
+        /* keys went in ascending order, except each i-1 moved after i */
+        if (i < prev - 1) order = 0;
+        prev = i;
+        seen++;
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT(order);
+    CU_ASSERT_EQUAL(seen, (size_t)n / 2);
+    rg_object *absent = rg_int_new(h, n + 1);
+    CU_ASSERT_PTR_NULL(rg_dict_get(d, absent));
+    rg_decref(absent);
+    rg_decref(d);
+    rg_heap_stats after;
+    rg_heap_get_stats(h, &after);
+    CU_ASSERT_EQUAL(after.bytes_in_use, before.bytes_in_use);
+    heap_end(h);
+}
+
 static void test_dict_ops(void) {
     rg_heap *h = heap_new();
     rg_object *d = rg_dict_new(h);
@@ -442,6 +499,7 @@ int main(void) {
         {"tuple", test_tuple},
         {"list operations", test_list_ops},
         {"dict operations", test_dict_ops},
+        {"dict past each index width", test_dict_wide_index},
         {"class and instance", test_class_instance},
         {"weakref", test_weakref},
         {"user-defined type", test_user_type},

@@ -1,13 +1,16 @@
 /* testutil.h — what every CUnit suite shares: reading a file, running a
- * suite. The suites of the heap add testheap.h; those of the reading side
+ * suite, a scratch folder. The suites of the heap add testheap.h; those of the reading side
  * (graph, render) need nothing of the heap. */
 #ifndef RG_TESTUTIL_H
 #define RG_TESTUTIL_H
 
 #include <CUnit/Basic.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* A whole file, NUL-terminated (len may be NULL); NULL if unreadable. */
 static inline char *slurp(const char *path, size_t *len) {
@@ -43,6 +46,36 @@ static inline int run_suite(const char *name, const test_case *cases) {
     unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
     CU_cleanup_registry();
     return failed ? 1 : 0;
+}
+
+/* The scratch folder of a suite run by run_suite_tmp. */
+static inline char *test_tmpdir(void) {
+    static char dir[256];
+    return dir;
+}
+
+/* A path in the scratch folder: four at a time (the oldest is reused). */
+static inline const char *tmp(const char *name) {
+    static char path[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(path[k], sizeof path[k], "%s/%s", test_tmpdir(), name);
+    return path[k];
+}
+
+/* run_suite with a scratch folder, /tmp/rg-test-NAME-PID, removed after
+ * (kept when RG_KEEP is set); a failure to remove it fails the run. */
+static inline int run_suite_tmp(const char *name, const test_case *cases) {
+    snprintf(test_tmpdir(), 256, "/tmp/rg-test-%s-%d", name, (int)getpid());
+    if (mkdir(test_tmpdir(), 0700) != 0 && errno != EEXIST) {
+        perror(test_tmpdir());
+        return 1;
+    }
+    int rc = run_suite(name, cases);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_tmpdir());
+    if (!getenv("RG_KEEP") && system(cmd) != 0) rc = 1;
+    return rc;
 }
 
 #endif

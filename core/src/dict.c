@@ -4,31 +4,74 @@
  * holds something that may be tracked. */
 #include "internal.h"
 
-#define EMPTY UINT32_MAX
-#define DUMMY (UINT32_MAX - 1)
-#define MAX_ENTRIES (UINT32_MAX - 2)
-
+/* The table: one block holding, as CPython's keys object, a small header,
+ * the sparse index (index_cap slots of 1, 2 or 4 bytes, the narrowest that
+ * can number ents_cap entries and the two markers) and the dense entries.
+ * A dict without one (empty, never written) is just its object: 64 bytes
+ * with the collector's block, as CPython's empty dict. */
 typedef struct entry {
     uint64_t hash;
     rg_object *key; /* NULL: deleted */
     rg_object *value;
 } entry;
 
+typedef struct table {
+    uint32_t ents_cap;  /* entries allocated: two thirds of index_cap */
+    uint32_t index_cap; /* a power of two, at least 8 */
+    uint32_t nents;     /* entries used, deleted ones included */
+    uint32_t width;     /* bytes per index slot: 1, 2 or 4 */
+    /* index_cap slots, then the entries (8-byte aligned: index_cap >= 8) */
+} table;
+
 typedef struct rg_dict {
     rg_object ob;
-    entry *ents;
-    size_t nents, ents_cap; /* used (deleted included) and allocated entries */
-    uint32_t *index;
-    size_t index_cap; /* power of two, or 0 */
+    table *t; /* NULL until the first store */
     size_t len;
 } rg_dict;
 
 #define DICT(o) ((rg_dict *)(o))
+#define MAX_INDEX ((size_t)1 << 31) /* slots; entries are numbered in 32 bits */
+
+/* The index's markers at each width: all ones (empty) and all ones but the
+ * last bit (a deleted entry's slot). Entry numbers stay below both. */
+static uint32_t empty_of(const table *t) { return t->width == 4 ? UINT32_MAX : (1u << (8 * t->width)) - 1; }
+static uint32_t dummy_of(const table *t) { return empty_of(t) - 1; }
+
+/* Entries a table with index_cap slots holds: two thirds, as CPython's. */
+static size_t usable(size_t index_cap) { return index_cap * 2 / 3; }
+static size_t width_for(size_t ents_cap) {
+    return ents_cap < 0xfe ? 1 : ents_cap < 0xfffe ? 2 : 4;
+}
+static size_t table_bytes(size_t index_cap, size_t width) {
+    return sizeof(table) + index_cap * width + usable(index_cap) * sizeof(entry);
+}
+static uint8_t *index_of(const table *t) { return (uint8_t *)(void *)(t + 1); }
+static entry *ents_of(const table *t) {
+    return (entry *)(void *)(index_of(t) + (size_t)t->index_cap * t->width);
+}
+static uint32_t ix_get(const table *t, size_t i) {
+    const uint8_t *x = index_of(t);
+    if (t->width == 1) return x[i];
+    if (t->width == 2) return ((const uint16_t *)(const void *)x)[i];
+    return ((const uint32_t *)(const void *)x)[i];
+}
+static void ix_set(table *t, size_t i, uint32_t v) {
+    uint8_t *x = index_of(t);
+    if (t->width == 1)
+        x[i] = (uint8_t)v;
+    else if (t->width == 2)
+        ((uint16_t *)(void *)x)[i] = (uint16_t)v;
+    else
+        ((uint32_t *)(void *)x)[i] = v;
+}
+static size_t t_bytes(const table *t) { return t ? table_bytes(t->index_cap, t->width) : 0; }
 
 static int dict_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
-    rg_dict *d = DICT(self);
-    for (size_t i = 0; i < d->nents; i++) {
-        entry *e = &d->ents[i];
+    const table *t = DICT(self)->t;
+    if (!t) return 0;
+    const entry *ents = ents_of(t);
+    for (size_t i = 0; i < t->nents; i++) {
+        const entry *e = &ents[i];
         if (!e->key) continue;
         rg_label kl = {RG_LABEL_KEYREF, {.index = 0}};
         int rc = visit(e->key, kl, arg);
@@ -39,26 +82,20 @@ static int dict_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
     return 0;
 }
 
-static void free_tables(rg_heap *h, entry *ents, size_t ents_cap, uint32_t *index, size_t index_cap) {
-    rg__free(h, ents, ents_cap * sizeof *ents);
-    rg__free(h, index, index_cap * sizeof *index);
-}
-
-/* Detaches the tables first: decrefs may run code that looks at the dict. */
+/* Detaches the table first: decrefs may run code that looks at the dict. */
 static void dict_clear(rg_object *self) {
     rg_dict *d = DICT(self);
-    entry *ents = d->ents;
-    size_t n = d->nents, ents_cap = d->ents_cap, index_cap = d->index_cap;
-    uint32_t *index = d->index;
-    d->ents = NULL;
-    d->index = NULL;
-    d->nents = d->ents_cap = d->index_cap = d->len = 0;
-    for (size_t i = 0; i < n; i++) {
+    table *t = d->t;
+    d->t = NULL;
+    d->len = 0;
+    if (!t) return;
+    entry *ents = ents_of(t);
+    for (size_t i = 0; i < t->nents; i++) {
         if (!ents[i].key) continue;
         rg_decref(ents[i].key);
         rg_decref(ents[i].value);
     }
-    free_tables(RG__HEAP(self), ents, ents_cap, index, index_cap);
+    rg__free(RG__HEAP(self), t, t_bytes(t));
 }
 
 static int dict_repr(const rg_object *self, char *buf, size_t size) {
@@ -66,9 +103,7 @@ static int dict_repr(const rg_object *self, char *buf, size_t size) {
     return snprintf(buf, size, "%zu item%s", n, n == 1 ? "" : "s");
 }
 
-static size_t dict_extra(const rg_object *self) {
-    return DICT(self)->ents_cap * sizeof(entry) + DICT(self)->index_cap * sizeof(uint32_t);
-}
+static size_t dict_extra(const rg_object *self) { return t_bytes(DICT(self)->t); }
 
 const rg_type rg_dict_type = {
     .name = "dict",
@@ -86,9 +121,10 @@ rg_object *rg_dict_new(rg_heap *h) {
 size_t rg_dict_size(const rg_object *d) { return RG__IS(d, rg_dict_type) ? DICT(d)->len : 0; }
 
 int rg__dict_maybe_untrack(rg_object *self) {
-    rg_dict *d = DICT(self);
-    for (size_t i = 0; i < d->nents; i++) {
-        entry *e = &d->ents[i];
+    const table *t = DICT(self)->t;
+    const entry *ents = t ? ents_of(t) : NULL;
+    for (size_t i = 0; t && i < t->nents; i++) {
+        const entry *e = &ents[i];
         if (e->key && (rg__may_be_tracked(e->key) || rg__may_be_tracked(e->value))) return 0;
     }
     rg__untrack(self);
@@ -96,20 +132,23 @@ int rg__dict_maybe_untrack(rg_object *self) {
 }
 
 /* Returns the index slot holding key, or the slot where it would go (*found
- * says which). The index always has an EMPTY slot, so probing ends. */
-static size_t probe(const rg_dict *d, const rg_object *key, uint64_t hash, int *found) {
-    size_t mask = d->index_cap - 1, i = (size_t)hash & mask, insert_at = SIZE_MAX;
+ * says which). At most two thirds of the slots hold entries, so an EMPTY
+ * slot always ends the probing. */
+static size_t probe(const table *t, const rg_object *key, uint64_t hash, int *found) {
+    size_t mask = t->index_cap - 1, i = (size_t)hash & mask, insert_at = SIZE_MAX;
+    uint32_t empty = empty_of(t), dummy = dummy_of(t);
+    const entry *ents = ents_of(t);
     for (;; i = (i + 1) & mask) {
-        uint32_t ix = d->index[i];
-        if (ix == EMPTY) {
+        uint32_t ix = ix_get(t, i);
+        if (ix == empty) {
             *found = 0;
             return insert_at != SIZE_MAX ? insert_at : i;
         }
-        if (ix == DUMMY) {
+        if (ix == dummy) {
             if (insert_at == SIZE_MAX) insert_at = i;
             continue;
         }
-        const entry *e = &d->ents[ix];
+        const entry *e = &ents[ix];
         if (e->hash == hash && rg_equal(e->key, key)) {
             *found = 1;
             return i;
@@ -117,35 +156,36 @@ static size_t probe(const rg_dict *d, const rg_object *key, uint64_t hash, int *
     }
 }
 
-/* Compacts the entries and rebuilds the index for at least need entries. */
+/* Compacts the entries into a new table with room for at least need, as
+ * CPython sizes it: an index of the smallest power of two (8 at least)
+ * whose two thirds hold 3 * need / 2, so a growing dict resizes rarely. */
 static int resize(rg_dict *d, size_t need) {
     rg_heap *h = RG__HEAP(&d->ob);
-    size_t ents_cap = need < 8 ? 8 : need + need / 2;
-    if (ents_cap > MAX_ENTRIES) return rg__fail(h, RG_ERANGE);
-    size_t index_cap = 8;
-    while (index_cap < ents_cap + ents_cap / 2) index_cap *= 2;
-    entry *ents = rg__malloc(h, ents_cap * sizeof *ents);
-    uint32_t *index = rg__malloc(h, index_cap * sizeof *index);
-    if (!ents || !index) {
-        rg__free(h, ents, ents_cap * sizeof *ents);
-        rg__free(h, index, index_cap * sizeof *index);
-        return rg__fail(h, RG_ENOMEM);
-    }
-    memset(index, 0xff, index_cap * sizeof *index);
+    size_t want = need + need / 2, index_cap = 8;
+    while (index_cap < MAX_INDEX && usable(index_cap) < want) index_cap *= 2;
+    size_t ents_cap = usable(index_cap);
+    if (ents_cap < need) return rg__fail(h, RG_ERANGE);
+    size_t width = width_for(ents_cap);
+    table *t = rg__malloc(h, table_bytes(index_cap, width));
+    if (!t) return rg__fail(h, RG_ENOMEM);
+    t->ents_cap = (uint32_t)ents_cap;
+    t->index_cap = (uint32_t)index_cap;
+    t->width = (uint32_t)width;
+    memset(index_of(t), 0xff, index_cap * width); /* every slot EMPTY */
+    entry *ents = ents_of(t);
     size_t n = 0;
-    for (size_t i = 0; i < d->nents; i++) {
-        if (!d->ents[i].key) continue;
-        ents[n] = d->ents[i];
-        size_t j = (size_t)ents[n].hash & (index_cap - 1);
-        while (index[j] != EMPTY) j = (j + 1) & (index_cap - 1);
-        index[j] = (uint32_t)n++;
+    table *old = d->t;
+    for (size_t i = 0; old && i < old->nents; i++) {
+        const entry *e = &ents_of(old)[i];
+        if (!e->key) continue;
+        ents[n] = *e;
+        size_t j = (size_t)e->hash & (index_cap - 1);
+        while (ix_get(t, j) != empty_of(t)) j = (j + 1) & (index_cap - 1);
+        ix_set(t, j, (uint32_t)n++);
     }
-    free_tables(h, d->ents, d->ents_cap, d->index, d->index_cap);
-    d->ents = ents;
-    d->ents_cap = ents_cap;
-    d->index = index;
-    d->index_cap = index_cap;
-    d->nents = n;
+    t->nents = (uint32_t)n;
+    rg__free(h, old, t_bytes(old));
+    d->t = t;
     return 0;
 }
 
@@ -166,9 +206,9 @@ static int set_owned(rg_object *self, rg_object *key, rg_object *value) {
     rg_dict *d = DICT(self);
     int found = 0;
     size_t slot = 0;
-    if (d->index_cap) slot = probe(d, key, hash, &found);
+    if (d->t) slot = probe(d->t, key, hash, &found);
     if (found) {
-        entry *e = &d->ents[d->index[slot]];
+        entry *e = &ents_of(d->t)[ix_get(d->t, slot)];
         rg_object *old = e->value;
         e->value = value;
         if (rg__may_be_tracked(value))
@@ -178,16 +218,17 @@ static int set_owned(rg_object *self, rg_object *key, rg_object *value) {
         rg_decref(old);
         return 0;
     }
-    if (d->nents == d->ents_cap) {
+    if (!d->t || d->t->nents == d->t->ents_cap) {
         if ((rc = resize(d, d->len + 1)) < 0) {
             rg_decref(value);
             return rc;
         }
-        slot = probe(d, key, hash, &found);
+        slot = probe(d->t, key, hash, &found);
     }
     rg__stored(key);
-    d->ents[d->nents] = (entry){hash, key, value};
-    d->index[slot] = (uint32_t)d->nents++;
+    table *t = d->t;
+    ents_of(t)[t->nents] = (entry){hash, key, value};
+    ix_set(t, slot, t->nents++);
     d->len++;
     if (!(self->flags & RG__F_TRACKED) && (rg__may_be_tracked(key) || rg__may_be_tracked(value)))
         rg__track(self);
@@ -240,13 +281,13 @@ int rg_dict_setstr(rg_object *d, const char *key, rg_object *value) {
 static entry *lookup(const rg_object *self, const rg_object *key, size_t *slot_out) {
     uint64_t hash;
     if (!RG__IS(self, rg_dict_type) || !key) return NULL;
-    rg_dict *d = DICT(self);
-    if (!d->index_cap || rg__hash((rg_object *)key, &hash) < 0) return NULL;
+    const table *t = DICT(self)->t;
+    if (!t || rg__hash((rg_object *)key, &hash) < 0) return NULL;
     int found;
-    size_t slot = probe(d, key, hash, &found);
+    size_t slot = probe(t, key, hash, &found);
     if (!found) return NULL;
     if (slot_out) *slot_out = slot;
-    return &d->ents[d->index[slot]];
+    return &ents_of(t)[ix_get(t, slot)];
 }
 
 rg_object *rg_dict_get(const rg_object *d, const rg_object *key) {
@@ -255,15 +296,16 @@ rg_object *rg_dict_get(const rg_object *d, const rg_object *key) {
 }
 
 rg_object *rg_dict_getstr(const rg_object *self, const char *key) {
-    if (!RG__IS(self, rg_dict_type) || !key || !DICT(self)->index_cap) return NULL;
-    const rg_dict *d = DICT(self);
+    if (!RG__IS(self, rg_dict_type) || !key || !DICT(self)->t) return NULL;
+    const table *t = DICT(self)->t;
     size_t len = strlen(key);
     uint64_t hash = rg__str_hash(key, len);
-    for (size_t mask = d->index_cap - 1, i = (size_t)hash & mask;; i = (i + 1) & mask) {
-        uint32_t ix = d->index[i];
-        if (ix == EMPTY) return NULL;
-        if (ix == DUMMY) continue;
-        const entry *e = &d->ents[ix];
+    uint32_t empty = empty_of(t), dummy = dummy_of(t);
+    for (size_t mask = t->index_cap - 1, i = (size_t)hash & mask;; i = (i + 1) & mask) {
+        uint32_t ix = ix_get(t, i);
+        if (ix == empty) return NULL;
+        if (ix == dummy) continue;
+        const entry *e = &ents_of(t)[ix];
         if (e->hash == hash && RG__IS(e->key, rg_str_type) && rg_str_len(e->key) == len &&
             memcmp(rg_str_data(e->key), key, len) == 0)
             return e->value;
@@ -278,7 +320,7 @@ int rg_dict_del(rg_object *self, const rg_object *key) {
     if (!e) return rg__fail(RG__HEAP(self), RG_EKEY);
     rg_dict *d = DICT(self);
     rg_object *k = e->key, *v = e->value;
-    d->index[slot] = DUMMY;
+    ix_set(d->t, slot, dummy_of(d->t));
     e->key = e->value = NULL;
     d->len--;
     if (rg__may_be_tracked(k) || rg__may_be_tracked(v))
@@ -290,9 +332,9 @@ int rg_dict_del(rg_object *self, const rg_object *key) {
 
 int rg_dict_next(const rg_object *self, size_t *pos, rg_object **key, rg_object **value) {
     if (!RG__IS(self, rg_dict_type) || !pos) return 0;
-    const rg_dict *d = DICT(self);
-    while (*pos < d->nents) {
-        const entry *e = &d->ents[(*pos)++];
+    const table *t = DICT(self)->t;
+    while (t && *pos < t->nents) {
+        const entry *e = &ents_of(t)[(*pos)++];
         if (!e->key) continue;
         if (key) *key = e->key;
         if (value) *value = e->value;

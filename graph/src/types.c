@@ -64,20 +64,19 @@ typedef struct cand {
 
 #define SUGGEST_MAX_LEN 256 /* names longer than this are compared by prefix only */
 
-int rg_type_suggest(const rg_graph *g, const char *name, size_t len, uint32_t *out, size_t max) {
-    uint8_t *used = used_types(g);
+int rg_names_suggest(const rg_gstr *names, uint32_t n, const uint8_t *use, const char *name, size_t len,
+                     uint32_t *out, size_t max) {
     cand *best = calloc(max + 1, sizeof *best);
     size_t *rows = malloc(2 * (SUGGEST_MAX_LEN + 1) * sizeof *rows);
-    if (!used || !best || !rows) {
-        free(used);
+    if (!best || !rows) {
         free(best);
         free(rows);
         return -1;
     }
     size_t limit = len / 3 > 2 ? len / 3 : 2, nb = 0;
-    for (uint32_t k = 0; k < g->nstr; k++) {
-        if (!used[k]) continue;
-        rg_gstr t = g->str[k];
+    for (uint32_t k = 0; k < n; k++) {
+        if (use && !use[k]) continue;
+        rg_gstr t = names[k];
         size_t score;
         if (len && (iprefix(t.ptr, t.len, name, len) || iprefix(name, len, t.ptr, t.len)))
             score = t.len == len ? 0 : 1; /* the same but for case, or a prefix */
@@ -91,7 +90,7 @@ int rg_type_suggest(const rg_graph *g, const char *name, size_t len, uint32_t *o
         size_t at = nb;
         while (at > 0) { /* bound: at most max places */
             cand *c = &best[at - 1];
-            rg_gstr ct = g->str[c->s];
+            rg_gstr ct = names[c->s];
             size_t m = ct.len < t.len ? ct.len : t.len;
             int cmp = memcmp(ct.ptr, t.ptr, m);
             int before = c->score < score || (c->score == score && (cmp < 0 || (cmp == 0 && ct.len <= t.len)));
@@ -107,10 +106,17 @@ int rg_type_suggest(const rg_graph *g, const char *name, size_t len, uint32_t *o
     /* only the closest: at most one step further than the best */
     while (nb > 1 && best[nb - 1].score > best[0].score + 1) nb--; /* bound: nb shrinks */
     for (size_t i = 0; i < nb; i++) out[i] = best[i].s;
-    free(used);
     free(best);
     free(rows);
     return (int)nb;
+}
+
+int rg_type_suggest(const rg_graph *g, const char *name, size_t len, uint32_t *out, size_t max) {
+    uint8_t *used = used_types(g);
+    if (!used) return -1;
+    int k = rg_names_suggest(g->str, g->nstr, used, name, len, out, max);
+    free(used);
+    return k;
 }
 
 uint32_t *rg_objects_of_type(const rg_graph *g, uint32_t type, size_t *count) {

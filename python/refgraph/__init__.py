@@ -19,6 +19,7 @@ import operator
 import os
 import sys
 import tempfile
+import warnings
 
 from refgraph import _core
 from refgraph._core import __version__, dump, is_tracking, track, untrack
@@ -26,13 +27,33 @@ from refgraph._core import __version__, dump, is_tracking, track, untrack
 __all__ = [
     "dump", "track", "untrack", "is_tracking", "show_refs", "show_backrefs", "show_chain", "find_ref_chain", "find_backref_chain",
     "count", "typestats", "most_common_types", "show_most_common_types", "growth", "show_growth",
-    "by_type", "get_leaking_objects",
+    "by_type", "get_leaking_objects", "UnknownTypeWarning",
 ]
 
 _START, _HIGHLIGHT = 0x1, 0x2
 
 
 # ---- statistics (objgraph's) -------------------------------------------------------------
+
+class UnknownTypeWarning(UserWarning):
+    """count() or by_type() was given a type name no object has, and some
+    objects' type names are close to it: most likely a typo. The result
+    stays objgraph's (0 or []); the warning names the closest types, chosen
+    as the refgraph CLI chooses them. warnings.simplefilter("error",
+    refgraph.UnknownTypeWarning) makes it an error."""
+
+
+def _check_type_name(func, typename, names):
+    """Warn when no object has typename but some names are close to it. A
+    name far from all (a type with no object left) is a plain 0 or []."""
+    names = set(names)
+    if typename in names:
+        return
+    near = _core.suggest(typename, sorted(names))
+    if near:
+        warnings.warn("refgraph.%s: no object of type %r; the closest: %s"
+                      % (func, typename, ", ".join(repr(n) for n in near)), UnknownTypeWarning, stacklevel=3)
+
 
 def typestats(objects=None, shortnames=True, filter=None):
     """Count objects per type name: {name: count} (objgraph.typestats)."""
@@ -49,11 +70,13 @@ def typestats(objects=None, shortnames=True, filter=None):
 
 
 def count(typename, objects=None):
-    """How many objects of this type: a dotted name means module.qualname (objgraph.count)."""
+    """How many objects of this type: a dotted name means module.qualname (objgraph.count).
+    A name no object has but close to some (a typo) warns UnknownTypeWarning."""
     if objects is None:
         objects = gc.get_objects()
     objects = list(objects)
     names = _core.type_names(objects, "." not in typename)
+    _check_type_name("count", typename, names)
     return sum(1 for n in names if n == typename)
 
 
@@ -102,11 +125,13 @@ def show_growth(limit=10, peak_stats=None, shortnames=True, file=None, filter=No
 
 
 def by_type(typename, objects=None):
-    """The objects of this type (objgraph.by_type)."""
+    """The objects of this type (objgraph.by_type). A name no object has but
+    close to some (a typo) warns UnknownTypeWarning."""
     if objects is None:
         objects = gc.get_objects()
     objects = list(objects)
     names = _core.type_names(objects, "." not in typename)
+    _check_type_name("by_type", typename, names)
     return [o for o, n in zip(objects, names) if n == typename]
 
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pyrefgraph.h"
+#include "refgraph/analysis.h"
 #include "refgraph/dump.h"
 #include "refgraph/graph.h"
 #include "refgraph/render.h"
@@ -367,4 +368,49 @@ fail:
     Py_XDECREF(cache);
     walker_free(w);
     return NULL;
+}
+
+/* suggest(name, names, max=5) -> [name]: the names closest to name, the
+ * closest first, chosen as the CLI chooses types for "did you mean"
+ * (rg_names_suggest). names: a list of str, none equal to name. */
+PyObject *rgpy_suggest(PyObject *self, PyObject *args) {
+    (void)self;
+    const char *name;
+    Py_ssize_t len;
+    PyObject *names;
+    Py_ssize_t max = 5;
+    if (!PyArg_ParseTuple(args, "s#O!|n:suggest", &name, &len, &PyList_Type, &names, &max)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(names);
+    if (max < 0 || max > 1000 || n > (Py_ssize_t)UINT32_MAX - 1) {
+        PyErr_SetString(PyExc_ValueError, "suggest: max is 0 to 1000, names at most 2**32 - 2");
+        return NULL;
+    }
+    rg_gstr *strs = PyMem_Calloc((size_t)n + 1, sizeof *strs);
+    uint32_t *near = PyMem_Calloc((size_t)max + 1, sizeof *near);
+    PyObject *out = NULL;
+    if (!strs || !near) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) { /* pointers into the list's strs: valid while it holds them */
+        Py_ssize_t l;
+        const char *s = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(names, i), &l);
+        if (!s) goto done;
+        if (l > (Py_ssize_t)UINT32_MAX) {
+            PyErr_SetString(PyExc_ValueError, "suggest: a name over 4 GiB");
+            goto done;
+        }
+        strs[i] = (rg_gstr){s, (uint32_t)l};
+    }
+    int k = rg_names_suggest(strs, (uint32_t)n, NULL, name, (size_t)len, near, (size_t)max);
+    if (k < 0) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    out = PyList_New(k);
+    for (int i = 0; out && i < k; i++) PyList_SET_ITEM(out, i, Py_NewRef(PyList_GET_ITEM(names, near[i])));
+done:
+    PyMem_Free(strs);
+    PyMem_Free(near);
+    return out;
 }

@@ -51,6 +51,9 @@ static PyMethodDef methods[] = {
      "referrers(targets, objects) -> {id(target): [(referrer, label, weak)]}"},
     {"describe", rgpy_describe, METH_VARARGS, "describe(obj, shortnames=True) -> (type, label, size, static)"},
     {"type_names", rgpy_type_names, METH_VARARGS, "type_names(objects, shortnames=True) -> [type name]"},
+    {"suggest", rgpy_suggest, METH_VARARGS,
+     "suggest(name, names, max=5) -> [name]\n\nThe names closest to name (none of them equal to it), the closest first:\n"
+     "the rule the refgraph CLI uses to name the types closest to a typo."},
     {NULL, NULL, 0, NULL},
 };
 

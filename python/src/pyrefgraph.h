@@ -31,6 +31,7 @@ PyObject *rgpy_referents(PyObject *self, PyObject *obj);
 PyObject *rgpy_referrers(PyObject *self, PyObject *args);
 PyObject *rgpy_describe(PyObject *self, PyObject *args);
 PyObject *rgpy_type_names(PyObject *self, PyObject *args);
+PyObject *rgpy_suggest(PyObject *self, PyObject *args);
 
 /* dump.c */
 PyObject *rgpy_dump(PyObject *self, PyObject *args, PyObject *kw);

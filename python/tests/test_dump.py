@@ -7,19 +7,13 @@ with PYTHONPATH naming the built package.
 import gc
 import json
 import os
-import subprocess
 import sys
 import weakref
 
-CLI, TMP = sys.argv[1], sys.argv[2]
-os.makedirs(TMP, exist_ok=True)
-failures = []
+import rgtest
+from rgtest import check
 
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
+CLI, TMP = rgtest.args("REFGRAPH", "SCRATCH_DIR")
 
 
 def load(path):
@@ -40,7 +34,7 @@ def load(path):
 
 
 def cli(*args):
-    p = subprocess.run([CLI, *args], capture_output=True, text=True)
+    p = rgtest.run(CLI, *args)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -229,5 +223,4 @@ try:
 except OSError as e:
     check("nonexistent" in str(e), "the error names the file: %s" % e)
 
-print("%d failures" % len(failures))
-sys.exit(1 if failures else 0)
+rgtest.finish()

@@ -26,7 +26,10 @@ import subprocess
 import sys
 import time
 
-REFGRAPH, WORK = sys.argv[1], sys.argv[2]
+import rgtest
+from rgtest import check
+
+REFGRAPH, WORK = rgtest.args("REFGRAPH", "SCRATCH_DIR")
 PY = "/usr/bin/python3"
 SKIP = 77
 
@@ -80,7 +83,7 @@ print("done", i, "%.4f" % gap, "globals+%s" % ",".join(changed),
       flush=True)
 '''
 
-failures = []
+rgtest.verbose = True
 STALE = set(glob.glob("/tmp/refgraph-dump-*"))  # not ours: left by a killed run, or another one running
 
 
@@ -88,14 +91,8 @@ def new_temp_dirs():
     return set(glob.glob("/tmp/refgraph-dump-*")) - STALE
 
 
-def check(cond, what):
-    print(("ok    " if cond else "FAIL  ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
 def refgraph(*args, timeout=120):
-    return subprocess.run([REFGRAPH, *args], capture_output=True, text=True, timeout=timeout)
+    return rgtest.run(REFGRAPH, *args, timeout=timeout)
 
 
 def target_env():
@@ -145,7 +142,6 @@ class Target:
 
 
 def main():
-    os.makedirs(WORK, exist_ok=True)
     if not shutil.which("gdb"):
         print("test_dump_pid: SKIPPED: gdb is missing (Debian: apt-get install gdb)")
         return SKIP
@@ -311,11 +307,7 @@ def main():
     check(r.returncode == 3 and "no refgraph Python extension" in r.stderr, "no extension: exits 3 (%s)"
           % r.stderr.strip())
 
-    if failures:
-        print("%d failure(s)" % len(failures))
-        return 1
-    print("all ok")
-    return 0
+    rgtest.finish()
 
 
 if __name__ == "__main__":

@@ -6,14 +6,10 @@ import os
 import subprocess
 import sys
 
-SAMPLES, CLI, TMP = sys.argv[1:4]
-failures = []
+import rgtest
+from rgtest import check
 
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
+SAMPLES, CLI, TMP = rgtest.args("SAMPLES_DIR", "REFGRAPH", "SCRATCH_DIR")
 
 
 expect = {
@@ -38,11 +34,9 @@ for script, lines in sorted(expect.items()):
     for png in glob.glob(os.path.join(out, "*.png")):
         check(open(png, "rb").read(4) == b"\x89PNG", "%s is a PNG" % png)
     if dumps:
-        r = subprocess.run([CLI, "info", dumps[-1]], capture_output=True, text=True)
+        r = rgtest.run(CLI, "info", dumps[-1])
         check(r.returncode == 0, "refgraph info accepts %s: %s" % (dumps[-1], r.stderr))
 # lesson 5's cycle, seen by the CLI in the snapshot taken after return
-r = subprocess.run([CLI, "leaks", os.path.join(TMP, "lesson5_cycle", "returned.jsonl.gz"), "--json"],
-                   capture_output=True, text=True)
+r = rgtest.run(CLI, "leaks", os.path.join(TMP, "lesson5_cycle", "returned.jsonl.gz"), "--json")
 check(r.returncode == 0 and '"cycle_objects":2' in r.stdout, "leaks sees lesson 5's two lists? %s" % r.stdout[:300])
-print("%d failures" % len(failures))
-sys.exit(1 if failures else 0)
+rgtest.finish()

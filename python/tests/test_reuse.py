@@ -6,20 +6,13 @@ python3 test_reuse.py <refgraph CLI> <scratch dir>"""
 import gc
 import json
 import os
-import subprocess
 import sys
 
 import refgraph
+import rgtest
+from rgtest import check
 
-CLI, TMP = sys.argv[1], sys.argv[2]
-os.makedirs(TMP, exist_ok=True)
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
+CLI, TMP = rgtest.args("REFGRAPH", "SCRATCH_DIR")
 
 
 class Node:
@@ -43,7 +36,7 @@ def reuse(addr, make):
 
 
 def diff(p1, p2):
-    r = subprocess.run([CLI, "diff", "--json", p1, p2], capture_output=True, text=True)
+    r = rgtest.run(CLI, "diff", "--json", p1, p2)
     check(r.returncode == 0, "refgraph diff runs: %s" % r.stderr)
     return json.loads(r.stdout) if r.returncode == 0 else {}
 
@@ -88,5 +81,4 @@ check(node_addr in new_ids and node_addr in freed_ids, "the Node's address is bo
 check(text_addr in new_ids and text_addr in freed_ids, "the str's address is both freed and new")
 check(d.get("ids_reused", 0) >= 2, "at least the two reused ids are counted: %s" % d.get("ids_reused"))
 
-print("%d failures" % len(failures))
-sys.exit(1 if failures else 0)
+rgtest.finish()

@@ -5,20 +5,12 @@ python3 test_track.py <refgraph CLI> <scratch dir>"""
 import gc
 import json
 import os
-import subprocess
-import sys
 
 import refgraph
+import rgtest
+from rgtest import check
 
-CLI, TMP = sys.argv[1], sys.argv[2]
-os.makedirs(TMP, exist_ok=True)
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, flush=True)
+CLI, TMP = rgtest.args("REFGRAPH", "SCRATCH_DIR")
 
 
 class Node:
@@ -46,7 +38,7 @@ def round_trip(name):
     news = [Node() for _ in range(2000)]
     reused = sum(1 for o in news if id(o) in old_addr)
     refgraph.dump(p2)
-    r = subprocess.run([CLI, "diff", p1, p2, "--json"], capture_output=True, text=True)
+    r = rgtest.run(CLI, "diff", p1, p2, "--json")
     check(r.returncode == 0, "refgraph diff runs: %s" % r.stderr)
     shared = len(node_ids(p1) & node_ids(p2))
     return reused, shared, json.loads(r.stdout) if r.returncode == 0 else {}
@@ -65,5 +57,4 @@ node = rows.get("__main__.Node", {})
 check(node.get("new") == 2000 and node.get("freed") == 2000, "diff: 2000 new and 2000 freed Nodes: %s" % node)
 refgraph.untrack()
 check(not refgraph.is_tracking(), "untrack")
-print("%d failures" % len(failures))
-sys.exit(1 if failures else 0)
+rgtest.finish()

@@ -179,6 +179,13 @@ uint32_t rg_type_find(const rg_graph *g, const char *name, size_t len);
  * out; returns how many, or -1 when out of memory. */
 int rg_type_suggest(const rg_graph *g, const char *name, size_t len, uint32_t *out, size_t max);
 
+/* The same choice among any names: names[0..n-1], those with use[k] set
+ * (all when use is NULL), none of them equal to name. Writes at most max
+ * indexes into names to out; returns how many, or -1 when out of memory.
+ * The Python API's typo check (refgraph.count, refgraph.by_type) uses it. */
+int rg_names_suggest(const rg_gstr *names, uint32_t n, const uint8_t *use, const char *name, size_t len,
+                     uint32_t *out, size_t max);
+
 /* The objects of a type (string index), in dump order: new memory [*count]
  * (not NULL when *count is 0), NULL when out of memory. */
 uint32_t *rg_objects_of_type(const rg_graph *g, uint32_t type, size_t *count);
