@@ -431,6 +431,139 @@ static int xml_ok(const char *path) {
 /* Labels with "&#x1F;" (Graphviz would decode it to a control character),
  * U+FFFF, U+FFFE, C0 and C1 controls: every SVG is well-formed XML, and
  * the text is shown, not interpreted. */
+/* ---- DOT without cgraph: what agwrite wrote, byte for byte ------------------------------- */
+
+/* rg_drawing_write writes DOT through cgraph's agwrite when set (render/src/draw.c):
+ * the reference render/'s own writer is compared with. */
+extern int rg__dot_via_cgraph;
+
+static void puts_dump(FILE *f, const char *text) { fputs(text, f); }
+
+/* A dump whose strings are what DOT must quote or break: DOT keywords in
+ * any case, numbers and near-numbers, quotes, backslashes, non-ASCII,
+ * labels of 300 bytes with and without places to break, empty labels; two
+ * cycles, a weak reference, many references to one object (folded), a
+ * global and a frame local. */
+static char *keyword_dump(size_t *len) {
+    static const char *const labels[] = {
+        "node", "Graph", "EDGE", "strict", "digraph", "subgraph", "nodes", "-1", "1.5", "1.2.3", ".", "-", "-.5",
+        "1-2", "", "a\\\"b", "back\\\\slash", "caf\u00e9", "_x_", "x y", "0", "007", ".5.", "a.b",
+    };
+    size_t nl = sizeof labels / sizeof *labels;
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    puts_dump(f, "{\"format\":\"refgraph-dump\",\"version\":1,\"producer\":\"test\",\"producer_version\":\"0.1.0\","
+                 "\"created\":\"2026-01-01T00:00:00Z\",\"heap_id\":\"00000000000000aa\",\"heap\":{\"bytes_in_use\":1,"
+                 "\"peak_bytes\":1,\"live_objects\":40,\"max_id\":40},\"gc\":{\"enabled\":true,\"thresholds\":[700,10,10],"
+                 "\"counts\":[0,0,0],\"stats\":[{\"collections\":0,\"collected\":0,\"uncollectable\":0},"
+                 "{\"collections\":0,\"collected\":0,\"uncollectable\":0},{\"collections\":0,\"collected\":0,"
+                 "\"uncollectable\":0}],\"garbage_id\":null}}\n");
+    unsigned refs = 0;
+    for (unsigned i = 1; i <= 40; i++) {
+        char label[400];
+        if (i % 10 == 3) { /* 300 bytes: words (breakable) */
+            label[0] = '\0';
+            for (int k = 0; k < 30; k++) strcat(label, "word.word ");
+        } else if (i % 10 == 7) { /* 300 bytes, one identifier: no place to break */
+            memset(label, 'x', 300);
+            label[300] = '\0';
+        } else {
+            snprintf(label, sizeof label, "%s", labels[i % nl]);
+        }
+        fprintf(f, "{\"id\":%u,\"type\":\"%s\",\"size\":8,\"rc\":1,\"gen\":2,\"label\":\"%s\",\"refs\":[", i,
+                labels[(i * 7) % nl], label);
+        /* 1 -> 2..13 (folded past too_many), a cycle 2 -> 3 -> 2, a cycle 20 -> 21 -> 22 -> 20, a weak ref */
+        if (i == 1)
+            for (unsigned t = 2; t <= 13; t++) fprintf(f, "%s[%u,\"%s\"]", t > 2 ? "," : "", t, labels[t % nl]), refs++;
+        if (i == 2) fprintf(f, "[3,\"node\"],[20,\"\"]"), refs += 2;
+        if (i == 3) fprintf(f, "[2,\"-1\"],[2,\"1.5\"]"), refs += 2;
+        if (i == 20) fprintf(f, "[21,\"Graph\"],[25,\"w\",true]"), refs += 2;
+        if (i == 21) fprintf(f, "[22,\"%s\"]", label), refs++;
+        if (i == 22) fprintf(f, "[20,\"x y\"],[20,\"x y\"],[2,\"back\"]"), refs += 3;
+        fputs("]}\n", f);
+    }
+    fputs("{\"global\":\"node\",\"id\":1}\n{\"frame\":\"graph\",\"depth\":0,\"locals\":[[\"edge\",20]]}\n", f);
+    fprintf(f, "{\"trailer\":{\"objects\":40,\"references\":%u,\"globals\":1,\"frames\":1,\"generations\":{"
+               "\"untracked\":0,\"0\":0,\"1\":0,\"2\":40,\"frozen\":0}}}\n", refs);
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* 180 bytes of "a a a ...", starting with a space for every other object:
+ * agstrcanon's break after 128 bytes falls on a space in some boxes, on a
+ * letter in others. */
+static size_t sweep_extra(const rg_graph *g, uint32_t obj, char *buf, size_t size, void *ud) {
+    (void)g;
+    (void)ud;
+    size_t n = 0;
+    while (n < 180 && n + 1 < size) {
+        buf[n] = (n + obj) % 2 ? ' ' : 'a';
+        n++;
+    }
+    return n;
+}
+
+/* The show-refs drawing and a hand-made one (ghosts, references between
+ * them, a "more" node made twice) as DOT in new memory. */
+static char *dot_of(const rg_graph *g, const rg_analysis *an, const rg_render_options *o, size_t *len) {
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+    rg_error err = {0};
+    uint32_t starts[2] = {rg_graph_find(g, 1), rg_graph_find(g, 20)};
+    CU_ASSERT_EQUAL(rg_show_write(g, an, starts, 2, o, f, &err), 0);
+    rg_drawing *d = rg_drawing_new(g, an, o);
+    for (uint32_t i = 0; i < g->n; i++) rg_drawing_node(d, i, (int)(i % 4), i % 2 ? RG_DRAW_NEW : RG_DRAW_LOST);
+    for (uint32_t e = 0; e < g->nrefs; e++)
+        if (rg_drawing_has(d, rg_edge_source(g, e)) && rg_drawing_has(d, g->ref_target[e])) rg_drawing_edge(d, e, RG_DRAW_NEW);
+    rg_gstr kw = {"node", 4}, num = {"-1", 2}, brk = {"a b c d e f g h i j k l m n o p q r s t u v w x y z", 51};
+    rg_drawing_more(d, 0, 5, 0);
+    rg_drawing_more(d, 0, 6, 1); /* the same node again */
+    rg_drawing_ghost(d, 100, kw, brk, 0, num);
+    rg_drawing_ghost(d, 101, num, kw, RG_NONE, kw);
+    rg_drawing_ghost_ref(d, 100, 101, kw);
+    rg_drawing_ghost_ref(d, 101, 100, brk);
+    rg_drawing_ghost_ref(d, 100, 999, kw); /* one end not drawn */
+    CU_ASSERT_EQUAL(rg_drawing_write(d, f, "<test>", &err), 0);
+    fclose(f);
+    return buf;
+}
+
+static void test_dot_as_agwrite(void) {
+    size_t n;
+    char *text = keyword_dump(&n);
+    rg_error err = {0};
+    rg_graph *g = rg_graph_load_buffer(text, n, "keywords", NULL, &err);
+    free(text);
+    if (!g) printf("\n  %s: line %ld: %s\n", "keywords", err.line, err.text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    rg_analysis an;
+    CU_ASSERT_EQUAL_FATAL(rg_analyze(g, &an), 0);
+    int compared = 0;
+    for (unsigned knobs = 0; knobs < 16; knobs++) {
+        rg_render_options o = {0};
+        o.backrefs = knobs & 1;
+        o.cluster_cycles = (knobs >> 1) & 1;
+        o.refcounts = (knobs >> 2) & 1;
+        o.no_legend = (knobs >> 3) & 1;
+        if (knobs & 4) o.extra_info = sweep_extra;
+        size_t len_own, len_ref;
+        char *own = dot_of(g, &an, &o, &len_own);
+        rg__dot_via_cgraph = 1;
+        char *ref = dot_of(g, &an, &o, &len_ref);
+        rg__dot_via_cgraph = 0;
+        CU_ASSERT(len_own > 0 && len_own == len_ref && memcmp(own, ref, len_own) == 0);
+        if (len_own != len_ref || memcmp(own, ref, len_own) != 0) printf("\n--- agwrite\n%s\n--- render\n%s\n", ref, own);
+        compared += len_own == len_ref;
+        free(own);
+        free(ref);
+    }
+    CU_ASSERT_EQUAL(compared, 16);
+    rg_analysis_free(&an);
+    rg_graph_free(g);
+}
+
 static void test_hostile_labels_svg(void) {
     rg_error err = {0};
     rg_graph *g = rg_graph_load(RG_TEST_GOLDEN "/../dumps/escape/strings.jsonl", NULL, &err);
@@ -769,6 +902,9 @@ int main(void) {
         {"reachability and external references", test_reachability_and_external},
         {"golden: the lesson's cycle, live and unreachable", test_golden_lesson_cycle},
         {"golden: shared targets, keys, weak refs, too many, backrefs", test_golden_small_heap},
+        /* before any layout: gvContext() gives every later graph a default
+         * label "\\N", which agwrite then writes (render/'s writer never does) */
+        {"DOT without cgraph: agwrite's bytes (keywords, numbers, long labels, clusters, ghosts)", test_dot_as_agwrite},
         {"depth, filters, stop, ignore", test_depth_and_filters},
         {"escaping survives Graphviz's parser", test_escaping},
         {"PNG, SVG, PDF and Graphviz failures", test_png_svg_pdf},

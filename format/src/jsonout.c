@@ -43,17 +43,46 @@ json_t *rg_json_cstr(const char *s) { return s ? rg_json_text(s, strlen(s)) : js
 
 json_t *rg_json_u64(uint64_t v) { return v <= INT64_MAX ? json_integer((json_int_t)v) : json_real((double)v); }
 
+typedef struct dump_buf {
+    char *p;
+    size_t len, cap;
+    int failed; /* sticky: jansson ignores a failure while writing an object's key */
+} dump_buf;
+
+static int dump_piece(const char *piece, size_t n, void *data) {
+    dump_buf *b = data;
+    if (b->failed || n > SIZE_MAX - 1 - b->len) {
+        b->failed = 1;
+        return -1;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) /* bound: cap doubles up to the length */
+            cap = cap > SIZE_MAX / 2 ? b->len + n + 1 : cap * 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->failed = 1;
+            return -1;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, piece, n);
+    b->len += n;
+    return 0;
+}
+
+/* One pass through jansson, into a buffer that doubles (json_dumpb needs
+ * two: one to learn the size, one to write). */
 char *rg_json_dump(const json_t *v, size_t flags, size_t *len) {
-    size_t n = json_dumpb(v, NULL, 0, JSON_COMPACT | flags);
-    char *s = n && n < SIZE_MAX ? malloc(n + 1) : NULL;
-    if (!s) return NULL;
-    if (json_dumpb(v, s, n, JSON_COMPACT | flags) != n) { /* jansson ran out of memory */
-        free(s);
+    dump_buf b = {NULL, 0, 0, 0};
+    if (json_dump_callback(v, dump_piece, &b, JSON_COMPACT | flags) != 0 || b.failed || !b.len) { /* out of memory */
+        free(b.p);
         return NULL;
     }
-    s[n] = '\0';
-    *len = n;
-    return s;
+    b.p[b.len] = '\0';
+    *len = b.len;
+    return b.p;
 }
 
 int rg_json_dumpf(const json_t *v, FILE *f) {
@@ -65,6 +94,11 @@ int rg_json_dumpf(const json_t *v, FILE *f) {
     size_t run = 0;
     int rc = 0;
     for (size_t i = 0; i < n;) { /* bound: i grows by at least 1 */
+        if ((unsigned char)s[i] < 0x7f) { /* ASCII, as most of it is */
+            run++;
+            i++;
+            continue;
+        }
         unsigned long c;
         int valid;
         size_t k = rg_utf8_next(s + i, n - i, &c, &valid);

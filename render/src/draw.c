@@ -16,6 +16,7 @@
 #include "refgraph/jsonout.h"
 #include "refgraph/outfile.h"
 #include "refgraph/render.h"
+#include "picture.h"
 
 #define DISPLAY_LABEL_MAX 48 /* bytes of a label shown in a box */
 #define EXTRA_MAX 256 /* bytes of an extra_info line */
@@ -504,10 +505,10 @@ enum {
 
 /* ---- style ---------------------------------------------------------------------------- */
 
-static void setf(void *obj, const char *name, const char *fmt, double a, double b, double c) {
+static void setf(rg_pic *p, uint32_t obj, const char *name, const char *fmt, double a, double b, double c) {
     char t[64];
     snprintf(t, sizeof t, fmt, a, b, c);
-    set(obj, name, t);
+    pic_set(p, obj, name, t);
 }
 
 
@@ -521,12 +522,12 @@ static int highlighted(const rg_drawing *d, uint32_t obj) {
 
 static int is_cyclic(const rg_drawing *d, uint32_t obj) { return d->a->scc.cyclic[d->a->scc.comp[obj]]; }
 
-static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b, unsigned *seen) {
+static uint32_t make_node(rg_drawing *d, rg_pic *p, const dnode *dn, sbuf *b, unsigned *seen) {
     const rg_graph *g = d->g;
     uint32_t o = dn->obj;
     char name[32];
     snprintf(name, sizeof name, "o%llu", (unsigned long long)g->id[o]);
-    Agnode_t *n = node(G, name);
+    uint32_t n = pic_node(p, name);
     b->len = 0;
     sb_gstr(b, g->str[g->type[o]], DISPLAY_LABEL_MAX);
     if (!d->o.no_ids) sb_fmt(b, "#%llu", (unsigned long long)g->id[o]); /* as text and JSON name it */
@@ -543,42 +544,42 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b,
         sb_str(b, "\\n");
         sb_text(b, extra, ne < sizeof extra ? ne : sizeof extra - 1, sizeof extra);
     }
-    set(n, "label", b->p ? b->p : "");
+    pic_set(p, n, "label", b->p ? b->p : "");
     /* objgraph's grey by depth; blue when highlighted; green/red in a diff */
     double v = 1.0 - 0.7 * (double)dn->depth / (double)d->o.max_depth;
     if (v < 0.3) v = 0.3;
     unsigned marks = dn->marks | (highlighted(d, o) ? RG_DRAW_HIGHLIGHT : 0);
     if (marks & RG_DRAW_NEW) {
-        set(n, "fillcolor", FILL_NEW);
+        pic_set(p, n, "fillcolor", FILL_NEW);
         *seen |= L_NEW;
     } else if (marks & RG_DRAW_GONE) {
-        set(n, "fillcolor", FILL_GONE);
+        pic_set(p, n, "fillcolor", FILL_GONE);
         *seen |= L_GONE;
     } else if (marks & RG_DRAW_LOST) {
-        set(n, "fillcolor", FILL_LOST);
+        pic_set(p, n, "fillcolor", FILL_LOST);
         *seen |= L_LOST;
     } else if (marks & RG_DRAW_CHANGED) {
-        set(n, "fillcolor", FILL_CHANGED);
+        pic_set(p, n, "fillcolor", FILL_CHANGED);
         *seen |= L_CHANGED;
     } else if (marks & RG_DRAW_HIGHLIGHT) {
-        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.6, 0.6, v);
+        setf(p, n, "fillcolor", "%.3f %.3f %.3f", 0.6, 0.6, v);
         *seen |= L_HIGHLIGHT;
     } else {
-        setf(n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.0, v);
+        setf(p, n, "fillcolor", "%.3f %.3f %.3f", 0.0, 0.0, v);
         if (dn->depth > 0) *seen |= L_DEPTH;
     }
     if (marks & RG_DRAW_START) {
-        set(n, "fontcolor", "red");
+        pic_set(p, n, "fontcolor", "red");
         *seen |= L_START;
     } else if (v < 0.5 && !(marks & (RG_DRAW_NEW | RG_DRAW_GONE | RG_DRAW_LOST | RG_DRAW_CHANGED))) {
-        set(n, "fontcolor", "white");
+        pic_set(p, n, "fontcolor", "white");
     }
     if (is_cyclic(d, o)) {
-        set(n, "color", "red");
-        set(n, "penwidth", "2");
+        pic_set(p, n, "color", "red");
+        pic_set(p, n, "penwidth", "2");
         *seen |= L_CYCLE;
     }
-    if (marks & RG_DRAW_LOST) set(n, "peripheries", "2");
+    if (marks & RG_DRAW_LOST) pic_set(p, n, "peripheries", "2");
     b->len = 0;
     sb_fmt(b, "id %llu", (unsigned long long)g->id[o]);
     sb_str(b, "\\ntype ");
@@ -588,7 +589,7 @@ static Agnode_t *make_node(rg_drawing *d, Agraph_t *G, const dnode *dn, sbuf *b,
     sb_str(b, "\\n");
     sb_gstr(b, g->str[g->label[o]], 200);
     if (g->label_len[o]) sb_fmt(b, " (%llu bytes in all)", (unsigned long long)g->label_len[o]);
-    set(n, "tooltip", b->p ? b->p : "");
+    pic_set(p, n, "tooltip", b->p ? b->p : "");
     return n;
 }
 
@@ -630,21 +631,9 @@ static const legend_row legend_rows[] = {
     {L_MORE, "border=\"1\" bgcolor=\"" FILL_MORE "\"", "", "references left out"},
 };
 
-/* Sets an HTML-like label (Graphviz's <...>): the string must come from
- * agstrdup_html for cgraph to write and lay it out as one. */
-static void set_html(Agraph_t *G, void *obj, const char *name, const char *html) {
-    char *h = agstrdup_html(G, (char *)html);
-    if (!h) {
-        gv_failed = 1;
-        return;
-    }
-    set(obj, name, h);
-    agstrfree(G, h);
-}
-
 /* The legend of what the picture shows (seen: L_* bits), as a table of
  * samples; nothing when it shows none of them. */
-static void add_legend(const rg_drawing *d, Agraph_t *G, unsigned seen, sbuf *b) {
+static void add_legend(const rg_drawing *d, rg_pic *p, unsigned seen, sbuf *b) {
     if (!seen) return;
     b->len = 0;
     sb_str(b, "<table border=\"0\" cellborder=\"0\" cellspacing=\"3\" cellpadding=\"1\">"
@@ -665,35 +654,29 @@ static void add_legend(const rg_drawing *d, Agraph_t *G, unsigned seen, sbuf *b)
     }
     sb_str(b, "</table>");
     if (b->oom) return;
-    Agnode_t *n = node(G, "legend");
-    set(n, "shape", "plain");
-    set(n, "style", "");
-    set(n, "fontsize", "9");
-    set_html(G, n, "label", b->p);
+    uint32_t n = pic_node(p, "legend");
+    pic_set(p, n, "shape", "plain");
+    pic_set(p, n, "style", "");
+    pic_set(p, n, "fontsize", "9");
+    pic_set_html(p, n, "label", b->p);
 }
 
-/* Builds the Graphviz graph. NULL when out of memory. */
-static Agraph_t *build(rg_drawing *d) {
+/* Draws d into the picture p: the objects, the cycles' boxes, the
+ * references, the folded counts, the freed objects, the roots and the
+ * legend. p->oom tells whether it is whole. */
+static void draw_picture(rg_drawing *d, rg_pic *p) {
     const rg_graph *g = d->g;
     const rg_scc *scc = &d->a->scc;
-    Agdesc_t dir = Agdirected;
-    gv_reset();
-    Agraph_t *G = agopen("ObjectGraph", dir, &gv_disc);
-    if (!G) return NULL;
-    if (!agattr(G, AGNODE, "shape", "box") || !agattr(G, AGNODE, "style", "filled") ||
-        !agattr(G, AGNODE, "fillcolor", "white"))
-        gv_failed = 1;
     sbuf b = {0};
     unsigned seen = 0; /* L_* bits: what the legend lists */
-    Agnode_t **made = calloc(d->nnodes + 1, sizeof *made);
+    uint32_t *made = malloc((d->nnodes + 1) * sizeof *made);
     uint32_t *cluster_of = calloc(scc->ncomp + 1, sizeof *cluster_of); /* comp -> cycle number */
-    if (!made || !cluster_of) {
-        free(made);
-        free(cluster_of);
-        gv_close(G);
-        return NULL;
+    uint32_t *sub_of = malloc((scc->ncomp + 1) * sizeof *sub_of);     /* comp -> its subgraph */
+    if (!made || !cluster_of || !sub_of) {
+        p->oom = 1;
+        goto done;
     }
-    for (size_t i = 0; i < d->nnodes; i++) made[i] = make_node(d, G, &d->nodes[i], &b, &seen);
+    for (size_t i = 0; i < d->nnodes; i++) made[i] = make_node(d, p, &d->nodes[i], &b, &seen);
     /* cycles: numbered as they first appear; unreachable ones always boxed */
     unsigned ncycles = 0;
     for (size_t i = 0; i < d->nnodes; i++) {
@@ -701,46 +684,41 @@ static Agraph_t *build(rg_drawing *d) {
         if (!scc->cyclic[c]) continue;
         int unreachable = !d->a->reach[o];
         if (!unreachable && !d->o.cluster_cycles) continue;
-        if (!cluster_of[c]) cluster_of[c] = ++ncycles;
-        char name[48];
-        snprintf(name, sizeof name, "cluster_cycle_%u", cluster_of[c]);
-        Agraph_t *sub = agsubg(G, name, 0);
-        if (!sub) {
-            if (!(sub = agsubg(G, name, 1))) {
-                gv_failed = 1;
-                continue;
-            }
-            cluster_title(&b, unreachable ? "unreachable cycle" : "cycle", cluster_of[c], scc->size[c],
-                          scc->bytes[c]);
-            set(sub, "label", b.p);
-            set(sub, "color", "red");
-            set(sub, "fontcolor", "red");
-            set(sub, "style", unreachable ? "dashed" : "solid");
+        if (!cluster_of[c]) {
+            cluster_of[c] = ++ncycles;
+            char name[48];
+            snprintf(name, sizeof name, "cluster_cycle_%u", cluster_of[c]);
+            uint32_t sub = sub_of[c] = pic_sub(p, name);
+            cluster_title(&b, unreachable ? "unreachable cycle" : "cycle", cluster_of[c], scc->size[c], scc->bytes[c]);
+            pic_set(p, sub, "label", b.p);
+            pic_set(p, sub, "color", "red");
+            pic_set(p, sub, "fontcolor", "red");
+            pic_set(p, sub, "style", unreachable ? "dashed" : "solid");
             seen |= unreachable ? L_GARBAGE : L_CYCLE_BOX;
         }
-        if (!made[i] || !agsubnode(sub, made[i], 1)) gv_failed = 1;
+        pic_subnode(p, sub_of[c], made[i]);
     }
     for (size_t i = 0; i < d->nedges; i++) {
         uint32_t e = d->edges[i].e;
         uint32_t src = rg_edge_source(g, e);
         uint32_t dst = g->ref_target[e];
         if (d->slot[src] == RG_NONE || d->slot[dst] == RG_NONE) continue;
-        Agedge_t *ed = edge(G, made[d->slot[src]], made[d->slot[dst]]);
+        uint32_t ed = pic_edge(p, made[d->slot[src]], made[d->slot[dst]]);
         b.len = 0;
         sb_gstr(&b, g->str[RG_EDGE_LABEL(g->ref_label[e])], DISPLAY_EDGE_MAX);
-        if (b.len) set(ed, "label", b.p);
+        if (b.len) pic_set(p, ed, "label", b.p);
         int weak = (g->ref_label[e] & RG_EDGE_WEAK) != 0;
         int cyc = !weak && scc->comp[src] == scc->comp[dst] && scc->cyclic[scc->comp[src]];
         if (weak) {
-            set(ed, "style", "dashed");
+            pic_set(p, ed, "style", "dashed");
             seen |= L_WEAK;
         }
         if (cyc) {
-            set(ed, "color", "red");
-            set(ed, "penwidth", "2");
+            pic_set(p, ed, "color", "red");
+            pic_set(p, ed, "penwidth", "2");
             seen |= L_CYCLE_EDGE;
         } else if (d->edges[i].marks & RG_DRAW_NEW) {
-            set(ed, "color", "darkgreen");
+            pic_set(p, ed, "color", "darkgreen");
             seen |= L_NEW_EDGE;
         }
     }
@@ -749,41 +727,41 @@ static Agraph_t *build(rg_drawing *d) {
         if (d->slot[m->obj] == RG_NONE) continue; /* its object left out */
         char name[48];
         snprintf(name, sizeof name, "more%llu", (unsigned long long)g->id[m->obj]);
-        Agnode_t *n = node(G, name);
+        uint32_t n = pic_node(p, name);
         b.len = 0;
         sb_fmt(&b, "%u more ", m->count);
         sb_str(&b, m->backrefs ? "backreferences" : "references");
-        set(n, "label", b.p);
-        set(n, "fillcolor", FILL_MORE);
+        pic_set(p, n, "label", b.p);
+        pic_set(p, n, "fillcolor", FILL_MORE);
         seen |= L_MORE;
-        set(n, "fontsize", "8");
-        Agnode_t *o = made[d->slot[m->obj]];
-        Agedge_t *ed = m->backrefs ? edge(G, n, o) : edge(G, o, n);
-        set(ed, "style", "dotted");
-        set(ed, "color", "red");
+        pic_set(p, n, "fontsize", "8");
+        uint32_t o = made[d->slot[m->obj]];
+        uint32_t ed = m->backrefs ? pic_edge(p, n, o) : pic_edge(p, o, n);
+        pic_set(p, ed, "style", "dotted");
+        pic_set(p, ed, "color", "red");
     }
     for (size_t i = 0; i < d->nghosts; i++) {
         const dghost *gh = &d->ghosts[i];
         char name[48];
         snprintf(name, sizeof name, "gone%llu", (unsigned long long)gh->id);
-        Agnode_t *n = node(G, name);
+        uint32_t n = pic_node(p, name);
         b.len = 0;
         sb_text(&b, gh->type, strlen(gh->type), DISPLAY_LABEL_MAX);
         sb_str(&b, "\\n");
         sb_text(&b, gh->label, strlen(gh->label), DISPLAY_LABEL_MAX);
         sb_str(&b, "\\n(freed)");
-        set(n, "label", b.p);
-        set(n, "fillcolor", FILL_GONE);
-        set(n, "color", "red");
-        set(n, "style", "filled,dashed");
+        pic_set(p, n, "label", b.p);
+        pic_set(p, n, "fillcolor", FILL_GONE);
+        pic_set(p, n, "color", "red");
+        pic_set(p, n, "style", "filled,dashed");
         seen |= L_GONE;
         if (gh->holder != RG_NONE && d->slot[gh->holder] != RG_NONE) {
-            Agedge_t *ed = edge(G, made[d->slot[gh->holder]], n);
+            uint32_t ed = pic_edge(p, made[d->slot[gh->holder]], n);
             b.len = 0;
             sb_text(&b, gh->ref_label, strlen(gh->ref_label), DISPLAY_EDGE_MAX);
-            if (b.len) set(ed, "label", b.p);
-            set(ed, "style", "dashed");
-            set(ed, "color", "red");
+            if (b.len) pic_set(p, ed, "label", b.p);
+            pic_set(p, ed, "style", "dashed");
+            pic_set(p, ed, "color", "red");
             seen |= L_GONE_EDGE;
         }
     }
@@ -791,14 +769,14 @@ static Agraph_t *build(rg_drawing *d) {
         char from[48], to[48];
         snprintf(from, sizeof from, "gone%llu", (unsigned long long)d->gedges[i].from);
         snprintf(to, sizeof to, "gone%llu", (unsigned long long)d->gedges[i].to);
-        Agnode_t *a = agnode(G, from, 0), *z = agnode(G, to, 0);
-        if (!a || !z) continue; /* one end not drawn */
-        Agedge_t *ed = agedge(G, a, z, NULL, 1);
+        uint32_t a = pic_find(p, from), z = pic_find(p, to);
+        if (a == PIC_NONE || z == PIC_NONE) continue; /* one end not drawn */
+        uint32_t ed = pic_edge(p, a, z);
         b.len = 0;
         sb_text(&b, d->gedges[i].label, strlen(d->gedges[i].label), DISPLAY_EDGE_MAX);
-        if (b.len) set(ed, "label", b.p);
-        set(ed, "style", "dashed");
-        set(ed, "color", "red");
+        if (b.len) pic_set(p, ed, "label", b.p);
+        pic_set(p, ed, "style", "dashed");
+        pic_set(p, ed, "color", "red");
         seen |= L_GONE_EDGE;
     }
     /* the globals and frame locals that bind drawn objects */
@@ -807,14 +785,14 @@ static Agraph_t *build(rg_drawing *d) {
         if (d->slot[o] == RG_NONE) continue;
         char name[48];
         snprintf(name, sizeof name, "global%u", i);
-        Agnode_t *n = node(G, name);
+        uint32_t n = pic_node(p, name);
         b.len = 0;
         sb_str(&b, "global\\n");
         sb_gstr(&b, g->str[g->global_name[i]], DISPLAY_LABEL_MAX);
-        set(n, "label", b.p);
-        set(n, "fillcolor", FILL_ROOT);
+        pic_set(p, n, "label", b.p);
+        pic_set(p, n, "fillcolor", FILL_ROOT);
         seen |= L_ROOT;
-        edge(G, n, made[d->slot[o]]);
+        pic_edge(p, n, made[d->slot[o]]);
     }
     for (uint32_t f = 0; f < g->nframes; f++) {
         const rg_graph_frame *fr = &g->frames[f];
@@ -823,30 +801,124 @@ static Agraph_t *build(rg_drawing *d) {
             if (d->slot[o] == RG_NONE) continue;
             char name[64];
             snprintf(name, sizeof name, "frame%u_%u", f, k);
-            Agnode_t *n = node(G, name);
+            uint32_t n = pic_node(p, name);
             b.len = 0;
             sb_str(&b, "frame ");
             sb_gstr(&b, g->str[fr->name], DISPLAY_LABEL_MAX);
             sb_str(&b, "\\n");
             sb_gstr(&b, g->str[fr->local_name[k]], DISPLAY_LABEL_MAX);
-            set(n, "label", b.p);
-            set(n, "fillcolor", FILL_ROOT);
+            pic_set(p, n, "label", b.p);
+            pic_set(p, n, "fillcolor", FILL_ROOT);
             seen |= L_ROOT;
-            edge(G, n, made[d->slot[o]]);
+            pic_edge(p, n, made[d->slot[o]]);
         }
     }
-    if (!d->o.no_legend) add_legend(d, G, seen, &b);
-    int oom = b.oom || gv_oom || gv_failed;
+    if (!d->o.no_legend) add_legend(d, p, seen, &b);
+    if (b.oom) p->oom = 1;
+done:
     free(b.p);
     free(made);
     free(cluster_of);
-    if (oom) {
+    free(sub_of);
+}
+
+/* Sets an HTML-like label (Graphviz's <...>): the string must come from
+ * agstrdup_html for cgraph to write and lay it out as one. */
+static void set_html(Agraph_t *G, void *obj, const char *name, const char *html) {
+    char *h = agstrdup_html(G, (char *)html);
+    if (!h) {
+        gv_failed = 1;
+        return;
+    }
+    set(obj, name, h);
+    agstrfree(G, h);
+}
+
+static void set_attrs(Agraph_t *G, const rg_pic *p, void *obj, uint32_t first) {
+    for (uint32_t a = first; a != PIC_NONE; a = p->attrs[a].next) { /* bound: the object's attributes */
+        const pic_attr *x = &p->attrs[a];
+        if (x->html)
+            set_html(G, obj, x->name, pic_str(p, x->value));
+        else
+            set(obj, x->name, pic_str(p, x->value));
+    }
+}
+
+/* The picture as a Graphviz graph, for a layout: nodes and edges made in
+ * the picture's order (the layout depends on it). NULL when out of memory. */
+static Agraph_t *build(const rg_pic *p) {
+    if (p->oom) return NULL;
+    Agdesc_t dir = Agdirected;
+    gv_reset();
+    Agraph_t *G = agopen(PIC_GRAPH_NAME, dir, &gv_disc);
+    if (!G) return NULL;
+    for (size_t i = 0; i < pic_nnode_defaults; i++)
+        if (!agattr(G, AGNODE, (char *)pic_node_defaults[i][0], (char *)pic_node_defaults[i][1])) gv_failed = 1;
+    Agnode_t **nodes = malloc((p->nnodes + 1) * sizeof *nodes);
+    Agraph_t **subs = malloc((p->nsubs + 1) * sizeof *subs);
+    if (!nodes || !subs) {
+        free(nodes);
+        free(subs);
+        gv_close(G);
+        return NULL;
+    }
+    for (size_t i = 0; i < p->nnodes; i++) {
+        nodes[i] = node(G, pic_str(p, p->nodes[i].name));
+        if (nodes[i]) set_attrs(G, p, nodes[i], p->nodes[i].attrs);
+    }
+    for (size_t s = 0; s < p->nsubs; s++) {
+        subs[s] = agsubg(G, (char *)pic_str(p, p->subs[s].name), 1);
+        if (subs[s])
+            set_attrs(G, p, subs[s], p->subs[s].attrs);
+        else
+            gv_failed = 1;
+    }
+    for (size_t i = 0; i < p->nnodes; i++) {
+        uint32_t s = p->nodes[i].sub;
+        if (s != PIC_NONE && (!subs[s] || !nodes[i] || !agsubnode(subs[s], nodes[i], 1))) gv_failed = 1;
+    }
+    for (size_t e = 0; e < p->nedges; e++) {
+        Agedge_t *ed = edge(G, nodes[p->edges[e].tail], nodes[p->edges[e].head]);
+        if (ed) set_attrs(G, p, ed, p->edges[e].attrs);
+    }
+    free(nodes);
+    free(subs);
+    if (gv_oom || gv_failed) {
         gv_close(G);
         return NULL;
     }
     return G;
 }
 
+/* The drawing as a Graphviz graph, and d freed. NULL when out of memory. */
+static Agraph_t *build_drawing(rg_drawing *d) {
+    rg_pic p;
+    pic_init(&p);
+    if (d->failed)
+        p.oom = 1;
+    else
+        draw_picture(d, &p);
+    rg_drawing_free(d);
+    Agraph_t *G = build(&p);
+    pic_free(&p);
+    return G;
+}
+
+/* The drawing written as DOT text (as agwrite would), and d freed: 0,
+ * RG_ENOMEM or RG_EIO. */
+static int write_drawing_dot(rg_drawing *d, FILE *f) {
+    rg_pic p;
+    pic_init(&p);
+    if (d->failed)
+        p.oom = 1;
+    else
+        draw_picture(d, &p);
+    rg_drawing_free(d);
+    int rc = p.oom ? -2 : pic_write_dot(&p, f);
+    pic_free(&p);
+    if (rc == 0 && fflush(f) != 0) rc = -1;
+    return rc == -2 ? RG_ENOMEM : rc ? RG_EIO : 0;
+}
 /* ---- output -------------------------------------------------------------------------- */
 
 const char *rg_render_format_of(const char *path) {
@@ -895,6 +967,9 @@ static GVC_t *gvc_get(void) {
     }
     return shared_gvc;
 }
+
+/* DOT through cgraph (agwrite), for tests that compare it with pic_write_dot. */
+int rg__dot_via_cgraph;
 
 static int write_dot(Agraph_t *G, FILE *f) { return agwrite(G, f) == 0 && fflush(f) == 0 ? 0 : -1; }
 
@@ -1096,9 +1171,26 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
                  d->nnodes, d->nnodes == 1 ? "" : "s", d->left_out, d->nnodes + d->left_out);
         o.note(text, o.ud);
     }
-    if (!json) {
-        G = d->failed ? NULL : build(d);
+    /* DOT is written from render/'s own picture of the drawing; the other
+     * formats need a cgraph graph for the layout. Made before the output
+     * file: out of memory leaves no file. */
+    int dot = strcmp(fmt, "dot") == 0;
+    rg_pic pic;
+    pic_init(&pic);
+    if (dot) {
+        if (d->failed)
+            pic.oom = 1;
+        else
+            draw_picture(d, &pic);
         rg_drawing_free(d);
+        d = NULL;
+        if (pic.oom) {
+            pic_free(&pic);
+            rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+            return RG_ENOMEM;
+        }
+    } else if (!json) {
+        G = build_drawing(d);
         d = NULL;
         if (!G) {
             rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
@@ -1113,10 +1205,22 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
         if (out) rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
         rg_outfile_abort(out);
         rg_drawing_free(d);
+        pic_free(&pic);
         if (G) gv_close(G);
         return err && err->code ? err->code : RG_EIO;
     }
-    if (json) {
+    if (dot) {
+        int wrc = pic_write_dot(&pic, f);
+        if (wrc == 0 && fflush(f) != 0) wrc = -1;
+        pic_free(&pic);
+        if (wrc == -2) {
+            rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
+            rc = RG_ENOMEM;
+        } else if (wrc) {
+            rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
+            rc = RG_EIO;
+        }
+    } else if (json) {
         rc = write_json(d, f);
         if (rc == RG_ENOMEM)
             rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
@@ -1126,12 +1230,7 @@ int rg_drawing_finish(rg_drawing *d, const char *output, rg_error *err) {
     } else {
         gv_errors[0] = '\0';
         agusererrf old = agseterrf(capture_gv);
-        if (strcmp(fmt, "dot") == 0) {
-            if (write_dot(G, f)) {
-                rg_error_set(err, RG_EIO, src, 0, 0, "cannot write '%s': %s", src, strerror(errno));
-                rc = RG_EIO;
-            }
-        } else {
+        {
             GVC_t *gvc = gvc_get();
             if (!gvc) {
                 rg_error_set(err, RG_EGRAPHVIZ, src, 0, 0, "graphviz: cannot start");
@@ -1173,8 +1272,7 @@ int rg_drawing_svg(rg_drawing *d, char **out, size_t *len, rg_error *err) {
     *out = NULL;
     *len = 0;
     const char *engine = d->o.layout ? d->o.layout : "dot";
-    Agraph_t *G = d->failed ? NULL : build(d);
-    rg_drawing_free(d);
+    Agraph_t *G = build_drawing(d);
     if (!G) {
         rg_error_set(err, RG_ENOMEM, "<svg>", 0, 0, "out of memory");
         return RG_ENOMEM;
@@ -1225,14 +1323,14 @@ int rg_drawing_write(rg_drawing *d, FILE *f, const char *name, rg_error *err) {
         rg_drawing_free(d);
         return rc;
     }
-    Agraph_t *G = d->failed ? NULL : build(d);
-    rg_drawing_free(d);
-    if (!G) {
-        rg_error_set(err, RG_ENOMEM, src, 0, 0, "out of memory");
-        return RG_ENOMEM;
+    int rc;
+    if (rg__dot_via_cgraph) { /* the test's reference: cgraph's agwrite */
+        Agraph_t *G = build_drawing(d);
+        rc = !G ? RG_ENOMEM : write_dot(G, f) ? RG_EIO : gv_oom ? RG_ENOMEM : 0;
+        if (G) gv_close(G);
+    } else {
+        rc = write_drawing_dot(d, f);
     }
-    int rc = write_dot(G, f) ? RG_EIO : gv_oom ? RG_ENOMEM : 0;
     if (rc) rg_error_set(err, rc, src, 0, 0, rc == RG_ENOMEM ? "out of memory" : "cannot write");
-    gv_close(G);
     return rc;
 }

@@ -294,6 +294,49 @@ static void check_cycle(const rg_graph *g, const rg_scc *s, uint32_t obj, const 
     CHECK(v == obj);
 }
 
+/* rg_drawing_write's DOT through cgraph (agwrite) when set: the reference
+ * render/'s own DOT writer must match byte for byte (render/src/draw.c). */
+extern int rg__dot_via_cgraph;
+
+/* The show-refs drawing and a drawing of the cycles (with ghosts, "more"
+ * nodes and roots, as cycles and diff draw them), written into new memory
+ * (*buf, *len). */
+static void draw_both(const rg_graph *g, const rg_analysis *an, const rg_finder *f, const uint32_t *starts,
+                      size_t nstarts, const rg_render_options *op, char **buf, size_t *len) {
+    rg_render_options o = *op;
+    FILE *out = open_memstream(buf, len);
+    CHECK(out);
+    rg_error err = {0};
+    CHECK(rg_show_write(g, an, starts, nstarts, &o, out, &err) == 0);
+    rg_drawing *d = rg_drawing_new(g, an, &o);
+    CHECK(d);
+    for (uint32_t k = 0, drawn = 0; k < an->scc.ncomp && drawn < 200; k++) {
+        if (!an->scc.cyclic[k]) continue;
+        for (uint32_t j = f->comp_start[k]; j < f->comp_start[k + 1] && drawn < 200; j++, drawn++) {
+            uint32_t v = f->members[j];
+            CHECK(rg_drawing_node(d, v, (int)(j % 4), j == f->comp_start[k] ? RG_DRAW_START : RG_DRAW_NEW) == 0);
+            CHECK(rg_drawing_has(d, v) || o.max_nodes); /* left out only over the cap */
+            for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
+                if (rg_drawing_has(d, g->ref_target[e])) CHECK(rg_drawing_edge(d, e, RG_DRAW_NEW) == 0);
+            if (j == f->comp_start[k]) {
+                CHECK(rg_drawing_more(d, v, j + 1, (int)(k & 1)) == 0);
+                CHECK(rg_drawing_ghost(d, g->id[v] + 1, g->str[g->type[v]], g->str[g->label[v]], v,
+                                       g->str[g->label[v]]) == 0);
+                CHECK(rg_drawing_ghost_ref(d, g->id[v] + 1, g->id[v] + 1, g->str[g->type[v]]) == 0);
+            }
+        }
+    }
+    CHECK(rg_drawing_write(d, out, "<fuzz>", &err) == 0);
+    CHECK(fclose(out) == 0);
+    CHECK(*len == 0 || (*buf)[*len - 1] == '\n' || (*buf)[*len - 1] == '}');
+}
+
+/* How often the DOT is also written through cgraph and compared, while
+ * fuzzing: 1 in RG_FUZZ_AGWRITE_EVERY inputs (the replay: every input). */
+#ifndef RG_FUZZ_AGWRITE_EVERY
+#define RG_FUZZ_AGWRITE_EVERY 8
+#endif
+
 static void draw(const rg_graph *g, const rg_analysis *an, const rg_finder *f, const uint32_t *starts,
                  size_t nstarts, unsigned knobs) {
     rg_render_options o;
@@ -317,31 +360,24 @@ static void draw(const rg_graph *g, const rg_analysis *an, const rg_finder *f, c
     if ((knobs & 0xe0000) == 0) o.max_nodes = 1 + ((knobs >> 20) & 31); /* an eighth: the cap, and what it leaves out */
     char *buf = NULL;
     size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    CHECK(out);
-    rg_error err = {0};
-    CHECK(rg_show_write(g, an, starts, nstarts, &o, out, &err) == 0);
-    /* the cycles and the ghosts and roots of a diff, as the commands draw them */
-    rg_drawing *d = rg_drawing_new(g, an, &o);
-    CHECK(d);
-    for (uint32_t k = 0, drawn = 0; k < an->scc.ncomp && drawn < 200; k++) {
-        if (!an->scc.cyclic[k]) continue;
-        for (uint32_t j = f->comp_start[k]; j < f->comp_start[k + 1] && drawn < 200; j++, drawn++) {
-            uint32_t v = f->members[j];
-            CHECK(rg_drawing_node(d, v, (int)(j % 4), j == f->comp_start[k] ? RG_DRAW_START : RG_DRAW_NEW) == 0);
-            CHECK(rg_drawing_has(d, v) || o.max_nodes); /* left out only over the cap */
-            for (uint32_t e = g->ref_start[v]; e < g->ref_start[v + 1]; e++)
-                if (rg_drawing_has(d, g->ref_target[e])) CHECK(rg_drawing_edge(d, e, RG_DRAW_NEW) == 0);
-            if (j == f->comp_start[k]) {
-                CHECK(rg_drawing_more(d, v, j + 1, (int)(k & 1)) == 0);
-                CHECK(rg_drawing_ghost(d, g->id[v] + 1, g->str[g->type[v]], g->str[g->label[v]], v,
-                                       g->str[g->label[v]]) == 0);
-            }
+    draw_both(g, an, f, starts, nstarts, &o, &buf, &len);
+#ifdef RG_FUZZ_REPLAY
+    int compare = !o.format;
+#else
+    int compare = !o.format && (knobs >> 25) % RG_FUZZ_AGWRITE_EVERY == 0;
+#endif
+    if (compare) { /* the same drawings through cgraph: the same bytes */
+        char *ref = NULL;
+        size_t ref_len = 0;
+        rg__dot_via_cgraph = 1;
+        draw_both(g, an, f, starts, nstarts, &o, &ref, &ref_len);
+        rg__dot_via_cgraph = 0;
+        if (ref_len != len || memcmp(ref, buf, len) != 0) {
+            fprintf(stderr, "fuzz_pipeline: DOT differs from agwrite's\n--- agwrite\n%s\n--- render\n%s\n", ref, buf);
+            abort();
         }
+        free(ref);
     }
-    CHECK(rg_drawing_write(d, out, "<fuzz>", &err) == 0);
-    CHECK(fclose(out) == 0);
-    CHECK(len == 0 || buf[len - 1] == '\n' || buf[len - 1] == '}');
     free(buf);
 }
 
