@@ -108,25 +108,30 @@ static int check_one(rg_object *o, void *arg) {
     return 0;
 }
 
-/* Collects every generation, then returns how many tracked objects the
- * program's references do not reach (0 unless garbage was missed). */
-static size_t collect_and_check(rg_heap *h, rg_object **refs, size_t nrefs) {
-    rg_gc_collect(h, 2);
-    walk w = {{NULL, 0, 0}, NULL, 0, 0};
-    for (size_t i = 0; i < nrefs; i++) walk_push(&w, refs[i]);
+/* Pushes the heap's own roots: globals and frame locals. */
+static void push_heap_roots(rg_heap *h, walk *w) {
     for (size_t i = 0; i < rg_global_count(h); i++) {
         const char *name;
         rg_object *v;
         rg_global_at(h, i, &name, &v);
-        walk_push(&w, v);
+        walk_push(w, v);
     }
     for (size_t d = 0; d < rg_frame_depth(h); d++)
         for (size_t i = 0; i < rg_frame_local_count(h, d); i++) {
             const char *name;
             rg_object *v;
             rg_frame_local_at(h, d, i, &name, &v);
-            walk_push(&w, v);
+            walk_push(w, v);
         }
+}
+
+/* Collects every generation, then returns how many tracked objects the
+ * program's references do not reach (0 unless garbage was missed). */
+static size_t collect_and_check(rg_heap *h, rg_object **refs, size_t nrefs) {
+    rg_gc_collect(h, 2);
+    walk w = {{NULL, 0, 0}, NULL, 0, 0};
+    for (size_t i = 0; i < nrefs; i++) walk_push(&w, refs[i]);
+    push_heap_roots(h, &w);
     while (w.len) {
         rg_object *o = w.stack[--w.len];
         rg_traverse(o, visit_walk, &w);
@@ -205,6 +210,18 @@ static rg_object *reachable_one(void) {
 
 static int rg_is_list(const rg_object *o) { return o->type == &rg_list_type; }
 static int rg_is_dict(const rg_object *o) { return o->type == &rg_dict_type; }
+/* The program touches an object it can reach: now, or holding the
+ * reference for a while. */
+static void touch_one(void) {
+    rg_object *o = reachable_one();
+    if (!o) return;
+    rg_incref(o);
+    if (next(2))
+        rg_decref(o);
+    else
+        hold(o);
+}
+
 static int is_container(const rg_object *o) {
     return rg_is_list(o) || rg_is_dict(o) || o->type == &rg_instance_type;
 }
@@ -288,14 +305,7 @@ static size_t run_program(uint64_t seed, int steps) {
             rg_object *from = reachable_one();
             if (from && is_container(from)) remove_one(from);
         } else if (op < 70) { /* a touch, now or held for a while */
-            rg_object *o = reachable_one();
-            if (o) {
-                rg_incref(o);
-                if (next(2))
-                    rg_decref(o);
-                else
-                    hold(o);
-            }
+            touch_one();
         } else if (op < 80) { /* the program drops a reference */
             rg_decref(take(next((unsigned)nheld)));
         } else if (op < 85) { /* globals */
@@ -480,19 +490,7 @@ static size_t check_all(rg_heap *h, rg_object **r, size_t nr) {
     walk w = {{NULL, 0, 0}, NULL, 0, 0};
     for (size_t i = 0; i < nr; i++) walk_push(&w, r[i]);
     walk_push(&w, rg_gc_garbage(h));
-    for (size_t i = 0; i < rg_global_count(h); i++) {
-        const char *name;
-        rg_object *v;
-        rg_global_at(h, i, &name, &v);
-        walk_push(&w, v);
-    }
-    for (size_t d = 0; d < rg_frame_depth(h); d++)
-        for (size_t i = 0; i < rg_frame_local_count(h, d); i++) {
-            const char *name;
-            rg_object *v;
-            rg_frame_local_at(h, d, i, &name, &v);
-            walk_push(&w, v);
-        }
+    push_heap_roots(h, &w);
     gens_walk g = {{NULL, 0, 0}, &w};
     rg_gc_foreach(h, -1, note_in_gens, &g);
     rg_heap_foreach(h, push_frozen, &g);
@@ -632,14 +630,7 @@ static size_t run_hostile(uint64_t seed, int steps) {
             else if (from && is_container(from))
                 remove_one(from);
         } else if (op < 58) { /* a touch, now or held for a while */
-            rg_object *o = reachable_one();
-            if (o) {
-                rg_incref(o);
-                if (next(2))
-                    rg_decref(o);
-                else
-                    hold(o);
-            }
+            touch_one();
         } else if (op < 66) { /* the program drops a reference */
             rg_decref(take(next((unsigned)nheld)));
         } else if (op < 69) { /* a weakref's referent becomes ours again */
@@ -763,6 +754,15 @@ static void test_random_programs(void) {
     CU_ASSERT_EQUAL(failed, 0);
 }
 
+/* a <-> b, two lists; returns a (ours; b only a's). */
+static rg_object *two_cycle(rg_heap *h) {
+    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
+    rg_list_append(a, b);
+    rg_list_append(b, a);
+    rg_decref(b);
+    return a;
+}
+
 /* ---- what clean objects buy, and the cases they must get right ---------------------- */
 
 static size_t examined(rg_heap *h) {
@@ -821,10 +821,7 @@ static void test_examined_counts_each_object_once(void) {
  * is garbage once the second reference goes too. */
 static void test_swapped_reference(void) {
     rg_heap *h = heap_new();
-    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
-    rg_list_append(a, b);
-    rg_list_append(b, a);
-    rg_decref(b);
+    rg_object *a = two_cycle(h);
     rg_gc_collect(h, 2); /* a: our reference and b's */
     rg_incref(a);        /* a second reference of ours */
     rg_decref(a);        /* the first goes: the count is what the collection saw */
@@ -871,10 +868,7 @@ static void test_old_object_stolen_and_popped(void) {
  * the heap changed) must not keep a baseline from an older collection. */
 static void test_unexamined_clean_objects(void) {
     rg_heap *h = heap_new();
-    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
-    rg_list_append(a, b);
-    rg_list_append(b, a);
-    rg_decref(b);
+    rg_object *a = two_cycle(h);
     rg_gc_collect(h, 2); /* a: 2 (ours, b's), b: 1 */
     rg_incref(a);         /* a: 3 */
     for (int i = 0; i < 300; i++) { /* more full collections than epochs */
@@ -893,10 +887,7 @@ static void test_unexamined_clean_objects(void) {
 /* Freezing, then unfreezing, old clean objects. */
 static void test_freeze_clean_objects(void) {
     rg_heap *h = heap_new();
-    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
-    rg_list_append(a, b);
-    rg_list_append(b, a);
-    rg_decref(b);
+    rg_object *a = two_cycle(h);
     rg_gc_collect(h, 2);
     rg_incref(a);
     rg_gc_freeze(h);
@@ -974,10 +965,7 @@ static void test_garbage_list_made_by_its_own_allocation(void) {
  * drop every reference unrecorded. */
 static void clean_at_refcount(uint32_t count) {
     rg_heap *h = heap_new();
-    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
-    rg_list_append(a, b);
-    rg_list_append(b, a);
-    rg_decref(b); /* a: ours and b's */
+    rg_object *a = two_cycle(h); /* a: ours and b's */
     for (uint32_t i = 2; i < count; i++) rg_incref(a);
     CU_ASSERT_EQUAL(rg_refcount(a), (intptr_t)count);
     CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
@@ -1034,10 +1022,7 @@ static void test_gc_callback_moves_references(void) {
  * reference) after the program dropped it, then dropped again. */
 static void test_revived_through_weakref(void) {
     rg_heap *h = heap_new();
-    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
-    rg_list_append(a, b);
-    rg_list_append(b, a);
-    rg_decref(b);
+    rg_object *a = two_cycle(h);
     rg_object *w = rg_weakref_new(h, a, NULL, NULL);
     CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0); /* a clean: ours and b's */
     rg_decref(a);                            /* garbage now */
@@ -1064,10 +1049,7 @@ static void test_freeze_from_finalizer(void) {
     rg_heap *h = heap_new();
     rg_object *cls = rg_class_new(h, "Z");
     rg_class_set_finalizer(cls, fin_freeze, 0);
-    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
-    rg_list_append(a, b);
-    rg_list_append(b, a);
-    rg_decref(b);
+    rg_object *a = two_cycle(h);
     rg_object *z = rg_instance_new(h, cls);
     rg_setattr(z, "me", z);
     rg_decref(z); /* garbage with a finalizer */

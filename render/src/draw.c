@@ -890,15 +890,21 @@ static Agraph_t *build(const rg_pic *p) {
     return G;
 }
 
+/* The drawing as render/'s picture (p->oom when out of memory), and d
+ * freed. */
+static void picture_of(rg_drawing *d, rg_pic *p) {
+    pic_init(p);
+    if (d->failed)
+        p->oom = 1;
+    else
+        draw_picture(d, p);
+    rg_drawing_free(d);
+}
+
 /* The drawing as a Graphviz graph, and d freed. NULL when out of memory. */
 static Agraph_t *build_drawing(rg_drawing *d) {
     rg_pic p;
-    pic_init(&p);
-    if (d->failed)
-        p.oom = 1;
-    else
-        draw_picture(d, &p);
-    rg_drawing_free(d);
+    picture_of(d, &p);
     Agraph_t *G = build(&p);
     pic_free(&p);
     return G;
@@ -908,12 +914,7 @@ static Agraph_t *build_drawing(rg_drawing *d) {
  * RG_ENOMEM or RG_EIO. */
 static int write_drawing_dot(rg_drawing *d, FILE *f) {
     rg_pic p;
-    pic_init(&p);
-    if (d->failed)
-        p.oom = 1;
-    else
-        draw_picture(d, &p);
-    rg_drawing_free(d);
+    picture_of(d, &p);
     int rc = p.oom ? -2 : pic_write_dot(&p, f);
     pic_free(&p);
     if (rc == 0 && fflush(f) != 0) rc = -1;
