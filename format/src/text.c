@@ -92,29 +92,35 @@ int rg_text_escape(unsigned long c, int valid, char out[8]) {
     return 0;
 }
 
+/* The character at s (n bytes left) as it is written: its escape in e
+ * (*len bytes, *escaped set), or itself (*len bytes of s). Returns the bytes it
+ * takes in s. */
+static size_t escape_step(const char *s, size_t n, char e[8], size_t *len, int *escaped) {
+    unsigned long c;
+    int valid;
+    size_t k = rg_utf8_next(s, n, &c, &valid);
+    int m = rg_text_escape(c, valid, e);
+    *escaped = m != 0;
+    *len = m ? (size_t)m : k;
+    return k;
+}
+
 char *rg_escape(const char *s, size_t n, char *buf, size_t size) {
     if (!size) return buf;
     size_t total = 0; /* the whole text escaped */
+    char e[8];
+    size_t len;
+    int escaped;
     for (size_t i = 0; i < n;) {
-        unsigned long c;
-        int valid;
-        char e[8];
-        size_t k = rg_utf8_next(s + i, n - i, &c, &valid);
-        int m = rg_text_escape(c, valid, e);
-        total += m ? (size_t)m : k;
-        i += k;
+        i += escape_step(s + i, n - i, e, &len, &escaped);
+        total += len;
     }
     size_t room = total < size ? total : size > 4 ? size - 4 : 0; /* else cut, room for "..." */
     size_t o = 0;
     for (size_t i = 0; i < n;) {
-        unsigned long c;
-        int valid;
-        char e[8];
-        size_t k = rg_utf8_next(s + i, n - i, &c, &valid);
-        int m = rg_text_escape(c, valid, e);
-        size_t len = m ? (size_t)m : k;
+        size_t k = escape_step(s + i, n - i, e, &len, &escaped);
         if (o + len > room) break;
-        memcpy(buf + o, m ? e : s + i, len);
+        memcpy(buf + o, escaped ? e : s + i, len);
         o += len;
         i += k;
     }

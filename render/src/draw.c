@@ -661,6 +661,14 @@ static void add_legend(const rg_drawing *d, rg_pic *p, unsigned seen, sbuf *b) {
     pic_set_html(p, n, "label", b->p);
 }
 
+/* A root (a global or a frame's local) as a green box pointing at target. */
+static void draw_root(rg_pic *p, const char *name, const char *label, uint32_t target) {
+    uint32_t n = pic_node(p, name);
+    pic_set(p, n, "label", label);
+    pic_set(p, n, "fillcolor", FILL_ROOT);
+    pic_edge(p, n, target);
+}
+
 /* Draws d into the picture p: the objects, the cycles' boxes, the
  * references, the folded counts, the freed objects, the roots and the
  * legend. p->oom tells whether it is whole. */
@@ -785,14 +793,11 @@ static void draw_picture(rg_drawing *d, rg_pic *p) {
         if (d->slot[o] == RG_NONE) continue;
         char name[48];
         snprintf(name, sizeof name, "global%u", i);
-        uint32_t n = pic_node(p, name);
         b.len = 0;
         sb_str(&b, "global\\n");
         sb_gstr(&b, g->str[g->global_name[i]], DISPLAY_LABEL_MAX);
-        pic_set(p, n, "label", b.p);
-        pic_set(p, n, "fillcolor", FILL_ROOT);
+        draw_root(p, name, b.p, made[d->slot[o]]);
         seen |= L_ROOT;
-        pic_edge(p, n, made[d->slot[o]]);
     }
     for (uint32_t f = 0; f < g->nframes; f++) {
         const rg_graph_frame *fr = &g->frames[f];
@@ -801,16 +806,13 @@ static void draw_picture(rg_drawing *d, rg_pic *p) {
             if (d->slot[o] == RG_NONE) continue;
             char name[64];
             snprintf(name, sizeof name, "frame%u_%u", f, k);
-            uint32_t n = pic_node(p, name);
             b.len = 0;
             sb_str(&b, "frame ");
             sb_gstr(&b, g->str[fr->name], DISPLAY_LABEL_MAX);
             sb_str(&b, "\\n");
             sb_gstr(&b, g->str[fr->local_name[k]], DISPLAY_LABEL_MAX);
-            pic_set(p, n, "label", b.p);
-            pic_set(p, n, "fillcolor", FILL_ROOT);
+            draw_root(p, name, b.p, made[d->slot[o]]);
             seen |= L_ROOT;
-            pic_edge(p, n, made[d->slot[o]]);
         }
     }
     if (!d->o.no_legend) add_legend(d, p, seen, &b);
