@@ -1,11 +1,12 @@
 /* list.c — mutable sequences. */
 #include "internal.h"
 
-/* The most items a list holds: its length and capacity are 32-bit, so that
- * the list is 40 bytes (64 with the collector's block, CPython's 56 bytes
- * in pymalloc's 64-byte class). */
+/* The most items a list holds, RG_LIST_MAX: its length and capacity are
+ * 32-bit, so that the list is 40 bytes (64 with the collector's block,
+ * CPython's 56 bytes in pymalloc's 64-byte class). tests/test_list_limit.c
+ * builds this file with a smaller limit. */
 #ifndef RG__LIST_MAX
-#define RG__LIST_MAX UINT32_MAX
+#define RG__LIST_MAX RG_LIST_MAX
 #endif
 
 /* While cap is 1 there is no buffer: the one item, if any, sits in the
