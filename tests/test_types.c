@@ -421,6 +421,232 @@ static void test_user_type(void) {
     heap_end(h);
 }
 
+static size_t in_use(const rg_heap *h) {
+    rg_heap_stats s;
+    rg_heap_get_stats(h, &s);
+    return s.bytes_in_use;
+}
+
+/* A list of at most one item keeps it in the object (64 bytes with the
+ * collector's block, no buffer); the second item moves both to a buffer of
+ * 4, as CPython's one-item list built by append already holds; dropping
+ * back to one item or none returns the buffer. rg_sizeof (the dump's size)
+ * and the heap's bytes follow every step. */
+static void test_list_one_item_boundaries(void) {
+    rg_heap *h = heap_new();
+    rg_object *a = rg_int_new(h, 1), *b = rg_int_new(h, 2), *c = rg_int_new(h, 3);
+    size_t base = in_use(h);
+    rg_object *l = rg_list_new(h);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    CU_ASSERT_EQUAL(in_use(h), base + 64);
+    /* 0 -> 1: no buffer */
+    CU_ASSERT_EQUAL(rg_list_append(l, a), 0);
+    CU_ASSERT_EQUAL(rg_list_size(l), 1);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    CU_ASSERT_EQUAL(in_use(h), base + 64);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(l, 0), a);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(l, -1), a);
+    CU_ASSERT_PTR_NULL(rg_list_get(l, 1));
+    CU_ASSERT_PTR_NULL(rg_list_get(l, -2));
+    /* set on a one-item list */
+    CU_ASSERT_EQUAL(rg_list_set(l, 0, b), 0);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(l, 0), b);
+    CU_ASSERT_EQUAL(rg_refcount(a), 1);
+    CU_ASSERT_EQUAL(rg_refcount(b), 2);
+    CU_ASSERT_EQUAL(rg_list_set(l, -1, a), 0);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(l, 0), a);
+    CU_ASSERT_EQUAL(rg_refcount(b), 1);
+    CU_ASSERT_EQUAL(rg_list_set(l, 1, b), RG_EINDEX);
+    CU_ASSERT_EQUAL(rg_refcount(b), 1);
+    /* traverse a one-item list */
+    refs r = {0};
+    CU_ASSERT_EQUAL(rg_traverse(l, collect_refs, &r), 0);
+    CU_ASSERT_EQUAL(r.n, 1);
+    CU_ASSERT_PTR_EQUAL(r.targets[0], a);
+    CU_ASSERT_STRING_EQUAL(r.labels[0], "[0]");
+    char buf[32];
+    rg_repr(l, buf, sizeof buf);
+    CU_ASSERT_STRING_EQUAL(buf, "1 item");
+    /* insert at 0 with no buffer: 1 -> 2 moves both items to a buffer of 4 */
+    CU_ASSERT_EQUAL(rg_list_insert(l, 0, b), 0);
+    CU_ASSERT_EQUAL(rg_list_size(l), 2);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(l, 0), b);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(l, 1), a);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64 + 4 * sizeof(void *));
+    CU_ASSERT_EQUAL(in_use(h), base + 64 + 32);
+    memset(&r, 0, sizeof r);
+    rg_traverse(l, collect_refs, &r);
+    CU_ASSERT_EQUAL(r.n, 2);
+    CU_ASSERT(r.targets[0] == b && r.targets[1] == a);
+    CU_ASSERT_STRING_EQUAL(r.labels[1], "[1]");
+    /* pop back to one: the buffer goes, the item stays */
+    rg_object *p = rg_list_pop(l, 0);
+    CU_ASSERT_PTR_EQUAL(p, b);
+    rg_decref(p);
+    CU_ASSERT_EQUAL(rg_list_size(l), 1);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(l, 0), a);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    CU_ASSERT_EQUAL(in_use(h), base + 64);
+    /* then to none */
+    p = rg_list_pop(l, -1);
+    CU_ASSERT_PTR_EQUAL(p, a);
+    rg_decref(p);
+    CU_ASSERT_EQUAL(rg_list_size(l), 0);
+    CU_ASSERT_PTR_NULL(rg_list_get(l, 0));
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    memset(&r, 0, sizeof r);
+    rg_traverse(l, collect_refs, &r);
+    CU_ASSERT_EQUAL(r.n, 0);
+    /* insert at 0 into the empty list, then append: [b, c] */
+    CU_ASSERT_EQUAL(rg_list_insert(l, 0, b), 0);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(l, 0), b);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    CU_ASSERT_EQUAL(rg_list_append(l, c), 0);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 96);
+    CU_ASSERT_EQUAL(in_use(h), base + 96);
+    /* remove to one and to none */
+    CU_ASSERT_EQUAL(rg_list_remove(l, b), 0);
+    CU_ASSERT_EQUAL(rg_list_size(l), 1);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(l, 0), c);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    CU_ASSERT_EQUAL(in_use(h), base + 64);
+    CU_ASSERT_EQUAL(rg_list_remove(l, c), 0);
+    CU_ASSERT_EQUAL(rg_list_size(l), 0);
+    CU_ASSERT_EQUAL(rg_list_remove(l, c), RG_EKEY);
+    /* clear from two items and from one */
+    rg_list_append(l, a);
+    rg_list_append(l, b);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 96);
+    CU_ASSERT_EQUAL(rg_list_clear(l), 0);
+    CU_ASSERT_EQUAL(rg_list_size(l), 0);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    CU_ASSERT_EQUAL(in_use(h), base + 64);
+    CU_ASSERT_EQUAL(rg_refcount(a), 1);
+    CU_ASSERT_EQUAL(rg_refcount(b), 1);
+    rg_list_append(l, c);
+    CU_ASSERT_EQUAL(rg_list_clear(l), 0);
+    CU_ASSERT_EQUAL(rg_refcount(c), 1);
+    CU_ASSERT_PTR_NULL(rg_list_get(l, 0));
+    /* a one-item cycle is found and freed by the collector */
+    rg_list_append(l, l);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    rg_decref(l);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 1);
+    rg_decref(a);
+    rg_decref(b);
+    rg_decref(c);
+    heap_end(h);
+}
+
+/* Appending 100 items, then popping them, holds the buffer CPython 3.11's
+ * list holds at each length: sys.getsizeof of CPython's list (measured
+ * with python3.11, its 16-byte collector header included) plus 8, for our
+ * 24-byte block; a list of at most one item has no buffer. */
+static void test_list_grows_and_shrinks_as_cpython(void) {
+    /* (length, getsizeof) where CPython's size changes, growing ... */
+    static const size_t grow[][2] = {{2, 88},   {5, 120},  {9, 184},  {17, 248}, {25, 312}, {33, 376},
+                                     {41, 472}, {53, 568}, {65, 664}, {77, 792}, {93, 920}};
+    /* ... and shrinking from 100 by pops */
+    static const size_t shrink[][2] = {{99, 920}, {53, 568}, {31, 376}, {19, 248},
+                                       {11, 184}, {7, 152},  {5, 120}};
+    rg_heap *h = heap_new();
+    rg_object *x = rg_int_new(h, 7);
+    size_t base = in_use(h);
+    rg_object *l = rg_list_new(h);
+    size_t k = 0, expect = 64;
+    for (size_t n = 1; n <= 100; n++) {
+        CU_ASSERT_EQUAL_FATAL(rg_list_append(l, x), 0);
+        if (k < sizeof grow / sizeof *grow && n == grow[k][0]) expect = grow[k++][1] + 8;
+        CU_ASSERT_EQUAL(rg_sizeof(l), expect);
+        if (rg_sizeof(l) != expect) printf("\n  after %zu appends: %zu bytes, CPython %zu\n", n, rg_sizeof(l), expect);
+    }
+    CU_ASSERT_EQUAL(rg_sizeof(l), 928);
+    CU_ASSERT_EQUAL(in_use(h), base + 64 + 864); /* a buffer above 512 bytes is not rounded */
+    k = 0;
+    for (size_t n = 99; n >= 2; n--) {
+        rg_decref(rg_list_pop(l, -1));
+        if (k < sizeof shrink / sizeof *shrink && n == shrink[k][0]) expect = shrink[k++][1] + 8;
+        CU_ASSERT_EQUAL(rg_sizeof(l), expect);
+        if (rg_sizeof(l) != expect) printf("\n  at %zu items: %zu bytes, CPython %zu\n", n, rg_sizeof(l), expect);
+    }
+    CU_ASSERT_EQUAL(in_use(h), base + 64 + 64); /* 8 slots: a 64-byte buffer */
+    rg_decref(rg_list_pop(l, 0));
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64); /* CPython: 88, a buffer of 4 */
+    CU_ASSERT_EQUAL(in_use(h), base + 64);
+    rg_decref(l);
+    CU_ASSERT_EQUAL(rg_refcount(x), 1);
+    rg_decref(x);
+    heap_end(h);
+}
+
+/* Every allocator failure at a boundary: the second item's buffer, a
+ * reserve, a growth past 4; and a shrink whose reallocation fails keeps the
+ * larger buffer, the pop succeeding with no error recorded. Each block is
+ * one allocator call, so each can be failed. */
+static void test_list_allocation_failures(void) {
+    memset(&ALLOC, 0, sizeof ALLOC);
+    rg_allocator al = {t_malloc, t_realloc, t_free, &ALLOC, RG_ALLOCATOR_EACH_BLOCK};
+    rg_heap *h = rg_heap_new_with(&al);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    rg_object *x = rg_int_new(h, 7), *l = rg_list_new(h);
+    CU_ASSERT_EQUAL(rg_list_append(l, x), 0); /* no allocation */
+    ALLOC.count = 0;
+    ALLOC.fail_at = 1;
+    CU_ASSERT_EQUAL(rg_list_append(l, x), RG_ENOMEM);
+    CU_ASSERT_EQUAL(rg_list_insert(l, 0, x), RG_ENOMEM);
+    CU_ASSERT_EQUAL(rg_list_reserve(l, 10), RG_ENOMEM);
+    CU_ASSERT_EQUAL(rg_list_size(l), 1);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(l, 0), x);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    CU_ASSERT_EQUAL(rg_refcount(x), 2);
+    ALLOC.fail_at = 0;
+    for (int i = 0; i < 107; i++) CU_ASSERT_EQUAL_FATAL(rg_list_append(l, x), 0);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 928); /* 108 items fill the 108 slots */
+    ALLOC.count = 0;
+    ALLOC.fail_at = 1;
+    CU_ASSERT_EQUAL(rg_list_append(l, x), RG_ENOMEM); /* the 109th needs 128 */
+    CU_ASSERT_EQUAL(rg_list_insert(l, 50, x), RG_ENOMEM);
+    CU_ASSERT_EQUAL(rg_list_size(l), 108);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 928);
+    CU_ASSERT_PTR_NULL(rg_list_get(l, 1000)); /* an error to see kept */
+    long failures = ALLOC.failures;
+    for (int i = 108; i > 53; i--) rg_decref(rg_list_pop(l, -1)); /* 53 < 108 / 2: shrinks to 64 */
+    CU_ASSERT_EQUAL(ALLOC.failures, failures + 1);
+    CU_ASSERT_EQUAL(rg_list_size(l), 53);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 928); /* the failed shrink kept the buffer */
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_EINDEX); /* not RG_ENOMEM */
+    ALLOC.fail_at = 0;
+    rg_decref(rg_list_pop(l, -1));
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64 + 64 * sizeof(void *)); /* 52 < 54: now it shrinks */
+    CU_ASSERT_EQUAL(rg_list_clear(l), 0);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    CU_ASSERT_EQUAL(rg_refcount(x), 1);
+    rg_decref(l);
+    rg_decref(x);
+    heap_end(h);
+}
+
+/* Lengths are 32-bit: a reserve beyond them is RG_ERANGE, allocating
+ * nothing (the limit reached by appending is tests/test_list_limit.c). */
+static void test_list_length_limit(void) {
+#if SIZE_MAX > UINT32_MAX
+    rg_heap *h = heap_new();
+    rg_object *l = rg_list_new(h);
+    size_t before = in_use(h);
+    CU_ASSERT_EQUAL(rg_list_reserve(l, (size_t)UINT32_MAX + 1), RG_ERANGE);
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_ERANGE);
+    CU_ASSERT_EQUAL(rg_list_reserve(l, SIZE_MAX), RG_ERANGE);
+    CU_ASSERT_EQUAL(in_use(h), before);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    CU_ASSERT_EQUAL(rg_list_reserve(l, 1), 0); /* fits without a buffer */
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64);
+    CU_ASSERT_EQUAL(rg_list_reserve(l, 3), 0);
+    CU_ASSERT_EQUAL(rg_sizeof(l), 64 + 3 * sizeof(void *));
+    rg_decref(l);
+    heap_end(h);
+#endif
+}
+
 static void test_referents_labels(void) {
     rg_heap *h = heap_new();
     rg_object *l = rg_list_new(h), *d = rg_dict_new(h), *x = rg_int_new(h, 9);
@@ -498,6 +724,10 @@ int main(void) {
         {"equality", test_equality},
         {"tuple", test_tuple},
         {"list operations", test_list_ops},
+        {"list: one item without a buffer, and back", test_list_one_item_boundaries},
+        {"list: grows and shrinks as CPython's", test_list_grows_and_shrinks_as_cpython},
+        {"list: allocation failures at each boundary", test_list_allocation_failures},
+        {"list: 32-bit length", test_list_length_limit},
         {"dict operations", test_dict_ops},
         {"dict past each index width", test_dict_wide_index},
         {"class and instance", test_class_instance},

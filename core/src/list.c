@@ -1,27 +1,44 @@
 /* list.c — mutable sequences. */
 #include "internal.h"
 
-/* Up to INLINE items live in the object itself: most lists are small, and a
- * list that needs no buffer costs one allocation and one cache line less to
- * create, traverse and free. */
-#define INLINE 2
+/* The most items a list holds, RG_LIST_MAX: its length and capacity are
+ * 32-bit, so that the list is 40 bytes (64 with the collector's block,
+ * CPython's 56 bytes in pymalloc's 64-byte class). tests/test_list_limit.c
+ * builds this file with a smaller limit. */
+#ifndef RG__LIST_MAX
+#define RG__LIST_MAX RG_LIST_MAX
+#endif
 
+/* While cap is 1 there is no buffer: the one item, if any, sits in the
+ * items field itself, so a list of at most one item (the collector's pairs
+ * and rings, a tree's leaves) costs one block and no pointer to chase.
+ * From 2 items on, items points to a buffer of cap items from the heap's
+ * allocator, grown and shrunk as CPython's list_resize does (so a list
+ * built by appending holds the buffer CPython's would). */
 typedef struct rg_list {
     rg_object ob;
-    rg_object **items; /* inline_items, or a buffer from the heap's allocator */
-    size_t len, cap;
-    rg_object *inline_items[INLINE];
+    union {
+        rg_object *one;    /* cap == 1: the item (len 1), or NULL (len 0) */
+        rg_object **items; /* cap >= 2: the buffer */
+    } u;
+    uint32_t len, cap;
 } rg_list;
 
-static int is_inline(const rg_list *l) { return l->items == l->inline_items; }
+_Static_assert(sizeof(rg_list) == 40, "a list is 40 bytes, 64 with its collector block");
 
 #define LIST(o) ((rg_list *)(o))
 
+static inline int has_buffer(const rg_list *l) { return l->cap > 1; }
+
+/* The items as an array: the buffer, or the union's one slot. */
+static inline rg_object **slots(rg_list *l) { return has_buffer(l) ? l->u.items : &l->u.one; }
+
 static int list_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
     rg_list *l = LIST(self);
-    for (size_t i = 0; i < l->len; i++) {
+    rg_object **items = slots(l);
+    for (size_t i = 0, n = l->len; i < n; i++) {
         rg_label label = {RG_LABEL_INDEX, {.index = i}};
-        int rc = visit(l->items[i], label, arg);
+        int rc = visit(items[i], label, arg);
         if (rc) return rc;
     }
     return 0;
@@ -30,22 +47,17 @@ static int list_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
 /* Detaches the items, then drops them from the end, as CPython's
  * list.clear: what a finalizer run by one of the decrefs appends to the
  * list stays in it (keep.clear() with a finalizer doing keep.append(self)
- * leaves that object in keep). */
+ * leaves that object in keep). The buffer goes, as CPython's does. */
 static void list_clear(rg_object *self) {
     rg_list *l = LIST(self);
-    rg_object *inl[INLINE];
-    rg_object **items = l->items;
+    rg_object *one = l->u.one;
+    rg_object **items = has_buffer(l) ? l->u.items : &one;
     size_t n = l->len, cap = l->cap;
-    int was_inline = is_inline(l);
-    if (was_inline) {
-        memcpy(inl, l->inline_items, sizeof inl);
-        items = inl;
-    }
-    l->items = l->inline_items;
+    l->u.one = NULL;
     l->len = 0;
-    l->cap = INLINE;
+    l->cap = 1;
     while (n) rg_decref(items[--n]);
-    if (!was_inline) rg__free(RG__HEAP(self), items, cap * sizeof *items);
+    if (cap > 1) rg__free(RG__HEAP(self), items, cap * sizeof *items);
 }
 
 static int list_repr(const rg_object *self, char *buf, size_t size) {
@@ -54,7 +66,8 @@ static int list_repr(const rg_object *self, char *buf, size_t size) {
 }
 
 static size_t list_extra(const rg_object *self) {
-    return is_inline(LIST(self)) ? 0 : LIST(self)->cap * sizeof(rg_object *);
+    const rg_list *l = LIST(self);
+    return has_buffer(l) ? (size_t)l->cap * sizeof(rg_object *) : 0;
 }
 
 const rg_type rg_list_type = {
@@ -69,8 +82,9 @@ const rg_type rg_list_type = {
 rg_object *rg_list_new(rg_heap *h) {
     rg_list *l = LIST(rg__object_alloc(h, &rg_list_type, sizeof(rg_list), 1));
     if (l) {
-        l->items = l->inline_items;
-        l->cap = INLINE;
+        l->u.one = NULL;
+        l->len = 0;
+        l->cap = 1;
     }
     return (rg_object *)l;
 }
@@ -84,22 +98,62 @@ static int check(const rg_object *l, const rg_object *item) {
     return 0;
 }
 
-static int reserve(rg_list *l, size_t need) {
-    if (need <= l->cap) return 0;
-    size_t cap = l->cap + (l->cap >> 1) + 2; /* about 1.5x, like CPython */
-    if (cap < need) cap = need;
-    if (cap > SIZE_MAX / sizeof(rg_object *)) return rg__fail(RG__HEAP(&l->ob), RG_ERANGE);
+/* Moves the items to a buffer of exactly cap (>= 2) items, or into the
+ * union when cap is 1 (len must be at most 1). 0, or RG_ENOMEM with the
+ * list unchanged. */
+static int set_cap(rg_list *l, size_t cap) {
+    rg_heap *h = RG__HEAP(&l->ob);
+    if (cap <= 1) {
+        if (has_buffer(l)) {
+            rg_object **items = l->u.items;
+            size_t old = l->cap;
+            l->u.one = l->len ? items[0] : NULL;
+            l->cap = 1;
+            rg__free(h, items, old * sizeof *items);
+        }
+        return 0;
+    }
     rg_object **items;
-    if (is_inline(l)) {
-        items = rg__malloc(RG__HEAP(&l->ob), cap * sizeof *items);
-        if (items) memcpy(items, l->items, l->len * sizeof *items);
+    if (has_buffer(l)) {
+        items = rg__realloc(h, l->u.items, l->cap * sizeof *items, cap * sizeof *items);
     } else {
-        items = rg__realloc(RG__HEAP(&l->ob), l->items, l->cap * sizeof *items, cap * sizeof *items);
+        items = rg__malloc(h, cap * sizeof *items);
+        if (items && l->len) items[0] = l->u.one;
     }
     if (!items) return RG_ENOMEM;
-    l->items = items;
-    l->cap = cap;
+    l->u.items = items;
+    l->cap = (uint32_t)cap;
     return 0;
+}
+
+/* CPython 3.11's list_resize: the capacity for newsize items, over-allocated
+ * by about an eighth. */
+static size_t overallocate(size_t newsize) { return (newsize + (newsize >> 3) + 6) & ~(size_t)3; }
+
+/* Makes room for one more item, as CPython's list_resize(len + 1). A list
+ * without a buffer stands for CPython's one-item list, which already holds
+ * a buffer of 4: it gets that buffer for its second item. */
+static int grow(rg_list *l) {
+    if (l->len >= RG__LIST_MAX) return rg__fail(RG__HEAP(&l->ob), RG_ERANGE);
+    size_t newsize = (size_t)l->len + 1;
+    if (newsize <= l->cap) return 0;
+    size_t cap = has_buffer(l) || newsize > 4 ? overallocate(newsize) : 4;
+    if (cap > RG__LIST_MAX) cap = RG__LIST_MAX;
+    if (cap > SIZE_MAX / sizeof(rg_object *)) return rg__fail(RG__HEAP(&l->ob), RG_ERANGE);
+    return set_cap(l, cap);
+}
+
+/* After the length dropped, returns the buffer's unused part as CPython's
+ * list_resize does when fewer than half its slots are used: down to the
+ * union for 0 or 1 items, else to what overallocate gives. Never fails: a
+ * failed reallocation keeps the larger buffer (and no error is recorded). */
+static void shrink(rg_list *l) {
+    if (!has_buffer(l) || l->len >= l->cap >> 1) return;
+    size_t cap = l->len <= 1 ? 1 : overallocate(l->len);
+    if (cap >= l->cap) return;
+    rg_heap *h = RG__HEAP(&l->ob);
+    int err = h->last_error;
+    if (set_cap(l, cap) < 0) h->last_error = err;
 }
 
 int rg_list_reserve(rg_object *self, size_t n) {
@@ -107,18 +161,8 @@ int rg_list_reserve(rg_object *self, size_t n) {
     if (!RG__IS(self, rg_list_type)) return rg__fail(RG__HEAP(self), RG_ETYPE);
     rg_list *l = LIST(self);
     if (n <= l->cap) return 0;
-    if (n > SIZE_MAX / sizeof(rg_object *)) return rg__fail(RG__HEAP(self), RG_ERANGE);
-    rg_object **items;
-    if (is_inline(l)) {
-        items = rg__malloc(RG__HEAP(self), n * sizeof *items);
-        if (items) memcpy(items, l->items, l->len * sizeof *items);
-    } else {
-        items = rg__realloc(RG__HEAP(self), l->items, l->cap * sizeof *items, n * sizeof *items);
-    }
-    if (!items) return RG_ENOMEM;
-    l->items = items;
-    l->cap = n;
-    return 0;
+    if (n > RG__LIST_MAX || n > SIZE_MAX / sizeof(rg_object *)) return rg__fail(RG__HEAP(self), RG_ERANGE);
+    return set_cap(l, n);
 }
 
 /* Resolves a Python index; returns 0 and sets *out, or RG_EINDEX. */
@@ -137,15 +181,16 @@ static int insert_owned(rg_object *self, ptrdiff_t index, rg_object *item) {
         return rc;
     }
     rg_list *l = LIST(self);
-    if ((rc = reserve(l, l->len + 1)) < 0) {
+    if ((rc = grow(l)) < 0) {
         rg_decref(item);
         return rc;
     }
     if (index < 0) index += (ptrdiff_t)l->len;
     if (index < 0) index = 0;
     size_t at = (size_t)index > l->len ? l->len : (size_t)index;
-    memmove(l->items + at + 1, l->items + at, (l->len - at) * sizeof *l->items);
-    l->items[at] = item;
+    rg_object **items = slots(l);
+    memmove(items + at + 1, items + at, (l->len - at) * sizeof *items);
+    items[at] = item;
     l->len++;
     return 0;
 }
@@ -168,11 +213,11 @@ static int append_owned(rg_object *self, rg_object *item) {
         return rc;
     }
     rg_list *l = LIST(self);
-    if (l->len == l->cap && (rc = reserve(l, l->len + 1)) < 0) {
+    if (l->len == l->cap && (rc = grow(l)) < 0) {
         rg_decref(item);
         return rc;
     }
-    l->items[l->len++] = item;
+    slots(l)[l->len++] = item;
     return 0;
 }
 
@@ -189,7 +234,7 @@ int rg_list_append(rg_object *l, rg_object *item) {
 rg_object *rg_list_get(const rg_object *self, ptrdiff_t index) {
     size_t at;
     if (!self || check(self, self) || resolve(LIST(self), index, &at)) return NULL;
-    return LIST(self)->items[at];
+    return slots(LIST(self))[at];
 }
 
 /* Stores item, whose reference the list takes over (consumed on failure). */
@@ -201,8 +246,9 @@ static int set_owned(rg_object *self, ptrdiff_t index, rg_object *item) {
         rg_decref(item);
         return rc;
     }
-    rg_object *old = LIST(self)->items[at];
-    LIST(self)->items[at] = item;
+    rg_object **items = slots(LIST(self));
+    rg_object *old = items[at];
+    items[at] = item;
     rg_decref(old); /* last: a finalizer it runs sees the new item */
     return 0;
 }
@@ -221,9 +267,11 @@ rg_object *rg_list_pop(rg_object *self, ptrdiff_t index) {
     size_t at;
     if (!self || check(self, self) || resolve(LIST(self), index, &at)) return NULL;
     rg_list *l = LIST(self);
-    rg_object *item = l->items[at];
-    memmove(l->items + at, l->items + at + 1, (l->len - at - 1) * sizeof *l->items);
-    l->len--;
+    rg_object **items = slots(l);
+    rg_object *item = items[at];
+    memmove(items + at, items + at + 1, (l->len - at - 1) * sizeof *items);
+    if (--l->len == 0 && !has_buffer(l)) l->u.one = NULL;
+    shrink(l);
     return item;
 }
 
@@ -232,7 +280,7 @@ int rg_list_remove(rg_object *self, const rg_object *item) {
     if (rc) return rc;
     rg_list *l = LIST(self);
     for (size_t i = 0; i < l->len; i++) {
-        if (rg_equal(l->items[i], item)) {
+        if (rg_equal(slots(l)[i], item)) {
             rg_decref(rg_list_pop(self, (ptrdiff_t)i));
             return 0;
         }

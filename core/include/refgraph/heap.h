@@ -306,12 +306,15 @@ rg_object *rg_tuple_get(const rg_object *t, size_t i); /* borrowed; NULL if out 
 
 /* ---- list ------------------------------------------------------------------- */
 
+/* The most items a list holds (its length is 32-bit): appending or
+ * inserting beyond it is RG_ERANGE. */
+#define RG_LIST_MAX UINT32_MAX
 /* Indexes follow Python: negative counts from the end. */
 rg_object *rg_list_new(rg_heap *h); /* new reference */
 size_t rg_list_size(const rg_object *l);
 /* Makes room for n items in all (what list(range(n)) knows in advance), so
  * that appending up to n items allocates nothing more. The list itself is
- * unchanged. 0, RG_ETYPE, RG_ERANGE or RG_ENOMEM. */
+ * unchanged. 0, RG_ETYPE, RG_ERANGE (n above RG_LIST_MAX) or RG_ENOMEM. */
 int rg_list_reserve(rg_object *l, size_t n);
 int rg_list_append(rg_object *l, rg_object *item);     /* borrows item */
 int rg_list_append_new(rg_object *l, rg_object *item); /* steals item */
