@@ -628,6 +628,49 @@ static void test_singletons_from_dump(void) {
     rg_graph_free(g);
 }
 
+/* Issue 16: instances sharing their class's keys and instances that fell
+ * back to pairs of their own dump their attributes in the order each set
+ * them, labelled with their names, with their exact sizes. */
+static void test_instance_layouts(void) {
+    rg_heap *h = heap_new();
+    rg_object *cls = rg_class_new(h, "C");
+    rg_object *x = rg_instance_new(h, cls), *y = rg_instance_new(h, cls), *z = rg_instance_new(h, cls);
+    static const char *xs[] = {"a", "b", "c", "d"};
+    for (int i = 0; i < 4; i++) rg_setattr_new(x, xs[i], rg_int_new(h, i)); /* shared, 4 values */
+    rg_setattr_new(y, "c", rg_int_new(h, 10));
+    rg_setattr_new(y, "a", rg_int_new(h, 11)); /* before c in the keys: falls back */
+    rg_setattr_new(y, "e", rg_int_new(h, 12));
+    rg_setattr_new(z, "a", rg_int_new(h, 20));
+    rg_setattr_new(z, "d", rg_int_new(h, 21)); /* a hole: shared */
+    rg_object *objs[] = {x, y, z};
+    const char *want[] = {"__class__ a b c d", "__class__ c a e", "__class__ a d"};
+    rg_error err = {0};
+    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("inst.jsonl"), &FIXED, &err), 0);
+    rg_graph *g = rg_graph_load(tmp("inst.jsonl"), NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    for (int k = 0; k < 3; k++) {
+        uint32_t i = rg_graph_find(g, rg_id(objs[k]));
+        CU_ASSERT_FATAL(i != RG_NONE);
+        char names[128] = "";
+        size_t w = 0;
+        for (uint32_t e = g->ref_start[i]; e < g->ref_start[i + 1]; e++) {
+            rg_gstr s = g->str[RG_EDGE_LABEL(g->ref_label[e])];
+            w += (size_t)snprintf(names + w, sizeof names - w, "%s%.*s", w ? " " : "", (int)s.len, s.ptr);
+        }
+        CU_ASSERT_STRING_EQUAL(names, want[k]);
+        CU_ASSERT_EQUAL(g->size[i], rg_sizeof(objs[k]));
+    }
+    CU_ASSERT_EQUAL(g->size[rg_graph_find(g, rg_id(x))], 80 + 4 * 8); /* 2 inline, then 4 slots */
+    CU_ASSERT_EQUAL(g->size[rg_graph_find(g, rg_id(y))], 80 + 4 * 16); /* 4 pairs */
+    CU_ASSERT_EQUAL(g->size[rg_graph_find(g, rg_id(z))], 80 + 4 * 8);
+    rg_graph_free(g);
+    rg_decref(x);
+    rg_decref(y);
+    rg_decref(z);
+    rg_decref(cls);
+    heap_end(h);
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"dump, load, dump: the same bytes", test_round_trip_same_bytes},
@@ -645,6 +688,7 @@ int main(void) {
         {"buffers and missing files", test_buffer_and_missing_file},
         {"lesson snapshots match the lessons' counts", test_lesson_snapshots},
         {"the core's singletons are marked static", test_singletons_from_dump},
+        {"instances: shared keys and fallbacks, order, labels, sizes", test_instance_layouts},
         {NULL, NULL},
     };
     return run_suite_tmp("dump", cases);

@@ -1,5 +1,13 @@
 /* instance.c — classes created at run time and their instances, both with
- * named attributes (obj.attr = x). */
+ * named attributes (obj.attr = x).
+ *
+ * Instances share their attribute names, as CPython's split dicts do (PEP
+ * 412): the class keeps the names its instances set, in the order they were
+ * first set (its shared keys), and each instance keeps only a values array
+ * indexed by a name's position there, NULL where it has no such attribute.
+ * An instance whose attributes cannot follow the shared keys falls back to
+ * a table of its own, (name, value) pairs as a class has; see
+ * docs/heap.md, "Object layout". */
 #include "internal.h"
 
 typedef struct attr {
@@ -7,12 +15,12 @@ typedef struct attr {
     rg_object *value;
 } attr;
 
-/* Up to ATTRS_INLINE attributes live in the object itself, as small lists'
- * items do: most instances have few. */
+/* Up to ATTRS_INLINE attributes live in the table itself, as small lists'
+ * items do: most classes have few. */
 #define ATTRS_INLINE 2
 
-/* 40 bytes: an instance with its class pointer fills 112, a size class,
- * and the collector streams through fewer cache lines. */
+/* A (name, value) table: a class's attributes, and an instance's when it
+ * cannot share its class's keys. 40 bytes. */
 typedef struct attrs {
     uint32_t len, cap; /* cap > ATTRS_INLINE: the items are in buf */
     union {
@@ -29,18 +37,43 @@ static void attrs_init(attrs *a) {
 static inline int attrs_inline(const attrs *a) { return a->cap <= ATTRS_INLINE; }
 static inline attr *attrs_items(attrs *a) { return attrs_inline(a) ? a->u.inl : a->u.buf; }
 
+/* The most names a class shares with its instances, CPython's
+ * SHARED_KEYS_MAX_SIZE: an instance setting a further name falls back to a
+ * table of its own. It also bounds an instance's values array. */
+#define KEYS_MAX 30
+
+/* Values an instance holds in itself, in the space of the buffer pointer
+ * and the 8 bytes the 80-byte size class leaves spare. */
+#define VALS_INLINE 2
+
 typedef struct rg_class {
     rg_object ob;
     char *name;
-    attrs attrs;
+    attrs attrs; /* the class's own attributes */
     void (*fin)(rg_object *self);
+    const char **keys; /* shared keys: interned names, the order first set; NULL while none */
+    uint32_t nkeys;    /* at most KEYS_MAX; never shrinks */
     int legacy;
 } rg_class;
 
+/* In an instance's cap: its attributes are pairs of its own, in u.own. */
+#define OWN 0x80000000u
+
+/* 56 bytes, 80 with the collector's block: one size class. */
 typedef struct rg_instance {
     rg_object ob;
     rg_object *cls;
-    attrs attrs;
+    /* Split (no OWN bit in cap): value i is the attribute named by the
+     * class's key i (NULL: none), for i < len; len is one past the last
+     * value present, so the values present, in key order, are in the order
+     * they were set. Fallen back (OWN): len (name, value) pairs in u.own,
+     * in the order they were set, room for cap & ~OWN (at least 4). */
+    uint32_t len, cap;
+    union {
+        rg_object **buf;              /* split, cap > VALS_INLINE: from the heap's allocator */
+        rg_object *inl[VALS_INLINE]; /* split, cap == VALS_INLINE */
+        attr *own;                    /* OWN: from the heap's allocator */
+    } u;
 } rg_instance;
 
 #define CLS(o) ((rg_class *)(o))
@@ -48,14 +81,34 @@ typedef struct rg_instance {
 
 /* ---- attribute tables ---------------------------------------------------------- */
 
-static int attrs_traverse(attrs *a, rg_visit_fn visit, void *arg) {
-    attr *items = attrs_items(a);
-    for (size_t i = 0; i < a->len; i++) {
+static int pairs_traverse(attr *items, uint32_t len, rg_visit_fn visit, void *arg) {
+    for (uint32_t i = 0; i < len; i++) {
         rg_label l = {RG_LABEL_NAME, {.name = items[i].name}};
         int rc = visit(items[i].value, l, arg);
         if (rc) return rc;
     }
     return 0;
+}
+
+/* name must be interned (or NULL: never interned, so absent). */
+static attr *pairs_find(attr *items, uint32_t len, const char *name) {
+    for (uint32_t i = 0; name && i < len; i++)
+        if (items[i].name == name) return &items[i];
+    return NULL;
+}
+
+/* Removes the pair at, shifting the later ones down; returns its value
+ * (the caller releases it, last). */
+static rg_object *pairs_remove(attr *items, uint32_t *len, attr *at) {
+    rg_object *v = at->value;
+    size_t i = (size_t)(at - items);
+    memmove(items + i, items + i + 1, (*len - i - 1) * sizeof *items);
+    (*len)--;
+    return v;
+}
+
+static int attrs_traverse(attrs *a, rg_visit_fn visit, void *arg) {
+    return pairs_traverse(attrs_items(a), a->len, visit, arg);
 }
 
 /* Releases the attributes first to last, as CPython releases an
@@ -78,38 +131,11 @@ static void attrs_clear(rg_heap *h, attrs *a) {
 
 static size_t attrs_size(const attrs *a) { return attrs_inline(a) ? 0 : a->cap * sizeof(attr); }
 
-/* name must be interned (or NULL: never interned, so absent). */
-static attr *attrs_find(attrs *a, const char *name) {
-    attr *items = attrs_items(a);
-    for (size_t i = 0; name && i < a->len; i++)
-        if (items[i].name == name) return &items[i];
-    return NULL;
-}
+static attr *attrs_find(attrs *a, const char *name) { return pairs_find(attrs_items(a), a->len, name); }
 
-static attrs *attrs_of(const rg_object *o) {
-    if (RG__IS(o, rg_instance_type)) return &INST(o)->attrs;
-    if (RG__IS(o, rg_class_type)) return &CLS(o)->attrs;
-    return NULL;
-}
-
-/* Stores value, whose reference the object takes over (consumed on failure). */
-static int setattr_owned(rg_object *o, const char *name, rg_object *value) {
-    attrs *a = attrs_of(o);
-    int rc = 0;
-    if (!o || !name || !value)
-        rc = o ? rg__fail(RG__HEAP(o), RG_EINVAL) : RG_EINVAL;
-    else if (!a)
-        rc = rg__fail(RG__HEAP(o), RG_ETYPE);
-    if (rc) {
-        rg_decref(value);
-        return rc;
-    }
-    rg_heap *h = RG__HEAP(o);
-    const char *iname = rg__intern(h, name);
-    if (!iname) {
-        rg_decref(value);
-        return RG_ENOMEM;
-    }
+/* Binds iname (interned) to value, whose reference the table takes over
+ * (consumed on failure). */
+static int attrs_set(rg_heap *h, attrs *a, const char *iname, rg_object *value) {
     attr *at = attrs_find(a, iname);
     if (at) {
         rg_object *old = at->value;
@@ -126,7 +152,7 @@ static int setattr_owned(rg_object *o, const char *name, rg_object *value) {
         attr *items;
         if (attrs_inline(a)) {
             items = rg__malloc(h, cap * sizeof *items);
-            if (items) memcpy(items, a->u.inl, sizeof a->u.inl);
+            if (items) memcpy(items, a->u.inl, a->len * sizeof *items);
         } else {
             items = rg__realloc(h, a->u.buf, a->cap * sizeof *items, cap * sizeof *items);
         }
@@ -141,6 +167,232 @@ static int setattr_owned(rg_object *o, const char *name, rg_object *value) {
     return 0;
 }
 
+/* Unbinds iname; RG_EKEY when absent. The value is released last. */
+static int attrs_del(rg_heap *h, attrs *a, const char *iname) {
+    attr *at = attrs_find(a, iname);
+    if (!at) return rg__fail(h, RG_EKEY);
+    rg_decref(pairs_remove(attrs_items(a), &a->len, at));
+    return 0;
+}
+
+/* ---- shared keys ---------------------------------------------------------------- */
+
+/* Slots allocated for n keys (or values): 4, 8, 16, then KEYS_MAX. */
+static uint32_t keys_cap(uint32_t n) {
+    uint32_t c = 4;
+    while (c < n) c *= 2; /* n <= KEYS_MAX: a few rounds */
+    return c > KEYS_MAX ? KEYS_MAX : c;
+}
+
+/* The position of iname among the class's keys, or -1. */
+static long keys_find(const rg_class *c, const char *iname) {
+    for (uint32_t i = 0; iname && i < c->nkeys; i++)
+        if (c->keys[i] == iname) return (long)i;
+    return -1;
+}
+
+/* Appends iname (interned, not yet a key) to the class's keys; the caller
+ * checked nkeys < KEYS_MAX. Returns its position, or -1 out of memory. */
+static long keys_append(rg_heap *h, rg_class *c, const char *iname) {
+    uint32_t cap = c->nkeys ? keys_cap(c->nkeys) : 0;
+    if (c->nkeys == cap) {
+        uint32_t ncap = keys_cap(c->nkeys + 1);
+        const char **keys = rg__realloc(h, c->keys, cap * sizeof *keys, ncap * sizeof *keys);
+        if (!keys) return -1;
+        c->keys = keys;
+    }
+    c->keys[c->nkeys] = iname;
+    return (long)c->nkeys++;
+}
+
+static size_t keys_size(const rg_class *c) { return c->nkeys ? keys_cap(c->nkeys) * sizeof *c->keys : 0; }
+
+/* ---- an instance's values --------------------------------------------------------- */
+
+static inline rg_object **inst_vals(rg_instance *in) { return in->cap <= VALS_INLINE ? in->u.inl : in->u.buf; }
+
+static void inst_init(rg_instance *in) {
+    in->len = 0;
+    in->cap = VALS_INLINE;
+}
+
+/* Makes room for need values of a split instance (need <= KEYS_MAX); 0 or
+ * RG_ENOMEM. */
+static int vals_grow(rg_heap *h, rg_instance *in, uint32_t need) {
+    uint32_t cap = keys_cap(need);
+    rg_object **vals;
+    if (in->cap <= VALS_INLINE) {
+        vals = rg__malloc(h, cap * sizeof *vals);
+        if (vals) memcpy(vals, in->u.inl, in->len * sizeof *vals);
+    } else {
+        vals = rg__realloc(h, in->u.buf, in->cap * sizeof *vals, cap * sizeof *vals);
+    }
+    if (!vals) return RG_ENOMEM;
+    in->u.buf = vals;
+    in->cap = cap;
+    return 0;
+}
+
+/* Moves a split instance's attributes to pairs of its own, in key order
+ * (the order they were set); 0 or RG_ENOMEM (the instance unchanged). */
+static int inst_fall_back(rg_heap *h, rg_instance *in) {
+    rg_object **vals = inst_vals(in);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < in->len; i++) n += vals[i] != NULL;
+    uint32_t cap = keys_cap(n); /* n <= KEYS_MAX; doubles from there */
+    attr *own = rg__malloc(h, cap * sizeof *own);
+    if (!own) return RG_ENOMEM;
+    const char **keys = in->len ? CLS(in->cls)->keys : NULL; /* len > 0 only with a class */
+    n = 0;
+    for (uint32_t i = 0; i < in->len; i++)
+        if (vals[i]) own[n++] = (attr){keys[i], vals[i]};
+    if (in->cap > VALS_INLINE) rg__free(h, in->u.buf, in->cap * sizeof *vals);
+    in->len = n;
+    in->cap = cap | OWN;
+    in->u.own = own;
+    return 0;
+}
+
+/* Binds iname on an instance that has fallen back; value consumed on
+ * failure. */
+static int own_set(rg_heap *h, rg_instance *in, const char *iname, rg_object *value) {
+    attr *at = pairs_find(in->u.own, in->len, iname);
+    if (at) {
+        rg_object *old = at->value;
+        at->value = value;
+        rg_decref(old);
+        return 0;
+    }
+    uint32_t cap = in->cap & ~OWN;
+    if (in->len == cap) {
+        if (cap >= OWN / 2) {
+            rg_decref(value);
+            return rg__fail(h, RG_ERANGE);
+        }
+        attr *own = rg__realloc(h, in->u.own, cap * sizeof *own, 2 * cap * sizeof *own);
+        if (!own) {
+            rg_decref(value);
+            return RG_ENOMEM;
+        }
+        in->u.own = own;
+        in->cap = 2 * cap | OWN;
+    }
+    in->u.own[in->len++] = (attr){iname, value};
+    return 0;
+}
+
+/* Binds iname (interned) on an instance; value consumed on failure. Shares
+ * the class's keys while the name is a key past the instance's last value,
+ * or can become one; else falls back to pairs of its own. */
+static int inst_set(rg_heap *h, rg_instance *in, const char *iname, rg_object *value) {
+    if (!(in->cap & OWN)) {
+        rg_class *c = in->cls ? CLS(in->cls) : NULL;
+        long k = c ? keys_find(c, iname) : -1;
+        rg_object **vals = inst_vals(in);
+        if (k >= 0 && (uint32_t)k < in->len && vals[k]) {
+            rg_object *old = vals[k];
+            vals[k] = value;
+            rg_decref(old);
+            return 0;
+        }
+        if (k < 0 && c && c->nkeys < KEYS_MAX && (k = keys_append(h, c, iname)) < 0) {
+            rg_decref(value);
+            return RG_ENOMEM;
+        }
+        if (k >= 0 && (uint32_t)k >= in->len) { /* in order: shared */
+            if ((uint32_t)k >= in->cap && vals_grow(h, in, (uint32_t)k + 1)) {
+                rg_decref(value);
+                return RG_ENOMEM;
+            }
+            vals = inst_vals(in);
+            for (uint32_t i = in->len; i < (uint32_t)k; i++) vals[i] = NULL;
+            vals[k] = value;
+            in->len = (uint32_t)k + 1;
+            return 0;
+        }
+        /* Set before a later name (another order than the keys', or
+         * re-set after a delete), the keys full, or no class. */
+        if (inst_fall_back(h, in)) {
+            rg_decref(value);
+            return RG_ENOMEM;
+        }
+    }
+    return own_set(h, in, iname, value);
+}
+
+/* The slot holding the attribute iname of a split instance, or NULL. */
+static rg_object **inst_slot(rg_instance *in, const char *iname) {
+    long k = in->cls && iname ? keys_find(CLS(in->cls), iname) : -1;
+    if (k < 0 || (uint32_t)k >= in->len) return NULL;
+    rg_object **slot = &inst_vals(in)[k];
+    return *slot ? slot : NULL;
+}
+
+static int inst_del(rg_heap *h, rg_instance *in, const char *iname) {
+    rg_object *v;
+    if (in->cap & OWN) {
+        attr *at = pairs_find(in->u.own, in->len, iname);
+        if (!at) return rg__fail(h, RG_EKEY);
+        v = pairs_remove(in->u.own, &in->len, at);
+    } else {
+        rg_object **slot = inst_slot(in, iname);
+        if (!slot) return rg__fail(h, RG_EKEY);
+        v = *slot;
+        *slot = NULL;
+        rg_object **vals = inst_vals(in);
+        while (in->len && !vals[in->len - 1]) in->len--; /* len stays one past the last */
+    }
+    rg_decref(v);
+    return 0;
+}
+
+/* Releases an instance's values first to last (as attrs_clear), split or
+ * fallen back, and leaves it split and empty; the rounds end as
+ * attrs_clear's do. */
+static void inst_clear_values(rg_heap *h, rg_instance *in) {
+    for (;;) {
+        rg_instance old = *in;
+        inst_init(in);
+        if (old.cap & OWN) {
+            for (uint32_t i = 0; i < old.len; i++) rg_decref(old.u.own[i].value);
+            rg__free(h, old.u.own, (old.cap & ~OWN) * sizeof *old.u.own);
+        } else {
+            rg_object **vals = inst_vals(&old);
+            for (uint32_t i = 0; i < old.len; i++) rg_decref(vals[i]); /* NULL: a no-op */
+            if (old.cap > VALS_INLINE) rg__free(h, old.u.buf, old.cap * sizeof *vals);
+        }
+        if (!in->len && in->cap == VALS_INLINE) break;
+    }
+}
+
+static size_t inst_size(const rg_instance *in) {
+    if (in->cap & OWN) return (in->cap & ~OWN) * sizeof *in->u.own;
+    return in->cap > VALS_INLINE ? in->cap * sizeof *in->u.buf : 0;
+}
+
+/* ---- attributes of either ---------------------------------------------------------- */
+
+/* Stores value, whose reference the object takes over (consumed on failure). */
+static int setattr_owned(rg_object *o, const char *name, rg_object *value) {
+    int rc = 0;
+    if (!o || !name || !value)
+        rc = o ? rg__fail(RG__HEAP(o), RG_EINVAL) : RG_EINVAL;
+    else if (!RG__IS(o, rg_instance_type) && !RG__IS(o, rg_class_type))
+        rc = rg__fail(RG__HEAP(o), RG_ETYPE);
+    if (rc) {
+        rg_decref(value);
+        return rc;
+    }
+    rg_heap *h = RG__HEAP(o);
+    const char *iname = rg__intern(h, name);
+    if (!iname) {
+        rg_decref(value);
+        return RG_ENOMEM;
+    }
+    if (RG__IS(o, rg_instance_type)) return inst_set(h, INST(o), iname, value);
+    return attrs_set(h, &CLS(o)->attrs, iname, value);
+}
+
 int rg_setattr_new(rg_object *o, const char *name, rg_object *value) {
     rg__stolen(value);
     return setattr_owned(o, name, value);
@@ -152,25 +404,29 @@ int rg_setattr(rg_object *o, const char *name, rg_object *value) {
 }
 
 rg_object *rg_getattr(const rg_object *o, const char *name) {
-    attrs *a = attrs_of(o);
-    if (!a || !name) return NULL;
-    attr *at = attrs_find(a, rg__intern_find(RG__HEAP(o), name));
-    return at ? at->value : NULL;
+    if (!name) return NULL;
+    if (RG__IS(o, rg_class_type)) {
+        attr *at = attrs_find(&CLS(o)->attrs, rg__intern_find(RG__HEAP(o), name));
+        return at ? at->value : NULL;
+    }
+    if (!RG__IS(o, rg_instance_type)) return NULL;
+    rg_instance *in = INST(o);
+    const char *iname = rg__intern_find(RG__HEAP(o), name);
+    if (in->cap & OWN) {
+        attr *at = pairs_find(in->u.own, in->len, iname);
+        return at ? at->value : NULL;
+    }
+    rg_object **slot = inst_slot(in, iname);
+    return slot ? *slot : NULL;
 }
 
 int rg_delattr(rg_object *o, const char *name) {
-    attrs *a = attrs_of(o);
     if (!o || !name) return RG_EINVAL;
-    if (!a) return rg__fail(RG__HEAP(o), RG_ETYPE);
-    attr *at = attrs_find(a, rg__intern_find(RG__HEAP(o), name));
-    if (!at) return rg__fail(RG__HEAP(o), RG_EKEY);
-    rg_object *v = at->value;
-    attr *items = attrs_items(a);
-    size_t i = (size_t)(at - items);
-    memmove(items + i, items + i + 1, (a->len - i - 1) * sizeof *items);
-    a->len--;
-    rg_decref(v);
-    return 0;
+    rg_heap *h = RG__HEAP(o);
+    const char *iname = rg__intern_find(h, name);
+    if (RG__IS(o, rg_instance_type)) return inst_del(h, INST(o), iname);
+    if (RG__IS(o, rg_class_type)) return attrs_del(h, &CLS(o)->attrs, iname);
+    return rg__fail(h, RG_ETYPE);
 }
 
 /* ---- classes ---------------------------------------------------------------------- */
@@ -179,16 +435,22 @@ static int class_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
     return attrs_traverse(&CLS(self)->attrs, visit, arg);
 }
 static void class_clear(rg_object *self) { attrs_clear(RG__HEAP(self), &CLS(self)->attrs); }
+/* The keys go with the class's memory, not in clear: an instance cleared
+ * later in the same cycle may still read them. */
 static void class_destroy(rg_object *self) {
-    rg__strfree(RG__HEAP(self), CLS(self)->name);
-    CLS(self)->name = NULL;
+    rg_class *c = CLS(self);
+    rg__free(RG__HEAP(self), c->keys, keys_size(c));
+    c->keys = NULL;
+    c->nkeys = 0;
+    rg__strfree(RG__HEAP(self), c->name);
+    c->name = NULL;
 }
 static int class_repr(const rg_object *self, char *buf, size_t size) {
     return snprintf(buf, size, "%s", CLS(self)->name ? CLS(self)->name : "?");
 }
 static size_t class_extra(const rg_object *self) {
     const rg_class *c = CLS(self);
-    return attrs_size(&c->attrs) + (c->name ? strlen(c->name) + 1 : 0);
+    return attrs_size(&c->attrs) + keys_size(c) + (c->name ? strlen(c->name) + 1 : 0);
 }
 
 const rg_type rg_class_type = {
@@ -215,6 +477,8 @@ rg_object *rg_class_new(rg_heap *h, const char *name) {
     }
     c->name = copy;
     attrs_init(&c->attrs);
+    c->keys = NULL;
+    c->nkeys = 0;
     return (rg_object *)c;
 }
 
@@ -239,12 +503,22 @@ static int instance_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
         int rc = visit(in->cls, l, arg);
         if (rc) return rc;
     }
-    return attrs_traverse(&in->attrs, visit, arg);
+    if (in->cap & OWN) return pairs_traverse(in->u.own, in->len, visit, arg);
+    if (!in->len) return 0;
+    rg_object **vals = inst_vals(in);
+    const char **keys = CLS(in->cls)->keys; /* len > 0 only with a class */
+    for (uint32_t i = 0; i < in->len; i++) {
+        if (!vals[i]) continue;
+        rg_label l = {RG_LABEL_NAME, {.name = keys[i]}};
+        int rc = visit(vals[i], l, arg);
+        if (rc) return rc;
+    }
+    return 0;
 }
 
 static void instance_clear(rg_object *self) {
     rg_instance *in = INST(self);
-    attrs_clear(RG__HEAP(self), &in->attrs);
+    inst_clear_values(RG__HEAP(self), in);
     rg_object *cls = in->cls;
     in->cls = NULL;
     rg_decref(cls);
@@ -255,7 +529,7 @@ static int instance_repr(const rg_object *self, char *buf, size_t size) {
     return snprintf(buf, size, "%s instance", name ? name : "?");
 }
 
-static size_t instance_extra(const rg_object *self) { return attrs_size(&INST(self)->attrs); }
+static size_t instance_extra(const rg_object *self) { return inst_size(INST(self)); }
 
 const rg_type rg_instance_type = {
     .name = "instance",
@@ -275,7 +549,7 @@ rg_object *rg_instance_new(rg_heap *h, rg_object *cls) {
     if (!in) return NULL;
     rg__stored(cls);
     in->cls = cls;
-    attrs_init(&in->attrs);
+    inst_init(in);
     return (rg_object *)in;
 }
 
