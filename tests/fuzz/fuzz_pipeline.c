@@ -345,7 +345,7 @@ static void draw_both(const rg_graph *g, const rg_analysis *an, const rg_finder 
 /* How often the DOT is also written through cgraph and compared, while
  * fuzzing: 1 in RG_FUZZ_AGWRITE_EVERY inputs (the replay: every input). */
 #ifndef RG_FUZZ_AGWRITE_EVERY
-#define RG_FUZZ_AGWRITE_EVERY 8
+#define RG_FUZZ_AGWRITE_EVERY 16
 #endif
 
 static void draw(const rg_graph *g, const rg_analysis *an, const rg_finder *f, const uint32_t *starts,
