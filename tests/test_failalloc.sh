@@ -20,6 +20,9 @@ old=$data/old.jsonl
 new=$data/new.jsonl
 . "$(dirname "$0")/lib.sh"
 asan="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86:detect_leaks=1"
+# Run by hand as well as by ctest: the leak suppressions for the libraries
+# under Graphviz (fontconfig, pango) unless the caller set its own.
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
 export NO_COLOR=1
 
