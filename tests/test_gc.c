@@ -797,16 +797,6 @@ static void test_legacy_freed_during_delete(void) {
 
 /* ---- review of issue 10's fix: what a hostile reader found ------------------------------ */
 
-/* A heap whose every block is its own allocation, so ASan sees a late use. */
-static rg_heap *heap_new_each_block(void) {
-    memset(&ALLOC, 0, sizeof ALLOC);
-    rg_allocator a = {t_malloc, t_realloc, t_free, &ALLOC, RG_ALLOCATOR_EACH_BLOCK};
-    rg_heap *h = rg_heap_new_with(&a);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-    rg_heap_set_misuse_handler(h, record_misuse, NULL);
-    return h;
-}
-
 /* def __del__(self): run in a frame of its own, which binds self. */
 static void fin_in_frame(rg_object *self) {
     rg_heap *h = rg_object_heap(self);

@@ -357,18 +357,6 @@ static size_t run_program(uint64_t seed, int steps) {
  * epoch, and failing allocations. The oracle also walks from the frozen
  * objects and the garbage list, which are roots too. */
 
-/* A heap on the counting allocator with every block one allocator call
- * (so that any allocation, an object's too, can be made to fail). */
-static rg_heap *heap_new_each_block(void) {
-    memset(&ALLOC, 0, sizeof ALLOC);
-    memset(&MISUSE, 0, sizeof MISUSE);
-    rg_allocator each = {t_malloc, t_realloc, t_free, &ALLOC, RG_ALLOCATOR_EACH_BLOCK};
-    rg_heap *h = rg_heap_new_with(&each);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-    rg_heap_set_misuse_handler(h, record_misuse, NULL);
-    return h;
-}
-
 #define STASH_MAX 8
 static rg_object *stash[STASH_MAX]; /* references finalizers and callbacks took (C-held) */
 static size_t nstash;

@@ -356,17 +356,6 @@ static void test_finalizer_adds(void) {
 
 /* ---- out of memory ---------------------------------------------------------------- */
 
-/* A heap whose every block is an allocator call, so that the Nth fails. */
-static rg_heap *heap_new_each_block(void) {
-    memset(&ALLOC, 0, sizeof ALLOC);
-    memset(&MISUSE, 0, sizeof MISUSE);
-    rg_allocator a = {t_malloc, t_realloc, t_free, &ALLOC, RG_ALLOCATOR_EACH_BLOCK};
-    rg_heap *h = rg_heap_new_with(&a);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
-    rg_heap_set_misuse_handler(h, record_misuse, NULL);
-    return h;
-}
-
 /* The Nth allocation of a script that takes every path (names interned,
  * keys grown, values grown, fallen back, the pairs grown) fails, for every
  * N: the failing call returns RG_ENOMEM and leaves the instance as it was,

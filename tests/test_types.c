@@ -584,10 +584,7 @@ static void test_list_grows_and_shrinks_as_cpython(void) {
  * larger buffer, the pop succeeding with no error recorded. Each block is
  * one allocator call, so each can be failed. */
 static void test_list_allocation_failures(void) {
-    memset(&ALLOC, 0, sizeof ALLOC);
-    rg_allocator al = {t_malloc, t_realloc, t_free, &ALLOC, RG_ALLOCATOR_EACH_BLOCK};
-    rg_heap *h = rg_heap_new_with(&al);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    rg_heap *h = heap_new_each_block();
     rg_object *x = rg_int_new(h, 7), *l = rg_list_new(h);
     CU_ASSERT_EQUAL(rg_list_append(l, x), 0); /* no allocation */
     ALLOC.count = 0;

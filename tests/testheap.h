@@ -63,16 +63,24 @@ static inline void record_misuse(rg_misuse kind, const char *type_name, uint64_t
 
 static test_alloc ALLOC;
 
-/* A fresh heap on the counting allocator, misuse recorded. */
-static inline rg_heap *heap_new(void) {
+/* A fresh heap on the counting allocator with the allocator flags given,
+ * misuse recorded. */
+static inline rg_heap *heap_new_flags(unsigned flags) {
     memset(&ALLOC, 0, sizeof ALLOC);
     memset(&MISUSE, 0, sizeof MISUSE);
-    rg_allocator a = {t_malloc, t_realloc, t_free, &ALLOC, 0};
+    rg_allocator a = {t_malloc, t_realloc, t_free, &ALLOC, flags};
     rg_heap *h = rg_heap_new_with(&a);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     rg_heap_set_misuse_handler(h, record_misuse, NULL);
     return h;
 }
+
+/* A fresh heap on the counting allocator, misuse recorded. */
+static inline rg_heap *heap_new(void) { return heap_new_flags(0); }
+
+/* The same with every block its own allocator call: the Nth allocation,
+ * an object's too, can be made to fail, and ASan sees a late use. */
+static inline rg_heap *heap_new_each_block(void) { return heap_new_flags(RG_ALLOCATOR_EACH_BLOCK); }
 
 /* Destroys the heap: nothing may survive and every byte must come back. */
 static inline void heap_end(rg_heap *h) {
