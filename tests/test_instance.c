@@ -410,6 +410,55 @@ static void test_failalloc(void) {
     CU_ASSERT(failures >= 15); /* names, keys, values, fallback, pairs */
 }
 
+/* A set that fails for want of memory changes no size: not the class's
+ * (a new name joins the keys only when the instance's values have room for
+ * it too: both allocations, or neither), nor the instance's (the pairs an
+ * instance falls back to have room for the name that made it fall back:
+ * it does not stay fallen back when their growth fails). The script grows
+ * the keys and the values in one set (e, i), and falls back with 4 values
+ * left of 9 (b), whose pairs are full at once. */
+static void test_failalloc_sizes(void) {
+    static const char *script[] = {"+a", "+b", "+c", "+d", "+e", "+f", "+g", "+h", "+i",
+                                   "-b", "-c", "-d", "-e", "-f", "+b", "+j"};
+    size_t nscript = sizeof script / sizeof *script;
+    long failures = 0;
+    for (long fail = 1; fail < 200; fail++) {
+        rg_heap *h = heap_new_each_block();
+        rg_object *cls = rg_class_new(h, "C");
+        rg_object *o = rg_instance_new(h, cls), *v = rg_int_new(h, 1);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+        ALLOC.count = 0;
+        ALLOC.fail_at = fail;
+        int failed = 0;
+        for (size_t i = 0; i < nscript; i++) {
+            const char *name = script[i] + 1;
+            size_t so = rg_sizeof(o), sc = rg_sizeof(cls);
+            char before[64];
+            snprintf(before, sizeof before, "%s", names_of(o));
+            int rc = script[i][0] == '+' ? rg_setattr(o, name, v) : rg_delattr(o, name);
+            if (rc != RG_ENOMEM) continue;
+            failed = 1;
+            failures++;
+            ALLOC.fail_at = 0; /* only the Nth */
+            CU_ASSERT_EQUAL(rg_sizeof(o), so);
+            CU_ASSERT_EQUAL(rg_sizeof(cls), sc);
+            CU_ASSERT_STRING_EQUAL(names_of(o), before);
+            if (rg_sizeof(o) != so || rg_sizeof(cls) != sc)
+                printf("\n  %s failing at allocation %ld: instance %zu -> %zu bytes, class %zu -> %zu", script[i],
+                       fail, so, rg_sizeof(o), sc, rg_sizeof(cls));
+        }
+        ALLOC.fail_at = 0;
+        rg_decref(o);
+        CU_ASSERT_EQUAL(rg_refcount(v), 1);
+        rg_decref(v);
+        rg_decref(cls);
+        heap_end(h);
+        if (!failed) break; /* past the script's last allocation */
+    }
+    CU_ASSERT(failures >= 10);
+}
+
 int main(void) {
     static const test_case tests[] = {
         {"0, 1, 2, 4 and 100 attributes", test_counts},
@@ -420,6 +469,7 @@ int main(void) {
         {"cycles of instances and classes", test_cycles},
         {"finalizers adding attributes while cleared", test_finalizer_adds},
         {"every allocation fails in turn", test_failalloc},
+        {"a failed set changes no size", test_failalloc_sizes},
         {NULL, NULL},
     };
     return run_suite("instance", tests);

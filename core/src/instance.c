@@ -191,20 +191,6 @@ static long keys_find(const rg_class *c, const char *iname) {
     return -1;
 }
 
-/* Appends iname (interned, not yet a key) to the class's keys; the caller
- * checked nkeys < KEYS_MAX. Returns its position, or -1 out of memory. */
-static long keys_append(rg_heap *h, rg_class *c, const char *iname) {
-    uint32_t cap = c->nkeys ? keys_cap(c->nkeys) : 0;
-    if (c->nkeys == cap) {
-        uint32_t ncap = keys_cap(c->nkeys + 1);
-        const char **keys = rg__realloc(h, c->keys, cap * sizeof *keys, ncap * sizeof *keys);
-        if (!keys) return -1;
-        c->keys = keys;
-    }
-    c->keys[c->nkeys] = iname;
-    return (long)c->nkeys++;
-}
-
 static size_t keys_size(const rg_class *c) { return c->nkeys ? keys_cap(c->nkeys) * sizeof *c->keys : 0; }
 
 /* ---- an instance's values --------------------------------------------------------- */
@@ -233,13 +219,44 @@ static int vals_grow(rg_heap *h, rg_instance *in, uint32_t need) {
     return 0;
 }
 
+/* Appends iname (interned, not yet a key) to the class's keys for the split
+ * instance in, which is about to set it: the caller checked nkeys <
+ * KEYS_MAX. The instance's values get room for the new key too, both or
+ * neither: a failed set leaves the class's keys as they were (their size,
+ * and whether its other instances share). Returns the key's position, or
+ * -1 out of memory with nothing changed. */
+static long keys_append(rg_heap *h, rg_class *c, rg_instance *in, const char *iname) {
+    uint32_t n = c->nkeys, cap = n ? keys_cap(n) : 0, ncap = cap;
+    const char **keys = c->keys;
+    if (n == cap) { /* a new buffer, the old one kept until the values have room */
+        ncap = keys_cap(n + 1);
+        keys = rg__malloc(h, ncap * sizeof *keys);
+        if (!keys) return -1;
+        if (n) memcpy(keys, c->keys, n * sizeof *keys);
+    }
+    if (n >= in->cap && vals_grow(h, in, n + 1)) {
+        if (keys != c->keys) rg__free(h, keys, ncap * sizeof *keys);
+        return -1;
+    }
+    if (keys != c->keys) {
+        rg__free(h, c->keys, cap * sizeof *keys);
+        c->keys = keys;
+    }
+    keys[n] = iname;
+    c->nkeys = n + 1;
+    return (long)n;
+}
+
 /* Moves a split instance's attributes to pairs of its own, in key order
- * (the order they were set); 0 or RG_ENOMEM (the instance unchanged). */
+ * (the order they were set), with room for one more: the name that made it
+ * fall back, which the caller adds next (so that adding it cannot fail and
+ * leave the instance fallen back); 0 or RG_ENOMEM (the instance unchanged). */
 static int inst_fall_back(rg_heap *h, rg_instance *in) {
     rg_object **vals = inst_vals(in);
     uint32_t n = 0;
     for (uint32_t i = 0; i < in->len; i++) n += vals[i] != NULL;
     uint32_t cap = keys_cap(n); /* n <= KEYS_MAX; doubles from there */
+    if (cap == n) cap *= 2;     /* the size own_set would double it to */
     attr *own = rg__malloc(h, cap * sizeof *own);
     if (!own) return RG_ENOMEM;
     const char **keys = in->len ? CLS(in->cls)->keys : NULL; /* len > 0 only with a class */
@@ -295,7 +312,7 @@ static int inst_set(rg_heap *h, rg_instance *in, const char *iname, rg_object *v
             rg_decref(old);
             return 0;
         }
-        if (k < 0 && c && c->nkeys < KEYS_MAX && (k = keys_append(h, c, iname)) < 0) {
+        if (k < 0 && c && c->nkeys < KEYS_MAX && (k = keys_append(h, c, in, iname)) < 0) {
             rg_decref(value);
             return RG_ENOMEM;
         }
