@@ -354,6 +354,27 @@ static void test_finalizer_adds(void) {
     }
 }
 
+/* The same finalizer run by the release of the class, the last thing an
+ * instance's clear does (the instance held the class's last reference, and
+ * a class attribute the finalizer's object): what it adds to the instance
+ * then is released too, with the pairs it falls back to. */
+static void test_finalizer_adds_after_class(void) {
+    rg_heap *h = heap_new();
+    rg_object *cls = rg_class_new(h, "C"), *fcls = rg_class_new(h, "F");
+    rg_class_set_finalizer(fcls, fin_adds, 0);
+    CU_ASSERT_EQUAL(rg_setattr_new(cls, "f", rg_instance_new(h, fcls)), 0);
+    rg_object *o = rg_instance_new(h, cls);
+    set_int(o, "a", 0);
+    rg_decref(cls); /* o holds the class's last reference */
+    VICTIM = o;
+    rg_decref(o);
+    VICTIM = NULL;
+    CU_ASSERT_EQUAL(MISUSE.count, 0);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_int_type), 0); /* "late" and "a" released */
+    rg_decref(fcls);
+    heap_end(h);
+}
+
 /* ---- out of memory ---------------------------------------------------------------- */
 
 /* The Nth allocation of a script that takes every path (names interned,
@@ -468,6 +489,7 @@ int main(void) {
         {"the shared keys' limit", test_keys_limit},
         {"cycles of instances and classes", test_cycles},
         {"finalizers adding attributes while cleared", test_finalizer_adds},
+        {"finalizers adding attributes as the class goes", test_finalizer_adds_after_class},
         {"every allocation fails in turn", test_failalloc},
         {"a failed set changes no size", test_failalloc_sizes},
         {NULL, NULL},

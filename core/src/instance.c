@@ -533,12 +533,16 @@ static int instance_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
     return 0;
 }
 
+/* The class goes last, and its release may run finalizers too (its own
+ * attributes', when this was its last reference): what they add to the
+ * instance, now classless (so in pairs of its own), is released as well. */
 static void instance_clear(rg_object *self) {
     rg_instance *in = INST(self);
     inst_clear_values(RG__HEAP(self), in);
     rg_object *cls = in->cls;
     in->cls = NULL;
     rg_decref(cls);
+    if (in->len || in->cap != VALS_INLINE) inst_clear_values(RG__HEAP(self), in);
 }
 
 static int instance_repr(const rg_object *self, char *buf, size_t size) {
