@@ -644,6 +644,43 @@ static void test_list_length_limit(void) {
 #endif
 }
 
+/* A list freed by its last decref releases its items; one of them runs a
+ * finalizer that appends to the dying list (as a finalizer adds attributes
+ * to a dying instance, tests/test_instance.c): what it appends, with the
+ * buffer it needs, is released too, not left in the freed list. A list
+ * cleared while alive keeps what is appended (rg_list_clear, as CPython's
+ * list.clear). */
+static rg_object *LIST_VICTIM;
+static void fin_appends(rg_object *self) {
+    rg_heap *h = rg_object_heap(self);
+    if (!LIST_VICTIM) return;
+    rg_list_append_new(LIST_VICTIM, rg_int_new(h, 1));
+    rg_list_append_new(LIST_VICTIM, rg_int_new(h, 2)); /* the second item: a buffer */
+    rg_list_append_new(LIST_VICTIM, rg_int_new(h, 3));
+}
+
+static void test_list_finalizer_appends_while_freed(void) {
+    for (int alive = 0; alive < 2; alive++) {
+        rg_heap *h = heap_new();
+        rg_object *fcls = rg_class_new(h, "F"), *l = rg_list_new(h);
+        rg_class_set_finalizer(fcls, fin_appends, 0);
+        CU_ASSERT_EQUAL(rg_list_append_new(l, rg_instance_new(h, fcls)), 0);
+        LIST_VICTIM = l;
+        if (alive) {
+            CU_ASSERT_EQUAL(rg_list_clear(l), 0);
+            CU_ASSERT_EQUAL(rg_list_size(l), 3); /* kept */
+            LIST_VICTIM = NULL;
+        }
+        rg_decref(l);
+        LIST_VICTIM = NULL;
+        CU_ASSERT_EQUAL(MISUSE.count, 0);
+        CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_int_type), 0);
+        CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 0);
+        rg_decref(fcls);
+        heap_end(h);
+    }
+}
+
 static void test_referents_labels(void) {
     rg_heap *h = heap_new();
     rg_object *l = rg_list_new(h), *d = rg_dict_new(h), *x = rg_int_new(h, 9);
@@ -725,6 +762,7 @@ int main(void) {
         {"list: grows and shrinks as CPython's", test_list_grows_and_shrinks_as_cpython},
         {"list: allocation failures at each boundary", test_list_allocation_failures},
         {"list: 32-bit length", test_list_length_limit},
+        {"list: a finalizer appending to the list being freed", test_list_finalizer_appends_while_freed},
         {"dict operations", test_dict_ops},
         {"dict past each index width", test_dict_wide_index},
         {"class and instance", test_class_instance},

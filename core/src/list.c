@@ -47,17 +47,22 @@ static int list_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
 /* Detaches the items, then drops them from the end, as CPython's
  * list.clear: what a finalizer run by one of the decrefs appends to the
  * list stays in it (keep.clear() with a finalizer doing keep.append(self)
- * leaves that object in keep). The buffer goes, as CPython's does. */
+ * leaves that object in keep). The buffer goes, as CPython's does. A list
+ * being freed (its refcount reached zero) keeps nothing: what is appended
+ * meanwhile is released by the next round, as an instance's attributes are
+ * (each finalizer runs once, so the rounds end). */
 static void list_clear(rg_object *self) {
     rg_list *l = LIST(self);
-    rg_object *one = l->u.one;
-    rg_object **items = has_buffer(l) ? l->u.items : &one;
-    size_t n = l->len, cap = l->cap;
-    l->u.one = NULL;
-    l->len = 0;
-    l->cap = 1;
-    while (n) rg_decref(items[--n]);
-    if (cap > 1) rg__free(RG__HEAP(self), items, cap * sizeof *items);
+    do {
+        rg_object *one = l->u.one;
+        rg_object **items = has_buffer(l) ? l->u.items : &one;
+        size_t n = l->len, cap = l->cap;
+        l->u.one = NULL;
+        l->len = 0;
+        l->cap = 1;
+        while (n) rg_decref(items[--n]);
+        if (cap > 1) rg__free(RG__HEAP(self), items, cap * sizeof *items);
+    } while ((self->flags & RG__F_DYING) && (l->len || has_buffer(l)));
 }
 
 static int list_repr(const rg_object *self, char *buf, size_t size) {
