@@ -492,15 +492,19 @@ static char *keyword_dump(size_t *len) {
     return buf;
 }
 
-/* 180 bytes of "a a a ...", starting with a space for every other object:
- * agstrcanon's break after 128 bytes falls on a space in some boxes, on a
- * letter in others. */
+/* 180 bytes of "a a-a}a.a_" over and over, shifted by the object:
+ * agstrcanon's break after 128 bytes falls on each of these bytes in some
+ * box, and it breaks only between a byte that is not an identifier byte
+ * and one that is, where '-' and '.' count as identifier bytes and '_'
+ * does not (Graphviz 2.42's write.c: render/'s writer once broke before
+ * a '-', which the pipeline fuzzer's replay found). */
 static size_t sweep_extra(const rg_graph *g, uint32_t obj, char *buf, size_t size, void *ud) {
     (void)g;
     (void)ud;
+    static const char pattern[] = "a a-a}a.a_";
     size_t n = 0;
     while (n < 180 && n + 1 < size) {
-        buf[n] = (n + obj) % 2 ? ' ' : 'a';
+        buf[n] = pattern[(n + obj) % (sizeof pattern - 1)];
         n++;
     }
     return n;

@@ -210,8 +210,9 @@ static int is_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 /* cgraph's ISALNUM: letters, digits, '_' and every byte above ASCII */
 static int is_idchar(unsigned char c) { return is_alnum(c) || c == '_' || c >= 0x80; }
-/* write.c's is_id_char: where a long string may not be broken */
-static int is_unbreakable(unsigned char c) { return is_alnum(c) || c == '.' || c >= 0x80; }
+/* write.c's is_id_char in Graphviz 2.42: where a long string may not be
+ * broken (letters, digits, '.', '-' and bytes above ASCII; not '_') */
+static int is_unbreakable(unsigned char c) { return is_alnum(c) || c == '.' || c == '-' || c >= 0x80; }
 
 /* A word of DOT, in any case: quoted even when an identifier. */
 static int is_keyword(const char *s) {
