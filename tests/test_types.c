@@ -681,6 +681,37 @@ static void test_list_finalizer_appends_while_freed(void) {
     }
 }
 
+/* The same for a dict freed by its last decref: a value's finalizer that
+ * sets keys in the dying dict (a new table included) has them released
+ * with it. (The mistake the list had, found in review; the dict had it
+ * too.) */
+static void fin_sets(rg_object *self) {
+    rg_heap *h = rg_object_heap(self);
+    if (!LIST_VICTIM) return;
+    for (int k = 0; k < 3; k++) {
+        rg_object *key = rg_int_new(h, 100 + k); /* borrowed by the set */
+        rg_dict_set_new(LIST_VICTIM, key, rg_int_new(h, k));
+        rg_decref(key);
+    }
+}
+
+static void test_dict_finalizer_sets_while_freed(void) {
+    rg_heap *h = heap_new();
+    rg_object *fcls = rg_class_new(h, "F"), *d = rg_dict_new(h);
+    rg_class_set_finalizer(fcls, fin_sets, 0);
+    rg_object *key = rg_int_new(h, 7);
+    CU_ASSERT_EQUAL(rg_dict_set_new(d, key, rg_instance_new(h, fcls)), 0);
+    rg_decref(key);
+    LIST_VICTIM = d;
+    rg_decref(d);
+    LIST_VICTIM = NULL;
+    CU_ASSERT_EQUAL(MISUSE.count, 0);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_int_type), 0);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_dict_type), 0);
+    rg_decref(fcls);
+    heap_end(h);
+}
+
 static void test_referents_labels(void) {
     rg_heap *h = heap_new();
     rg_object *l = rg_list_new(h), *d = rg_dict_new(h), *x = rg_int_new(h, 9);
@@ -763,6 +794,7 @@ int main(void) {
         {"list: allocation failures at each boundary", test_list_allocation_failures},
         {"list: 32-bit length", test_list_length_limit},
         {"list: a finalizer appending to the list being freed", test_list_finalizer_appends_while_freed},
+        {"dict: a finalizer setting keys in the dict being freed", test_dict_finalizer_sets_while_freed},
         {"dict operations", test_dict_ops},
         {"dict past each index width", test_dict_wide_index},
         {"class and instance", test_class_instance},

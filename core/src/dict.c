@@ -85,17 +85,23 @@ static int dict_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
 /* Detaches the table first: decrefs may run code that looks at the dict. */
 static void dict_clear(rg_object *self) {
     rg_dict *d = DICT(self);
-    table *t = d->t;
-    d->t = NULL;
-    d->len = 0;
-    if (!t) return;
-    entry *ents = ents_of(t);
-    for (size_t i = 0; i < t->nents; i++) {
-        if (!ents[i].key) continue;
-        rg_decref(ents[i].key);
-        rg_decref(ents[i].value);
-    }
-    rg__free(RG__HEAP(self), t, t_bytes(t));
+    /* A dict being freed (refcount zero) keeps nothing: what a finalizer
+     * run by a decref sets meanwhile is released by the next round, as a
+     * dying list's items are (each finalizer runs once, so the rounds end).
+     * A live dict keeps it, as CPython's dict.clear does. */
+    do {
+        table *t = d->t;
+        d->t = NULL;
+        d->len = 0;
+        if (!t) return;
+        entry *ents = ents_of(t);
+        for (size_t i = 0; i < t->nents; i++) {
+            if (!ents[i].key) continue;
+            rg_decref(ents[i].key);
+            rg_decref(ents[i].value);
+        }
+        rg__free(RG__HEAP(self), t, t_bytes(t));
+    } while (self->flags & RG__F_DYING);
 }
 
 static int dict_repr(const rg_object *self, char *buf, size_t size) {
