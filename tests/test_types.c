@@ -347,6 +347,60 @@ static void test_weakref(void) {
     heap_end(h);
 }
 
+/* A weakref is 80 bytes, as CPython's weakref.ref; the callback's user data
+ * lives beside it in the heap, only for those that have one: each callback
+ * gets its own, a weakref made where a freed one was gets its own or none,
+ * one that dies before its referent takes its user data with it, and a
+ * failed allocation of the user data's slot (or of the referent's) fails
+ * the weakref cleanly. */
+static void *ud_seen[4];
+static int ud_calls;
+static void on_dead_ud(rg_object *wr, void *ud) {
+    (void)wr;
+    if (ud_calls < 4) ud_seen[ud_calls] = ud;
+    ud_calls++;
+}
+
+static void test_weakref_user_data(void) {
+    rg_heap *h = heap_new_each_block();
+    static int a, b, c;
+    /* on a fresh heap: the weakref, the user data's table, the referents'
+     * table fail in turn (the heap's errno says so; nothing is left over) */
+    rg_object *u = rg_list_new(h);
+    unsigned failed = 0;
+    for (unsigned n = 1; n < 8; n++) {
+        ALLOC.count = 0;
+        ALLOC.fail_at = n;
+        rg_object *w = rg_weakref_new(h, u, on_dead_ud, &c);
+        ALLOC.fail_at = 0;
+        if (w) {
+            rg_decref(w);
+            break;
+        }
+        failed++;
+        CU_ASSERT_EQUAL(rg_heap_errno(h), RG_ENOMEM);
+    }
+    CU_ASSERT_EQUAL(failed, 3);
+    ud_calls = 0;
+    rg_decref(u);
+    CU_ASSERT_EQUAL(ud_calls, 0);
+    rg_object *t = rg_list_new(h);
+    rg_object *w1 = rg_weakref_new(h, t, on_dead_ud, &a);
+    CU_ASSERT_EQUAL(rg_sizeof(w1), 80);
+    rg_decref(w1); /* dies before its referent, with its user data */
+    rg_object *w2 = rg_weakref_new(h, t, on_dead_ud, NULL), *w3 = rg_weakref_new(h, t, on_dead_ud, &b);
+    CU_ASSERT_EQUAL(rg_sizeof(w2), 80);
+    CU_ASSERT_EQUAL(rg_sizeof(w3), 80);
+    ud_calls = 0;
+    rg_decref(t); /* newest first: w3, then w2 */
+    CU_ASSERT_EQUAL(ud_calls, 2);
+    CU_ASSERT_PTR_EQUAL(ud_seen[0], &b);
+    CU_ASSERT_PTR_NULL(ud_seen[1]);
+    rg_decref(w2);
+    rg_decref(w3);
+    heap_end(h);
+}
+
 /* ---- a user-defined type ---------------------------------------------------------- */
 
 typedef struct node {
@@ -799,6 +853,7 @@ int main(void) {
         {"dict past each index width", test_dict_wide_index},
         {"class and instance", test_class_instance},
         {"weakref", test_weakref},
+        {"weakref: 80 bytes, user data beside it", test_weakref_user_data},
         {"user-defined type", test_user_type},
         {"referents and labels", test_referents_labels},
         {"_new steals even on failure", test_steal_consumes_on_failure},

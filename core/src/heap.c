@@ -271,6 +271,7 @@ size_t rg_heap_destroy(rg_heap *h) {
     h->npurple = 0; /* the survivors are freed without release() */
     leaked += free_survivors(h);
     rg__ptrmap_free(h, &h->weakrefs);
+    rg__ptrmap_free(h, &h->weakref_ud);
     rg__free(h, h->callbacks, h->callbacks_cap * sizeof *h->callbacks);
     rg__free(h, h->purple, h->purple_cap * sizeof *h->purple);
     rg__intern_free(h);

@@ -22,6 +22,7 @@
 #define RG__F_FROZEN 0x200u      /* in the permanent generation */
 #define RG__F_PURPLE 0x400u      /* a possible cycle root: see heap->purple */
 #define RG__F_CLEAN 0x800u       /* survived the scan of a full collection, unchanged since: see gc.c */
+#define RG__F_WRUD RG__F_HASHED  /* a weakref: its callback's user data is in heap->weakref_ud (HASHED is a str's) */
 
 /* A collector candidate that is not frozen, dying or untracked. */
 static inline int rg__eligible(const rg_object *o) {
@@ -238,7 +239,8 @@ struct rg_heap {
     rg__frame *frames;
     size_t nframes, frames_cap;
 
-    rg__ptrmap weakrefs; /* referent -> newest weakref to it */
+    rg__ptrmap weakrefs;   /* referent -> newest weakref to it */
+    rg__ptrmap weakref_ud; /* weakref -> its callback's user data, for those that have one */
 
     rg__gcgen gen[RG_GC_GENERATIONS];
     size_t long_lived_total, long_lived_pending;

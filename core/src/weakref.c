@@ -4,25 +4,44 @@
 
 #include "internal.h"
 
+/* 32 bytes, 80 with the collector's block (CPython's weakref.ref takes 80
+ * too). The callback's user data, which most weakrefs do not have, is kept
+ * by the heap beside the weakref (heap->weakref_ud, flag RG__F_WRUD) until
+ * the weakref is cleared. */
 typedef struct rg_weakref {
     rg_object ob;
     rg_object *target; /* not owned; NULL once dead */
     rg_weakref_callback cb;
-    void *ud;
-    struct rg_weakref *wnext, *wprev; /* the referent's chain, newest first */
-    rg_object *chains; /* the collector's list of callback chains (gc.c) */
+    struct rg_weakref *wnext; /* the referent's chain, newest first; then a callback chain */
+    union {
+        struct rg_weakref *wprev; /* while attached: the referent's chain */
+        rg_object *chains; /* detached, heading a callback chain: the collector's next chain (gc.c) */
+    } u;
 } rg_weakref;
 
 #define WR(o) ((rg_weakref *)(o))
+
+/* The callback's user data: NULL unless the heap keeps one for wr. */
+static void *ud_of(const rg_weakref *wr) {
+    if (!(wr->ob.flags & RG__F_WRUD)) return NULL;
+    void **v = rg__ptrmap_find(&RG__HEAP(&wr->ob)->weakref_ud, wr);
+    return v ? *v : NULL;
+}
+
+static void drop_ud(rg_weakref *wr) {
+    if (!(wr->ob.flags & RG__F_WRUD)) return;
+    rg__ptrmap_remove(&RG__HEAP(&wr->ob)->weakref_ud, wr);
+    wr->ob.flags &= (uint16_t)~RG__F_WRUD;
+}
 
 void rg__weakref_detach(rg_object *self) {
     rg_weakref *wr = WR(self);
     rg_object *target = wr->target;
     if (!target) return;
     rg_heap *h = RG__HEAP(self);
-    if (wr->wnext) wr->wnext->wprev = wr->wprev;
-    if (wr->wprev) {
-        wr->wprev->wnext = wr->wnext;
+    if (wr->wnext) wr->wnext->u.wprev = wr->u.wprev;
+    if (wr->u.wprev) {
+        wr->u.wprev->wnext = wr->wnext;
     } else {
         void **slot = rg__ptrmap_find(&h->weakrefs, target);
         if (wr->wnext) {
@@ -33,7 +52,7 @@ void rg__weakref_detach(rg_object *self) {
         }
     }
     wr->target = NULL;
-    wr->wnext = wr->wprev = NULL;
+    wr->wnext = wr->u.wprev = NULL;
 }
 
 static int weakref_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
@@ -46,6 +65,7 @@ static int weakref_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
 static void weakref_clear(rg_object *self) {
     rg__weakref_detach(self);
     WR(self)->cb = NULL;
+    drop_ud(WR(self));
 }
 
 static int weakref_repr(const rg_object *self, char *buf, size_t size) {
@@ -64,8 +84,8 @@ const rg_type rg_weakref_type = {
 
 int rg__is_weakref(const rg_object *o) { return o->type == &rg_weakref_type; }
 
-rg_object *rg__weakref_chains(rg_object *chain) { return WR(chain)->chains; }
-void rg__weakref_set_chains(rg_object *chain, rg_object *next) { WR(chain)->chains = next; }
+rg_object *rg__weakref_chains(rg_object *chain) { return WR(chain)->u.chains; }
+void rg__weakref_set_chains(rg_object *chain, rg_object *next) { WR(chain)->u.chains = next; }
 
 rg_object *rg_weakref_new(rg_heap *h, rg_object *target, rg_weakref_callback cb, void *ud) {
     if (!target || (target->flags & (RG__F_FREED | RG__F_DYING))) {
@@ -76,18 +96,22 @@ rg_object *rg_weakref_new(rg_heap *h, rg_object *target, rg_weakref_callback cb,
      * kept a borrowed target alive: hold it until the weakref is attached. */
     rg_incref(target);
     rg_weakref *wr = WR(rg__object_alloc(h, &rg_weakref_type, sizeof(rg_weakref), 1));
-    void **slot = wr ? rg__ptrmap_upsert(h, &h->weakrefs, target) : NULL;
+    void **uslot = wr && ud ? rg__ptrmap_upsert(h, &h->weakref_ud, wr) : NULL;
+    if (uslot) {
+        *uslot = ud;
+        wr->ob.flags |= RG__F_WRUD;
+    }
+    void **slot = wr && (uslot || !ud) ? rg__ptrmap_upsert(h, &h->weakrefs, target) : NULL;
     if (!slot) {
-        if (wr) rg_decref(&wr->ob);
+        if (wr) rg_decref(&wr->ob); /* its clear drops the user data */
         rg_decref(target);
         h->last_error = RG_ENOMEM;
         return NULL;
     }
     wr->target = target;
     wr->cb = cb;
-    wr->ud = ud;
     wr->wnext = *slot;
-    if (wr->wnext) wr->wnext->wprev = wr;
+    if (wr->wnext) wr->wnext->u.wprev = wr;
     *slot = wr;
     target->flags |= RG__F_HASWEAK;
     rg_decref(target); /* if this was the last reference, the weakref is dead at once */
@@ -108,7 +132,7 @@ rg_object *rg__weakref_clear_all(rg_object *o) {
     while (wr) {
         rg_weakref *next = wr->wnext;
         wr->target = NULL;
-        wr->wnext = wr->wprev = NULL;
+        wr->wnext = wr->u.wprev = NULL;
         /* A weakref that is itself dying or garbage gets no callback. */
         if (wr->cb && !(wr->ob.flags & (RG__F_DYING | RG__F_UNREACHABLE))) {
             rg_incref(&wr->ob);
@@ -141,7 +165,7 @@ size_t rg__weakref_run_callbacks(rg_object *chain) {
     while (wr) {
         rg_weakref *next = wr->wnext;
         wr->wnext = NULL;
-        if (wr->cb) wr->cb(&wr->ob, wr->ud);
+        if (wr->cb) wr->cb(&wr->ob, ud_of(wr));
         if (wr->ob.refcnt == 1) freed++; /* our hold is the last: this decref frees it */
         rg_decref(&wr->ob);
         wr = next;
