@@ -330,7 +330,7 @@ static void draw_cycles(const rg_graph *g, const rg_analysis *an, const rg_finde
  * and diff draw them), written into new memory (*buf, *len). */
 #define DRAW_SHOW 1
 #define DRAW_CYCLES 2
-static void draw_both(const rg_graph *g, const rg_analysis *an, const rg_finder *f, const uint32_t *starts,
+static void draw_into(const rg_graph *g, const rg_analysis *an, const rg_finder *f, const uint32_t *starts,
                       size_t nstarts, const rg_render_options *op, unsigned which, char **buf, size_t *len) {
     rg_render_options o = *op;
     FILE *out = open_memstream(buf, len);
@@ -384,12 +384,12 @@ static void draw(const rg_graph *g, const rg_analysis *an, const rg_finder *f, c
      * half of an execution); the replay writes both. */
     unsigned which = (knobs >> 29) & 1 ? DRAW_CYCLES : DRAW_SHOW;
 #endif
-    draw_both(g, an, f, starts, nstarts, &o, which, &buf, &len);
+    draw_into(g, an, f, starts, nstarts, &o, which, &buf, &len);
     if (compare) { /* the same drawings through cgraph: the same bytes */
         char *ref = NULL;
         size_t ref_len = 0;
         rg__dot_via_cgraph = 1;
-        draw_both(g, an, f, starts, nstarts, &o, which, &ref, &ref_len);
+        draw_into(g, an, f, starts, nstarts, &o, which, &ref, &ref_len);
         rg__dot_via_cgraph = 0;
         int same = dot_same(ref, ref_len, buf, len); /* clusters in any order: see dotcanon.h */
         CHECK(same >= 0);
