@@ -208,8 +208,8 @@ static rg_object *reachable_one(void) {
     return o;
 }
 
-static int rg_is_list(const rg_object *o) { return o->type == &rg_list_type; }
-static int rg_is_dict(const rg_object *o) { return o->type == &rg_dict_type; }
+static int rg_is_list(const rg_object *o) { return rg_type_of(o) == &rg_list_type; }
+static int rg_is_dict(const rg_object *o) { return rg_type_of(o) == &rg_dict_type; }
 /* The program touches an object it can reach: now, or holding the
  * reference for a while. */
 static void touch_one(void) {
@@ -223,7 +223,7 @@ static void touch_one(void) {
 }
 
 static int is_container(const rg_object *o) {
-    return rg_is_list(o) || rg_is_dict(o) || o->type == &rg_instance_type;
+    return rg_is_list(o) || rg_is_dict(o) || rg_type_of(o) == &rg_instance_type;
 }
 
 static void store(rg_object *into, rg_object *value, int steal) {
@@ -585,10 +585,10 @@ static size_t run_hostile(uint64_t seed, int steps) {
             if (trace)
                 fprintf(stderr, "  store %s#%llu into %s#%llu\n", rg_type_name(value), (unsigned long long)rg_id(value),
                         rg_type_name(into), (unsigned long long)rg_id(into));
-            if (into->type == &fnode_type)
+            if (rg_type_of(into) == &fnode_type)
                 fnode_set(into, (int)next(2), value);
-            else if (rg_is_dict(into) && next(3) == 0 && value->type != &rg_list_type &&
-                     value->type != &rg_dict_type)
+            else if (rg_is_dict(into) && next(3) == 0 && rg_type_of(value) != &rg_list_type &&
+                     rg_type_of(value) != &rg_dict_type)
                 rg_dict_set(into, value, held[next((unsigned)nheld)]); /* a container as key */
             else if (is_container(into))
                 store(into, value, next(3) == 0);
@@ -613,7 +613,7 @@ static size_t run_hostile(uint64_t seed, int steps) {
             }
         } else if (op < 50) { /* removals */
             rg_object *from = reachable_one();
-            if (from && from->type == &fnode_type)
+            if (from && rg_type_of(from) == &fnode_type)
                 fnode_set(from, (int)next(2), NULL);
             else if (from && is_container(from))
                 remove_one(from);
@@ -623,7 +623,7 @@ static size_t run_hostile(uint64_t seed, int steps) {
             rg_decref(take(next((unsigned)nheld)));
         } else if (op < 69) { /* a weakref's referent becomes ours again */
             rg_object *o = held[next((unsigned)nheld)];
-            if (o->type == &rg_weakref_type && rg_weakref_get(o)) {
+            if (rg_type_of(o) == &rg_weakref_type && rg_weakref_get(o)) {
                 rg_incref(rg_weakref_get(o));
                 hold(rg_weakref_get(o));
             }

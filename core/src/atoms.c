@@ -189,7 +189,7 @@ int rg__hash(rg_object *o, uint64_t *out) {
             hv = mix64(bits);
         }
     } else {
-        hv = mix64(o->id);
+        hv = mix64(rg__id(o));
     }
     *out = (uint32_t)hv;
     return 0;
@@ -209,7 +209,7 @@ int rg_is_true(const rg_object *o) {
 /* ---- block sizes ---------------------------------------------------------------- */
 
 size_t rg__block_size(const rg_object *o) {
-    if (o->type == &rg_str_type) return offsetof(rg_str, data) + ((const rg_str *)o)->len + 1;
-    if (o->type == &rg_tuple_type) return rg__tuple_block_size(o);
-    return o->type->basic_size;
+    if (RG__TYPE(o) == &rg_str_type) return offsetof(rg_str, data) + ((const rg_str *)o)->len + 1;
+    if (RG__TYPE(o) == &rg_tuple_type) return rg__tuple_block_size(o);
+    return RG__TYPE(o)->basic_size;
 }

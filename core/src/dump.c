@@ -17,7 +17,7 @@ static int write_ref(rg_object *target, rg_label label, void *arg) {
     dump_ctx *c = arg;
     size_t full = rg_label_format(label, c->label, sizeof c->label);
     size_t len = full < sizeof c->label - 1 ? full : sizeof c->label - 1;
-    rg_dump_ref ref = {target->id, {c->label, len}, 0};
+    rg_dump_ref ref = {rg__id(target), {c->label, len}, 0};
     return rg_dump_object_ref(c->w, &ref);
 }
 
@@ -26,7 +26,7 @@ static int write_object(dump_ctx *c, rg_object *o, int gen) {
     size_t full = rg_repr(o, label, sizeof label);
     size_t len = full < sizeof label - 1 ? full : sizeof label - 1;
     rg_dump_object rec = {
-        .id = o->id,
+        .id = rg__id(o),
         .type = str_of(rg_type_name(o)),
         .size = rg_sizeof(o),
         .refcount = o->refcnt,
@@ -40,11 +40,11 @@ static int write_object(dump_ctx *c, rg_object *o, int gen) {
         .label_len = full > len ? full : 0,
     };
     int rc = rg_dump_object_begin(c->w, &rec);
-    if (!rc && o->type->traverse) rc = o->type->traverse(o, write_ref, c);
-    if (!rc && o->type == &rg_weakref_type) {
+    if (!rc && RG__TYPE(o)->traverse) rc = RG__TYPE(o)->traverse(o, write_ref, c);
+    if (!rc && RG__TYPE(o) == &rg_weakref_type) {
         rg_object *t = rg_weakref_get(o);
         if (t) {
-            rg_dump_ref ref = {t->id, {"", 0}, 1};
+            rg_dump_ref ref = {rg__id(t), {"", 0}, 1};
             rc = rg_dump_object_ref(c->w, &ref);
         }
     }
@@ -75,7 +75,7 @@ static int write_all(rg_heap *h, rg_dump_writer *w, const char *created, uint64_
         .live_objects = h->live,
         .max_id = h->next_id,
         .gc_enabled = h->enabled,
-        .garbage_id = h->garbage ? h->garbage->id : 0,
+        .garbage_id = h->garbage ? rg__id(h->garbage) : 0,
     };
     if (step) hd.step = *step;
     for (int i = 0; i < 3; i++) {
@@ -97,12 +97,12 @@ static int write_all(rg_heap *h, rg_dump_writer *w, const char *created, uint64_
         for (rg_gc_link *l = lists[i].list->next; !rc && l != lists[i].list; l = l->next)
             rc = write_object(&c, RG__OBJ(l), lists[i].gen);
     for (size_t i = 0; !rc && i < h->globals.len; i++)
-        rc = rg_dump_write_global(w, str_of(h->globals.items[i].name), h->globals.items[i].value->id);
+        rc = rg_dump_write_global(w, str_of(h->globals.items[i].name), rg__id(h->globals.items[i].value));
     for (size_t d = 0; !rc && d < h->nframes; d++) {
         rg__frame *f = &h->frames[d];
         rc = rg_dump_frame_begin(w, str_of(f->name), d);
         for (size_t i = 0; !rc && i < f->locals.len; i++)
-            rc = rg_dump_frame_local(w, str_of(f->locals.items[i].name), f->locals.items[i].value->id);
+            rc = rg_dump_frame_local(w, str_of(f->locals.items[i].name), rg__id(f->locals.items[i].value));
         if (!rc) rc = rg_dump_frame_end(w);
     }
     return rc;

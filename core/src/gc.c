@@ -42,7 +42,7 @@
  *
  * Clean objects: the scan of a full collection marks what it finds
  * reachable clean, with its refcount (the baseline) and the collection's
- * epoch (internal.h, u.clean). A decrement of a clean object of the current
+ * epoch (internal.h, the header's aux). A decrement of a clean object of the current
  * epoch that leaves its count at or above the baseline records nothing: it
  * undoes an increment made since, and what supported the object then
  * supports it still. Everything that could change that records the object
@@ -51,7 +51,7 @@
  * being found unreachable, tracked again, untracked or frozen. The proof
  * is in docs/collector.md ("Clean objects"); it needs every clean object to
  * be of the last examining full collection's epoch, hence the epoch, and
- * every 255th examining full collection examines everything so that no
+ * every 15th examining full collection examines everything so that no
  * 8-bit epoch comes round again.
  * Foreign types (user types with traverse) can move references in their
  * own C code without telling the heap, so while any foreign object lives
@@ -111,7 +111,7 @@ void rg__purple_add(rg_object *o) {
         h->purple = p;
         h->purple_cap = cap;
     }
-    RG__GC(o)->u.purple_slot = (uint32_t)h->npurple;
+    RG__GC(o)->purple_slot = (uint32_t)h->npurple;
     h->purple[h->npurple++] = o;
     o->flags |= RG__F_PURPLE;
 }
@@ -119,8 +119,8 @@ void rg__purple_add(rg_object *o) {
 void rg__purple_remove(rg_object *o) {
     rg_heap *h = RG__HEAP(o);
     rg_object *last = h->purple[--h->npurple];
-    h->purple[RG__GC(o)->u.purple_slot] = last;
-    RG__GC(last)->u.purple_slot = RG__GC(o)->u.purple_slot;
+    h->purple[RG__GC(o)->purple_slot] = last;
+    RG__GC(last)->purple_slot = RG__GC(o)->purple_slot;
     o->flags &= ~RG__F_PURPLE;
 }
 
@@ -162,7 +162,7 @@ static void count_all(rg_gc_link *young) {
     for (rg_gc_link *l = young->next; l != young; l = l->next) {
         rg_object *o = RG__OBJ(l);
         PREFETCH(o);
-        o->type->traverse(o, visit_count, NULL);
+        RG__TYPE(o)->traverse(o, visit_count, NULL);
     }
 }
 
@@ -182,7 +182,7 @@ static void count_full(rg_gc_link *young) {
         rg_object *o = RG__OBJ(l);
         PREFETCH(o);
         o->flags |= RG__F_COLLECTING;
-        o->type->traverse(o, visit_count_full, NULL);
+        RG__TYPE(o)->traverse(o, visit_count_full, NULL);
     }
 }
 
@@ -216,7 +216,7 @@ static void count_from_roots(rg_heap *h, rg_gc_link *young) {
     for (rg_gc_link *l = young->next; l != young; l = l->next) {
         rg_object *o = RG__OBJ(l);
         PREFETCH(o);
-        o->type->traverse(o, visit_expand, young);
+        RG__TYPE(o)->traverse(o, visit_expand, young);
     }
 }
 
@@ -242,7 +242,7 @@ static int visit_reachable(rg_object *t, rg_label label, void *arg) {
 /* What garbage other than lists, tuples and dicts may need: the phases for
  * weakrefs and finalizers, or deleting one object at a time. */
 static void note_garbage(scan *sc, const rg_object *o) {
-    const rg_type *t = o->type;
+    const rg_type *t = RG__TYPE(o);
     if (t == &rg_weakref_type) sc->any_weak = 1;
     if (t != &rg_instance_type && t != &rg_class_type && t != &rg_weakref_type) sc->any_foreign = 1;
     void (*fin)(rg_object *) = rg__finalizer_of(o);
@@ -266,19 +266,19 @@ static size_t scan_young(scan *sc, int full, int grant, uint32_t epoch) {
         PREFETCH(o);
         examined++;
         if (external(o) > 0) {
-            o->type->traverse(o, visit_reachable, sc);
+            RG__TYPE(o)->traverse(o, visit_reachable, sc);
             o->flags &= (uint16_t)~RG__F_COLLECTING;
             RG__GC(o)->gc_refs = 0; /* the invariant count_full relies on */
             l = l->next; /* read after traverse: it may have appended */
             if (grant && o->refcnt <= RG__CLEAN_BASELINE_MAX) {
                 o->flags |= RG__F_CLEAN;
-                RG__GC(o)->u.clean = epoch << 24 | o->refcnt;
+                o->aux = (uint16_t)(epoch << RG__CLEAN_EPOCH_SHIFT | o->refcnt);
             } else if (full) {
                 o->flags &= (uint16_t)~RG__F_CLEAN;
             }
-            if (o->type == &rg_tuple_type)
+            if (RG__TYPE(o) == &rg_tuple_type)
                 rg__tuple_maybe_untrack(o);
-            else if (full && o->type == &rg_dict_type)
+            else if (full && RG__TYPE(o) == &rg_dict_type)
                 rg__dict_maybe_untrack(o);
         } else {
             l = l->next;
@@ -286,7 +286,7 @@ static size_t scan_young(scan *sc, int full, int grant, uint32_t epoch) {
             o->flags = (uint16_t)((o->flags & ~RG__F_CLEAN) | RG__F_UNREACHABLE);
             sc->n_unreachable++;
             if (o->flags & RG__F_HASWEAK) sc->any_weak = 1;
-            const rg_type *t = o->type;
+            const rg_type *t = RG__TYPE(o);
             if (t != &rg_list_type && t != &rg_tuple_type && t != &rg_dict_type) note_garbage(sc, o);
         }
     }
@@ -326,7 +326,7 @@ static void move_legacy_finalizers(rg_gc_link *unreachable, rg_gc_link *finalize
     }
     for (l = finalizers->next; l != finalizers; l = l->next) {
         rg_object *o = RG__OBJ(l);
-        o->type->traverse(o, visit_move_legacy, finalizers);
+        RG__TYPE(o)->traverse(o, visit_move_legacy, finalizers);
     }
 }
 
@@ -410,7 +410,7 @@ static void handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old) {
     }
     for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
         rg_object *o = RG__OBJ(l);
-        o->type->traverse(o, visit_count, NULL);
+        RG__TYPE(o)->traverse(o, visit_count, NULL);
     }
     rg_gc_link rescued;
     rg__list_init(&rescued);
@@ -425,7 +425,7 @@ static void handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old) {
     }
     for (l = rescued.next; l != &rescued; l = l->next) {
         rg_object *o = RG__OBJ(l);
-        o->type->traverse(o, visit_rescue, &rescued);
+        RG__TYPE(o)->traverse(o, visit_rescue, &rescued);
     }
     while (!rg__list_empty(&rescued)) settle(RG__OBJ(rescued.next), old);
     for (l = unreachable->next; l != unreachable; l = l->next) RG__OBJ(l)->flags &= ~RG__F_COLLECTING;
@@ -434,7 +434,7 @@ static void handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old) {
 /* ---- deleting ----------------------------------------------------------------------------- */
 
 static void print_object(rg_heap *h, const char *what, rg_object *o) {
-    fprintf(debug_out(h), "gc: %s <%s id %llu>\n", what, rg_type_name(o), (unsigned long long)o->id);
+    fprintf(debug_out(h), "gc: %s <%s id %llu>\n", what, rg_type_name(o), (unsigned long long)rg__id(o));
 }
 
 /* Hands each object to the garbage list. If the list cannot be allocated
@@ -469,7 +469,7 @@ static void delete_at_once(rg_heap *h, rg_gc_link *unreachable) {
         rg_object *o = RG__OBJ(l);
         PREFETCH(o);
         l = l->next;
-        o->type->clear(o);
+        RG__TYPE(o)->clear(o);
         rg__free_garbage(h, o);
     }
     rg__list_init(unreachable);
@@ -491,7 +491,7 @@ static void delete_garbage(rg_heap *h, rg_gc_link *unreachable, rg_gc_link *old,
     while (!rg__list_empty(unreachable)) {
         rg_object *o = RG__OBJ(unreachable->next);
         o->refcnt++; /* our hold */
-        o->type->clear(o);
+        RG__TYPE(o)->clear(o);
         if (o->refcnt > 1)
             settle(o, old); /* still referenced: it lives on in old */
         rg_decref(o);             /* else this frees it and unlinks it */
@@ -546,7 +546,7 @@ static void verify_scan(rg_heap *h, rg_gc_link *unreachable) {
         }
     for (int i = 0; i < nlists; i++)
         for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next)
-            if (RG__OBJ(l)->flags & RG__F_MARK) RG__OBJ(l)->type->traverse(RG__OBJ(l), visit_verify_count, NULL);
+            if (RG__OBJ(l)->flags & RG__F_MARK) RG__TYPE(RG__OBJ(l))->traverse(RG__OBJ(l), visit_verify_count, NULL);
     verify_stack st = {malloc((n ? n : 1) * sizeof *st.items), 0};
     for (int i = 0; i < nlists && st.items; i++)
         for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next) {
@@ -558,7 +558,7 @@ static void verify_scan(rg_heap *h, rg_gc_link *unreachable) {
         }
     while (st.len) {
         rg_object *o = st.items[--st.len];
-        o->type->traverse(o, visit_verify_mark, &st);
+        RG__TYPE(o)->traverse(o, visit_verify_mark, &st);
     }
     size_t missed = 0, wrong = 0;
     for (int i = 0; i < nlists; i++)
@@ -610,18 +610,18 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     for (int i = 0; i <= gen; i++) h->gen[i].seen = h->decrefs;
 
     /* A full collection that examines anything starts a new epoch of
-     * clean objects; every 255th examines everything, so that no epoch
+     * clean objects; every 15th examines everything, so that no epoch
      * still written in an object comes round again. */
     int grant = 0;
     if (full && !idle) {
-        h->clean_epoch = (h->clean_epoch + 1) & 0xffu;
+        h->clean_epoch = (h->clean_epoch + 1) & RG__CLEAN_EPOCH_MASK;
         grant = shortcuts;
     }
 
     /* count */
     if (idle) {
         if (full) rg__purple_reset(h); /* the roots have been answered */
-    } else if (full && shortcuts && !h->purple_overflow && h->epochs_since_full_scan < 255 &&
+    } else if (full && shortcuts && !h->purple_overflow && h->epochs_since_full_scan < RG__CLEAN_EPOCH_MASK &&
                (h->npurple <= 64 || h->npurple < h->tracked_live / 4)) {
         count_from_roots(h, &roots);
         young = &roots;

@@ -25,13 +25,13 @@ static const char *misuse_text(rg_misuse kind) {
 
 void rg__misuse(rg_heap *h, rg_misuse kind, const rg_object *o) {
     /* A freed instance's class may be gone: name the type, not the class. */
-    const char *name = (o->flags & RG__F_FREED) ? o->type->name : rg_type_name(o);
+    const char *name = (o->flags & RG__F_FREED) ? RG__TYPE(o)->name : rg_type_name(o);
     if (h->misuse) {
-        h->misuse(kind, name, o->id, (intptr_t)o->refcnt, h->misuse_ud);
+        h->misuse(kind, name, rg__id(o), (intptr_t)o->refcnt, h->misuse_ud);
         return;
     }
     fprintf(stderr, "refgraph: %s: %s id %llu refcount %ld\n", misuse_text(kind), name,
-            (unsigned long long)o->id, (long)o->refcnt);
+            (unsigned long long)rg__id(o), (long)o->refcnt);
     if (kind != RG_MISUSE_LEAK) abort();
 }
 
@@ -134,7 +134,7 @@ typedef struct type_count {
 
 static int count_one(rg_object *o, void *arg) {
     type_count *c = arg;
-    c->n += o->type == c->type;
+    c->n += RG__TYPE(o) == c->type;
     return 0;
 }
 
@@ -178,7 +178,7 @@ static int report_survivor(rg_object *o, void *arg) {
 
 static int destroy_atom(rg_object *o, void *arg) {
     rg_heap *h = arg;
-    if (o->type->destroy) o->type->destroy(o);
+    if (RG__TYPE(o)->destroy) RG__TYPE(o)->destroy(o);
     h->live--;
     return 0;
 }
@@ -194,12 +194,12 @@ static size_t free_survivors(rg_heap *h) {
     for (rg_gc_link *l = all.next; l != &all; l = l->next) RG__OBJ(l)->refcnt += 1; /* our hold */
     for (rg_gc_link *l = all.next; l != &all; l = l->next) {
         rg_object *o = RG__OBJ(l);
-        if (o->type->clear) o->type->clear(o);
+        if (RG__TYPE(o)->clear) RG__TYPE(o)->clear(o);
     }
     while (!rg__list_empty(&all)) {
         rg_object *o = RG__OBJ(all.next);
         rg__list_remove(RG__LINK(o));
-        if (o->type->destroy) o->type->destroy(o);
+        if (RG__TYPE(o)->destroy) RG__TYPE(o)->destroy(o);
         h->live--;
         rg__free(h, RG__GC(o), sizeof(rg__gchead) + rg__block_size(o));
     }

@@ -581,18 +581,18 @@ rg_object *rg_instance_class(const rg_object *inst) {
 /* ---- finalizers --------------------------------------------------------------------------- */
 
 void (*rg__finalizer_of(const rg_object *o))(rg_object *) {
-    if (o->type == &rg_instance_type) {
+    if (RG__TYPE(o) == &rg_instance_type) {
         rg_object *cls = INST(o)->cls;
         return cls ? CLS(cls)->fin : NULL;
     }
-    return o->type->finalize;
+    return RG__TYPE(o)->finalize;
 }
 
 int rg__has_legacy_finalizer(const rg_object *o) {
     if (RG__HEAP(o)->tearing_down) return 0;
-    if (o->type == &rg_instance_type) {
+    if (RG__TYPE(o) == &rg_instance_type) {
         rg_object *cls = INST(o)->cls;
         return cls && CLS(cls)->fin && CLS(cls)->legacy;
     }
-    return (o->type->flags & RG_TYPE_LEGACY_FINALIZER) && o->type->finalize;
+    return (RG__TYPE(o)->flags & RG_TYPE_LEGACY_FINALIZER) && RG__TYPE(o)->finalize;
 }

@@ -46,17 +46,18 @@ typedef struct rg__gchead {
     /* During a collection, on its candidates (COLLECTING): references from
      * other candidates. 0 on every tracked object outside collections. */
     uint32_t gc_refs;
-    union {
-        /* While the object is a possible cycle root (PURPLE): its slot in
-         * heap->purple. */
-        uint32_t purple_slot;
-        /* While it is CLEAN: the full collection that found it reachable
-         * (its epoch, the top 8 bits) and its refcount then (the low 24
-         * bits); see "clean objects" in gc.c. PURPLE and CLEAN never go
-         * together. */
-        uint32_t clean;
-    } u;
+    /* While the object is a possible cycle root (PURPLE): its slot in
+     * heap->purple. */
+    uint32_t purple_slot;
 } rg__gchead;
+
+/* The header's aux, on a container while it is CLEAN: the full collection
+ * that found it reachable (its epoch, the top 4 bits) and its refcount then
+ * (the low 12 bits); see "clean objects" in gc.c. An object referenced more
+ * than RG__CLEAN_BASELINE_MAX times is never clean. */
+#define RG__CLEAN_EPOCH_SHIFT 12
+#define RG__CLEAN_EPOCH_MASK 0xfu
+#define RG__CLEAN_BASELINE_MAX 0xfffu
 
 #define RG__GC(o) ((rg__gchead *)(void *)((char *)(o) - sizeof(rg__gchead)))
 #define RG__LINK(o) (&RG__GC(o)->link)
@@ -68,6 +69,10 @@ static inline rg_heap *rg__heap_of(const rg_object *o) {
     return atomic_load_explicit(&rg__heaps[o->heap_slot], memory_order_relaxed);
 }
 #define RG__HEAP(o) rg__heap_of(o)
+#define RG__TYPE(o) ((o)->type)
+/* The id: 48 bits in the header. */
+static inline uint64_t rg__id(const rg_object *o) { return (uint64_t)o->id_hi << 32 | o->id_lo; }
+#define RG__ID_MAX ((UINT64_C(1) << 48) - 1)
 
 /* ---- intrusive doubly linked lists ---------------------------------------- */
 
@@ -269,7 +274,7 @@ struct rg_heap {
     uint64_t decrefs;
     /* Clean objects (gc.c): the epoch of the last full collection that
      * examined anything (8 bits, wrapping), and how many such collections
-     * ran since the last that examined everything (at most 255, so that no
+     * ran since the last that examined everything (at most 15, so that no
      * epoch still written in an object comes round again). */
     uint32_t clean_epoch;
     unsigned epochs_since_full_scan;
@@ -376,11 +381,11 @@ static inline void rg__record(rg_object *o) {
  * reference taken since, so nothing is recorded ("clean objects" in gc.c):
  * the touch of a long-lived object (incref, decref) costs no collection
  * work. */
-#define RG__CLEAN_BASELINE_MAX 0xffffffu
 static inline void rg__possible_root(rg_object *o) {
     if (o->flags & RG__F_CLEAN) {
-        uint32_t c = RG__GC(o)->u.clean;
-        if ((c >> 24) == RG__HEAP(o)->clean_epoch && o->refcnt >= (c & RG__CLEAN_BASELINE_MAX)) return;
+        unsigned c = o->aux;
+        if ((c >> RG__CLEAN_EPOCH_SHIFT) == RG__HEAP(o)->clean_epoch && o->refcnt >= (c & RG__CLEAN_BASELINE_MAX))
+            return;
     }
     rg__record(o);
 }
@@ -431,6 +436,6 @@ int rg__hash(rg_object *o, uint64_t *out);
 uint64_t rg__str_hash(const char *data, size_t len); /* what rg__hash gives a str */
 
 /* Type checks. */
-#define RG__IS(o, t) ((o) != NULL && (o)->type == &(t))
+#define RG__IS(o, t) ((o) != NULL && RG__TYPE(o) == &(t))
 
 #endif

@@ -8,6 +8,10 @@
 
 rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int track) {
     rg_object *o;
+    if (h->next_id >= RG__ID_MAX) {
+        h->last_error = RG_ERANGE; /* 2^48 - 1 objects made: no id is left */
+        return NULL;
+    }
     if (type->traverse) {
         h->gen[0].count++;
         rg__gc_maybe_collect(h);
@@ -26,7 +30,9 @@ rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int tr
     }
     o->type = type;
     o->heap_slot = (uint16_t)h->slot;
-    o->id = ++h->next_id;
+    uint64_t id = ++h->next_id;
+    o->id_lo = (uint32_t)id;
+    o->id_hi = (uint16_t)(id >> 32);
     o->refcnt = 1;
     if (track) {
         o->flags = RG__F_TRACKED;
@@ -70,8 +76,8 @@ void rg__untrack(rg_object *o) {
 }
 
 int rg__may_be_tracked(const rg_object *o) {
-    if (!o->type->traverse) return 0;
-    return o->type != &rg_tuple_type || (o->flags & RG__F_TRACKED);
+    if (!RG__TYPE(o)->traverse) return 0;
+    return RG__TYPE(o) != &rg_tuple_type || (o->flags & RG__F_TRACKED);
 }
 
 /* ---- freeing ---------------------------------------------------------------------- */
@@ -82,11 +88,11 @@ static size_t forget(rg_heap *h, rg_object *o) {
     /* A finalizer may have made it a possible root again after release()
      * took it out of the buffer (a local bound to self, then unbound). */
     if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
-    if (o->type->destroy) o->type->destroy(o);
-    if (o->type->traverse && h->gen[0].count > 0) h->gen[0].count--;
+    if (RG__TYPE(o)->destroy) RG__TYPE(o)->destroy(o);
+    if (RG__TYPE(o)->traverse && h->gen[0].count > 0) h->gen[0].count--;
     if (o->flags & RG__F_TRACKED) {
         h->tracked_live--;
-        if (!rg__is_builtin_container(o->type)) h->foreign_live--;
+        if (!rg__is_builtin_container(RG__TYPE(o))) h->foreign_live--;
     }
     if (o->flags & RG__F_FROZEN) h->frozen_live--;
     h->live--;
@@ -96,7 +102,7 @@ static size_t forget(rg_heap *h, rg_object *o) {
 /* Frees an object's block: the collector's header before a container. */
 static void free_block(rg_heap *h, rg_object *o, size_t size) {
     o->flags = RG__F_FREED;
-    if (!o->type->traverse) {
+    if (!RG__TYPE(o)->traverse) {
 #if RG_QUARANTINE
         o->refcnt = 0; /* kept poisoned for a while, so late incref/decref is caught */
 #endif
@@ -158,13 +164,13 @@ static void dealloc(rg_heap *h, rg_object *o) {
         }
         if (o->flags & RG__F_TRACKED)
             rg__list_append(&h->gens[0], RG__LINK(o));
-        else if (o->type->traverse)
+        else if (RG__TYPE(o)->traverse)
             rg__list_append(&h->untracked, RG__LINK(o));
         /* It may come from a collection's lists (a legacy-finalizer object
          * kept out of the garbage, freed by its deletion) with the
          * collector's working count still set: 0 on every tracked object
          * outside collections, which count_full relies on. */
-        if (o->type->traverse) RG__GC(o)->gc_refs = 0;
+        if (RG__TYPE(o)->traverse) RG__GC(o)->gc_refs = 0;
         fin(o);
         if (--o->refcnt > 0) {
             /* Resurrected: dropping the finalizer's hold is a decrement to
@@ -173,7 +179,7 @@ static void dealloc(rg_heap *h, rg_object *o) {
             rg__record(o);
             return;
         }
-        if (o->type->traverse) rg__list_remove(RG__LINK(o));
+        if (RG__TYPE(o)->traverse) rg__list_remove(RG__LINK(o));
         o->flags |= RG__F_DYING;
     }
     /* As CPython: weakrefs are cleared and their callbacks run before the
@@ -182,8 +188,8 @@ static void dealloc(rg_heap *h, rg_object *o) {
         rg_object *callbacks = rg__weakref_clear_all(o);
         if (callbacks) rg__weakref_run_callbacks(callbacks);
     }
-    if (o->type->clear) o->type->clear(o); /* releases the referents: see release() */
-    if (o->type->traverse)
+    if (RG__TYPE(o)->clear) RG__TYPE(o)->clear(o); /* releases the referents: see release() */
+    if (RG__TYPE(o)->traverse)
         release_later(h, o);
     else
         release_memory(h, o); /* an atom: no stray decref can come from its own clear */
@@ -195,9 +201,9 @@ static void dealloc(rg_heap *h, rg_object *o) {
 
 static void release(rg_object *o) {
     rg_heap *h = RG__HEAP(o);
-    if (!o->type->traverse) {
+    if (!RG__TYPE(o)->traverse) {
         /* An atom holds no references: nothing to queue. */
-        if (!o->type->clear && !o->type->finalize && !(o->flags & RG__F_HASWEAK)) {
+        if (!RG__TYPE(o)->clear && !RG__TYPE(o)->finalize && !(o->flags & RG__F_HASWEAK)) {
             release_memory(h, o);
             return;
         }
@@ -215,7 +221,7 @@ static void release(rg_object *o) {
      * for a later one). The nesting is bounded, like CPython's trashcan:
      * deeper objects wait on a worklist that the outermost release
      * drains, so freeing a long chain never recurses deeply. */
-    if (h->draining >= RG__DEALLOC_DEPTH && o->type->traverse) {
+    if (h->draining >= RG__DEALLOC_DEPTH && RG__TYPE(o)->traverse) {
         RG__LINK(o)->next = (rg_gc_link *)h->pending;
         h->pending = o;
         return;
@@ -272,32 +278,33 @@ void rg_decref(rg_object *o) {
 /* ---- accessors ---------------------------------------------------------------------- */
 
 intptr_t rg_refcount(const rg_object *o) { return o ? (intptr_t)o->refcnt : 0; }
-uint64_t rg_id(const rg_object *o) { return o ? o->id : 0; }
+uint64_t rg_id(const rg_object *o) { return o ? rg__id(o) : 0; }
+const rg_type *rg_type_of(const rg_object *o) { return o ? RG__TYPE(o) : NULL; }
 rg_heap *rg_object_heap(const rg_object *o) { return o ? RG__HEAP(o) : NULL; }
 
 const char *rg_type_name(const rg_object *o) {
     if (!o) return "NULL";
-    if (o->type == &rg_instance_type && !(o->flags & RG__F_FREED)) {
+    if (RG__TYPE(o) == &rg_instance_type && !(o->flags & RG__F_FREED)) {
         rg_object *cls = rg_instance_class(o);
         if (cls) return rg_class_name(cls);
     }
-    return o->type->name;
+    return RG__TYPE(o)->name;
 }
 
 size_t rg_sizeof(const rg_object *o) {
     if (!o) return 0;
     size_t n = rg__block_size(o);
-    if (o->type->traverse) n += sizeof(rg__gchead); /* as getsizeof counts PyGC_Head */
-    if (o->type->extra_size) n += o->type->extra_size(o);
+    if (RG__TYPE(o)->traverse) n += sizeof(rg__gchead); /* as getsizeof counts PyGC_Head */
+    if (RG__TYPE(o)->extra_size) n += RG__TYPE(o)->extra_size(o);
     return n;
 }
 
 size_t rg_repr(const rg_object *o, char *buf, size_t size) {
     int n;
-    if (o->type->repr)
-        n = o->type->repr(o, buf, size);
+    if (RG__TYPE(o)->repr)
+        n = RG__TYPE(o)->repr(o, buf, size);
     else
-        n = snprintf(buf, size, "<%s id %" PRIu64 ">", rg_type_name(o), o->id);
+        n = snprintf(buf, size, "<%s id %" PRIu64 ">", rg_type_name(o), rg__id(o));
     return n < 0 ? 0 : (size_t)n;
 }
 
@@ -330,8 +337,8 @@ size_t rg_label_format(rg_label label, char *buf, size_t size) {
 /* ---- introspection -------------------------------------------------------------------- */
 
 int rg_traverse(rg_object *o, rg_visit_fn visit, void *arg) {
-    if (!o || !o->type->traverse) return 0;
-    return o->type->traverse(o, visit, arg);
+    if (!o || !RG__TYPE(o)->traverse) return 0;
+    return RG__TYPE(o)->traverse(o, visit, arg);
 }
 
 typedef struct referrer_ctx {

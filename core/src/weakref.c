@@ -71,7 +71,7 @@ static void weakref_clear(rg_object *self) {
 static int weakref_repr(const rg_object *self, char *buf, size_t size) {
     const rg_object *t = WR(self)->target;
     if (!t) return snprintf(buf, size, "dead");
-    return snprintf(buf, size, "to %s id %" PRIu64, rg_type_name(t), t->id);
+    return snprintf(buf, size, "to %s id %" PRIu64, rg_type_name(t), rg__id(t));
 }
 
 const rg_type rg_weakref_type = {
@@ -82,7 +82,7 @@ const rg_type rg_weakref_type = {
     .repr = weakref_repr,
 };
 
-int rg__is_weakref(const rg_object *o) { return o->type == &rg_weakref_type; }
+int rg__is_weakref(const rg_object *o) { return RG__TYPE(o) == &rg_weakref_type; }
 
 rg_object *rg__weakref_chains(rg_object *chain) { return WR(chain)->u.chains; }
 void rg__weakref_set_chains(rg_object *chain, rg_object *next) { WR(chain)->u.chains = next; }

@@ -165,7 +165,7 @@ static rg_object *reg(rg_object *o) {
     uint64_t id = rg_id(o);
     R.num = grow(R.num, &R.num_cap, (size_t)id, sizeof *R.num);
     R.num[id] = n;
-    if (R.watch && (o->type == &rg_instance_type || o->type == &rg_list_type)) {
+    if (R.watch && (rg_type_of(o) == &rg_instance_type || rg_type_of(o) == &rg_list_type)) {
         R.watched = grow(R.watched, &R.watched_cap, (size_t)n, sizeof *R.watched);
         R.watched[n] = rg_weakref_new(R.h, o, NULL, NULL);
         if (!R.watched[n]) die("allocation failed");
@@ -174,8 +174,8 @@ static rg_object *reg(rg_object *o) {
 }
 
 static int is_atom(const rg_object *o) {
-    return o->type == &rg_int_type || o->type == &rg_str_type || o->type == &rg_none_type ||
-           o->type == &rg_bool_type || o->type == &rg_float_type;
+    return rg_type_of(o) == &rg_int_type || rg_type_of(o) == &rg_str_type || rg_type_of(o) == &rg_none_type ||
+           rg_type_of(o) == &rg_bool_type || rg_type_of(o) == &rg_float_type;
 }
 
 /* ---- the observation line ----------------------------------------------------------- */
@@ -264,7 +264,7 @@ static size_t teardown(void) {
 
 static rg_object *container(const char *v, const rg_type *type) {
     rg_object *o = get(v);
-    if (o->type != type) die("%s is a %s, not a %s", v, rg_type_name(o), type->name);
+    if (rg_type_of(o) != type) die("%s is a %s, not a %s", v, rg_type_name(o), type->name);
     return o;
 }
 

@@ -65,11 +65,13 @@ typedef struct rg_object rg_object;
  * through heap_slot in a process-wide table; a hash, which only str caches,
  * in the str. See docs/heap.md, "Object layout". */
 struct rg_object {
-    const rg_type *type; /* the type descriptor */
-    uint64_t id;         /* allocation sequence number, never reused */
-    uint32_t refcnt;     /* strong references (see rg_refcount) */
+    const rg_type *type; /* private: read it with rg_type_of */
+    uint32_t refcnt;     /* private: strong references (see rg_refcount) */
     uint16_t flags;      /* private: RG__F_* bits */
     uint16_t heap_slot;  /* private: the owning heap's slot in the heap table */
+    uint32_t id_lo;      /* private: the id's low 32 bits (see rg_id) */
+    uint16_t id_hi;      /* private: its next 16 bits */
+    uint16_t aux;        /* private: the collector's (see internal.h) */
 };
 
 /* ---- edge labels ------------------------------------------------------ */
@@ -247,6 +249,8 @@ rg_heap *rg_object_heap(const rg_object *o);
 
 /* The type's name; for an instance, the name of its class. Borrowed. */
 const char *rg_type_name(const rg_object *o);
+/* The type descriptor an object was made with (borrowed); NULL for NULL. */
+const rg_type *rg_type_of(const rg_object *o);
 
 /* The shallow size in bytes: the object (with a container's collector
  * header, as sys.getsizeof counts CPython's) plus buffers it owns. */
