@@ -982,6 +982,95 @@ static void test_garbage_list_not_counted(void) {
 
 #ifdef RG_DEBUG
 #include <signal.h>
+/* The collector keeps a candidate's gc_refs in its link's prev until the
+ * scan reaches it, so untracking a dict during the scan must not write the
+ * next candidate's prev (as rg__list_move would): d (tracked, its values
+ * now atoms) is scanned first and untracked, c right after it is held
+ * only by us. Were c's count overwritten by a pointer, c would be taken as
+ * garbage and freed under us. Both the scan from the possible roots and
+ * the full scan (after unfreeze). (A tuple cannot be made so: one is
+ * tracked only while an item may be, and its items never change.) */
+static int collect_order(rg_object *o, void *arg) {
+    rg_object **seen = arg;
+    for (int i = 0; i < 8; i++)
+        if (!seen[i]) {
+            seen[i] = o;
+            return 0;
+        }
+    return 1;
+}
+
+static void test_dict_untracked_mid_scan(void) {
+    for (int variant = 0; variant < 2; variant++) {
+        rg_heap *h = heap_new();
+        rg_gc_disable(h);
+        rg_object *d = rg_dict_new(h);
+        rg_dict_setstr_new(d, "x", rg_list_new(h)); /* tracked: to generation 0's tail */
+        rg_object *c = rg_list_new(h);              /* after d */
+        rg_object *c2 = rg_list_new(h);             /* and another candidate after c */
+        rg_dict_setstr_new(d, "x", rg_int_new(h, 1));
+        CU_ASSERT_EQUAL(rg_gc_is_tracked(d), 1);
+        /* d, c and c2 possible roots, in that order */
+        rg_incref(d);
+        rg_decref(d);
+        rg_incref(c);
+        rg_decref(c);
+        rg_incref(c2);
+        rg_decref(c2);
+        if (variant) { /* every candidate examined: the full scan */
+            rg_gc_freeze(h);
+            rg_gc_unfreeze(h);
+        }
+        CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+        CU_ASSERT_EQUAL(rg_gc_is_tracked(d), 0);
+        CU_ASSERT_EQUAL(rg_gc_is_tracked(c), 1);
+        CU_ASSERT_EQUAL(rg_gc_generation(c), 2);
+        CU_ASSERT_EQUAL(rg_gc_generation(c2), 2);
+        CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 2);
+        CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0); /* the lists are sound */
+        rg_decref(d);
+        rg_decref(c);
+        rg_decref(c2);
+        heap_end(h);
+    }
+}
+
+/* x, y, r, g on generation 0: y holds x, r (ours) holds y, g is a
+ * self-cycle at the tail. The scan moves x and y to unreachable, takes y
+ * back from unreachable's tail when it scans r, then x (its only member),
+ * and moves g out from young's tail: the survivors reach generation 1 in
+ * CPython's order (r, then y and x as found), doubly linked, and g is
+ * collected. */
+static void test_scan_takes_back_unreachable_tail(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    rg_object *x = rg_list_new(h), *y = rg_list_new(h), *r = rg_list_new(h), *g = rg_list_new(h);
+    rg_list_append_new(y, x);
+    rg_list_append_new(r, y);
+    rg_list_append(g, g);
+    rg_decref(g);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 0), 1);
+    rg_object *seen[8] = {0};
+    CU_ASSERT_EQUAL(rg_gc_foreach(h, 1, collect_order, seen), 0);
+    CU_ASSERT_PTR_EQUAL(seen[0], r);
+    CU_ASSERT_PTR_EQUAL(seen[1], y);
+    CU_ASSERT_PTR_EQUAL(seen[2], x);
+    CU_ASSERT_PTR_NULL(seen[3]);
+    /* the list's links are whole: a new object, a collection, the order kept */
+    rg_object *z = rg_list_new(h);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 1), 0);
+    rg_object *seen2[8] = {0};
+    CU_ASSERT_EQUAL(rg_gc_foreach(h, 2, collect_order, seen2), 0);
+    CU_ASSERT_PTR_EQUAL(seen2[0], r);
+    CU_ASSERT_PTR_EQUAL(seen2[1], y);
+    CU_ASSERT_PTR_EQUAL(seen2[2], x);
+    CU_ASSERT_PTR_EQUAL(seen2[3], z);
+    rg_decref(z);
+    rg_decref(r);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_list_type), 0);
+    heap_end(h);
+}
+
 #include <sys/wait.h>
 #include <unistd.h>
 /* The debug check is not a formality: garbage hidden from the collector by
@@ -1050,6 +1139,8 @@ int main(void) {
         {"long-lived-pending adds survivors", test_long_lived_pending_adds_survivors},
         {"container type needs clear", test_container_type_needs_clear},
         {"garbage list not counted", test_garbage_list_not_counted},
+        {"dict untracked in the middle of a scan", test_dict_untracked_mid_scan},
+        {"scan takes back unreachable's tail", test_scan_takes_back_unreachable_tail},
 #ifdef RG_DEBUG
         {"debug check catches missed garbage", test_debug_check_catches_missed_garbage},
 #endif

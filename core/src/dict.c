@@ -126,13 +126,18 @@ rg_object *rg_dict_new(rg_heap *h) {
 
 size_t rg_dict_size(const rg_object *d) { return RG__IS(d, rg_dict_type) ? DICT(d)->len : 0; }
 
-int rg__dict_maybe_untrack(rg_object *self) {
-    const table *t = DICT(self)->t;
+int rg__dict_untrackable(const rg_object *self) {
+    const table *t = ((const rg_dict *)(const void *)self)->t;
     const entry *ents = t ? ents_of(t) : NULL;
     for (size_t i = 0; t && i < t->nents; i++) {
         const entry *e = &ents[i];
         if (e->key && (rg__may_be_tracked(e->key) || rg__may_be_tracked(e->value))) return 0;
     }
+    return 1;
+}
+
+int rg__dict_maybe_untrack(rg_object *self) {
+    if (!rg__dict_untrackable(self)) return 0;
     rg__untrack(self);
     return 1;
 }

@@ -5,8 +5,8 @@
  *
  *   merge        younger generations join g: the candidates ("young"),
  *                known by their generation tag
- *   count        gc_refs (0 outside collections) counts the references
- *                each candidate gets from other candidates
+ *   count        gc_refs counts the references each candidate gets from
+ *                other candidates; it lives in the candidate's link.prev
  *   scan         refcount - gc_refs > 0 means referenced from outside; all
  *                it reaches is reachable and is promoted (retagged) on the
  *                spot, the rest moves to "unreachable"
@@ -61,9 +61,35 @@
  *
  * Costs: two passes over survivors and three over garbage (count, scan,
  * delete), proportional to the objects and references of the generations
- * collected; the per-object state lives in the header (gc_refs, flags). The
- * phases for weakrefs, finalizers and legacy finalizers run only when the
- * scan saw garbage that needs them.
+ * collected; the per-object state lives in the header (flags) and in the
+ * collector's block (gc_refs, in link.prev). The phases for weakrefs,
+ * finalizers and legacy finalizers run only when the scan saw garbage that
+ * needs them.
+ *
+ * The links' states (as CPython's PyGC_Head, with our header's flags in
+ * place of its pointer tag bits). Outside a collection every list is doubly
+ * linked: each link's next and prev are real pointers. A collection changes
+ * that only for its candidates, and only between two points:
+ *   count        makes each candidate COLLECTING and stores its gc_refs in
+ *                its prev (cast through uintptr_t: gc_refs(), set_gc_refs());
+ *                the list of candidates (young, or the roots gathered by
+ *                count_from_roots) is then linked forward only, its head's
+ *                prev still pointing to its tail, so that appending at the
+ *                tail works (it reads the head's prev and writes the tail's
+ *                next, never the tail's prev);
+ *   scan         walks young forward, keeping the last reachable object: a
+ *                reachable one gets its prev back (that object), an
+ *                unreachable one is unlinked forward and appended to
+ *                unreachable, which is doubly linked throughout; at the end
+ *                young's head gets its tail back. From then on every list
+ *                is doubly linked again.
+ * So between count and scan nothing may unlink a candidate with
+ * rg__list_move or rg__list_remove (they write the next object's prev):
+ * the scan untracks tuples and dicts by unlinking them forward itself, and
+ * no user code runs in between. handle_resurrected repeats count and scan
+ * on the garbage, with the same states. verify_scan (debug builds) counts in
+ * the prevs too and restores them; check_links (debug builds) checks after
+ * every collection that each list is doubly linked.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -132,9 +158,15 @@ void rg__purple_reset(rg_heap *h) {
 
 /* ---- the main scan ------------------------------------------------------------ */
 
+/* A candidate's gc_refs: its references from other candidates, held in
+ * its link.prev from the count phase until the scan reaches it. */
+static inline uintptr_t gc_refs(const rg_object *o) { return (uintptr_t)(void *)RG__LINK(o)->prev; }
+static inline void set_gc_refs(rg_object *o, uintptr_t n) { RG__LINK(o)->prev = (rg_gc_link *)(void *)n; }
+static inline void inc_gc_refs(rg_object *o) { set_gc_refs(o, gc_refs(o) + 1); }
+
 /* One collection's working state. Candidates carry COLLECTING until the
  * scan finds them reachable; gc_refs counts their references from other
- * candidates, and is 0 on every tracked object outside collections. */
+ * candidates (see "the links' states" above). */
 typedef struct scan {
     rg_gc_link *young; /* the candidates; reachable ones appended at its tail */
     rg_gc_link *unreachable;
@@ -147,17 +179,19 @@ typedef struct scan {
 static int visit_count(rg_object *t, rg_label label, void *arg) {
     (void)label;
     (void)arg;
-    if (t->flags & RG__F_COLLECTING) RG__GC(t)->gc_refs++;
+    if (t->flags & RG__F_COLLECTING) inc_gc_refs(t);
     return 0;
 }
 
-/* Every object of young is a candidate: flag them, then count. */
+/* Every object of young is a candidate: flag them, then count. On entry
+ * young is doubly linked; on exit it is linked forward only, each prev
+ * holding a gc_refs, the head's prev still the tail. */
 static void count_all(rg_gc_link *young) {
     for (rg_gc_link *l = young->next; l != young; l = l->next) {
         rg_object *o = RG__OBJ(l);
         PREFETCH(o);
         o->flags |= RG__F_COLLECTING;
-        RG__GC(o)->gc_refs = 0;
+        set_gc_refs(o, 0);
     }
     for (rg_gc_link *l = young->next; l != young; l = l->next) {
         rg_object *o = RG__OBJ(l);
@@ -169,19 +203,28 @@ static void count_all(rg_gc_link *young) {
 static int visit_count_full(rg_object *t, rg_label label, void *arg) {
     (void)label;
     (void)arg;
-    if (rg__eligible(t)) RG__GC(t)->gc_refs++;
+    if (t->flags & RG__F_COLLECTING) {
+        inc_gc_refs(t);
+    } else if (rg__eligible(t)) { /* met before its own turn */
+        t->flags |= RG__F_COLLECTING;
+        set_gc_refs(t, 1);
+    }
     return 0;
 }
 
 /* A full collection that examines everything: every eligible object is a
- * candidate, so the flag and the count go in one pass. gc_refs is 0 on
- * every tracked object outside collections (the scan and settle() put it
- * back), so counts may arrive before an object's own turn. */
+ * candidate (all of them are on young, the generations merged), so the
+ * flag and the count go in one pass: an object first met by a visit
+ * becomes a candidate then, its prev overwritten ahead of the walk, which
+ * never looks back. Links as count_all's, on entry and on exit. */
 static void count_full(rg_gc_link *young) {
     for (rg_gc_link *l = young->next; l != young; l = l->next) {
         rg_object *o = RG__OBJ(l);
         PREFETCH(o);
-        o->flags |= RG__F_COLLECTING;
+        if (!(o->flags & RG__F_COLLECTING)) {
+            o->flags |= RG__F_COLLECTING;
+            set_gc_refs(o, 0);
+        }
         RG__TYPE(o)->traverse(o, visit_count_full, NULL);
     }
 }
@@ -189,11 +232,13 @@ static void count_full(rg_gc_link *young) {
 static int visit_expand(rg_object *t, rg_label label, void *arg) {
     (void)label;
     if (t->flags & RG__F_COLLECTING) {
-        RG__GC(t)->gc_refs++;
+        inc_gc_refs(t);
     } else if (rg__eligible(t)) {
+        /* Not a candidate yet: its links, and its neighbours' (none is a
+         * candidate), are real, so it can be moved; then prev is counts. */
         t->flags |= RG__F_COLLECTING;
-        RG__GC(t)->gc_refs = 1;
         rg__list_move(RG__LINK(t), (rg_gc_link *)arg);
+        set_gc_refs(t, 1);
     }
     return 0;
 }
@@ -202,15 +247,17 @@ static int visit_expand(rg_object *t, rg_label label, void *arg) {
  * and everything they reach, gathered into young (counting references on
  * the way, so gathering and counting are one pass). Objects no root reaches
  * cannot be garbage: every garbage cycle had a member decremented to a
- * non-zero refcount since the last full collection. */
+ * non-zero refcount since the last full collection. On entry young is
+ * empty and the generation doubly linked; on exit the generation is still
+ * doubly linked and young holds the candidates with count_all's links. */
 static void count_from_roots(rg_heap *h, rg_gc_link *young) {
     for (size_t i = 0; i < h->npurple; i++) {
         rg_object *o = h->purple[i];
         o->flags &= ~RG__F_PURPLE;
         if (!rg__eligible(o) || (o->flags & RG__F_COLLECTING)) continue;
         o->flags |= RG__F_COLLECTING;
-        RG__GC(o)->gc_refs = 0;
         rg__list_move(RG__LINK(o), young);
+        set_gc_refs(o, 0);
     }
     h->npurple = 0;
     for (rg_gc_link *l = young->next; l != young; l = l->next) {
@@ -220,21 +267,23 @@ static void count_from_roots(rg_heap *h, rg_gc_link *young) {
     }
 }
 
-static inline int64_t external(const rg_object *o) { return (int64_t)o->refcnt - (int64_t)RG__GC(o)->gc_refs; }
+static inline int64_t external(const rg_object *o) { return (int64_t)o->refcnt - (int64_t)gc_refs(o); }
 
 static int visit_reachable(rg_object *t, rg_label label, void *arg) {
     (void)label;
     scan *sc = arg;
     if (!(t->flags & RG__F_COLLECTING)) return 0; /* outside, or already scanned */
     if (t->flags & RG__F_UNREACHABLE) {
-        /* Tentatively unreachable, but we reach it: back to the scan's tail. */
+        /* Tentatively unreachable, but we reach it: back to the scan's
+         * tail. Its links on unreachable are real; appending reads young's
+         * head's prev (its tail) and writes only the tail's next. */
         rg__list_move(RG__LINK(t), sc->young);
         t->flags &= ~RG__F_UNREACHABLE;
-        RG__GC(t)->gc_refs = t->refcnt - 1;
+        set_gc_refs(t, t->refcnt - 1u);
         sc->n_unreachable--;
         sc->rescanned++;
     } else if (external(t) <= 0) {
-        RG__GC(t)->gc_refs = t->refcnt - 1; /* reachable: scanned when the walk gets there */
+        set_gc_refs(t, t->refcnt - 1u); /* reachable: scanned when the walk gets there */
     }
     return 0;
 }
@@ -250,16 +299,24 @@ static void note_garbage(scan *sc, const rg_object *o) {
     if (fin && rg__has_legacy_finalizer(o)) sc->any_legacy = 1;
 }
 
-/* The scan. Walks young once; objects found reachable later are appended
- * to its tail, so the walk covers them without recursion. A reachable
- * object leaves COLLECTING, which also marks it scanned; in a full
- * collection that may grant it, it becomes clean with its refcount as
- * baseline (see "clean objects" above). Garbage moves to unreachable and
- * is not clean, and the scan notes whether any of it needs the rarer
- * phases (weakrefs, finalizers, legacy finalizers). Returns the objects
- * examined. */
+/* The scan (CPython's move_unreachable). Walks young once; objects found
+ * reachable later are appended to its tail, so the walk covers them
+ * without recursion. A reachable object leaves COLLECTING, which also
+ * marks it scanned; in a full collection that may grant it, it becomes
+ * clean with its refcount as baseline (see "clean objects" above). Garbage
+ * moves to unreachable and is not clean, and the scan notes whether any of
+ * it needs the rarer phases (weakrefs, finalizers, legacy finalizers).
+ * Links: on entry young is linked forward only (count_all's state) and
+ * unreachable doubly linked; the walk keeps the last reachable object
+ * (prev), gives each reachable object its prev back, unlinks the others
+ * forward (prev->next), and at the end gives young's head its tail: on
+ * exit both lists are doubly linked. Tuples (and in full collections
+ * dicts) that can be untracked are, as CPython's untrack_tuples and
+ * untrack_dicts do after the scan, in the same order: unlinked forward
+ * here, since rg__untrack would write the next candidate's prev, its
+ * gc_refs. Returns the objects examined. */
 static size_t scan_young(scan *sc, int full, int grant, uint32_t epoch) {
-    rg_gc_link *young = sc->young, *l = young->next;
+    rg_gc_link *young = sc->young, *prev = young, *l = young->next;
     size_t examined = 0;
     while (l != young) {
         rg_object *o = RG__OBJ(l);
@@ -268,36 +325,40 @@ static size_t scan_young(scan *sc, int full, int grant, uint32_t epoch) {
         if (external(o) > 0) {
             RG__TYPE(o)->traverse(o, visit_reachable, sc);
             o->flags &= (uint16_t)~RG__F_COLLECTING;
-            RG__GC(o)->gc_refs = 0; /* the invariant count_full relies on */
-            l = l->next; /* read after traverse: it may have appended */
             if (grant && o->refcnt <= RG__CLEAN_BASELINE_MAX) {
                 o->flags |= RG__F_CLEAN;
                 o->aux = (uint16_t)(epoch << RG__CLEAN_EPOCH_SHIFT | o->refcnt);
             } else if (full) {
                 o->flags &= (uint16_t)~RG__F_CLEAN;
             }
-            if (RG__TYPE(o) == &rg_tuple_type)
-                rg__tuple_maybe_untrack(o);
-            else if (full && RG__TYPE(o) == &rg_dict_type)
-                rg__dict_maybe_untrack(o);
+            const rg_type *t = RG__TYPE(o);
+            if ((t == &rg_tuple_type && rg__tuple_untrackable(o)) ||
+                (full && t == &rg_dict_type && rg__dict_untrackable(o))) {
+                prev->next = l->next; /* read after traverse: it may have appended */
+                rg__untrack_unlinked(o);
+            } else {
+                l->prev = prev;
+                prev = l;
+            }
         } else {
-            l = l->next;
-            rg__list_move(RG__LINK(o), sc->unreachable);
+            prev->next = l->next;
+            rg__list_append(sc->unreachable, l);
             o->flags = (uint16_t)((o->flags & ~RG__F_CLEAN) | RG__F_UNREACHABLE);
             sc->n_unreachable++;
             if (o->flags & RG__F_HASWEAK) sc->any_weak = 1;
             const rg_type *t = RG__TYPE(o);
             if (t != &rg_list_type && t != &rg_tuple_type && t != &rg_dict_type) note_garbage(sc, o);
         }
+        l = prev->next;
     }
+    young->prev = prev;
     return examined - sc->rescanned;
 }
 
 /* Makes o an ordinary member of the old generation again. */
 static void settle(rg_object *o, rg_gc_link *old) {
     o->flags &= ~(RG__F_COLLECTING | RG__F_UNREACHABLE);
-    RG__GC(o)->gc_refs = 0;
-    rg__list_move(RG__LINK(o), old);
+    rg__list_move(RG__LINK(o), old); /* links: real on both lists */
 }
 
 /* ---- legacy finalizers ------------------------------------------------------------ */
@@ -401,28 +462,28 @@ static int visit_rescue(rg_object *t, rg_label label, void *arg) {
 /* After finalizers ran: the same trial deletion restricted to the garbage.
  * Whatever a finalizer made reachable again survives, with everything it
  * references, in the old generation. Postcondition: unreachable holds only
- * garbage again (CPython's final_unreachable). */
+ * garbage again (CPython's final_unreachable). Links: unreachable is doubly
+ * linked on entry and on exit; in between, count_all's state (prevs hold
+ * gc_refs, the list linked forward only) until the walk that moves what is
+ * referenced from outside to rescued gives the rest their prevs back. */
 static void handle_resurrected(rg_gc_link *unreachable, rg_gc_link *old) {
-    for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
-        rg_object *o = RG__OBJ(l);
-        RG__GC(o)->gc_refs = 0;
-        o->flags |= RG__F_COLLECTING;
-    }
-    for (rg_gc_link *l = unreachable->next; l != unreachable; l = l->next) {
-        rg_object *o = RG__OBJ(l);
-        RG__TYPE(o)->traverse(o, visit_count, NULL);
-    }
+    count_all(unreachable);
     rg_gc_link rescued;
     rg__list_init(&rescued);
-    rg_gc_link *l = unreachable->next;
+    rg_gc_link *prev = unreachable, *l = unreachable->next;
     while (l != unreachable) {
         rg_object *o = RG__OBJ(l);
-        l = l->next;
         if (external(o) > 0) {
             o->flags &= ~RG__F_COLLECTING;
-            rg__list_move(RG__LINK(o), &rescued);
+            prev->next = l->next;
+            rg__list_append(&rescued, l);
+        } else {
+            l->prev = prev;
+            prev = l;
         }
+        l = prev->next;
     }
+    unreachable->prev = prev;
     for (l = rescued.next; l != &rescued; l = l->next) {
         rg_object *o = RG__OBJ(l);
         RG__TYPE(o)->traverse(o, visit_rescue, &rescued);
@@ -516,7 +577,7 @@ typedef struct verify_stack {
 static int visit_verify_count(rg_object *t, rg_label label, void *arg) {
     (void)label;
     (void)arg;
-    if (t->flags & RG__F_MARK) RG__GC(t)->gc_refs++;
+    if (t->flags & RG__F_MARK) inc_gc_refs(t);
     return 0;
 }
 
@@ -541,7 +602,7 @@ static void verify_scan(rg_heap *h, rg_gc_link *unreachable) {
             rg_object *o = RG__OBJ(l);
             if (!rg__eligible(o)) continue;
             o->flags |= RG__F_MARK;
-            RG__GC(o)->gc_refs = 0;
+            set_gc_refs(o, 0); /* the lists are linked forward only until the end */
             n++;
         }
     for (int i = 0; i < nlists; i++)
@@ -561,8 +622,9 @@ static void verify_scan(rg_heap *h, rg_gc_link *unreachable) {
         RG__TYPE(o)->traverse(o, visit_verify_mark, &st);
     }
     size_t missed = 0, wrong = 0;
-    for (int i = 0; i < nlists; i++)
-        for (rg_gc_link *l = lists[i]->next; l != lists[i]; l = l->next) {
+    for (int i = 0; i < nlists; i++) {
+        rg_gc_link *prev = lists[i];
+        for (rg_gc_link *l = lists[i]->next; l != lists[i]; prev = l, l = l->next) {
             rg_object *o = RG__OBJ(l);
             int garbage = (o->flags & RG__F_MARK) != 0, found = (o->flags & RG__F_UNREACHABLE) != 0;
             if (st.items && rg__eligible(o) && garbage != found) {
@@ -570,14 +632,41 @@ static void verify_scan(rg_heap *h, rg_gc_link *unreachable) {
                 if (!garbage && wrong++ < 20) print_object(h, "reachable object taken as garbage", o);
             }
             o->flags &= ~RG__F_MARK;
-            RG__GC(o)->gc_refs = 0;
+            l->prev = prev; /* the link back, where the count was */
         }
+    }
     free(st.items);
     if (missed || wrong) {
         fprintf(debug_out(h), "gc: a full collection missed %zu garbage objects and took %zu reachable ones\n",
                 missed, wrong);
         abort();
     }
+}
+
+/* Every list the heap keeps is doubly linked after a collection (see "the
+ * links' states" above): a prev left holding a count would corrupt the
+ * next move or removal. Aborts naming the list. */
+static void check_list(rg_heap *h, const rg_gc_link *head, const char *name) {
+    size_t limit = h->live + 1; /* no list holds more */
+    const rg_gc_link *l = head;
+    do {
+        if (l->next->prev != l) {
+            fprintf(debug_out(h), "gc: the %s list is broken after a collection\n", name);
+            abort();
+        }
+        l = l->next;
+    } while (l != head && limit--);
+    if (l != head) {
+        fprintf(debug_out(h), "gc: the %s list does not end\n", name);
+        abort();
+    }
+}
+
+static void check_links(rg_heap *h) {
+    static const char *const names[RG_GC_GENERATIONS] = {"generation 0", "generation 1", "generation 2"};
+    for (int i = 0; i < RG_GC_GENERATIONS; i++) check_list(h, &h->gens[i], names[i]);
+    check_list(h, &h->permanent, "permanent");
+    check_list(h, &h->untracked, "untracked");
 }
 #endif
 
@@ -698,6 +787,9 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     h->gen[gen].stats.collected += collected;
     h->gen[gen].stats.uncollectable += uncollectable;
     *uncollectable_out = uncollectable;
+#ifdef RG_DEBUG
+    check_links(h);
+#endif
     return collected;
 }
 

@@ -34,8 +34,14 @@ static inline int rg__eligible(const rg_object *o) {
  * A container (a type with traverse) is allocated with this block right
  * before its rg_object, as CPython's PyGC_Head: the links of the list it is
  * on (a generation, the permanent generation, the untracked containers, a
- * collection's working lists, or the freeing worklist) and two 32-bit
- * counts, named by what each holds when. Atoms have none of it. */
+ * collection's working lists, or the freeing worklist). Atoms have none of
+ * it. The links are real pointers except in these states (gc.c lists who
+ * writes what, phase by phase):
+ *   - a candidate of a running collection (COLLECTING, not UNREACHABLE)
+ *     from the count phase until the scan reaches it: its prev holds its
+ *     gc_refs (a count, cast through uintptr_t: gc.c's accessors), and the
+ *     list it is on is linked forward only, its head's prev still its tail;
+ *   - on the freeing worklists (h->pending, h->dead): only next is used. */
 typedef struct rg_gc_link {
     struct rg_gc_link *next;
     struct rg_gc_link *prev;
@@ -43,9 +49,6 @@ typedef struct rg_gc_link {
 
 typedef struct rg__gchead {
     rg_gc_link link;
-    /* During a collection, on its candidates (COLLECTING): references from
-     * other candidates. 0 on every tracked object outside collections. */
-    uint32_t gc_refs;
     /* While the object is a possible cycle root (PURPLE): its slot in
      * heap->purple. */
     uint32_t purple_slot;
@@ -343,6 +346,12 @@ void rg__untrack(rg_object *o); /* generation -> untracked */
 int rg__may_be_tracked(const rg_object *o);
 int rg__tuple_maybe_untrack(rg_object *t); /* 1 if it was untracked */
 int rg__dict_maybe_untrack(rg_object *d);
+/* True when the container could be untracked: no item may be tracked. */
+int rg__tuple_untrackable(const rg_object *t);
+int rg__dict_untrackable(const rg_object *d);
+/* Untracks o, a tracked container the caller has already unlinked from its
+ * list (its links are not read): it joins the untracked list. */
+void rg__untrack_unlinked(rg_object *o);
 
 /* Frees o, a member of a garbage set the collector deletes at once (after
  * its clear): the block stays readable until rg__free_deferred_flush. */

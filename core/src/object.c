@@ -67,12 +67,17 @@ void rg__track(rg_object *o) {
     rg__record(o);
 }
 
-void rg__untrack(rg_object *o) {
-    if (!(o->flags & RG__F_TRACKED)) return;
+void rg__untrack_unlinked(rg_object *o) {
     rg_heap *h = RG__HEAP(o);
     o->flags &= (uint16_t)~(RG__F_TRACKED | RG__F_CLEAN);
     h->tracked_live--;
-    rg__list_move(RG__LINK(o), &h->untracked);
+    rg__list_append(&h->untracked, RG__LINK(o));
+}
+
+void rg__untrack(rg_object *o) {
+    if (!(o->flags & RG__F_TRACKED)) return;
+    rg__list_remove(RG__LINK(o));
+    rg__untrack_unlinked(o);
 }
 
 int rg__may_be_tracked(const rg_object *o) {
@@ -166,11 +171,6 @@ static void dealloc(rg_heap *h, rg_object *o) {
             rg__list_append(&h->gens[0], RG__LINK(o));
         else if (RG__TYPE(o)->traverse)
             rg__list_append(&h->untracked, RG__LINK(o));
-        /* It may come from a collection's lists (a legacy-finalizer object
-         * kept out of the garbage, freed by its deletion) with the
-         * collector's working count still set: 0 on every tracked object
-         * outside collections, which count_full relies on. */
-        if (RG__TYPE(o)->traverse) RG__GC(o)->gc_refs = 0;
         fin(o);
         if (--o->refcnt > 0) {
             /* Resurrected: dropping the finalizer's hold is a decrement to

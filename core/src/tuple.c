@@ -52,10 +52,15 @@ const rg_type rg_tuple_type = {
     .repr = tuple_repr,
 };
 
-int rg__tuple_maybe_untrack(rg_object *self) {
-    rg_tuple *t = TUP(self);
+int rg__tuple_untrackable(const rg_object *self) {
+    const rg_tuple *t = (const rg_tuple *)(const void *)self;
     for (size_t i = 0; i < t->n; i++)
         if (t->items[i] && rg__may_be_tracked(t->items[i])) return 0;
+    return 1;
+}
+
+int rg__tuple_maybe_untrack(rg_object *self) {
+    if (!rg__tuple_untrackable(self)) return 0;
     rg__untrack(self);
     return 1;
 }
