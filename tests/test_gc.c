@@ -1071,6 +1071,159 @@ static void test_scan_takes_back_unreachable_tail(void) {
     heap_end(h);
 }
 
+/* ---- the possible-root buffer and its ghosts ------------------------------------------ */
+
+/* Makes o a possible root: a decrement to a non-zero count. */
+static void record(rg_object *o) {
+    rg_incref(o);
+    rg_decref(o);
+}
+
+/* Makes n ghosts: lists recorded as possible roots, then freed. */
+static void make_ghosts(rg_heap *h, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        rg_object *o = rg_list_new(h);
+        record(o);
+        rg_decref(o);
+    }
+}
+
+/* Allocates and frees lists n times; returns 1 if one of them was given
+ * the block at addr. */
+static int churn_meets(rg_heap *h, const void *addr, int n) {
+    int met = 0;
+    for (int i = 0; i < n; i++) {
+        rg_object *o = rg_list_new(h);
+        if ((const void *)o == addr) met = 1;
+        rg_decref(o);
+    }
+    return met;
+}
+
+/* A possible root that dies stays in the buffer's entry as a ghost: the
+ * heap's figures say freed (as for an object that was no root), but its
+ * block is not reused (not even after the debug quarantine has turned
+ * over) until a full collection drops the entry; then it is. */
+static void test_ghost_accounted_and_not_reused(void) {
+    for (int each_block = 0; each_block < 2; each_block++) {
+        rg_heap *h = each_block ? heap_new_each_block() : heap_new();
+        rg_gc_disable(h);
+        rg_object *a = rg_list_new(h), *b = rg_list_new(h);
+        record(a);
+        const void *addr = a;
+        rg_heap_stats s0, s1, s2;
+        rg_heap_get_stats(h, &s0);
+        rg_decref(b); /* no root: freed as usual */
+        rg_heap_get_stats(h, &s1);
+        rg_decref(a); /* a root: a ghost */
+        rg_heap_get_stats(h, &s2);
+        CU_ASSERT_EQUAL(s0.bytes_in_use - s1.bytes_in_use, s1.bytes_in_use - s2.bytes_in_use);
+        CU_ASSERT(s0.bytes_in_use > s1.bytes_in_use);
+        CU_ASSERT_EQUAL(s0.live_objects - 1, s1.live_objects);
+        CU_ASSERT_EQUAL(s1.live_objects - 1, s2.live_objects);
+        CU_ASSERT_EQUAL(s1.cached_bytes - s0.cached_bytes, s2.cached_bytes - s1.cached_bytes);
+        CU_ASSERT_EQUAL(s0.bytes_in_use + s0.cached_bytes, s2.bytes_in_use + s2.cached_bytes);
+        /* a stray decref of the ghost is reported, as for any freed object */
+        MISUSE.count = 0;
+        rg_decref((rg_object *)(uintptr_t)addr);
+        CU_ASSERT_EQUAL(MISUSE.count, 1);
+        CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_FREED_OBJECT);
+        if (!each_block) {
+            CU_ASSERT_FALSE(churn_meets(h, addr, 3000));
+            CU_ASSERT_EQUAL(rg_gc_collect(h, 1), 0); /* a young collection keeps the buffer */
+            CU_ASSERT_FALSE(churn_meets(h, addr, 3000));
+            CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0); /* drops the entry: the block is returned */
+            CU_ASSERT_TRUE(churn_meets(h, addr, 3000));
+        }
+        /* ghosts left at teardown are returned too */
+        make_ghosts(h, 100);
+        heap_end(h);
+    }
+}
+
+/* Garbage deleted all at once by a young collection (which keeps the
+ * buffer) leaves ghosts of its recorded members, freed once. */
+static void test_ghosts_of_garbage_deleted_at_once(void) {
+    rg_heap *h = heap_new_each_block();
+    rg_gc_disable(h);
+    rg_object *a = cycle_pair(h); /* b recorded */
+    rg_decref(a);                 /* a recorded */
+    rg_object *t = rg_tuple_pack(h, 1, rg_list_new(h)); /* a tuple holding a list */
+    rg_decref(rg_tuple_get(t, 0));
+    rg_list_append(rg_tuple_get(t, 0), t); /* a cycle through it, recorded */
+    rg_decref(t);
+    rg_heap_stats s0, s1;
+    rg_heap_get_stats(h, &s0);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 0), 4);
+    rg_heap_get_stats(h, &s1);
+    CU_ASSERT_EQUAL(s0.live_objects - 4, s1.live_objects);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+    CU_ASSERT_EQUAL(MISUSE.count, 0);
+    heap_end(h);
+}
+
+/* The buffer full of ghosts is compacted, not overflowed: a full
+ * collection then still starts from the possible roots (it examines only
+ * what they reach, not the 20,000 other tracked objects), and finds the
+ * garbage recorded after. Without compaction (its bound is 65,536 entries
+ * here) the buffer would overflow and the collection examine everything. */
+static void test_buffer_compacts_ghosts(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    enum { N = 20000 };
+    rg_object *keep = rg_list_new(h);
+    for (int i = 0; i < N; i++) rg_list_append_new(keep, rg_list_new(h));
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+    make_ghosts(h, 70000);
+    rg_object *a = cycle_pair(h);
+    rg_decref(a);
+    rg_gc_genstats before[RG_GC_GENERATIONS], after[RG_GC_GENERATIONS];
+    rg_gc_get_stats(h, before);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    rg_gc_get_stats(h, after);
+    CU_ASSERT(after[2].examined - before[2].examined < 100);
+    rg_decref(keep);
+    heap_end(h);
+}
+
+/* Live roots filling more than half of the buffer (its bound: 65,536
+ * entries, 130,000 tracked objects) make it overflow even after
+ * compacting; fewer are kept, with the ghosts dropped. Either way the next
+ * full collection finds the garbage: from the roots when the buffer held
+ * (examining about what they reach), by examining everything after an
+ * overflow, which drops the records made since. */
+static void test_buffer_overflows_only_when_live_roots_fill_it(void) {
+    enum { N = 130000 };
+    static const size_t live_roots[2] = {30000, 40000};
+    for (int k = 0; k < 2; k++) {
+        rg_heap *h = heap_new();
+        rg_gc_disable(h);
+        rg_object *keep = rg_list_new(h);
+        for (int i = 0; i < N; i++) rg_list_append_new(keep, rg_list_new(h));
+        CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0); /* all clean: touches record nothing */
+        for (size_t i = 0; i < live_roots[k]; i++) {
+            rg_object *o = rg_list_get(keep, (ptrdiff_t)i);
+            rg_list_append(o, o); /* a store makes it unclean */
+            rg_decref(rg_list_pop(o, -1)); /* a decrement to non-zero: recorded */
+        }
+        make_ghosts(h, 65536 - live_roots[k] + 1); /* the buffer fills: compacted */
+        rg_object *a = cycle_pair(h);
+        rg_decref(a);
+        rg_gc_genstats before[RG_GC_GENERATIONS], after[RG_GC_GENERATIONS];
+        rg_gc_get_stats(h, before);
+        CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+        rg_gc_get_stats(h, after);
+        size_t examined = after[2].examined - before[2].examined;
+        if (k == 0) {
+            CU_ASSERT(examined < live_roots[k] + 100);
+        } else {
+            CU_ASSERT(examined > N);
+        }
+        rg_decref(keep);
+        heap_end(h);
+    }
+}
+
 #include <sys/wait.h>
 #include <unistd.h>
 /* The debug check is not a formality: garbage hidden from the collector by
@@ -1141,6 +1294,10 @@ int main(void) {
         {"garbage list not counted", test_garbage_list_not_counted},
         {"dict untracked in the middle of a scan", test_dict_untracked_mid_scan},
         {"scan takes back unreachable's tail", test_scan_takes_back_unreachable_tail},
+        {"a dead possible root is a ghost until a full collection", test_ghost_accounted_and_not_reused},
+        {"ghosts of garbage deleted at once", test_ghosts_of_garbage_deleted_at_once},
+        {"the buffer compacts its ghosts", test_buffer_compacts_ghosts},
+        {"the buffer overflows only when live roots fill it", test_buffer_overflows_only_when_live_roots_fill_it},
 #ifdef RG_DEBUG
         {"debug check catches missed garbage", test_debug_check_catches_missed_garbage},
 #endif

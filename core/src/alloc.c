@@ -242,6 +242,30 @@ static void quarantine_flush(rg_heap *h, int arena) {
 }
 #endif
 
+/* ---- ghosts ------------------------------------------------------------------------
+ *
+ * A freed container that an entry of the possible-root buffer still points
+ * to keeps its block until the buffer drops the entry (gc.c): counted as
+ * cached, not in use, as the quarantine counts its blocks, and on no free
+ * list, so nothing reuses it. Its release undoes that and frees it as any
+ * block (into the quarantine in debug builds). */
+void rg__ghost_keep(rg_heap *h, size_t size) {
+    if (size == 0) size = 1;
+    h->bytes -= held_size(size);
+    h->cached_bytes += held_size(size);
+}
+
+void rg__ghost_release(rg_heap *h, void *block, size_t size) {
+    if (size == 0) size = 1;
+    h->bytes += held_size(size);
+    h->cached_bytes -= held_size(size);
+#if RG_QUARANTINE
+    rg__quarantine(h, block, size, RG__ARENA_MAIN);
+#else
+    rg__free(h, block, size);
+#endif
+}
+
 /* ---- deferred release ------------------------------------------------------------
  *
  * The collector's delete phase frees a garbage set whose members may still
@@ -369,6 +393,7 @@ static size_t arena_trim(rg_heap *h, rg__arena *a) {
 }
 
 size_t rg_heap_trim(rg_heap *h) {
+    rg__purple_compact(h); /* ghosts' blocks back to their slabs */
 #if RG_QUARANTINE
     quarantine_flush(h, -1);
 #endif

@@ -52,7 +52,7 @@
  * is in docs/collector.md ("Clean objects"); it needs every clean object to
  * be of the last examining full collection's epoch, hence the epoch, and
  * every 15th examining full collection examines everything so that no
- * 8-bit epoch comes round again.
+ * 4-bit epoch comes round again.
  * Foreign types (user types with traverse) can move references in their
  * own C code without telling the heap, so while any foreign object lives
  * neither shortcut is taken and nothing is made clean: every collection
@@ -111,7 +111,23 @@
 
 static FILE *debug_out(const rg_heap *h) { return h->debug_stream ? h->debug_stream : stderr; }
 
-/* ---- possible roots ---------------------------------------------------------- */
+/* ---- possible roots ----------------------------------------------------------
+ *
+ * The buffer (h->purple) is an array of entries, each pointing to a block;
+ * an object holds no slot index (Bacon and Rajan's buffer, with no
+ * removal): INBUF says an entry points to it, PURPLE that it was recorded
+ * since the buffer was last consumed. Recording an object that is INBUF
+ * only sets PURPLE. An object that dies is accounted for as freed as any
+ * (forget() in object.c clears PURPLE), but if it is INBUF its block is not
+ * returned: it stays a ghost (FREED and INBUF, see make_ghost in object.c)
+ * until the buffer drops the entry, so no entry ever points to a block
+ * that was reused. The buffer drops entries when it is consumed (the count
+ * of a full collection from roots, rg__purple_reset) and when it is
+ * compacted (full, or rg_heap_trim): each entry's INBUF is cleared and
+ * ghosts' blocks are returned (but not, while a garbage set is deleted all
+ * at once, those of its members: their flags are still read then). Every
+ * loop over the buffer is bounded by npurple, which no loop changes while
+ * it runs. */
 
 /* The buffer's bound: past a quarter of the tracked objects a full
  * collection examines everything anyway (see collect_main), so the buffer
@@ -121,37 +137,59 @@ static size_t purple_max(const rg_heap *h) {
     return quarter > RG__PURPLE_MAX ? quarter : RG__PURPLE_MAX;
 }
 
+/* Drops the entry of o, returning its block if it is a ghost. Returns 1
+ * if the entry must stay: a ghost of the garbage being deleted at once. */
+static int purple_drop(rg_heap *h, rg_object *o) {
+    if (o->flags & RG__F_FREED) {
+        if ((o->flags & RG__F_UNREACHABLE) && h->gc_state == RG__GC_DELETING) return 1;
+        rg__ghost_free(h, o);
+        return 0;
+    }
+    o->flags &= (uint16_t)~(RG__F_PURPLE | RG__F_INBUF);
+    return 0;
+}
+
+void rg__purple_compact(rg_heap *h) {
+    size_t n = 0;
+    for (size_t i = 0; i < h->npurple; i++) {
+        rg_object *o = h->purple[i];
+        if ((o->flags & (RG__F_PURPLE | RG__F_FREED)) == RG__F_PURPLE || purple_drop(h, o)) h->purple[n++] = o;
+    }
+    h->npurple = n;
+}
+
+/* Makes room for one entry: compacts the full buffer, and grows it (up to
+ * its bound) unless that left it at most half full, so that compacting
+ * costs O(1) a record. Returns 0 when there is no room: it overflows. */
+static int purple_room(rg_heap *h) {
+    if (h->npurple < h->purple_cap) return 1;
+    rg__purple_compact(h);
+    if (h->purple_cap && h->npurple <= h->purple_cap / 2) return 1;
+    size_t cap = h->purple_cap ? h->purple_cap * 2 : 256;
+    rg_object **p =
+        cap <= purple_max(h) ? rg__realloc(h, h->purple, h->purple_cap * sizeof *p, cap * sizeof *p) : NULL;
+    if (!p) {
+        /* Not an error: the next full collection just scans everything. */
+        h->purple_overflow = 1;
+        return 0;
+    }
+    h->purple = p;
+    h->purple_cap = cap;
+    return 1;
+}
+
 void rg__purple_add(rg_object *o) {
     rg_heap *h = RG__HEAP(o);
     if (h->purple_overflow) return;
-    if (h->npurple == h->purple_cap) {
-        size_t cap = h->purple_cap ? h->purple_cap * 2 : 256;
-        rg_object **p = cap <= purple_max(h)
-                            ? rg__realloc(h, h->purple, h->purple_cap * sizeof *p, cap * sizeof *p)
-                            : NULL;
-        if (!p) {
-            /* Not an error: the next full collection just scans everything. */
-            h->purple_overflow = 1;
-            return;
-        }
-        h->purple = p;
-        h->purple_cap = cap;
+    if (!(o->flags & RG__F_INBUF)) {
+        if (!purple_room(h)) return;
+        h->purple[h->npurple++] = o;
     }
-    RG__GC(o)->purple_slot = (uint32_t)h->npurple;
-    h->purple[h->npurple++] = o;
-    o->flags |= RG__F_PURPLE;
-}
-
-void rg__purple_remove(rg_object *o) {
-    rg_heap *h = RG__HEAP(o);
-    rg_object *last = h->purple[--h->npurple];
-    h->purple[RG__GC(o)->purple_slot] = last;
-    RG__GC(last)->purple_slot = RG__GC(o)->purple_slot;
-    o->flags &= ~RG__F_PURPLE;
+    o->flags |= RG__F_PURPLE | RG__F_INBUF;
 }
 
 void rg__purple_reset(rg_heap *h) {
-    for (size_t i = 0; i < h->npurple; i++) h->purple[i]->flags &= ~RG__F_PURPLE;
+    for (size_t i = 0; i < h->npurple; i++) (void)purple_drop(h, h->purple[i]);
     h->npurple = 0;
     h->purple_overflow = 0;
 }
@@ -253,7 +291,11 @@ static int visit_expand(rg_object *t, rg_label label, void *arg) {
 static void count_from_roots(rg_heap *h, rg_gc_link *young) {
     for (size_t i = 0; i < h->npurple; i++) {
         rg_object *o = h->purple[i];
-        o->flags &= ~RG__F_PURPLE;
+        if (o->flags & RG__F_FREED) { /* a ghost */
+            rg__ghost_free(h, o);
+            continue;
+        }
+        o->flags &= (uint16_t)~(RG__F_PURPLE | RG__F_INBUF);
         if (!rg__eligible(o) || (o->flags & RG__F_COLLECTING)) continue;
         o->flags |= RG__F_COLLECTING;
         rg__list_move(RG__LINK(o), young);

@@ -268,7 +268,10 @@ size_t rg_heap_destroy(rg_heap *h) {
             leaked++;
         }
     }
-    h->npurple = 0; /* the survivors are freed without release() */
+    /* The survivors are freed without release(): no entry may point to
+     * them, and none is added while they are cleared. */
+    rg__purple_reset(h);
+    h->purple_overflow = 1;
     leaked += free_survivors(h);
     rg__ptrmap_free(h, &h->weakrefs);
     rg__ptrmap_free(h, &h->weakref_ud);

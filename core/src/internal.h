@@ -22,6 +22,7 @@
 #define RG__F_FROZEN 0x200u      /* in the permanent generation */
 #define RG__F_PURPLE 0x400u      /* a possible cycle root: see heap->purple */
 #define RG__F_CLEAN 0x800u       /* survived the scan of a full collection, unchanged since: see gc.c */
+#define RG__F_INBUF 0x1000u      /* an entry of heap->purple points to this block (a ghost if FREED): see gc.c */
 #define RG__F_WRUD RG__F_HASHED  /* a weakref: its callback's user data is in heap->weakref_ud (HASHED is a str's) */
 
 /* A collector candidate that is not frozen, dying or untracked. */
@@ -41,7 +42,9 @@ static inline int rg__eligible(const rg_object *o) {
  *     from the count phase until the scan reaches it: its prev holds its
  *     gc_refs (a count, cast through uintptr_t: gc.c's accessors), and the
  *     list it is on is linked forward only, its head's prev still its tail;
- *   - on the freeing worklists (h->pending, h->dead): only next is used. */
+ *   - on the freeing worklists (h->pending, h->dead): only next is used;
+ *   - a ghost (FREED and INBUF, see "possible roots" in gc.c): on no list,
+ *     its prev holds its block's size. */
 typedef struct rg_gc_link {
     struct rg_gc_link *next;
     struct rg_gc_link *prev;
@@ -49,10 +52,8 @@ typedef struct rg_gc_link {
 
 typedef struct rg__gchead {
     rg_gc_link link;
-    /* While the object is a possible cycle root (PURPLE): its slot in
-     * heap->purple. */
-    uint32_t purple_slot;
 } rg__gchead;
+_Static_assert(sizeof(rg__gchead) == 16, "the collector's block is CPython's PyGC_Head: two words");
 
 /* The header's aux, on a container while it is CLEAN: the full collection
  * that found it reachable (its epoch, the top 4 bits) and its refcount then
@@ -267,7 +268,8 @@ struct rg_heap {
      * Every garbage cycle has one, so a full collection only examines what
      * they reach. The buffer is bounded: past RG__PURPLE_MAX entries (or on
      * allocation failure) it overflows and the next full collection scans
-     * every candidate instead. A root's slot index is its purple_slot. */
+     * every candidate instead. An object an entry points to is INBUF; one
+     * that dies so stays a ghost until the buffer drops the entry (gc.c). */
     rg_object **purple;
     size_t npurple, purple_cap;
     int purple_overflow;
@@ -276,7 +278,7 @@ struct rg_heap {
      * last collection of g or older has nothing to find. */
     uint64_t decrefs;
     /* Clean objects (gc.c): the epoch of the last full collection that
-     * examined anything (8 bits, wrapping), and how many such collections
+     * examined anything (4 bits, wrapping), and how many such collections
      * ran since the last that examined everything (at most 15, so that no
      * epoch still written in an object comes round again). */
     uint32_t clean_epoch;
@@ -361,8 +363,14 @@ void rg__free_garbage(rg_heap *h, rg_object *o);
 void rg__gc_maybe_collect(rg_heap *h);
 #define RG__PURPLE_MAX 65536
 void rg__purple_add(rg_object *o);
-void rg__purple_remove(rg_object *o);
-void rg__purple_reset(rg_heap *h); /* forget every root */
+void rg__purple_reset(rg_heap *h);   /* forget every root, return every ghost */
+void rg__purple_compact(rg_heap *h); /* drop the entries of ghosts and of objects no longer PURPLE */
+/* Ghosts: a freed container an entry of heap->purple still points to keeps
+ * its block (accounted as freed: cached, not in use) until the buffer drops
+ * the entry, which returns the block with rg__ghost_free (object.c). */
+void rg__ghost_keep(rg_heap *h, size_t size);                 /* alloc.c */
+void rg__ghost_release(rg_heap *h, void *block, size_t size); /* alloc.c */
+void rg__ghost_free(rg_heap *h, rg_object *o);
 
 /* The built-in container types, whose every reference change goes through
  * the heap's API (so it is seen); any other type with traverse is "foreign":

@@ -90,9 +90,9 @@ int rg__may_be_tracked(const rg_object *o) {
 /* The accounting of an object going away; returns its block's size. */
 static size_t forget(rg_heap *h, rg_object *o) {
     size_t size = rg__block_size(o);
-    /* A finalizer may have made it a possible root again after release()
-     * took it out of the buffer (a local bound to self, then unbound). */
-    if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
+    /* It is no possible root any more; an entry of the buffer may still
+     * point to it (INBUF): its block then stays, a ghost (free_block). */
+    o->flags &= (uint16_t)~RG__F_PURPLE;
     if (RG__TYPE(o)->destroy) RG__TYPE(o)->destroy(o);
     if (RG__TYPE(o)->traverse && h->gen[0].count > 0) h->gen[0].count--;
     if (o->flags & RG__F_TRACKED) {
@@ -104,8 +104,31 @@ static size_t forget(rg_heap *h, rg_object *o) {
     return size;
 }
 
+/* Keeps a dead container's block while an entry of the possible-root
+ * buffer points to it (INBUF): a ghost, FREED to every check, its block's
+ * size in its link's prev, until the buffer drops the entry and calls
+ * rg__ghost_free. extra is kept in the flags (UNREACHABLE: see
+ * rg__free_garbage). */
+static void make_ghost(rg_heap *h, rg_object *o, size_t size, uint16_t extra) {
+    o->flags = (uint16_t)(RG__F_FREED | RG__F_INBUF | extra);
+    o->refcnt = 0;
+    RG__LINK(o)->next = NULL;
+    RG__LINK(o)->prev = (rg_gc_link *)(void *)(uintptr_t)(sizeof(rg__gchead) + size);
+    rg__ghost_keep(h, sizeof(rg__gchead) + size);
+}
+
+void rg__ghost_free(rg_heap *h, rg_object *o) {
+    size_t size = (size_t)(uintptr_t)(void *)RG__LINK(o)->prev;
+    o->flags = RG__F_FREED;
+    rg__ghost_release(h, RG__GC(o), size);
+}
+
 /* Frees an object's block: the collector's header before a container. */
 static void free_block(rg_heap *h, rg_object *o, size_t size) {
+    if (o->flags & RG__F_INBUF) {
+        make_ghost(h, o, size, 0);
+        return;
+    }
     o->flags = RG__F_FREED;
     if (!RG__TYPE(o)->traverse) {
 #if RG_QUARANTINE
@@ -146,7 +169,12 @@ static void free_dead(rg_heap *h) {
 
 void rg__free_garbage(rg_heap *h, rg_object *o) {
     size_t size = forget(h, o);
-    /* Still UNREACHABLE: other garbage may decref it until the flush. */
+    /* Still UNREACHABLE: other garbage may decref it until the flush (or
+     * while it is a ghost: the buffer keeps ghosts made while DELETING). */
+    if (o->flags & RG__F_INBUF) {
+        make_ghost(h, o, size, RG__F_UNREACHABLE);
+        return;
+    }
     o->flags = RG__F_FREED | RG__F_UNREACHABLE;
 #if RG_QUARANTINE
     o->refcnt = 0;
@@ -211,7 +239,6 @@ static void release(rg_object *o) {
          * has no links to wait on the worklist with. */
         o->flags |= RG__F_DYING;
     } else {
-        if (o->flags & RG__F_PURPLE) rg__purple_remove(o);
         rg__list_remove(RG__LINK(o));
         o->flags = (o->flags & ~(RG__F_COLLECTING | RG__F_UNREACHABLE | RG__F_CLEAN)) | RG__F_DYING;
     }
