@@ -13,7 +13,7 @@ static void test_append_and_insert_at_the_limit(void) {
     rg_object *x = rg_int_new(h, 7), *l = rg_list_new(h);
     for (int i = 0; i < 5; i++) CU_ASSERT_EQUAL_FATAL(rg_list_append(l, x), 0);
     /* 5 items would over-allocate to 8: held to the limit */
-    CU_ASSERT_EQUAL(rg_sizeof(l), 56 + 6 * sizeof(void *));
+    CU_ASSERT_EQUAL(rg_sizeof(l), LIST_BYTES + 6 * sizeof(void *));
     CU_ASSERT_EQUAL(rg_list_insert(l, 0, x), 0);
     CU_ASSERT_EQUAL(rg_list_size(l), 6);
     CU_ASSERT_EQUAL(rg_list_append(l, x), RG_ERANGE);
@@ -26,7 +26,7 @@ static void test_append_and_insert_at_the_limit(void) {
     CU_ASSERT_EQUAL(rg_list_insert_new(l, 3, y), RG_ERANGE);
     CU_ASSERT_EQUAL(rg_list_size(l), 6);
     CU_ASSERT_EQUAL(rg_refcount(x), 7);
-    CU_ASSERT_EQUAL(rg_sizeof(l), 56 + 6 * sizeof(void *));
+    CU_ASSERT_EQUAL(rg_sizeof(l), LIST_BYTES + 6 * sizeof(void *));
     CU_ASSERT_EQUAL(rg_list_reserve(l, 7), RG_ERANGE);
     CU_ASSERT_EQUAL(rg_list_reserve(l, 6), 0);
     /* below the limit again, it takes items */
@@ -43,9 +43,9 @@ static void test_reserve_at_the_limit(void) {
     rg_heap *h = heap_new();
     rg_object *l = rg_list_new(h);
     CU_ASSERT_EQUAL(rg_list_reserve(l, 7), RG_ERANGE);
-    CU_ASSERT_EQUAL(rg_sizeof(l), 56);
+    CU_ASSERT_EQUAL(rg_sizeof(l), LIST_BYTES);
     CU_ASSERT_EQUAL(rg_list_reserve(l, 6), 0);
-    CU_ASSERT_EQUAL(rg_sizeof(l), 56 + 6 * sizeof(void *));
+    CU_ASSERT_EQUAL(rg_sizeof(l), LIST_BYTES + 6 * sizeof(void *));
     rg_decref(l);
     heap_end(h);
 }

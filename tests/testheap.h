@@ -7,6 +7,16 @@
 #include "refgraph.h"
 #include "testutil.h"
 
+/* Object sizes the tests expect (docs/heap.md, "Object layout"): the
+ * collector's block before every container, then the object. */
+#define GC_BLOCK 16
+#define LIST_BYTES (GC_BLOCK + 32)    /* 48; CPython 3.11: 56 */
+#define INST_BYTES (GC_BLOCK + 48)    /* 64; CPython 3.11: 56 + a dict or values */
+#define WEAKREF_BYTES (GC_BLOCK + 48) /* 64; CPython 3.11: 80 */
+/* What the heap's bytes grow by for an object of n bytes: its block, in a
+ * class of 16 bytes. */
+#define BLOCK(n) (((n) + 15) / 16 * 16)
+
 typedef struct test_alloc {
     long fail_at;      /* 0: never; n: the nth allocation (malloc or realloc) fails */
     long count;        /* allocations so far */

@@ -7,8 +7,8 @@
 /* The table: one block holding, as CPython's keys object, a small header,
  * the sparse index (index_cap slots of 1, 2 or 4 bytes, the narrowest that
  * can number ents_cap entries and the two markers) and the dense entries.
- * A dict without one (empty, never written) is just its object: 64 bytes
- * with the collector's block, as CPython's empty dict. */
+ * A dict without one (empty, never written) is just its object: 48 bytes
+ * with the collector's block (CPython's empty dict: 64). */
 typedef struct entry {
     uint64_t hash;
     rg_object *key; /* NULL: deleted */

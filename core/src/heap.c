@@ -44,28 +44,64 @@ int rg_heap_errno(const rg_heap *h) { return h->last_error; }
 
 /* ---- lifecycle ------------------------------------------------------------------ */
 
-/* ---- the heap table ------------------------------------------------------------
+/* ---- kinds ---------------------------------------------------------------------
  *
- * An object names its heap by a 16-bit slot in this process-wide table
- * rather than by an 8-byte pointer. Slot 0 stays empty. A heap takes a free
- * slot when it is made (a compare-and-swap: heaps may be made on several
- * threads at once) and gives it back when destroyed; an object is only
- * used by the thread that uses its heap, which wrote the slot before. */
-rg_heap *_Atomic rg__heaps[RG_HEAPS_MAX + 1];
-static _Atomic unsigned heap_hint;
+ * An object names its heap and type by a 16-bit kind in this process-wide
+ * table (internal.h) rather than by two 8-byte pointers. A heap claims a
+ * free entry with a compare-and-swap (heaps may be made and used on
+ * several threads at once), writes the type, and remembers the pair; it
+ * clears its entries when it is destroyed. */
+rg__kind rg__kinds[RG_KINDS_MAX + 1];
+static _Atomic unsigned kind_hint;
 
-static unsigned heap_claim(rg_heap *h) {
-    unsigned start = atomic_load_explicit(&heap_hint, memory_order_relaxed);
-    for (unsigned i = 0; i < RG_HEAPS_MAX; i++) {
-        unsigned slot = 1 + (start + i) % RG_HEAPS_MAX;
+static uint16_t kind_claim(rg_heap *h, const rg_type *type) {
+    unsigned start = atomic_load_explicit(&kind_hint, memory_order_relaxed);
+    for (unsigned i = 0; i < RG_KINDS_MAX; i++) { /* each entry is tried once */
+        unsigned k = 1 + (start + i) % RG_KINDS_MAX;
         rg_heap *expected = NULL;
-        if (atomic_load_explicit(&rg__heaps[slot], memory_order_relaxed) == NULL &&
-            atomic_compare_exchange_strong(&rg__heaps[slot], &expected, h)) {
-            atomic_store_explicit(&heap_hint, slot, memory_order_relaxed);
-            return slot;
+        if (atomic_load_explicit(&rg__kinds[k].heap, memory_order_relaxed) == NULL &&
+            atomic_compare_exchange_strong(&rg__kinds[k].heap, &expected, h)) {
+            rg__kinds[k].type = type;
+            atomic_store_explicit(&kind_hint, k, memory_order_relaxed);
+            return (uint16_t)k;
         }
     }
     return 0;
+}
+
+uint16_t rg__kind_of(rg_heap *h, const rg_type *type) {
+    if (type == h->kind_type) return h->kind_last;
+    void **v = rg__ptrmap_find(&h->kinds, type);
+    uint16_t k = v ? (uint16_t)(uintptr_t)*v : 0;
+    if (!k) {
+        v = rg__ptrmap_upsert(h, &h->kinds, type);
+        if (!v) {
+            h->last_error = RG_ENOMEM;
+            return 0;
+        }
+        k = kind_claim(h, type);
+        if (!k) {
+            rg__ptrmap_remove(&h->kinds, type);
+            h->last_error = RG_ERANGE;
+            return 0;
+        }
+        *v = (void *)(uintptr_t)k;
+    }
+    h->kind_type = type;
+    h->kind_last = k;
+    return k;
+}
+
+/* Gives back every kind of the heap: none of its objects is left. */
+static void kinds_release(rg_heap *h) {
+    for (size_t i = 0; i < h->kinds.cap; i++)
+        if (h->kinds.slots[i].key) {
+            unsigned k = (unsigned)(uintptr_t)h->kinds.slots[i].value;
+            rg__kinds[k].type = NULL;
+            atomic_store_explicit(&rg__kinds[k].heap, NULL, memory_order_release);
+        }
+    rg__ptrmap_free(h, &h->kinds);
+    h->kind_type = NULL;
 }
 
 rg_heap *rg_heap_new(void) { return rg_heap_new_with(&rg__std_allocator); }
@@ -76,11 +112,6 @@ rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
     if (!h) return NULL;
     memset(h, 0, sizeof *h);
     h->alloc = *allocator;
-    h->slot = heap_claim(h);
-    if (!h->slot) {
-        allocator->free(allocator->ud, h, sizeof *h);
-        return NULL;
-    }
     h->big_atoms.next = h->big_atoms.prev = &h->big_atoms;
     /* Not secret, only distinct: time, address and a per-process count. */
     /* Heaps may be made on several threads at once: the count is atomic. */
@@ -275,11 +306,12 @@ size_t rg_heap_destroy(rg_heap *h) {
     leaked += free_survivors(h);
     rg__ptrmap_free(h, &h->weakrefs);
     rg__ptrmap_free(h, &h->weakref_ud);
+    rg__ptrmap_free(h, &h->old_ids);
+    kinds_release(h);
     rg__free(h, h->callbacks, h->callbacks_cap * sizeof *h->callbacks);
     rg__free(h, h->purple, h->purple_cap * sizeof *h->purple);
     rg__intern_free(h);
     rg__alloc_destroy(h);
-    atomic_store(&rg__heaps[h->slot], NULL);
     rg_allocator a = h->alloc;
     a.free(a.ud, h, sizeof *h);
     return leaked;

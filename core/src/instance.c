@@ -59,7 +59,7 @@ typedef struct rg_class {
 /* In an instance's cap: its attributes are pairs of its own, in u.own. */
 #define OWN 0x80000000u
 
-/* 56 bytes, 80 with the collector's block: one size class. */
+/* 48 bytes, 64 with the collector's block: one size class. */
 typedef struct rg_instance {
     rg_object ob;
     rg_object *cls;

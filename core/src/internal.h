@@ -24,6 +24,7 @@
 #define RG__F_CLEAN 0x800u       /* survived the scan of a full collection, unchanged since: see gc.c */
 #define RG__F_INBUF 0x1000u      /* an entry of heap->purple points to this block (a ghost if FREED): see gc.c */
 #define RG__F_WRUD RG__F_HASHED  /* a weakref: its callback's user data is in heap->weakref_ud (HASHED is a str's) */
+#define RG__F_OLDERA 0x2000u     /* made in an earlier era of ids: its id is in heap->old_ids */
 
 /* A collector candidate that is not frozen, dying or untracked. */
 static inline int rg__eligible(const rg_object *o) {
@@ -67,16 +68,41 @@ _Static_assert(sizeof(rg__gchead) == 16, "the collector's block is CPython's PyG
 #define RG__LINK(o) (&RG__GC(o)->link)
 #define RG__OBJ(l) ((rg_object *)(void *)((char *)(l) + sizeof(rg__gchead))) /* link is first */
 
-/* ---- the heap table: an object's heap --------------------------------------- */
-extern rg_heap *_Atomic rg__heaps[RG_HEAPS_MAX + 1];
+_Static_assert(sizeof(rg_object) == 16, "the header is 16 bytes, as CPython's PyObject");
+
+/* ---- kinds: an object's heap and type ----------------------------------------
+ *
+ * The process-wide table of (heap, type) pairs that an object's 16-bit kind
+ * indexes (heap.c). Kind 0 stays empty. A heap claims an entry (a
+ * compare-and-swap on heap: heaps live on several threads) the first time it
+ * makes an object of a type, and clears its entries when destroyed; an
+ * object is used only by the thread that uses its heap, which claimed the
+ * entry before making it. */
+typedef struct rg__kind {
+    rg_heap *_Atomic heap;
+    const rg_type *type;
+} rg__kind;
+extern rg__kind rg__kinds[RG_KINDS_MAX + 1];
 static inline rg_heap *rg__heap_of(const rg_object *o) {
-    return atomic_load_explicit(&rg__heaps[o->heap_slot], memory_order_relaxed);
+    return atomic_load_explicit(&rg__kinds[o->kind].heap, memory_order_relaxed);
 }
 #define RG__HEAP(o) rg__heap_of(o)
-#define RG__TYPE(o) ((o)->type)
-/* The id: 48 bits in the header. */
-static inline uint64_t rg__id(const rg_object *o) { return (uint64_t)o->id_hi << 32 | o->id_lo; }
-#define RG__ID_MAX ((UINT64_C(1) << 48) - 1)
+#define RG__TYPE(o) (rg__kinds[(o)->kind].type)
+/* The heap's kind for type: claimed on first use; 0 when none is left
+ * (RG_ERANGE) or out of memory (RG_ENOMEM), with h->last_error set. */
+uint16_t rg__kind_of(rg_heap *h, const rg_type *type);
+
+/* ---- ids --------------------------------------------------------------------
+ *
+ * The header holds an id's low 48 bits (the stamp). The heap's era is the
+ * rest: every object made since the era began has id era * 2^48 + stamp.
+ * When the stamps run out the heap records the full id of each live object
+ * in h->old_ids, marks it RG__F_OLDERA, and begins the next era (object.c). */
+#ifndef RG__ID_BITS
+#define RG__ID_BITS 48 /* a test build makes it smaller, to reach the end of an era */
+#endif
+#define RG__STAMP_MAX ((UINT64_C(1) << RG__ID_BITS) - 1)
+uint64_t rg__id(const rg_object *o);
 
 /* ---- intrusive doubly linked lists ---------------------------------------- */
 
@@ -220,13 +246,17 @@ struct rg_heap {
     uint64_t heap_id; /* tells dumps of different heaps apart */
     rg__arena arena[RG__ARENAS];
     rg__big big_atoms; /* large atoms (and all atoms with RG_ALLOCATOR_EACH_BLOCK) */
-    unsigned slot;     /* this heap's slot in rg__heaps */
+    /* Kinds (see above): the last type asked for, and every type's. */
+    const rg_type *kind_type;
+    uint16_t kind_last;
+    rg__ptrmap kinds; /* type -> its kind, as a uintptr_t */
     void *deferred[RG__CLASSES], *deferred_tail[RG__CLASSES], *deferred_rest; /* see alloc.c */
     size_t cached_bytes; /* slab bytes not handed out */
     rg__names names; /* attribute names, interned */
     int last_error;
     size_t bytes, peak, live;
-    uint64_t next_id;
+    uint64_t next_id; /* the last id handed out */
+    rg__ptrmap old_ids; /* object -> its id, for objects of earlier eras */
     rg_misuse_fn misuse;
     void *misuse_ud;
 

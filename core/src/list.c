@@ -2,8 +2,8 @@
 #include "internal.h"
 
 /* The most items a list holds, RG_LIST_MAX: its length and capacity are
- * 32-bit, so that the list is 40 bytes (64 with the collector's block,
- * CPython's 56 bytes in pymalloc's 64-byte class). tests/test_list_limit.c
+ * 32-bit, so that the list is 32 bytes (48 with the collector's block;
+ * CPython's is 56, in pymalloc's 64-byte class). tests/test_list_limit.c
  * builds this file with a smaller limit. */
 #ifndef RG__LIST_MAX
 #define RG__LIST_MAX RG_LIST_MAX
@@ -24,7 +24,7 @@ typedef struct rg_list {
     uint32_t len, cap;
 } rg_list;
 
-_Static_assert(sizeof(rg_list) == 40, "a list is 40 bytes, 64 with its collector block");
+_Static_assert(sizeof(rg_list) == 32, "a list is the header and two words: 48 bytes with its collector block");
 
 #define LIST(o) ((rg_list *)(o))
 

@@ -4,14 +4,79 @@
 
 #include "internal.h"
 
+/* ---- ids and eras --------------------------------------------------------------
+ *
+ * An object's header holds the low RG__ID_BITS bits of its id, the stamp;
+ * the rest is the heap's era, the high bits of h->next_id. Before the
+ * stamps run out (within the last sixteenth of an era) the heap begins the
+ * next era: it records the full id of every live object not yet recorded
+ * in h->old_ids and marks it RG__F_OLDERA, then moves next_id to the next
+ * era's start. Ids stay 64-bit, never reused, larger for later objects and
+ * the same in every dump; the walk costs one pass over the live objects per
+ * 2^48 allocations, and a map entry per object that outlives its era.
+ *
+ * It is done only while no collection runs and nothing is being freed
+ * (every live object is then on the heap's own lists, where
+ * rg_heap_foreach finds it); until such a moment, or while recording runs
+ * out of memory, the heap goes on with the stamps left, and making an
+ * object fails at the last one (RG_ERANGE, RG_ENOMEM). */
+#define RG__ERA_RESERVE (RG__STAMP_MAX >> 4)
+
+static uint64_t id_in_era(uint64_t era_base, const rg_object *o) {
+    return era_base | ((uint64_t)o->id_hi << 32 | o->id_lo);
+}
+
+uint64_t rg__id(const rg_object *o) {
+    const rg_heap *h = RG__HEAP(o);
+    if (o->flags & RG__F_OLDERA) {
+        void **v = rg__ptrmap_find(&h->old_ids, o);
+        return v ? (uint64_t)(uintptr_t)*v : 0;
+    }
+    return id_in_era(h->next_id & ~RG__STAMP_MAX, o);
+}
+
+typedef struct era_walk {
+    rg_heap *h;
+    uint64_t base;
+} era_walk;
+
+static int record_id(rg_object *o, void *arg) {
+    era_walk *w = arg;
+    if (o->flags & RG__F_OLDERA) return 0;
+    void **v = rg__ptrmap_upsert(w->h, &w->h->old_ids, o);
+    if (!v) return RG_ENOMEM;
+    *v = (void *)(uintptr_t)id_in_era(w->base, o);
+    o->flags |= RG__F_OLDERA;
+    return 0;
+}
+
+/* Records every live object of the current era and begins the next: 0, or
+ * -1 (h->last_error set) when it cannot now. What was recorded stays
+ * recorded, with its right id, so a later attempt continues. */
+static int begin_era(rg_heap *h) {
+    if (UINTPTR_MAX < UINT64_MAX) return rg__fail(h, RG_ERANGE), -1; /* a map value holds an id */
+    if (h->gc_state != RG__GC_IDLE || h->draining || h->pending || h->dead) return rg__fail(h, RG_ERANGE), -1;
+    if (h->next_id >= UINT64_MAX - RG__STAMP_MAX) return rg__fail(h, RG_ERANGE), -1;
+    era_walk w = {h, h->next_id & ~RG__STAMP_MAX};
+    if (rg_heap_foreach(h, record_id, &w) != 0) return rg__fail(h, RG_ENOMEM), -1;
+    h->next_id |= RG__STAMP_MAX; /* the next id is the next era's first */
+    return 0;
+}
+
+/* Makes sure an id is left for the object about to be made: 0, or -1. */
+static int take_id(rg_heap *h) {
+    if ((h->next_id & RG__STAMP_MAX) >= RG__STAMP_MAX - RG__ERA_RESERVE && begin_era(h) != 0 &&
+        (h->next_id & RG__STAMP_MAX) == RG__STAMP_MAX)
+        return -1;
+    return 0;
+}
+
 /* ---- allocation ---------------------------------------------------------------- */
 
 rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int track) {
     rg_object *o;
-    if (h->next_id >= RG__ID_MAX) {
-        h->last_error = RG_ERANGE; /* 2^48 - 1 objects made: no id is left */
-        return NULL;
-    }
+    uint16_t kind = rg__kind_of(h, type);
+    if (!kind) return NULL;
     if (type->traverse) {
         h->gen[0].count++;
         rg__gc_maybe_collect(h);
@@ -21,18 +86,24 @@ rg_object *rg__object_alloc(rg_heap *h, const rg_type *type, size_t size, int tr
             if (h->gen[0].count > 0) h->gen[0].count--;
             return NULL;
         }
+        /* The id is taken after the collection, which may make objects. */
+        if (take_id(h) != 0) {
+            rg__free(h, g, sizeof *g + size);
+            if (h->gen[0].count > 0) h->gen[0].count--;
+            return NULL;
+        }
         memset(g, 0, sizeof *g + size);
         o = (rg_object *)(void *)(g + 1);
     } else {
+        if (take_id(h) != 0) return NULL;
         o = rg__atom_malloc(h, size);
         if (!o) return NULL;
         memset(o, 0, size);
     }
-    o->type = type;
-    o->heap_slot = (uint16_t)h->slot;
-    uint64_t id = ++h->next_id;
-    o->id_lo = (uint32_t)id;
-    o->id_hi = (uint16_t)(id >> 32);
+    o->kind = kind;
+    uint64_t stamp = ++h->next_id & RG__STAMP_MAX;
+    o->id_lo = (uint32_t)stamp;
+    o->id_hi = (uint16_t)(stamp >> 32);
     o->refcnt = 1;
     if (track) {
         o->flags = RG__F_TRACKED;
@@ -93,6 +164,7 @@ static size_t forget(rg_heap *h, rg_object *o) {
     /* It is no possible root any more; an entry of the buffer may still
      * point to it (INBUF): its block then stays, a ghost (free_block). */
     o->flags &= (uint16_t)~RG__F_PURPLE;
+    if (o->flags & RG__F_OLDERA) rg__ptrmap_remove(&h->old_ids, o);
     if (RG__TYPE(o)->destroy) RG__TYPE(o)->destroy(o);
     if (RG__TYPE(o)->traverse && h->gen[0].count > 0) h->gen[0].count--;
     if (o->flags & RG__F_TRACKED) {

@@ -4,8 +4,8 @@
 
 #include "internal.h"
 
-/* 32 bytes, 80 with the collector's block (CPython's weakref.ref takes 80
- * too). The callback's user data, which most weakrefs do not have, is kept
+/* 48 bytes, 64 with the collector's block (CPython's weakref.ref takes
+ * 80). The callback's user data, which most weakrefs do not have, is kept
  * by the heap beside the weakref (heap->weakref_ud, flag RG__F_WRUD) until
  * the weakref is cleared. */
 typedef struct rg_weakref {

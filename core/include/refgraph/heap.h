@@ -42,9 +42,14 @@
 extern "C" {
 #endif
 
-/* The most heaps one process may have alive at once (an object names its
- * heap with a 16-bit slot). */
-#define RG_HEAPS_MAX 65535
+/* An object names its heap and its type together with a 16-bit "kind", an
+ * index into a process-wide table of (heap, type) pairs: a heap takes one
+ * kind for each type it makes objects of, and gives them back when it is
+ * destroyed. At most RG_KINDS_MAX kinds are in use at once in a process:
+ * some 5,900 heaps that use every built-in type, or more that use fewer.
+ * Making a heap, or an object of a type new to its heap, fails with
+ * RG_ERANGE past that. */
+#define RG_KINDS_MAX 65535
 
 typedef struct rg_heap rg_heap;
 typedef struct rg_type rg_type;
@@ -52,26 +57,26 @@ typedef struct rg_object rg_object;
 
 /* ---- the object header ------------------------------------------------ */
 
-/* Every heap object starts with this 24-byte header. A user-defined type
- * embeds it as its first member:
+/* Every heap object starts with this 16-byte header, as CPython's
+ * PyObject. A user-defined type embeds it as its first member:
  *     typedef struct { rg_object ob; rg_object *left, *right; } node;
- * (members needing more than 8-byte alignment are not supported: a
- * container's header follows the collector's 24-byte links). Fields marked
- * private are the heap's; read the rest through the accessors below.
+ * (members needing more than 16-byte alignment are not supported). Every
+ * field is the heap's: read them through the accessors below (rg_type_of,
+ * rg_object_heap, rg_id, rg_refcount).
  *
- * What the header does not hold: the collector's links and working count,
- * which only containers (types with traverse) have, in a block placed right
- * before the object as CPython's PyGC_Head is; the owning heap, found
- * through heap_slot in a process-wide table; a hash, which only str caches,
- * in the str. See docs/heap.md, "Object layout". */
+ * What the header does not hold: the collector's links, which only
+ * containers (types with traverse) have, in a block placed right before the
+ * object as CPython's PyGC_Head is; the type and the owning heap, found
+ * through the kind in a process-wide table; the id's era, kept by the heap
+ * for the few objects that outlive 2^48 allocations; a hash, which only str
+ * caches, in the str. See docs/heap.md, "Object layout". */
 struct rg_object {
-    const rg_type *type; /* private: read it with rg_type_of */
-    uint32_t refcnt;     /* private: strong references (see rg_refcount) */
-    uint16_t flags;      /* private: RG__F_* bits */
-    uint16_t heap_slot;  /* private: the owning heap's slot in the heap table */
-    uint32_t id_lo;      /* private: the id's low 32 bits (see rg_id) */
-    uint16_t id_hi;      /* private: its next 16 bits */
-    uint16_t aux;        /* private: the collector's (see internal.h) */
+    uint32_t refcnt; /* strong references (see rg_refcount) */
+    uint16_t flags;  /* RG__F_* bits */
+    uint16_t kind;   /* (heap, type): see RG_KINDS_MAX */
+    uint32_t id_lo;  /* the id's low 32 bits (see rg_id) */
+    uint16_t id_hi;  /* its next 16 bits */
+    uint16_t aux;    /* the collector's (see internal.h) */
 };
 
 /* ---- edge labels ------------------------------------------------------ */
@@ -177,7 +182,7 @@ typedef void (*rg_misuse_fn)(rg_misuse kind, const char *type_name,
                              uint64_t id, intptr_t refcnt, void *ud);
 
 /* Returns a new heap using malloc/realloc/free, or NULL when out of memory
- * or when RG_HEAPS_MAX heaps are alive in the process already. */
+ * or when the process's kinds are used up (RG_KINDS_MAX). */
 rg_heap *rg_heap_new(void);
 
 /* Returns a new heap using the allocator (copied), or NULL. */

@@ -1,0 +1,193 @@
+/* test_ids.c — ids across eras. The header holds an id's low 48 bits; the
+ * heap records the full id of each object that outlives its era. This suite
+ * builds object.c with 10-bit stamps (eras of 1,024 ids), so that a few
+ * thousand allocations cross many eras: ids stay unique, never reused,
+ * larger for later objects, and each object keeps its id for life. */
+#include "testheap.h"
+
+#define ERA 1024u
+
+typedef struct seen {
+    uint64_t *ids;
+    size_t n, cap;
+} seen;
+
+static int collect_id(rg_object *o, void *arg) {
+    seen *s = arg;
+    if (s->n < s->cap) s->ids[s->n] = rg_id(o);
+    s->n++;
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Every live object's id, sorted: all distinct and non-zero. */
+static void check_distinct(rg_heap *h) {
+    static uint64_t ids[1 << 16];
+    seen s = {ids, 0, sizeof ids / sizeof *ids};
+    rg_heap_foreach(h, collect_id, &s);
+    CU_ASSERT_FATAL(s.n <= s.cap);
+    qsort(ids, s.n, sizeof *ids, cmp_u64);
+    for (size_t i = 0; i < s.n; i++) {
+        CU_ASSERT_NOT_EQUAL(ids[i], 0);
+        if (i) CU_ASSERT(ids[i] > ids[i - 1]);
+    }
+}
+
+/* Long-lived objects of many eras keep their ids while the ids of new ones
+ * go on growing; freed objects' blocks are reused, their ids never. */
+static void test_eras(void) {
+    rg_heap *h = heap_new();
+    enum { KEEP = 200, ROUNDS = 40 };
+    rg_object *keep[KEEP];
+    uint64_t keep_id[KEEP];
+    for (int i = 0; i < KEEP; i++) {
+        keep[i] = (i % 3) ? rg_int_new(h, i) : rg_list_new(h);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(keep[i]);
+        keep_id[i] = rg_id(keep[i]);
+    }
+    uint64_t last = rg_id(keep[KEEP - 1]);
+    for (int r = 0; r < ROUNDS; r++) {
+        /* about two eras of short-lived objects per round */
+        for (unsigned i = 0; i < 2 * ERA; i++) {
+            rg_object *o = (i % 2) ? rg_str_new(h, "x") : rg_list_new(h);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+            CU_ASSERT(rg_id(o) > last);
+            last = rg_id(o);
+            rg_decref(o);
+        }
+        /* replace one kept object a round: the new one is of a later era */
+        int k = r % KEEP;
+        rg_decref(keep[k]);
+        keep[k] = rg_int_new(h, r);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(keep[k]);
+        CU_ASSERT(rg_id(keep[k]) > last);
+        last = keep_id[k] = rg_id(keep[k]);
+        for (int i = 0; i < KEEP; i++) CU_ASSERT_EQUAL(rg_id(keep[i]), keep_id[i]);
+        check_distinct(h);
+    }
+    CU_ASSERT(last > (uint64_t)ROUNDS * 2 * ERA); /* many eras went by */
+    rg_heap_stats st;
+    rg_heap_get_stats(h, &st);
+    CU_ASSERT(st.max_id >= last);
+    for (int i = 0; i < KEEP; i++) rg_decref(keep[i]);
+    heap_end(h);
+}
+
+/* An era cannot begin while a collection runs: a finalizer that makes
+ * objects near the end of an era makes them with the stamps left, and the
+ * next era begins once the collection is over. */
+static int made_in_finalizer;
+static rg_object *finalizer_sink;
+
+static void fin_make(rg_object *self) {
+    rg_list_append(finalizer_sink, self); /* resurrected: it must keep its id */
+    for (int i = 0; i < 100; i++) {
+        rg_object *o = rg_int_new(rg_object_heap(self), i);
+        if (!o) break;
+        made_in_finalizer++;
+        rg_list_append_new(finalizer_sink, o);
+    }
+}
+
+static void test_era_waits_for_collection(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    finalizer_sink = rg_list_new(h);
+    rg_object *cls = rg_class_new(h, "F");
+    rg_class_set_finalizer(cls, fin_make, 0);
+    /* Bring the stamps to just before the reserve at the era's end. */
+    for (unsigned i = 0; i < 2 * ERA; i++) {
+        rg_object *o = rg_int_new(h, 0);
+        uint64_t stamp = rg_id(o) % ERA;
+        rg_decref(o);
+        if (stamp >= ERA - ERA / 16 - 8) break;
+    }
+    /* A garbage cycle whose finalizer makes 100 objects. */
+    rg_object *a = rg_instance_new(h, cls);
+    rg_setattr(a, "self", a);
+    uint64_t a_id = rg_id(a);
+    rg_decref(a);
+    made_in_finalizer = 0;
+    rg_gc_collect(h, 2); /* resurrected: nothing collected */
+    /* The 100 fitted in the stamps left (reserve 63 + 8); any that did not
+     * failed cleanly rather than take an id of the next era. */
+    CU_ASSERT(made_in_finalizer > 0);
+    CU_ASSERT_EQUAL(rg_list_size(finalizer_sink), (size_t)made_in_finalizer + 1);
+    CU_ASSERT_PTR_EQUAL(rg_list_get(finalizer_sink, 0), a);
+    check_distinct(h);
+    uint64_t before = a_id;
+    for (size_t i = 1; i < rg_list_size(finalizer_sink); i++) {
+        uint64_t id = rg_id(rg_list_get(finalizer_sink, (ptrdiff_t)i));
+        CU_ASSERT(id > before);
+        before = id;
+    }
+    /* After the collection the era begins: the next object is of the next one. */
+    rg_object *o = rg_int_new(h, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT(rg_id(o) > before);
+    CU_ASSERT(rg_id(o) % ERA < ERA - ERA / 16);
+    CU_ASSERT_EQUAL(rg_id(a), a_id);
+    check_distinct(h);
+    rg_decref(o);
+    rg_decref(finalizer_sink);
+    rg_decref(cls);
+    heap_end(h);
+}
+
+/* Recording an era's ids can run out of memory: the heap goes on with the
+ * stamps left, then making an object fails with RG_ENOMEM at the last one;
+ * nothing is half-done, and once memory is back the next era begins. */
+static void test_era_out_of_memory(void) {
+    rg_heap *h = heap_new();
+    enum { KEEP = 300 }; /* their record needs the map to grow past 512 bytes: the allocator's */
+    rg_object *keep[KEEP];
+    uint64_t keep_id[KEEP];
+    for (int i = 0; i < KEEP; i++) {
+        keep[i] = rg_int_new(h, i);
+        keep_id[i] = rg_id(keep[i]);
+    }
+    uint64_t last = 0;
+    for (unsigned i = 0; i < 2 * ERA; i++) { /* to the reserve at the era's end */
+        rg_object *o = rg_int_new(h, 0);
+        last = rg_id(o);
+        rg_decref(o);
+        if (last % ERA >= ERA - ERA / 16) break;
+    }
+    ALLOC.fail_at = ALLOC.count + 1; /* every allocator call fails from now */
+    rg_object *o = NULL;
+    for (unsigned i = 0; i < ERA; i++) {
+        o = rg_int_new(h, 0);
+        if (!o) break;
+        CU_ASSERT(rg_id(o) > last);
+        last = rg_id(o);
+        rg_decref(o);
+    }
+    ALLOC.fail_at = 0;
+    CU_ASSERT_PTR_NULL(o);
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_ENOMEM);
+    CU_ASSERT_EQUAL(last % ERA, ERA - 1); /* it failed at the last stamp, no sooner */
+    for (int i = 0; i < KEEP; i++) CU_ASSERT_EQUAL(rg_id(keep[i]), keep_id[i]);
+    o = rg_int_new(h, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT(rg_id(o) > last);
+    CU_ASSERT_EQUAL(rg_id(o) % ERA, 0); /* the next era's first */
+    rg_decref(o);
+    for (int i = 0; i < KEEP; i++) CU_ASSERT_EQUAL(rg_id(keep[i]), keep_id[i]);
+    check_distinct(h);
+    for (int i = 0; i < KEEP; i++) rg_decref(keep[i]);
+    heap_end(h);
+}
+
+int main(void) {
+    static const test_case cases[] = {
+        {"ids across eras", test_eras},
+        {"an era waits for the collection to end", test_era_waits_for_collection},
+        {"an era's record out of memory", test_era_out_of_memory},
+        {NULL, NULL},
+    };
+    return run_suite("ids", cases);
+}
