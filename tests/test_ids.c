@@ -182,11 +182,84 @@ static void test_era_out_of_memory(void) {
     heap_end(h);
 }
 
+/* Makes objects, kept alive (no block is freed, so the debug quarantine
+ * keeps what was freed before), until an era has begun; returns how many,
+ * in keep. */
+static size_t cross_era(rg_heap *h, rg_object **keep, size_t cap) {
+    rg_object *first = rg_int_new(h, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(first);
+    uint64_t era = rg_id(first) / ERA;
+    keep[0] = first;
+    size_t n = 1;
+    while (n < cap) {
+        rg_object *o = rg_int_new(h, 0);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+        keep[n++] = o;
+        if (rg_id(o) / ERA > era) break;
+    }
+    CU_ASSERT_FATAL(rg_id(keep[n - 1]) / ERA > era);
+    return n;
+}
+
+/* A type's destroy sees the object it destroys with its own id, an object
+ * of an earlier era as any other. */
+static uint64_t destroyed_id;
+static void destroy_note(rg_object *o) { destroyed_id = rg_id(o); }
+
+static void test_destroy_sees_id(void) {
+    rg_heap *h = heap_new();
+    static const rg_type noted = {.name = "noted", .basic_size = sizeof(rg_object), .destroy = destroy_note};
+    static rg_object *keep[3 * ERA];
+    rg_object *x = rg_object_new(h, &noted), *y = rg_object_new(h, &noted);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+    uint64_t x_id = rg_id(x), y_id = rg_id(y);
+    rg_decref(y); /* of this era */
+    CU_ASSERT_EQUAL(destroyed_id, y_id);
+    size_t n = cross_era(h, keep, sizeof keep / sizeof *keep);
+    CU_ASSERT_EQUAL(rg_id(x), x_id);
+    rg_decref(x); /* of an earlier era */
+    CU_ASSERT_EQUAL(destroyed_id, x_id);
+    for (size_t i = 0; i < n; i++) rg_decref(keep[i]);
+    heap_end(h);
+}
+
+/* A misuse report on a freed object (debug builds keep its header) names
+ * the object's id, whether it outlived its era or was freed before an era
+ * began; never the id of another object. */
+static void test_freed_object_id(void) {
+#ifdef RG_DEBUG
+    rg_heap *h = heap_new();
+    static rg_object *keep[3 * ERA];
+    rg_object *x = rg_dict_new(h), *y = rg_dict_new(h);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+    uint64_t x_id = rg_id(x), y_id = rg_id(y);
+    rg_decref(y); /* freed in its own era, which then ends */
+    size_t n = cross_era(h, keep, sizeof keep / sizeof *keep);
+    rg_incref(y);
+    CU_ASSERT_EQUAL(MISUSE.count, 1);
+    CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_FREED_OBJECT);
+    CU_ASSERT_EQUAL(MISUSE.id, y_id);
+    rg_decref(x); /* an object of an earlier era, freed */
+    rg_incref(x);
+    CU_ASSERT_EQUAL(MISUSE.count, 2);
+    CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_FREED_OBJECT);
+    CU_ASSERT_EQUAL(MISUSE.id, x_id);
+    for (size_t i = 0; i < n; i++) rg_decref(keep[i]);
+    heap_end(h);
+#else
+    CU_PASS("poisoned headers are kept only in RG_DEBUG_CHECKS builds");
+#endif
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"ids across eras", test_eras},
         {"an era waits for the collection to end", test_era_waits_for_collection},
         {"an era's record out of memory", test_era_out_of_memory},
+        {"destroy sees the id of an object of an earlier era", test_destroy_sees_id},
+        {"a freed object's misuse report names its id across eras", test_freed_object_id},
         {NULL, NULL},
     };
     return run_suite("ids", cases);
