@@ -554,6 +554,55 @@ static void test_kinds_run_out_and_come_back(void) {
     free(types);
 }
 
+/* With the kinds used up, a heap still makes objects of the types it has
+ * and fails cleanly, with RG_ERANGE, for the others: in whatever API the
+ * object is made (a weakref, a dict's str key), nothing leaks. */
+static void test_kinds_run_out_in_every_api(void) {
+    rg_heap *h = heap_new();
+    rg_object *d = rg_dict_new(h), *cls = rg_class_new(h, "C"), *none = rg_none_new(h);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cls);
+    /* Another heap takes every kind left. */
+    size_t ntypes = RG_KINDS_MAX;
+    rg_type *types = calloc(ntypes, sizeof *types);
+    rg_object **objs = calloc(ntypes, sizeof *objs);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(types);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(objs);
+    rg_heap *other = rg_heap_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(other);
+    size_t made = 0;
+    for (size_t i = 0; i < ntypes; i++) {
+        types[i] = (rg_type){.name = "T", .basic_size = sizeof(rg_object)};
+        objs[i] = rg_object_new(other, &types[i]);
+        if (!objs[i]) break;
+        made++;
+    }
+    CU_ASSERT_EQUAL(rg_heap_errno(other), RG_ERANGE);
+
+    CU_ASSERT_PTR_NULL(rg_int_new(h, 1));
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_ERANGE);
+    CU_ASSERT_PTR_NULL(rg_weakref_new(h, none, NULL, NULL));
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_ERANGE);
+    CU_ASSERT_EQUAL(rg_dict_setstr(d, "k", none), RG_ERANGE); /* no str */
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_ERANGE);
+    CU_ASSERT_EQUAL(rg_dict_size(d), 0);
+    CU_ASSERT_PTR_NULL(rg_instance_new(h, cls));
+    CU_ASSERT_EQUAL(rg_heap_errno(h), RG_ERANGE);
+    rg_object *d2 = rg_dict_new(h); /* a type it has */
+    CU_ASSERT_PTR_NOT_NULL(d2);
+    rg_decref(d2);
+
+    for (size_t i = 0; i < made; i++) rg_decref(objs[i]);
+    CU_ASSERT_EQUAL(rg_heap_destroy(other), 0);
+    free(objs);
+    free(types);
+    CU_ASSERT_EQUAL(rg_dict_setstr(d, "k", none), 0); /* kinds are back */
+    rg_decref(none);
+    rg_decref(cls);
+    rg_decref(d);
+    heap_end(h);
+}
+
 static void test_bad_allocator(void) {
     rg_allocator bad = {NULL, NULL, NULL, NULL, 0};
     CU_ASSERT_PTR_NULL(rg_heap_new_with(&bad));
@@ -584,6 +633,7 @@ int main(void) {
         {"leaked atoms reported at teardown", test_leaked_atoms_reported},
         {"bad allocator", test_bad_allocator},
         {"kinds run out and come back", test_kinds_run_out_and_come_back},
+        {"kinds run out: every API fails cleanly", test_kinds_run_out_in_every_api},
         {NULL, NULL},
     };
     return run_suite("heap", cases);
