@@ -853,7 +853,7 @@ int main(void) {
         {"dict past each index width", test_dict_wide_index},
         {"class and instance", test_class_instance},
         {"weakref", test_weakref},
-        {"weakref: 80 bytes, user data beside it", test_weakref_user_data},
+        {"weakref: 72 bytes, user data beside it", test_weakref_user_data},
         {"user-defined type", test_user_type},
         {"referents and labels", test_referents_labels},
         {"_new steals even on failure", test_steal_consumes_on_failure},

@@ -2,8 +2,8 @@
 #include "internal.h"
 
 /* The most items a list holds, RG_LIST_MAX: its length and capacity are
- * 32-bit, so that the list is 40 bytes (64 with the collector's block,
- * CPython's 56 bytes in pymalloc's 64-byte class). tests/test_list_limit.c
+ * 32-bit, so that the list is 32 bytes (56 with the collector's block, as
+ * CPython's; both take a 64-byte class). tests/test_list_limit.c
  * builds this file with a smaller limit. */
 #ifndef RG__LIST_MAX
 #define RG__LIST_MAX RG_LIST_MAX
