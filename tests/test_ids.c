@@ -3,6 +3,8 @@
  * builds object.c with 10-bit stamps (eras of 1,024 ids), so that a few
  * thousand allocations cross many eras: ids stay unique, never reused,
  * larger for later objects, and each object keeps its id for life. */
+#include "refgraph/graph.h"
+#include "refgraph/heapdump.h"
 #include "testheap.h"
 
 #define ERA 1024u
@@ -253,6 +255,46 @@ static void test_freed_object_id(void) {
 #endif
 }
 
+/* A dump of a heap whose objects come from several eras: ids are sparse
+ * (each era skips the stamps it did not use) and above 2^10; the dump
+ * loads, every object and reference found by its id, max_id above all. */
+static void test_dump_across_eras(void) {
+    rg_heap *h = heap_new();
+    static rg_object *keep[3 * ERA];
+    rg_object *l = rg_list_new(h);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+    size_t total = 0;
+    for (int e = 0; e < 3; e++) { /* objects of three eras, all in the list */
+        size_t n = cross_era(h, keep, sizeof keep / sizeof *keep);
+        for (size_t i = 0; i < n; i++)
+            if (i % 64 == 0)
+                CU_ASSERT_EQUAL(rg_list_append(l, keep[i]), 0);
+        for (size_t i = 0; i < n; i++) rg_decref(keep[i]);
+        total += (n + 63) / 64;
+    }
+    CU_ASSERT_EQUAL(rg_list_size(l), total);
+    rg_global_set_new(h, "l", l);
+    rg_error err = {0};
+    CU_ASSERT_EQUAL_FATAL(rg_heap_dump(h, tmp("eras.jsonl"), NULL, &err), 0);
+    rg_graph *g = rg_graph_load(tmp("eras.jsonl"), NULL, &err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    rg_heap_stats st;
+    rg_heap_get_stats(h, &st);
+    CU_ASSERT_EQUAL(g->n, st.live_objects);
+    CU_ASSERT(g->header.max_id >= 3 * ERA);
+    for (uint32_t i = 0; i < g->n; i++) {
+        CU_ASSERT(g->id[i] <= g->header.max_id);
+        CU_ASSERT_EQUAL(rg_graph_find(g, g->id[i]), i);
+    }
+    uint32_t li = rg_graph_find(g, rg_id(l));
+    CU_ASSERT_FATAL(li != RG_NONE);
+    CU_ASSERT_EQUAL(g->ref_start[li + 1] - g->ref_start[li], total);
+    for (size_t i = 0; i < total; i++)
+        CU_ASSERT_EQUAL(g->id[g->ref_target[g->ref_start[li] + i]], rg_id(rg_list_get(l, (ptrdiff_t)i)));
+    rg_graph_free(g);
+    heap_end(h);
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"ids across eras", test_eras},
@@ -260,7 +302,8 @@ int main(void) {
         {"an era's record out of memory", test_era_out_of_memory},
         {"destroy sees the id of an object of an earlier era", test_destroy_sees_id},
         {"a freed object's misuse report names its id across eras", test_freed_object_id},
+        {"a dump across eras", test_dump_across_eras},
         {NULL, NULL},
     };
-    return run_suite("ids", cases);
+    return run_suite_tmp("ids", cases);
 }
