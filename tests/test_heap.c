@@ -603,6 +603,47 @@ static void test_kinds_run_out_in_every_api(void) {
     heap_end(h);
 }
 
+/* rg_heap_new with one kind left: None takes it, bool finds none; the
+ * half-made heap is destroyed and gives the kind back. With two left the
+ * heap starts, and its first int is refused. */
+static void test_kinds_run_out_in_heap_new(void) {
+    rg_heap *y = rg_heap_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(y);
+    rg_object *yi = rg_int_new(y, 1); /* y: None, bool, int */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(yi);
+    size_t ntypes = RG_KINDS_MAX;
+    rg_type *types = calloc(ntypes, sizeof *types);
+    rg_object **objs = calloc(ntypes, sizeof *objs);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(types);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(objs);
+    for (size_t i = 0; i < ntypes; i++) types[i] = (rg_type){.name = "T", .basic_size = sizeof(rg_object)};
+    rg_heap *x = rg_heap_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    size_t made = 0;
+    while (made < ntypes && (objs[made] = rg_object_new(x, &types[made])) != NULL) made++;
+    CU_ASSERT_EQUAL(rg_heap_errno(x), RG_ERANGE);
+    rg_decref(yi);
+    CU_ASSERT_EQUAL(rg_heap_destroy(y), 0); /* three kinds back */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(objs[made] = rg_object_new(x, &types[made]));
+    made++; /* two left */
+    rg_heap *z = rg_heap_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(z);
+    CU_ASSERT_PTR_NULL(rg_int_new(z, 1));
+    CU_ASSERT_EQUAL(rg_heap_errno(z), RG_ERANGE);
+    CU_ASSERT_EQUAL(rg_heap_destroy(z), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(objs[made] = rg_object_new(x, &types[made]));
+    made++; /* one left */
+    for (int i = 0; i < 3; i++) CU_ASSERT_PTR_NULL(rg_heap_new()); /* and given back each time */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(objs[made] = rg_object_new(x, &types[made]));
+    made++; /* none left */
+    CU_ASSERT_PTR_NULL(rg_object_new(x, &types[made]));
+    CU_ASSERT_EQUAL(rg_heap_errno(x), RG_ERANGE);
+    for (size_t i = 0; i < made; i++) rg_decref(objs[i]);
+    CU_ASSERT_EQUAL(rg_heap_destroy(x), 0);
+    free(objs);
+    free(types);
+}
+
 static void test_bad_allocator(void) {
     rg_allocator bad = {NULL, NULL, NULL, NULL, 0};
     CU_ASSERT_PTR_NULL(rg_heap_new_with(&bad));
@@ -634,6 +675,7 @@ int main(void) {
         {"bad allocator", test_bad_allocator},
         {"kinds run out and come back", test_kinds_run_out_and_come_back},
         {"kinds run out: every API fails cleanly", test_kinds_run_out_in_every_api},
+        {"kinds run out in rg_heap_new", test_kinds_run_out_in_heap_new},
         {NULL, NULL},
     };
     return run_suite("heap", cases);
