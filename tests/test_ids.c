@@ -41,8 +41,7 @@ static void check_distinct(rg_heap *h) {
 
 /* Long-lived objects of many eras keep their ids while the ids of new ones
  * go on growing; freed objects' blocks are reused, their ids never. */
-static void test_eras(void) {
-    rg_heap *h = heap_new();
+static void eras(rg_heap *h) {
     enum { KEEP = 200, ROUNDS = 40 };
     rg_object *keep[KEEP];
     uint64_t keep_id[KEEP];
@@ -78,6 +77,10 @@ static void test_eras(void) {
     for (int i = 0; i < KEEP; i++) rg_decref(keep[i]);
     heap_end(h);
 }
+
+static void test_eras(void) { eras(heap_new()); }
+/* Every atom on the list of large ones, walked there. */
+static void test_eras_each_block(void) { eras(heap_new_each_block()); }
 
 /* An era cannot begin while a collection runs: a finalizer that makes
  * objects near the end of an era makes them with the stamps left, and the
@@ -298,6 +301,7 @@ static void test_dump_across_eras(void) {
 int main(void) {
     static const test_case cases[] = {
         {"ids across eras", test_eras},
+        {"ids across eras, each block", test_eras_each_block},
         {"an era waits for the collection to end", test_era_waits_for_collection},
         {"an era's record out of memory", test_era_out_of_memory},
         {"destroy sees the id of an object of an earlier era", test_destroy_sees_id},
