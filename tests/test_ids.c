@@ -298,6 +298,49 @@ static void test_dump_across_eras(void) {
     heap_end(h);
 }
 
+/* Crossing an era while the Nth allocator call fails, for many N: the
+ * record, the kinds' map, a dict's str key and an instance's values fail in
+ * turn. Whatever fails fails cleanly: the kept objects keep their ids, the
+ * live ids stay distinct, nothing leaks. */
+static void test_era_every_nth_fails(void) {
+    enum { KEEP = 120 };
+    for (long nth = 1; nth <= 60; nth++) {
+        rg_heap *h = heap_new();
+        rg_object *keep[KEEP], *cls = rg_class_new(h, "K");
+        uint64_t keep_id[KEEP];
+        CU_ASSERT_PTR_NOT_NULL_FATAL(cls);
+        for (int i = 0; i < KEEP; i++) {
+            keep[i] = (i % 2) ? rg_int_new(h, i) : rg_instance_new(h, cls);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(keep[i]);
+            keep_id[i] = rg_id(keep[i]);
+        }
+        for (unsigned i = 0; i < 2 * ERA; i++) { /* to a few stamps before the reserve */
+            rg_object *o = rg_int_new(h, 0);
+            uint64_t stamp = rg_id(o) % ERA;
+            rg_decref(o);
+            if (stamp >= ERA - ERA / 16 - 4) break;
+        }
+        ALLOC.fail_at = ALLOC.count + nth;
+        uint64_t last = 0;
+        for (unsigned i = 0; i < ERA / 8; i++) { /* past the reserve's start, into the next era */
+            rg_object *d = rg_dict_new(h);
+            if (d) {
+                CU_ASSERT(rg_id(d) > last);
+                last = rg_id(d);
+                rg_dict_setstr_new(d, "k", rg_instance_new(h, cls)); /* may fail: cleanly */
+                rg_setattr_new(keep[0], (i % 2) ? "a" : "b", d); /* keep[0] holds it */
+            }
+            if (i == 8) ALLOC.fail_at = 0; /* memory comes back */
+        }
+        ALLOC.fail_at = 0;
+        for (int i = 0; i < KEEP; i++) CU_ASSERT_EQUAL(rg_id(keep[i]), keep_id[i]);
+        check_distinct(h);
+        for (int i = 0; i < KEEP; i++) rg_decref(keep[i]);
+        rg_decref(cls);
+        heap_end(h);
+    }
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"ids across eras", test_eras},
@@ -307,6 +350,7 @@ int main(void) {
         {"destroy sees the id of an object of an earlier era", test_destroy_sees_id},
         {"a freed object's misuse report names its id across eras", test_freed_object_id},
         {"a dump across eras", test_dump_across_eras},
+        {"an era crossed while the Nth allocation fails", test_era_every_nth_fails},
         {NULL, NULL},
     };
     return run_suite_tmp("ids", cases);
