@@ -341,11 +341,67 @@ static void test_era_every_nth_fails(void) {
     }
 }
 
+/* An era cannot begin while objects are being freed either: deep in a
+ * chain, objects wait on the freeing worklist, on no list the walk sees; a
+ * finalizer run from there that makes objects near an era's end must not
+ * begin the era, or an object still waiting, resurrected by its own
+ * finalizer, would come back with an id of the next era. */
+static rg_object *wl_sink, *wl_a, *wl_b;
+static int wl_made;
+
+static void fin_worklist(rg_object *self) {
+    if (self != wl_a && self != wl_b) return;
+    if (!wl_made) { /* the first of the two: makes objects */
+        wl_made = 1;
+        for (int i = 0; i < 30; i++) rg_list_append_new(wl_sink, rg_int_new(rg_object_heap(self), i));
+    } else {
+        rg_list_append(wl_sink, self); /* the second: resurrected */
+    }
+}
+
+static void test_era_waits_for_freeing(void) {
+    rg_heap *h = heap_new();
+    rg_gc_disable(h);
+    wl_sink = rg_list_new(h);
+    rg_object *cls = rg_class_new(h, "W");
+    rg_class_set_finalizer(cls, fin_worklist, 0);
+    enum { DEPTH = 50 }; /* RG__DEALLOC_DEPTH: deeper objects wait on the worklist */
+    rg_object *top = rg_instance_new(h, cls), *o = top;
+    for (int i = 1; i < DEPTH; i++) {
+        rg_object *next = rg_instance_new(h, cls);
+        rg_setattr_new(o, "next", next);
+        o = next;
+    }
+    wl_a = rg_instance_new(h, cls);
+    wl_b = rg_instance_new(h, cls);
+    uint64_t a_id = rg_id(wl_a), b_id = rg_id(wl_b);
+    rg_setattr_new(o, "a", wl_a); /* both wait on the worklist */
+    rg_setattr_new(o, "b", wl_b);
+    for (unsigned i = 0; i < 2 * ERA; i++) { /* to just before the reserve */
+        rg_object *x = rg_int_new(h, 0);
+        uint64_t stamp = rg_id(x) % ERA;
+        rg_decref(x);
+        if (stamp >= ERA - ERA / 16 - 8) break;
+    }
+    wl_made = 0;
+    rg_decref(top); /* frees the chain; the 30 objects reach the reserve */
+    CU_ASSERT_EQUAL(wl_made, 1);
+    CU_ASSERT_EQUAL_FATAL(rg_list_size(wl_sink), 31);
+    rg_object *back = rg_list_get(wl_sink, 30);
+    CU_ASSERT(back == wl_a || back == wl_b);
+    CU_ASSERT_EQUAL(rg_id(back), back == wl_a ? a_id : b_id);
+    check_distinct(h);
+    rg_decref(wl_sink);
+    rg_decref(cls);
+    heap_end(h);
+}
+
 int main(void) {
     static const test_case cases[] = {
         {"ids across eras", test_eras},
         {"ids across eras, each block", test_eras_each_block},
         {"an era waits for the collection to end", test_era_waits_for_collection},
+        {"an era waits for the freeing to end", test_era_waits_for_freeing},
         {"an era's record out of memory", test_era_out_of_memory},
         {"destroy sees the id of an object of an earlier era", test_destroy_sees_id},
         {"a freed object's misuse report names its id across eras", test_freed_object_id},
