@@ -644,6 +644,34 @@ static void test_kinds_run_out_in_heap_new(void) {
     free(types);
 }
 
+/* An empty heap holds one slab, the atoms' (None, True, False): its table
+ * of kinds does not take a 64 KiB slab of the main arena for 256 bytes, so
+ * a process's thousands of small heaps cost what they did before kinds. */
+static void test_empty_heap_one_slab(void) {
+    rg_heap *h = heap_new();
+    rg_heap_stats s;
+    rg_heap_get_stats(h, &s);
+    CU_ASSERT(s.cached_bytes <= 64 * 1024);
+    CU_ASSERT_EQUAL(s.bytes_in_use + s.cached_bytes, ALLOC.live_bytes);
+    /* a few types more, then many: the table grows, the bytes stay counted */
+    rg_object *l = rg_list_new(h), *d = rg_dict_new(h), *i = rg_int_new(h, 1);
+    static rg_type types[100];
+    rg_object *objs[100];
+    for (int k = 0; k < 100; k++) {
+        types[k] = (rg_type){.name = "T", .basic_size = sizeof(rg_object)};
+        objs[k] = rg_object_new(h, &types[k]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(objs[k]);
+        CU_ASSERT_PTR_EQUAL(rg_type_of(objs[k]), &types[k]);
+    }
+    rg_heap_get_stats(h, &s);
+    CU_ASSERT_EQUAL(s.bytes_in_use + s.cached_bytes, ALLOC.live_bytes);
+    for (int k = 0; k < 100; k++) rg_decref(objs[k]);
+    rg_decref(l);
+    rg_decref(d);
+    rg_decref(i);
+    heap_end(h);
+}
+
 static void test_bad_allocator(void) {
     rg_allocator bad = {NULL, NULL, NULL, NULL, 0};
     CU_ASSERT_PTR_NULL(rg_heap_new_with(&bad));
@@ -676,6 +704,7 @@ int main(void) {
         {"kinds run out and come back", test_kinds_run_out_and_come_back},
         {"kinds run out: every API fails cleanly", test_kinds_run_out_in_every_api},
         {"kinds run out in rg_heap_new", test_kinds_run_out_in_heap_new},
+        {"an empty heap holds one slab", test_empty_heap_one_slab},
         {NULL, NULL},
     };
     return run_suite("heap", cases);
