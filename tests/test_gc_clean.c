@@ -947,16 +947,23 @@ static void test_garbage_list_made_by_its_own_allocation(void) {
     heap_end(h); /* no list leaked */
 }
 
-/* Refcounts at the baseline's 24-bit edge: an object whose count does not
- * fit is not made clean (every decrement records it); one at the largest
- * that fits keeps it whole. A truncated baseline would let the program
- * drop every reference unrecorded. */
-static void clean_at_refcount(uint32_t count) {
+/* Refcounts at the baseline's 12-bit edge (the header's aux: a 4-bit
+ * epoch above it): an object whose count does not fit is not made clean
+ * (every decrement records it, and the next full collection examines it);
+ * one at the largest that fits is clean (touching it records nothing) and
+ * keeps its baseline whole. A truncated baseline would let the program
+ * drop references unrecorded. */
+static void clean_at_refcount(uint32_t count, int clean) {
     rg_heap *h = heap_new();
     rg_object *a = two_cycle(h); /* a: ours and b's */
     for (uint32_t i = 2; i < count; i++) rg_incref(a);
     CU_ASSERT_EQUAL(rg_refcount(a), (intptr_t)count);
     CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+    rg_incref(a); /* a touch */
+    rg_decref(a);
+    size_t before = examined(h);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 0);
+    CU_ASSERT_EQUAL(examined(h) == before, clean);
     for (uint32_t i = 1; i < count; i++) rg_decref(a); /* all ours: a and b are garbage */
     CU_ASSERT_EQUAL(rg_refcount(a), 1);
     CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
@@ -964,8 +971,9 @@ static void clean_at_refcount(uint32_t count) {
 }
 
 static void test_refcount_at_baseline_edge(void) {
-    clean_at_refcount(0xffffffu);  /* the largest baseline */
-    clean_at_refcount(0x1000000u); /* one more: not clean */
+    clean_at_refcount(0xfffu, 1);      /* the largest baseline */
+    clean_at_refcount(0x1000u, 0);     /* one more: not clean */
+    clean_at_refcount(0x1000000u, 0);  /* far above */
 }
 
 /* A gc callback that moves a clean object's references while the next
@@ -1095,7 +1103,7 @@ int main(void) {
         {"an uncollectable cycle while the garbage list cannot be made", test_uncollectable_without_garbage_list},
         {"a legacy object resurrected at refcount zero by a collection", test_legacy_object_resurrected_at_refcount_zero},
         {"the garbage list made by its own allocation's collection", test_garbage_list_made_by_its_own_allocation},
-        {"refcounts at the baseline's 24-bit edge", test_refcount_at_baseline_edge},
+        {"refcounts at the baseline's 12-bit edge", test_refcount_at_baseline_edge},
         {"a gc callback that moves references", test_gc_callback_moves_references},
         {"a cycle revived through a weakref", test_revived_through_weakref},
         {"a finalizer that freezes the heap", test_freeze_from_finalizer},

@@ -348,8 +348,8 @@ static void test_weakref(void) {
 }
 
 /* A weakref is WEAKREF_BYTES (64; CPython's weakref.ref: 80); the
- * callback's user data lives beside it in the heap, only for those that have one: each callback
- * gets its own, a weakref made where a freed one was gets its own or none,
+ * callback's user data lives beside it in the heap, only for those that
+ * have one: each callback gets its own, a weakref made where a freed one was gets its own or none,
  * one that dies before its referent takes its user data with it, and a
  * failed allocation of the user data's slot (or of the referent's) fails
  * the weakref cleanly. */

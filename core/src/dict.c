@@ -272,7 +272,7 @@ static int setstr_owned(rg_object *d, const char *key, rg_object *value) {
     rg_object *k = rg_str_new(RG__HEAP(d), key);
     if (!k) {
         rg_decref(value);
-        return RG_ENOMEM;
+        return rg_heap_errno(RG__HEAP(d)); /* RG_ENOMEM, or RG_ERANGE */
     }
     int rc = set_owned(d, k, value);
     rg_decref(k);

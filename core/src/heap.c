@@ -134,10 +134,17 @@ rg_heap *rg_heap_new_with(const rg_allocator *allocator) {
     h->enabled = 1;
     h->debug_stream = NULL; /* stderr, resolved at use */
 
-    if (rg__alloc_init(h) != 0) {
+    /* The table of kinds starts with room for 48 types (the built-in ones
+     * take 11) in one block of the allocator's, above the slabs' sizes: a
+     * heap without containers then holds no slab of the main arena. */
+    enum { KINDS_CAP0 = 64 };
+    _Static_assert(KINDS_CAP0 * sizeof(rg__ptrmap_slot) > RG__SMALL_MAX, "the kinds' first table is no slab block");
+    if (rg__alloc_init(h) != 0 || !(h->kinds.slots = rg__malloc(h, KINDS_CAP0 * sizeof *h->kinds.slots))) {
         rg_heap_destroy(h);
         return NULL;
     }
+    memset(h->kinds.slots, 0, KINDS_CAP0 * sizeof *h->kinds.slots);
+    h->kinds.cap = KINDS_CAP0;
     h->none = rg__object_alloc(h, &rg_none_type, rg_none_type.basic_size, 0);
     h->true_ = rg__object_alloc(h, &rg_bool_type, rg_bool_type.basic_size, 0);
     h->false_ = rg__object_alloc(h, &rg_bool_type, rg_bool_type.basic_size, 0);

@@ -59,7 +59,8 @@ _Static_assert(sizeof(rg__gchead) == 16, "the collector's block is CPython's PyG
 /* The header's aux, on a container while it is CLEAN: the full collection
  * that found it reachable (its epoch, the top 4 bits) and its refcount then
  * (the low 12 bits); see "clean objects" in gc.c. An object referenced more
- * than RG__CLEAN_BASELINE_MAX times is never clean. */
+ * than RG__CLEAN_BASELINE_MAX times is never clean. On a freed object: the
+ * low 16 bits of its id's era (object.c, "ids and eras"). */
 #define RG__CLEAN_EPOCH_SHIFT 12
 #define RG__CLEAN_EPOCH_MASK 0xfu
 #define RG__CLEAN_BASELINE_MAX 0xfffu

@@ -24,7 +24,7 @@ typedef struct rg_list {
     uint32_t len, cap;
 } rg_list;
 
-_Static_assert(sizeof(rg_list) == 32, "a list is the header and two words: 48 bytes with its collector block");
+_Static_assert(sizeof(rg_list) == 32, "a list is the header and two words: 56 bytes with its collector block");
 
 #define LIST(o) ((rg_list *)(o))
 

@@ -28,11 +28,30 @@ static uint64_t id_in_era(uint64_t era_base, const rg_object *o) {
 
 uint64_t rg__id(const rg_object *o) {
     const rg_heap *h = RG__HEAP(o);
+    if (o->flags & RG__F_FREED) {
+        /* A freed header (debug builds keep it, for misuse reports) has
+         * its era's low 16 bits in aux (retire_id): the latest era with
+         * those bits, right unless 2^16 eras went by since. */
+        uint64_t era = h->next_id >> RG__ID_BITS;
+        era -= (uint16_t)(era - o->aux);
+        return id_in_era(era << RG__ID_BITS, o);
+    }
     if (o->flags & RG__F_OLDERA) {
         void **v = rg__ptrmap_find(&h->old_ids, o);
         return v ? (uint64_t)(uintptr_t)*v : 0;
     }
     return id_in_era(h->next_id & ~RG__STAMP_MAX, o);
+}
+
+/* An object's block is being freed: its era goes into aux (nothing reads
+ * a freed object's aux as the collector's) and its record, if it has one,
+ * leaves old_ids, so that rg__id still answers for the freed header. The
+ * record stays until then: a dying object's destroy, or a misuse report
+ * while it waits on the worklist, reads its id. */
+static void retire_id(rg_heap *h, rg_object *o) {
+    uint64_t id = rg__id(o);
+    if (o->flags & RG__F_OLDERA) rg__ptrmap_remove(&h->old_ids, o);
+    o->aux = (uint16_t)(id >> RG__ID_BITS);
 }
 
 typedef struct era_walk {
@@ -164,7 +183,6 @@ static size_t forget(rg_heap *h, rg_object *o) {
     /* It is no possible root any more; an entry of the buffer may still
      * point to it (INBUF): its block then stays, a ghost (free_block). */
     o->flags &= (uint16_t)~RG__F_PURPLE;
-    if (o->flags & RG__F_OLDERA) rg__ptrmap_remove(&h->old_ids, o);
     if (RG__TYPE(o)->destroy) RG__TYPE(o)->destroy(o);
     if (RG__TYPE(o)->traverse && h->gen[0].count > 0) h->gen[0].count--;
     if (o->flags & RG__F_TRACKED) {
@@ -197,6 +215,7 @@ void rg__ghost_free(rg_heap *h, rg_object *o) {
 
 /* Frees an object's block: the collector's header before a container. */
 static void free_block(rg_heap *h, rg_object *o, size_t size) {
+    retire_id(h, o);
     if (o->flags & RG__F_INBUF) {
         make_ghost(h, o, size, 0);
         return;
@@ -241,6 +260,7 @@ static void free_dead(rg_heap *h) {
 
 void rg__free_garbage(rg_heap *h, rg_object *o) {
     size_t size = forget(h, o);
+    retire_id(h, o);
     /* Still UNREACHABLE: other garbage may decref it until the flush (or
      * while it is a ghost: the buffer keeps ghosts made while DELETING). */
     if (o->flags & RG__F_INBUF) {

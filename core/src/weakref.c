@@ -103,9 +103,11 @@ rg_object *rg_weakref_new(rg_heap *h, rg_object *target, rg_weakref_callback cb,
     }
     void **slot = wr && (uslot || !ud) ? rg__ptrmap_upsert(h, &h->weakrefs, target) : NULL;
     if (!slot) {
-        if (wr) rg_decref(&wr->ob); /* its clear drops the user data */
+        if (wr) {
+            rg_decref(&wr->ob); /* its clear drops the user data */
+            h->last_error = RG_ENOMEM;
+        } /* else the allocation set it: RG_ENOMEM or RG_ERANGE */
         rg_decref(target);
-        h->last_error = RG_ENOMEM;
         return NULL;
     }
     wr->target = target;

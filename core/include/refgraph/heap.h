@@ -60,7 +60,9 @@ typedef struct rg_object rg_object;
 /* Every heap object starts with this 16-byte header, as CPython's
  * PyObject. A user-defined type embeds it as its first member:
  *     typedef struct { rg_object ob; rg_object *left, *right; } node;
- * (members needing more than 16-byte alignment are not supported). Every
+ * (members needing more than 8-byte alignment, such as long double, are not
+ * supported: a container's header follows the collector's 24-byte block,
+ * so it is 8 bytes off a 16-byte boundary). Every
  * field is the heap's: read them through the accessors below (rg_type_of,
  * rg_object_heap, rg_id, rg_refcount).
  *
