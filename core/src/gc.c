@@ -572,7 +572,11 @@ static void delete_at_once(rg_heap *h, rg_gc_link *unreachable) {
         rg_object *o = RG__OBJ(l);
         PREFETCH(o);
         l = l->next;
-        RG__TYPE(o)->clear(o);
+        const rg_type *t = RG__TYPE(o);
+        if (t == &rg_list_type)
+            rg__list_clear_garbage(o);
+        else
+            t->clear(o);
         rg__free_garbage(h, o);
     }
     rg__list_init(unreachable);

@@ -136,6 +136,10 @@ static inline void rg__list_merge(rg_gc_link *from, rg_gc_link *to) {
     rg__list_init(from);
 }
 size_t rg__list_len(const rg_gc_link *head);
+/* A list of a garbage set being deleted at once (gc.c): list_clear
+ * without the calls for items of the same set, whose references die
+ * with it. */
+void rg__list_clear_garbage(rg_object *self);
 
 /* ---- pointer map (open addressing, linear probing) ------------------------- */
 typedef struct rg__ptrmap_slot {

@@ -65,6 +65,19 @@ static void list_clear(rg_object *self) {
     } while ((self->flags & RG__F_DYING) && (l->len || has_buffer(l)));
 }
 
+void rg__list_clear_garbage(rg_object *self) {
+    rg_list *l = LIST(self);
+    rg_object *one = l->u.one;
+    rg_object **items = has_buffer(l) ? l->u.items : &one;
+    size_t n = l->len, cap = l->cap;
+    l->u.one = NULL;
+    l->len = 0;
+    l->cap = 1;
+    for (size_t i = 0; i < n; i++)
+        if (!(items[i]->flags & RG__F_UNREACHABLE)) rg_decref(items[i]);
+    if (cap > 1) rg__free(RG__HEAP(self), items, cap * sizeof *items);
+}
+
 static int list_repr(const rg_object *self, char *buf, size_t size) {
     size_t n = LIST(self)->len;
     return snprintf(buf, size, "%zu item%s", n, n == 1 ? "" : "s");

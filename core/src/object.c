@@ -49,9 +49,12 @@ uint64_t rg__id(const rg_object *o) {
  * record stays until then: a dying object's destroy, or a misuse report
  * while it waits on the worklist, reads its id. */
 static void retire_id(rg_heap *h, rg_object *o) {
-    uint64_t id = rg__id(o);
-    if (o->flags & RG__F_OLDERA) rg__ptrmap_remove(&h->old_ids, o);
-    o->aux = (uint16_t)(id >> RG__ID_BITS);
+    uint64_t era = h->next_id >> RG__ID_BITS; /* an unrecorded object's */
+    if (o->flags & RG__F_OLDERA) {
+        era = rg__id(o) >> RG__ID_BITS;
+        rg__ptrmap_remove(&h->old_ids, o);
+    }
+    o->aux = (uint16_t)era;
 }
 
 typedef struct era_walk {
@@ -179,15 +182,16 @@ int rg__may_be_tracked(const rg_object *o) {
 
 /* The accounting of an object going away; returns its block's size. */
 static size_t forget(rg_heap *h, rg_object *o) {
-    size_t size = rg__block_size(o);
+    const rg_type *t = RG__TYPE(o);
+    size_t size = t == &rg_str_type || t == &rg_tuple_type ? rg__block_size(o) : t->basic_size;
     /* It is no possible root any more; an entry of the buffer may still
      * point to it (INBUF): its block then stays, a ghost (free_block). */
     o->flags &= (uint16_t)~RG__F_PURPLE;
-    if (RG__TYPE(o)->destroy) RG__TYPE(o)->destroy(o);
-    if (RG__TYPE(o)->traverse && h->gen[0].count > 0) h->gen[0].count--;
+    if (t->destroy) t->destroy(o);
+    if (t->traverse && h->gen[0].count > 0) h->gen[0].count--;
     if (o->flags & RG__F_TRACKED) {
         h->tracked_live--;
-        if (!rg__is_builtin_container(RG__TYPE(o))) h->foreign_live--;
+        if (!rg__is_builtin_container(t)) h->foreign_live--;
     }
     if (o->flags & RG__F_FROZEN) h->frozen_live--;
     h->live--;
