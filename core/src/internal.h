@@ -136,6 +136,38 @@ static inline void rg__list_merge(rg_gc_link *from, rg_gc_link *to) {
     rg__list_init(from);
 }
 size_t rg__list_len(const rg_gc_link *head);
+
+/* ---- lists: the layout, and the traverse the collector inlines ---------------- */
+/* While cap is 1 there is no buffer: the one item, if any, sits in the
+ * items field itself, so a list of at most one item (the collector's pairs
+ * and rings, a tree's leaves) costs one block and no pointer to chase.
+ * From 2 items on, items points to a buffer of cap items from the heap's
+ * allocator, grown and shrunk as CPython's list_resize does (so a list
+ * built by appending holds the buffer CPython's would). */
+typedef struct rg_list {
+    rg_object ob;
+    union {
+        rg_object *one;    /* cap == 1: the item (len 1), or NULL (len 0) */
+        rg_object **items; /* cap >= 2: the buffer */
+    } u;
+    uint32_t len, cap;
+} rg_list;
+
+/* The items as an array: the buffer, or the union's one slot. */
+static inline rg_object **rg__list_slots(rg_list *l) { return l->cap > 1 ? l->u.items : &l->u.one; }
+
+/* A list's traverse (list.c's, and gc.c's for lists: inlined there, so
+ * that each phase's visit is a direct call). */
+static inline int rg__list_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
+    rg_list *l = (rg_list *)self;
+    rg_object **items = rg__list_slots(l);
+    for (size_t i = 0, n = l->len; i < n; i++) {
+        rg_label label = {RG_LABEL_INDEX, {.index = i}};
+        int rc = visit(items[i], label, arg);
+        if (rc) return rc;
+    }
+    return 0;
+}
 /* A list of a garbage set being deleted at once (gc.c): list_clear
  * without the calls for items of the same set, whose references die
  * with it. */

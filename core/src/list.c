@@ -9,40 +9,14 @@
 #define RG__LIST_MAX RG_LIST_MAX
 #endif
 
-/* While cap is 1 there is no buffer: the one item, if any, sits in the
- * items field itself, so a list of at most one item (the collector's pairs
- * and rings, a tree's leaves) costs one block and no pointer to chase.
- * From 2 items on, items points to a buffer of cap items from the heap's
- * allocator, grown and shrunk as CPython's list_resize does (so a list
- * built by appending holds the buffer CPython's would). */
-typedef struct rg_list {
-    rg_object ob;
-    union {
-        rg_object *one;    /* cap == 1: the item (len 1), or NULL (len 0) */
-        rg_object **items; /* cap >= 2: the buffer */
-    } u;
-    uint32_t len, cap;
-} rg_list;
-
-_Static_assert(sizeof(rg_list) == 32, "a list is the header and two words: 56 bytes with its collector block");
+_Static_assert(sizeof(rg_list) == 32, "a list is the header and two words: 48 bytes with its collector block");
 
 #define LIST(o) ((rg_list *)(o))
 
 static inline int has_buffer(const rg_list *l) { return l->cap > 1; }
+static inline rg_object **slots(rg_list *l) { return rg__list_slots(l); }
 
-/* The items as an array: the buffer, or the union's one slot. */
-static inline rg_object **slots(rg_list *l) { return has_buffer(l) ? l->u.items : &l->u.one; }
-
-static int list_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
-    rg_list *l = LIST(self);
-    rg_object **items = slots(l);
-    for (size_t i = 0, n = l->len; i < n; i++) {
-        rg_label label = {RG_LABEL_INDEX, {.index = i}};
-        int rc = visit(items[i], label, arg);
-        if (rc) return rc;
-    }
-    return 0;
-}
+static int list_traverse(rg_object *self, rg_visit_fn visit, void *arg) { return rg__list_traverse(self, visit, arg); }
 
 /* Detaches the items, then drops them from the end, as CPython's
  * list.clear: what a finalizer run by one of the decrefs appends to the
