@@ -587,6 +587,8 @@ static void delete_at_once(rg_heap *h, rg_gc_link *unreachable) {
         const rg_type *t = RG__TYPE(o);
         if (t == &rg_list_type)
             rg__list_clear_garbage(o);
+        else if (t == &rg_instance_type)
+            rg__instance_clear_garbage(o);
         else
             t->clear(o);
         rg__free_garbage(h, o);

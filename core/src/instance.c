@@ -545,6 +545,22 @@ static void instance_clear(rg_object *self) {
     if (in->len || in->cap != VALS_INLINE) inst_clear_values(RG__HEAP(self), in);
 }
 
+void rg__instance_clear_garbage(rg_object *self) {
+    rg_instance *in = INST(self);
+    if (in->cap == VALS_INLINE) { /* split, values inline: the common case */
+        rg_object *v[VALS_INLINE] = {in->u.inl[0], in->u.inl[1]};
+        uint32_t n = in->len;
+        inst_init(in);
+        for (uint32_t i = 0; i < n; i++)
+            if (v[i] && !(v[i]->flags & RG__F_UNREACHABLE)) rg_decref(v[i]);
+        rg_object *cls = in->cls;
+        in->cls = NULL;
+        rg_decref(cls);
+        if (!in->len && in->cap == VALS_INLINE) return;
+    }
+    instance_clear(self);
+}
+
 static int instance_repr(const rg_object *self, char *buf, size_t size) {
     const char *name = INST(self)->cls ? rg_class_name(INST(self)->cls) : NULL;
     return snprintf(buf, size, "%s instance", name ? name : "?");

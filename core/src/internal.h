@@ -172,6 +172,8 @@ static inline int rg__list_traverse(rg_object *self, rg_visit_fn visit, void *ar
  * without the calls for items of the same set, whose references die
  * with it. */
 void rg__list_clear_garbage(rg_object *self);
+/* The same for an instance (instance.c). */
+void rg__instance_clear_garbage(rg_object *self);
 
 /* ---- pointer map (open addressing, linear probing) ------------------------- */
 typedef struct rg__ptrmap_slot {
