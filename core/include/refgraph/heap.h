@@ -23,7 +23,9 @@
  *     borrow it (the container takes its own reference).
  *
  * Threads: a heap is used by one thread at a time. Several independent heaps
- * may live in one process; nothing is shared between them.
+ * may live in one process, on several threads; they share only the
+ * process-wide table of kinds (see RG_KINDS_MAX), whose entries each heap
+ * claims atomically, and the atomic count behind heap ids.
  *
  * Errors: functions returning int return 0 or a negative rg_errno code;
  * functions returning an object return NULL and record the code, which
@@ -61,8 +63,10 @@ typedef struct rg_object rg_object;
  * PyObject. A user-defined type embeds it as its first member:
  *     typedef struct { rg_object ob; rg_object *left, *right; } node;
  * (members needing more than 8-byte alignment, such as long double, are not
- * supported: a container's header follows the collector's 24-byte block,
- * so it is 8 bytes off a 16-byte boundary). Every
+ * supported: an object is as aligned as its allocator's blocks, up to 16
+ * bytes, since the header, the collector's block before a container and
+ * every size class are multiples of 16, and an allocator given to
+ * rg_heap_new_with need not align to more than 8). Every
  * field is the heap's: read them through the accessors below (rg_type_of,
  * rg_object_heap, rg_id, rg_refcount).
  *
