@@ -425,9 +425,9 @@ void rg__alloc_destroy(rg_heap *h) {
  * A walk must tell live blocks from free ones without reading a free block
  * as an object (it is poisoned): it merges the free lists into one list
  * sorted by address, each block's class in its second word (every atom
- * block has at least 32 bytes), steps through each slab in address order
- * skipping the blocks of that list, and splits it back into the free
- * lists. Large atoms, and every atom when each block is an allocator call,
+ * block has at least 16 bytes, two words: None is its 16-byte header),
+ * steps through each slab in address order skipping the blocks of that
+ * list, and splits it back into the free lists. Large atoms, and every atom when each block is an allocator call,
  * carry a 16-byte prefix of links on one list instead. */
 
 #define BIG_PREFIX sizeof(rg__big)

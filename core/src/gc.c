@@ -51,8 +51,8 @@
  * being found unreachable, tracked again, untracked or frozen. The proof
  * is in docs/collector.md ("Clean objects"); it needs every clean object to
  * be of the last examining full collection's epoch, hence the epoch, and
- * every 15th examining full collection examines everything so that no
- * 4-bit epoch comes round again.
+ * after at most 15 full collections from the roots (each a new epoch) the
+ * next examines everything, so that no 4-bit epoch comes round again.
  * Foreign types (user types with traverse) can move references in their
  * own C code without telling the heap, so while any foreign object lives
  * neither shortcut is taken and nothing is made clean: every collection
@@ -143,7 +143,8 @@ static FILE *debug_out(const rg_heap *h) { return h->debug_stream ? h->debug_str
 
 /* The buffer's bound: past a quarter of the tracked objects a full
  * collection examines everything anyway (see collect_main), so the buffer
- * costs at most two bytes per tracked object. */
+ * costs at most two bytes per tracked object beyond its first
+ * RG__PURPLE_MAX entries. */
 static size_t purple_max(const rg_heap *h) {
     size_t quarter = h->tracked_live / 4;
     return quarter > RG__PURPLE_MAX ? quarter : RG__PURPLE_MAX;
@@ -759,8 +760,9 @@ static size_t collect_main(rg_heap *h, int gen, size_t *uncollectable_out) {
     for (int i = 0; i <= gen; i++) h->gen[i].seen = h->decrefs;
 
     /* A full collection that examines anything starts a new epoch of
-     * clean objects; every 15th examines everything, so that no epoch
-     * still written in an object comes round again. */
+     * clean objects; after 15 in a row from the roots the next examines
+     * everything, so that no epoch still written in an object comes round
+     * again. */
     int grant = 0;
     if (full && !idle) {
         h->clean_epoch = (h->clean_epoch + 1) & RG__CLEAN_EPOCH_MASK;

@@ -43,7 +43,8 @@ static inline attr *attrs_items(attrs *a) { return attrs_inline(a) ? a->u.inl : 
 #define KEYS_MAX 30
 
 /* Values an instance holds in itself, in the space of the buffer pointer
- * and the 8 bytes the 80-byte size class leaves spare. */
+ * and 8 bytes more: the instance is then 48 bytes, 64 with the collector's
+ * block, one size class exactly. */
 #define VALS_INLINE 2
 
 typedef struct rg_class {

@@ -335,7 +335,8 @@ struct rg_heap {
     /* Possible cycle roots (Bacon and Rajan): tracked objects whose refcount
      * was decremented to a non-zero value since the last full collection.
      * Every garbage cycle has one, so a full collection only examines what
-     * they reach. The buffer is bounded: past RG__PURPLE_MAX entries (or on
+     * they reach. The buffer is bounded: past RG__PURPLE_MAX entries or a
+     * quarter of the tracked objects, whichever is more (or on
      * allocation failure) it overflows and the next full collection scans
      * every candidate instead. An object an entry points to is INBUF; one
      * that dies so stays a ghost until the buffer drops the entry (gc.c). */
