@@ -2,7 +2,7 @@
  * the class's keys, or a table of the instance's own) and every fallback,
  * seen through what users see: get/set/del, the order and labels traverse
  * gives (the dump's), and the exact sizes (rg_sizeof and the heap's bytes).
- * The size rules are docs/heap.md's, "Object layout": an instance is 80
+ * The size rules are docs/heap.md's, "Object layout": an instance is 64
  * bytes with up to 2 values inline; more go in a values buffer of 4, 8, 16
  * or 30 slots of 8 bytes; an instance that falls back owns a buffer of
  * (name, value) pairs, 16 bytes a slot, 4 slots at least, doubling. The
