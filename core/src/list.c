@@ -18,6 +18,25 @@ static inline rg_object **slots(rg_list *l) { return rg__list_slots(l); }
 
 static int list_traverse(rg_object *self, rg_visit_fn visit, void *arg) { return rg__list_traverse(self, visit, arg); }
 
+/* One round of clear: detaches the items (the list is empty, without a
+ * buffer, before any decref runs), then drops them from the end, as
+ * CPython's list_clear; members of a garbage set being deleted at once
+ * (skip_garbage) are skipped, their references dying with them. */
+static void clear_round(rg_object *self, int skip_garbage) {
+    rg_list *l = LIST(self);
+    rg_object *one = l->u.one;
+    rg_object **items = has_buffer(l) ? l->u.items : &one;
+    size_t n = l->len, cap = l->cap;
+    l->u.one = NULL;
+    l->len = 0;
+    l->cap = 1;
+    while (n) {
+        rg_object *item = items[--n];
+        if (!skip_garbage || !(item->flags & RG__F_UNREACHABLE)) rg_decref(item);
+    }
+    if (cap > 1) rg__free(RG__HEAP(self), items, cap * sizeof *items);
+}
+
 /* Detaches the items, then drops them from the end, as CPython's
  * list.clear: what a finalizer run by one of the decrefs appends to the
  * list stays in it (keep.clear() with a finalizer doing keep.append(self)
@@ -26,31 +45,12 @@ static int list_traverse(rg_object *self, rg_visit_fn visit, void *arg) { return
  * meanwhile is released by the next round, as an instance's attributes are
  * (each finalizer runs once, so the rounds end). */
 static void list_clear(rg_object *self) {
-    rg_list *l = LIST(self);
-    do {
-        rg_object *one = l->u.one;
-        rg_object **items = has_buffer(l) ? l->u.items : &one;
-        size_t n = l->len, cap = l->cap;
-        l->u.one = NULL;
-        l->len = 0;
-        l->cap = 1;
-        while (n) rg_decref(items[--n]);
-        if (cap > 1) rg__free(RG__HEAP(self), items, cap * sizeof *items);
-    } while ((self->flags & RG__F_DYING) && (l->len || has_buffer(l)));
+    do
+        clear_round(self, 0);
+    while ((self->flags & RG__F_DYING) && (LIST(self)->len || has_buffer(LIST(self))));
 }
 
-void rg__list_clear_garbage(rg_object *self) {
-    rg_list *l = LIST(self);
-    rg_object *one = l->u.one;
-    rg_object **items = has_buffer(l) ? l->u.items : &one;
-    size_t n = l->len, cap = l->cap;
-    l->u.one = NULL;
-    l->len = 0;
-    l->cap = 1;
-    for (size_t i = 0; i < n; i++)
-        if (!(items[i]->flags & RG__F_UNREACHABLE)) rg_decref(items[i]);
-    if (cap > 1) rg__free(RG__HEAP(self), items, cap * sizeof *items);
-}
+void rg__list_clear_garbage(rg_object *self) { clear_round(self, 1); }
 
 static int list_repr(const rg_object *self, char *buf, size_t size) {
     size_t n = LIST(self)->len;
