@@ -592,7 +592,7 @@ static void delete_at_once(rg_heap *h, rg_gc_link *unreachable) {
             rg__instance_clear_garbage(o);
         else
             t->clear(o);
-        rg__free_garbage(h, o);
+        rg__free_garbage(h, o, t);
     }
     rg__list_init(unreachable);
     h->gc_state = RG__GC_COLLECTING;

@@ -427,7 +427,7 @@ void rg__untrack_unlinked(rg_object *o);
 
 /* Frees o, a member of a garbage set the collector deletes at once (after
  * its clear): the block stays readable until rg__free_deferred_flush. */
-void rg__free_garbage(rg_heap *h, rg_object *o);
+void rg__free_garbage(rg_heap *h, rg_object *o, const rg_type *t); /* t: o's type */
 
 /* The collector's entry from allocation. */
 void rg__gc_maybe_collect(rg_heap *h);

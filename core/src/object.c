@@ -181,8 +181,10 @@ int rg__may_be_tracked(const rg_object *o) {
 /* ---- freeing ---------------------------------------------------------------------- */
 
 /* The accounting of an object going away; returns its block's size. */
-static size_t forget(rg_heap *h, rg_object *o) {
-    const rg_type *t = RG__TYPE(o);
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
+static inline size_t forget_typed(rg_heap *h, rg_object *o, const rg_type *t) {
     size_t size = t == &rg_str_type || t == &rg_tuple_type ? rg__block_size(o) : t->basic_size;
     /* It is no possible root any more; an entry of the buffer may still
      * point to it (INBUF): its block then stays, a ghost (free_block). */
@@ -197,6 +199,8 @@ static size_t forget(rg_heap *h, rg_object *o) {
     h->live--;
     return size;
 }
+
+static size_t forget(rg_heap *h, rg_object *o) { return forget_typed(h, o, RG__TYPE(o)); }
 
 /* Keeps a dead container's block while an entry of the possible-root
  * buffer points to it (INBUF): a ghost, FREED to every check, its block's
@@ -262,8 +266,8 @@ static void free_dead(rg_heap *h) {
     }
 }
 
-void rg__free_garbage(rg_heap *h, rg_object *o) {
-    size_t size = forget(h, o);
+void rg__free_garbage(rg_heap *h, rg_object *o, const rg_type *t) {
+    size_t size = forget_typed(h, o, t);
     retire_id(h, o);
     /* Still UNREACHABLE: other garbage may decref it until the flush (or
      * while it is a ghost: the buffer keeps ghosts made while DELETING). */
