@@ -94,7 +94,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "internal.h"
+#include "instance.h"
 
 /* The phases walk linked lists, so the processor cannot see the next
  * object's address before it has loaded this one: each walk would wait for
@@ -110,13 +110,16 @@
 #endif
 
 /* Every phase visits an object's references through here: its type's
- * traverse, but a list's inlined (rg__list_traverse, the same function
- * list.c uses), so that for the commonest container each phase's visit is
- * a direct call rather than two indirect ones. */
+ * traverse, but a list's and an instance's inlined (rg__list_traverse,
+ * rg__instance_traverse: the same functions list.c and instance.c use), so
+ * that for the commonest containers each phase's visit is a direct call
+ * rather than two indirect ones. */
 static inline void traverse(rg_object *o, rg_visit_fn visit, void *arg) {
     const rg_type *t = RG__TYPE(o);
     if (t == &rg_list_type)
         (void)rg__list_traverse(o, visit, arg);
+    else if (t == &rg_instance_type)
+        (void)rg__instance_traverse(o, visit, arg);
     else
         (void)t->traverse(o, visit, arg);
 }
