@@ -232,6 +232,47 @@ static void test_finalizer_runs_once_and_resurrects(void) {
     heap_end(h);
 }
 
+/* A finalizer that makes five lists, kept in saved. */
+static void fin_make_five(rg_object *self) {
+    (void)self;
+    fin_calls++;
+    for (int i = 0; i < 5; i++) rg_list_append_new(saved, rg_list_new(H));
+}
+
+/* Each container freed while a garbage set is deleted at once lowers
+ * generation 0's count, as CPython's PyObject_GC_Del does, down to 0. A
+ * full collection drains the possible-root buffer first, so its garbage
+ * is freed by the delete phase's common path. The count is 0 when the
+ * deletion starts (the collection reset it); the first list of the pair
+ * is freed at 0, then the second's clear frees the frozen instance both
+ * referenced, whose finalizer makes five lists (5), the instance goes
+ * (4) and the second list (3). */
+static void test_deleting_lowers_young_count(void) {
+    rg_heap *h = heap_new();
+    H = h;
+    saved = rg_list_new(h);
+    fin_calls = 0;
+    rg_object *cls = rg_class_new(h, "Maker");
+    rg_class_set_finalizer(cls, fin_make_five, 0);
+    rg_object *f = rg_instance_new(h, cls);
+    rg_gc_freeze(h); /* no candidate: freed during the delete phase */
+    rg_object *a = cycle_pair(h), *b = rg_list_get(a, 0);
+    rg_list_append(a, f);
+    rg_list_append(b, f);
+    rg_decref(f);
+    rg_decref(a);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    CU_ASSERT_EQUAL(fin_calls, 1);
+    long count[RG_GC_GENERATIONS];
+    rg_gc_get_count(h, count);
+    CU_ASSERT_EQUAL(count[0], 3);
+    CU_ASSERT_EQUAL(rg_list_size(saved), 5);
+    rg_gc_unfreeze(h);
+    rg_decref(cls);
+    rg_decref(saved);
+    heap_end(h);
+}
+
 static void test_resurrection_does_not_block_others(void) {
     rg_heap *h = heap_new();
     saved = rg_list_new(h);
@@ -1309,6 +1350,7 @@ int main(void) {
         {"a dead possible root is a ghost until a full collection", test_ghost_accounted_and_not_reused},
         {"ghosts of garbage deleted at once", test_ghosts_of_garbage_deleted_at_once},
         {"the buffer compacts its ghosts", test_buffer_compacts_ghosts},
+        {"deleting garbage lowers generation 0's count", test_deleting_lowers_young_count},
         {"the buffer overflows only when live roots fill it", test_buffer_overflows_only_when_live_roots_fill_it},
 #ifdef RG_DEBUG
         {"debug check catches missed garbage", test_debug_check_catches_missed_garbage},

@@ -231,7 +231,8 @@ static void test_destroy_sees_id(void) {
 
 /* A misuse report on a freed object (debug builds keep its header) names
  * the object's id, whether it outlived its era or was freed before an era
- * began; never the id of another object. */
+ * began, or freed as garbage by a collection; never the id of another
+ * object. */
 static void test_freed_object_id(void) {
 #ifdef RG_DEBUG
     rg_heap *h = heap_new();
@@ -251,6 +252,19 @@ static void test_freed_object_id(void) {
     CU_ASSERT_EQUAL(MISUSE.count, 2);
     CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_FREED_OBJECT);
     CU_ASSERT_EQUAL(MISUSE.id, x_id);
+    /* Garbage of this era, freed by a collection's delete phase. */
+    rg_object *a = rg_list_new(h), *b = rg_list_new(h);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    uint64_t a_id = rg_id(a);
+    CU_ASSERT(a_id > ERA);
+    rg_list_append_new(a, b);
+    rg_list_append_new(b, a);
+    CU_ASSERT_EQUAL(rg_gc_collect(h, 2), 2);
+    rg_incref(a);
+    CU_ASSERT_EQUAL(MISUSE.count, 3);
+    CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_FREED_OBJECT);
+    CU_ASSERT_EQUAL(MISUSE.id, a_id);
     for (size_t i = 0; i < n; i++) rg_decref(keep[i]);
     heap_end(h);
 #else

@@ -274,20 +274,10 @@ void rg__ghost_release(rg_heap *h, void *block, size_t size) {
  * blocks wait on per-class lists linked through their first word, which no
  * reader looks at, and join the free lists in one splice per class; other
  * blocks (and, in debug builds, every block, bound for the quarantine) wait
- * on one list with their size in the second word. */
+ * on one list with their size in the second word. rg__free_deferred, which
+ * sorts them, is inline in internal.h. */
 
-void rg__free_deferred(rg_heap *h, void *ptr, size_t size) {
-#if !RG_QUARANTINE
-    if (in_slab(h, size)) {
-        size_t k = class_of(size);
-        h->bytes -= class_size(k);
-        h->cached_bytes += class_size(k);
-        *(void **)ptr = h->deferred[k];
-        if (!h->deferred[k]) h->deferred_tail[k] = ptr;
-        h->deferred[k] = ptr;
-        return;
-    }
-#endif
+void rg__free_deferred_rest(rg_heap *h, void *ptr, size_t size) {
     ((void **)ptr)[0] = h->deferred_rest;
     ((size_t *)ptr)[1] = size;
     h->deferred_rest = ptr;

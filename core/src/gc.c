@@ -583,6 +583,7 @@ static void save_to_garbage(rg_heap *h, rg_gc_link *list, rg_gc_link *old) {
  * once; the blocks are reused only after the flush. One pass. */
 static void delete_at_once(rg_heap *h, rg_gc_link *unreachable) {
     h->gc_state = RG__GC_DELETING;
+    uint16_t era = rg__era(h);
     rg_gc_link *l = unreachable->next;
     while (l != unreachable) {
         rg_object *o = RG__OBJ(l);
@@ -595,7 +596,7 @@ static void delete_at_once(rg_heap *h, rg_gc_link *unreachable) {
             rg__instance_clear_garbage(o);
         else
             t->clear(o);
-        rg__free_garbage(h, o, t);
+        rg__free_garbage(h, o, t, era);
     }
     rg__list_init(unreachable);
     h->gc_state = RG__GC_COLLECTING;
@@ -709,9 +710,10 @@ static void verify_scan(rg_heap *h, rg_gc_link *unreachable) {
 
 /* Every list the heap keeps is doubly linked after a collection (see "the
  * links' states" above): a prev left holding a count would corrupt the
- * next move or removal. Aborts naming the list. */
-static void check_list(rg_heap *h, const rg_gc_link *head, const char *name) {
-    size_t limit = h->live + 1; /* no list holds more */
+ * next move or removal. Aborts naming the list; else returns its length,
+ * and adds the objects of foreign types to *foreign. */
+static size_t check_list(rg_heap *h, const rg_gc_link *head, const char *name, size_t *foreign) {
+    size_t limit = h->live + 1, n = 0; /* no list holds more */
     const rg_gc_link *l = head;
     do {
         if (l->next->prev != l) {
@@ -719,18 +721,34 @@ static void check_list(rg_heap *h, const rg_gc_link *head, const char *name) {
             abort();
         }
         l = l->next;
+        if (l != head) {
+            n++;
+            if (!rg__is_builtin_container(RG__TYPE(RG__OBJ(l)))) (*foreign)++;
+        }
     } while (l != head && limit--);
     if (l != head) {
         fprintf(debug_out(h), "gc: the %s list does not end\n", name);
         abort();
     }
+    return n;
 }
 
+/* The lists' links, and the heap's counts of tracked, foreign and frozen
+ * objects against the lists (while nothing is being freed: a dying
+ * object leaves its list before its accounting). */
 static void check_links(rg_heap *h) {
     static const char *const names[RG_GC_GENERATIONS] = {"generation 0", "generation 1", "generation 2"};
-    for (int i = 0; i < RG_GC_GENERATIONS; i++) check_list(h, &h->gens[i], names[i]);
-    check_list(h, &h->permanent, "permanent");
-    check_list(h, &h->untracked, "untracked");
+    size_t tracked = 0, foreign = 0, untracked_foreign = 0;
+    for (int i = 0; i < RG_GC_GENERATIONS; i++) tracked += check_list(h, &h->gens[i], names[i], &foreign);
+    size_t frozen = check_list(h, &h->permanent, "permanent", &foreign);
+    check_list(h, &h->untracked, "untracked", &untracked_foreign);
+    tracked += frozen;
+    if (h->draining || h->pending || h->dead) return;
+    if (tracked != h->tracked_live || foreign != h->foreign_live || frozen != h->frozen_live) {
+        fprintf(debug_out(h), "gc: the heap counts %zu tracked, %zu foreign and %zu frozen objects; its lists hold %zu, %zu and %zu\n",
+                h->tracked_live, h->foreign_live, h->frozen_live, tracked, foreign, frozen);
+        abort();
+    }
 }
 #endif
 

@@ -377,8 +377,25 @@ void rg__free(rg_heap *h, void *ptr, size_t size);
 int rg__alloc_init(rg_heap *h);     /* 0, or -1 when out of memory */
 void rg__alloc_destroy(rg_heap *h); /* frees every slab */
 /* Frees a block that must stay readable (not reused) until the flush. */
-void rg__free_deferred(rg_heap *h, void *ptr, size_t size);
 void rg__free_deferred_flush(rg_heap *h);
+void rg__free_deferred_rest(rg_heap *h, void *ptr, size_t size); /* what is not a slab block */
+/* Frees a block the collector's delete phase may still read (alloc.c,
+ * "deferred release"): a slab block waits on its class's list, inline
+ * since the phase frees every object of a garbage set through here. */
+static inline void rg__free_deferred(rg_heap *h, void *ptr, size_t size) {
+#if !RG_QUARANTINE
+    if (size <= RG__SMALL_MAX && !(h->alloc.flags & RG_ALLOCATOR_EACH_BLOCK)) { /* alloc.c's in_slab */
+        size_t k = (size - 1) / RG__CLASS_SIZE, held = (k + 1) * RG__CLASS_SIZE;
+        h->bytes -= held;
+        h->cached_bytes += held;
+        *(void **)ptr = h->deferred[k];
+        if (!h->deferred[k]) h->deferred_tail[k] = ptr;
+        h->deferred[k] = ptr;
+        return;
+    }
+#endif
+    rg__free_deferred_rest(h, ptr, size);
+}
 #if RG_QUARANTINE
 void rg__quarantine(rg_heap *h, void *block, size_t size, int arena);
 #endif
@@ -425,9 +442,35 @@ int rg__dict_untrackable(const rg_object *d);
  * list (its links are not read): it joins the untracked list. */
 void rg__untrack_unlinked(rg_object *o);
 
+/* The low 16 bits of the heap's era, which a freed header keeps in its
+ * aux (object.c, "ids and eras"). Eras begin only while no collection
+ * runs, so it holds for a whole collection. */
+uint16_t rg__era(const rg_heap *h);
 /* Frees o, a member of a garbage set the collector deletes at once (after
- * its clear): the block stays readable until rg__free_deferred_flush. */
-void rg__free_garbage(rg_heap *h, rg_object *o, const rg_type *t); /* t: o's type */
+ * its clear): the block stays readable until rg__free_deferred_flush. t is
+ * o's type. */
+void rg__free_garbage_any(rg_heap *h, rg_object *o, const rg_type *t);
+/* The same (era: rg__era(h)), with the common case inline, for the delete
+ * phase frees every member through here: a tracked list or instance, neither frozen nor
+ * recorded in old_ids nor pointed to by the possible-root buffer. What
+ * forget_typed and retire_id do (object.c), for such an object: a list and
+ * an instance have no destroy and a fixed size. */
+static inline void rg__free_garbage(rg_heap *h, rg_object *o, const rg_type *t, uint16_t era) {
+    if ((t == &rg_list_type || t == &rg_instance_type) &&
+        (o->flags & (RG__F_TRACKED | RG__F_FROZEN | RG__F_INBUF | RG__F_OLDERA)) == RG__F_TRACKED) {
+        if (h->gen[0].count > 0) h->gen[0].count--;
+        h->tracked_live--;
+        h->live--;
+        o->aux = era;
+        o->flags = RG__F_FREED | RG__F_UNREACHABLE;
+#if RG_QUARANTINE
+        o->refcnt = 0;
+#endif
+        rg__free_deferred(h, RG__GC(o), sizeof(rg__gchead) + t->basic_size);
+        return;
+    }
+    rg__free_garbage_any(h, o, t);
+}
 
 /* The collector's entry from allocation. */
 void rg__gc_maybe_collect(rg_heap *h);

@@ -43,13 +43,15 @@ uint64_t rg__id(const rg_object *o) {
     return id_in_era(h->next_id & ~RG__STAMP_MAX, o);
 }
 
+uint16_t rg__era(const rg_heap *h) { return (uint16_t)(h->next_id >> RG__ID_BITS); }
+
 /* An object's block is being freed: its era goes into aux (nothing reads
  * a freed object's aux as the collector's) and its record, if it has one,
  * leaves old_ids, so that rg__id still answers for the freed header. The
  * record stays until then: a dying object's destroy, or a misuse report
  * while it waits on the worklist, reads its id. */
 static void retire_id(rg_heap *h, rg_object *o) {
-    uint64_t era = h->next_id >> RG__ID_BITS; /* an unrecorded object's */
+    uint64_t era = rg__era(h); /* an unrecorded object's */
     if (o->flags & RG__F_OLDERA) {
         era = rg__id(o) >> RG__ID_BITS;
         rg__ptrmap_remove(&h->old_ids, o);
@@ -266,7 +268,7 @@ static void free_dead(rg_heap *h) {
     }
 }
 
-void rg__free_garbage(rg_heap *h, rg_object *o, const rg_type *t) {
+void rg__free_garbage_any(rg_heap *h, rg_object *o, const rg_type *t) {
     size_t size = forget_typed(h, o, t);
     retire_id(h, o);
     /* Still UNREACHABLE: other garbage may decref it until the flush (or
