@@ -507,6 +507,51 @@ static void test_leaked_atoms_reported(void) {
     CU_ASSERT_EQUAL(ALLOC.live_bytes, 0);
 }
 
+/* Teardown skips walking the atoms only when the singletons alone are
+ * left: an atom that a leaked container's clear makes during teardown
+ * still has its type's destroy run, and a None freed by a decref too many
+ * does not stand in for a leaked int. */
+static int token_destroyed;
+static void token_destroy(rg_object *o) {
+    (void)o;
+    token_destroyed++;
+}
+static const rg_type token_type = {.name = "token", .basic_size = 32, .destroy = token_destroy};
+typedef struct box {
+    rg_object ob;
+    rg_object *slot;
+} box;
+static int box_traverse(rg_object *self, rg_visit_fn visit, void *arg) {
+    box *b = (box *)self;
+    rg_label label = {RG_LABEL_INDEX, {.index = 0}};
+    return b->slot ? visit(b->slot, label, arg) : 0;
+}
+static void box_clear(rg_object *self) { /* leaves a fresh token in the slot */
+    box *b = (box *)self;
+    rg_object *old = b->slot;
+    b->slot = rg_object_new(rg_object_heap(self), &token_type);
+    rg_decref(old);
+}
+static const rg_type box_type = {
+    .name = "box", .basic_size = sizeof(box), .traverse = box_traverse, .clear = box_clear};
+
+static void test_teardown_atoms_made_late(void) {
+    rg_heap *h = heap_new();
+    token_destroyed = 0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rg_object_new(h, &box_type)); /* leaked */
+    CU_ASSERT_EQUAL(rg_heap_destroy(h), 1);
+    CU_ASSERT_EQUAL(token_destroyed, 1);
+    CU_ASSERT_EQUAL(ALLOC.live_bytes, 0);
+
+    h = heap_new();
+    rg_object *none = rg_none_new(h);
+    rg_decref(none);
+    rg_decref(none); /* one too many: None is freed */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rg_int_new(h, 42)); /* leaked */
+    CU_ASSERT_EQUAL(rg_heap_destroy(h), 1);
+    CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_LEAK);
+}
+
 /* Kinds: a heap takes one (heap, type) kind per type it has objects of,
  * from a process-wide table of RG_KINDS_MAX, and gives them back when it is
  * destroyed. One heap with more types than that gets RG_ERANGE for the
@@ -696,6 +741,7 @@ int main(void) {
         {"destroy reports survivors", test_destroy_reports_survivors},
         {"destroy reports type, id, refcount", test_destroy_reports_type_id_refcount},
         {"foreach sees every object", test_foreach_sees_all},
+        {"teardown: atoms made late, a singleton freed", test_teardown_atoms_made_late},
         {"compact header: int 32 bytes, atoms without links", test_compact_header},
         {"ids under heavy reuse, with slabs", test_ids_under_reuse},
         {"ids under heavy reuse, each block", test_ids_under_reuse_each_block},

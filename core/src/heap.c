@@ -234,11 +234,15 @@ static int count_one_container(rg_object *o, void *arg) {
 static size_t free_survivors(rg_heap *h) {
     survivors sv = {h, 0};
     /* Every live container is on a list; the rest of h->live are atoms.
-     * When they are only the singletons (no leak to report, no destroy to
-     * run: None and bool have none), the atoms' slabs are not walked, for
-     * the walk sorts their free blocks: after millions of ints were freed
-     * it took longer than making them. */
-    size_t containers = 0, singletons = (h->none != NULL) + (h->true_ != NULL) + (h->false_ != NULL);
+     * When they are only the singletons, each held by the heap alone (no
+     * leak to report, no destroy to run: None and bool have none), the
+     * atoms' slabs are not walked, for the walk sorts their free blocks:
+     * after millions of ints were freed it took longer than making them.
+     * A singleton freed by a decref too many (its refcount then reads 0)
+     * does not count, so it cannot hide a leaked atom. */
+    size_t containers = 0, singletons = 0;
+    rg_object *const one[3] = {h->none, h->true_, h->false_};
+    for (int i = 0; i < 3; i++) singletons += one[i] && one[i]->refcnt == 1;
     foreach_container(h, count_one_container, &containers);
     int walk_atoms = h->live != containers + singletons || rg_none_type.destroy || rg_bool_type.destroy;
     if (walk_atoms)
@@ -265,10 +269,12 @@ static size_t free_survivors(rg_heap *h) {
     /* Atoms: their destroy functions run; the small ones' blocks go with
      * the slabs, the large ones (all of them with RG_ALLOCATOR_EACH_BLOCK)
      * are freed one by one. No allocation: this must work out of memory. */
-    if (walk_atoms)
+    /* Again after the containers' clear and destroy, which may have made
+     * atoms. */
+    if (walk_atoms || h->live != singletons)
         rg__atoms_foreach(h, destroy_atom, h);
     else
-        h->live -= singletons;
+        h->live = 0;
     while (h->big_atoms.next != &h->big_atoms) {
         rg_object *o = (rg_object *)(void *)(h->big_atoms.next + 1);
         rg__atom_free(h, o, rg__block_size(o));
