@@ -507,6 +507,79 @@ static void test_leaked_atoms_reported(void) {
     CU_ASSERT_EQUAL(ALLOC.live_bytes, 0);
 }
 
+/* A walk of the atoms steps over free blocks by the mark in their first
+ * word alone: after atoms of many sizes are freed in random order, in
+ * address order and in reverse, and after a trim gives slabs back, it
+ * finds exactly the live ones, every time, and allocation goes on from
+ * the free lists it left as they were. */
+typedef struct seen_set {
+    rg_object **obj;
+    size_t n, seen, foreign;
+} seen_set;
+
+static int note_seen(rg_object *o, void *arg) {
+    seen_set *c = arg;
+    c->seen++;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->obj[i] == o) return 0;
+    if (!rg_is_none(o) && !RG_IS_BOOL(o)) c->foreign++;
+    return 0;
+}
+
+static void walk_after_frees(unsigned order) {
+    enum { N = 3000 };
+    static rg_object *obj[N];
+    rg_heap *h = heap_new();
+    unsigned seed = 7u + order;
+    char buf[300];
+    for (size_t i = 0; i < N; i++) {
+        seed = seed * 1103515245u + 12345u;
+        switch ((seed >> 16) % 4) {
+        case 0: obj[i] = rg_int_new(h, (int64_t)i); break;
+        case 1: obj[i] = rg_float_new(h, (double)i); break;
+        default: /* strs of 16 to 300 bytes: many classes */
+            memset(buf, 'a' + (int)(i % 26), sizeof buf);
+            buf[(seed >> 8) % (sizeof buf - 1)] = '\0';
+            obj[i] = rg_str_new(h, buf);
+            break;
+        }
+        CU_ASSERT_PTR_NOT_NULL_FATAL(obj[i]);
+    }
+    for (int round = 0; round < 4; round++) {
+        /* free half: random, ascending or descending slots */
+        size_t kept = 0;
+        for (size_t j = 0; j < N; j++) {
+            size_t i = order == 1 ? j : order == 2 ? N - 1 - j : j;
+            seed = seed * 1103515245u + 12345u;
+            int drop = order == 0 ? (seed >> 16) % 2 : (i % 2) == (size_t)(round % 2);
+            if (drop && obj[i]) {
+                rg_decref(obj[i]);
+                obj[i] = NULL;
+            }
+        }
+        if (round == 2) rg_heap_trim(h);
+        for (size_t i = 0; i < N; i++) kept += obj[i] != NULL;
+        for (int walk = 0; walk < 2; walk++) {
+            seen_set c = {obj, N, 0, 0};
+            CU_ASSERT_EQUAL(rg_heap_foreach(h, note_seen, &c), 0);
+            CU_ASSERT_EQUAL(c.seen, kept + 3); /* and None, True, False */
+            CU_ASSERT_EQUAL(c.foreign, 0);
+        }
+        for (size_t i = 0; i < N; i++) /* refill from the free lists */
+            if (!obj[i]) {
+                obj[i] = i % 3 ? rg_int_new(h, (int64_t)i) : rg_str_new(h, "refilled, a str of some length");
+                CU_ASSERT_PTR_NOT_NULL_FATAL(obj[i]);
+            }
+    }
+    for (size_t i = 0; i < N; i++) rg_decref(obj[i]);
+    CU_ASSERT_EQUAL(rg_heap_destroy(h), 0);
+    CU_ASSERT_EQUAL(ALLOC.live_bytes, 0);
+}
+
+static void test_walk_after_frees(void) {
+    for (unsigned order = 0; order < 3; order++) walk_after_frees(order);
+}
+
 /* Teardown skips walking the atoms only when the singletons alone are
  * left: an atom that a leaked container's clear makes during teardown
  * still has its type's destroy run, and a None freed by a decref too many
@@ -742,6 +815,7 @@ int main(void) {
         {"destroy reports type, id, refcount", test_destroy_reports_type_id_refcount},
         {"foreach sees every object", test_foreach_sees_all},
         {"teardown: atoms made late, a singleton freed", test_teardown_atoms_made_late},
+        {"a walk of the atoms after frees in any order", test_walk_after_frees},
         {"compact header: int 32 bytes, atoms without links", test_compact_header},
         {"ids under heavy reuse, with slabs", test_ids_under_reuse},
         {"ids under heavy reuse, each block", test_ids_under_reuse_each_block},

@@ -23,8 +23,11 @@
 /* Free blocks are poisoned under AddressSanitizer, and under valgrind in a
  * build with RG_VALGRIND: a read or write through a stale pointer into a
  * slab is reported as it would be for malloc. LINK_OPEN makes a free
- * block's first word (the free-list link) readable for a moment, WORD_OPEN
- * its second (a size class during a walk of the atoms, see below). */
+ * block's second word (the free-list link) readable for a moment,
+ * WORD_OPEN its first (the mark that it is free: see free_push). */
+/* A free block's link to the next on its list: its second word. */
+#define LINK(p) ((void **)(void *)(p) + 1)
+
 #if defined(__SANITIZE_ADDRESS__)
 #define RG__ASAN 1
 #elif defined(__has_feature)
@@ -37,14 +40,14 @@
 #define POISONING 1
 #define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#define LINK_OPEN(p) ASAN_UNPOISON_MEMORY_REGION((p), sizeof(void *))
+#define LINK_OPEN(p) ASAN_UNPOISON_MEMORY_REGION(LINK(p), sizeof(void *))
 #define WORD_OPEN(p) ASAN_UNPOISON_MEMORY_REGION((p), sizeof(size_t))
 #elif defined(RG_VALGRIND)
 #include <valgrind/memcheck.h>
 #define POISONING 1
 #define POISON(p, n) ((void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
 #define UNPOISON(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
-#define LINK_OPEN(p) ((void)VALGRIND_MAKE_MEM_DEFINED((p), sizeof(void *)))
+#define LINK_OPEN(p) ((void)VALGRIND_MAKE_MEM_DEFINED(LINK(p), sizeof(void *)))
 #define WORD_OPEN(p) ((void)VALGRIND_MAKE_MEM_DEFINED((p), sizeof(size_t)))
 #else
 #define POISON(p, n) ((void)(p), (void)(n))
@@ -88,14 +91,26 @@ static inline int in_slab(const rg_heap *h, size_t size) {
 
 static inline void *free_next(void *p) {
     LINK_OPEN(p);
-    void *next = *(void **)p;
-    POISON(p, sizeof(void *));
+    void *next = *LINK(p);
+    POISON(LINK(p), sizeof(void *));
     return next;
 }
 
+/* A free block is marked as one in its first word, where an object's
+ * refcount and flags are: the flags say FREED, which no live object's do,
+ * and the refcount holds the block's class. A walk of the atoms' slabs
+ * steps over free blocks by that mark alone (rg__atoms_foreach). */
+static inline void free_mark(void *p, size_t k) {
+    WORD_OPEN(p);
+    rg_object *o = p;
+    o->refcnt = (uint32_t)k;
+    o->flags = RG__F_FREED;
+}
+
 static inline void free_push(rg__arena *a, size_t k, void *p) {
+    free_mark(p, k);
     LINK_OPEN(p);
-    *(void **)p = a->cache[k];
+    *LINK(p) = a->cache[k];
     POISON(p, class_size(k));
     a->cache[k] = p;
 }
@@ -271,8 +286,10 @@ void rg__ghost_release(rg_heap *h, void *block, size_t size) {
  * The collector's delete phase frees a garbage set whose members may still
  * read each other's headers (a decref of a member is then a no-op), so
  * their blocks must not be reused, or poisoned, until the phase ends. Slab
- * blocks wait on per-class lists linked through their first word, which no
- * reader looks at, and join the free lists in one splice per class; other
+ * blocks wait on per-class lists linked as the free lists are (through
+ * their second word, which no reader looks at: a container's block begins
+ * with the collector's links), and join the free lists in one splice per
+ * class (main-arena blocks: no walk reads their mark); other
  * blocks (and, in debug builds, every block, bound for the quarantine) wait
  * on one list with their size in the second word. rg__free_deferred, which
  * sorts them, is inline in internal.h. */
@@ -299,15 +316,15 @@ void rg__free_deferred_flush(rg_heap *h) {
         if (!h->deferred[k]) continue;
 #ifdef POISONING
         for (void *p = h->deferred[k], *next; p; p = next) {
-            next = *(void **)p;
+            next = *LINK(p);
             POISON(p, class_size(k));
         }
 #endif
         void *tail = h->deferred_tail[k];
         rg__arena *a = &h->arena[RG__ARENA_MAIN];
         LINK_OPEN(tail);
-        *(void **)tail = a->cache[k];
-        POISON(tail, sizeof(void *));
+        *LINK(tail) = a->cache[k];
+        POISON(LINK(tail), sizeof(void *));
         a->cache[k] = h->deferred[k];
         h->deferred[k] = NULL;
     }
@@ -356,8 +373,8 @@ static size_t arena_trim(rg_heap *h, rg__arena *a) {
             rg__slab *s = slab_of(a, p);
             if (s->free != s->size) {
                 LINK_OPEN(p);
-                *(void **)p = keep;
-                POISON(p, sizeof(void *));
+                *LINK(p) = keep;
+                POISON(LINK(p), sizeof(void *));
                 keep = p;
             }
             p = next;
@@ -413,12 +430,12 @@ void rg__alloc_destroy(rg_heap *h) {
  * nothing lists them. Small ones are carved from slabs of their own, which
  * hold nothing else, so the heap can enumerate them by walking those slabs.
  * A walk must tell live blocks from free ones without reading a free block
- * as an object (it is poisoned): it merges the free lists into one list
- * sorted by address, each block's class in its second word (every atom
- * block has at least 16 bytes, two words: None is its 16-byte header),
- * steps through each slab in address order skipping the blocks of that
- * list, and splits it back into the free lists. Large atoms, and every atom when each block is an allocator call,
- * carry a 16-byte prefix of links on one list instead. */
+ * as an object (it is poisoned): every free block carries a mark in its
+ * first word, where an object's flags are (free_mark: FREED, and its
+ * class), and its free-list link in the second (every block has at least
+ * 16 bytes, two words: None is its 16-byte header). Large atoms, and every
+ * atom when each block is an allocator call, carry a 16-byte prefix of
+ * links on one list instead. */
 
 #define BIG_PREFIX sizeof(rg__big)
 #define BIG(o) ((rg__big *)(void *)((char *)(o) - BIG_PREFIX))
@@ -455,112 +472,31 @@ void rg__atom_free(rg_heap *h, void *p, size_t size) {
 #endif
 }
 
-/* A free block's class, kept in its second word during a walk. */
-static void set_class(void *p, size_t k) {
-    WORD_OPEN((char *)p + sizeof(void *));
-    ((size_t *)p)[1] = k;
-    POISON((char *)p + sizeof(void *), sizeof(size_t));
-}
-static size_t get_class(void *p) {
-    WORD_OPEN((char *)p + sizeof(void *));
-    size_t k = ((size_t *)p)[1];
-    POISON((char *)p + sizeof(void *), sizeof(size_t));
-    return k;
-}
-static void set_next(void *p, void *next) {
-    LINK_OPEN(p);
-    *(void **)p = next;
-    POISON(p, sizeof(void *));
-}
-
-/* Sorts a free list by address: bottom-up merge sort, no allocation. Each
- * round merges runs of width blocks; it ends when one run is left. */
-static void *sort_free(void *list) {
-    for (size_t width = 1;; width *= 2) {
-        void *out = NULL, *last = NULL, *p = list;
-        size_t merges = 0;
-        while (p) {
-            merges++;
-            void *q = p;
-            size_t np = 0, nq = width;
-            while (q && np < width) {
-                np++;
-                q = free_next(q);
-            }
-            while (np || (nq && q)) {
-                void *take;
-                if (np && (!nq || !q || (uintptr_t)p < (uintptr_t)q)) {
-                    take = p;
-                    p = free_next(p);
-                    np--;
-                } else {
-                    take = q;
-                    q = free_next(q);
-                    nq--;
-                }
-                if (last)
-                    set_next(last, take);
-                else
-                    out = take;
-                last = take;
-            }
-            p = q;
-        }
-        if (last) set_next(last, NULL);
-        if (merges <= 1) return out;
-        list = out;
-    }
-}
-
+/* Steps through each slab of the atoms' arena, up to its uncarved rest: a
+ * block marked free (free_mark) is skipped by its class's size, any other
+ * is a live atom, skipped by its own. One pass over the slabs' memory in
+ * address order, no allocation (teardown works out of memory), and no
+ * free block read as an object. */
 int rg__atoms_foreach(rg_heap *h, int (*fn)(rg_object *o, void *arg), void *arg) {
     int rc = 0;
     rg__arena *a = &h->arena[RG__ARENA_ATOMS];
 #if RG_QUARANTINE
     quarantine_flush(h, RG__ARENA_ATOMS); /* its blocks are free, but on no list */
 #endif
-    if (a->nslabs) {
-        /* One list of every free block, its class in its second word. */
-        void *all = NULL;
-        for (size_t k = 0; k < RG__CLASSES; k++) {
-            void *p = a->cache[k];
-            while (p) {
-                void *next = free_next(p);
-                set_class(p, k);
-                set_next(p, all);
-                all = p;
-                p = next;
+    for (size_t i = 0; i < a->nslabs && !rc; i++) {
+        char *p = a->slabs[i].base, *end = p + a->slabs[i].size;
+        if (a->bump >= p && a->bump < end) end = a->bump;
+        while (p < end && !rc) { /* every step advances p by a block's size (>= 16) */
+            rg_object *o = (rg_object *)(void *)p;
+            WORD_OPEN(p);
+            if (o->flags & RG__F_FREED) {
+                size_t k = o->refcnt;
+                POISON(p, sizeof(size_t));
+                p += class_size(k);
+                continue;
             }
-            a->cache[k] = NULL;
-        }
-        all = sort_free(all);
-        qsort(a->slabs, a->nslabs, sizeof *a->slabs, slab_cmp);
-        void *cursor = all;
-        for (size_t i = 0; i < a->nslabs; i++) {
-            char *p = a->slabs[i].base, *end = p + a->slabs[i].size;
-            if (a->bump >= p && a->bump < end) end = a->bump;
-            while (p < end) { /* every step advances p by a block's size (>= 16) */
-                if (p == (char *)cursor) {
-                    p += class_size(get_class(cursor));
-                    cursor = free_next(cursor);
-                    continue;
-                }
-                rg_object *o = (rg_object *)(void *)p;
-                p += held_size(rg__block_size(o));
-                if (!rc) rc = fn(o, arg);
-            }
-        }
-        /* Back onto the free lists, in address order. */
-        void *tails[RG__CLASSES] = {0};
-        for (void *p = all; p;) {
-            void *next = free_next(p);
-            size_t k = get_class(p);
-            set_next(p, NULL);
-            if (tails[k])
-                set_next(tails[k], p);
-            else
-                a->cache[k] = p;
-            tails[k] = p;
-            p = next;
+            p += held_size(rg__block_size(o));
+            rc = fn(o, arg);
         }
     }
     rg__big *head = &h->big_atoms;

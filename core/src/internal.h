@@ -388,7 +388,7 @@ static inline void rg__free_deferred(rg_heap *h, void *ptr, size_t size) {
         size_t k = (size - 1) / RG__CLASS_SIZE, held = (k + 1) * RG__CLASS_SIZE;
         h->bytes -= held;
         h->cached_bytes += held;
-        *(void **)ptr = h->deferred[k];
+        ((void **)ptr)[1] = h->deferred[k]; /* linked as the free lists (alloc.c) */
         if (!h->deferred[k]) h->deferred_tail[k] = ptr;
         h->deferred[k] = ptr;
         return;
