@@ -196,13 +196,20 @@ static void test_is_tracked(void) {
     heap_end(h);
 }
 
-static void test_finalizer_runs_once_and_resurrects(void) {
-    rg_heap *h = heap_new();
+/* A fresh heap's test context (H, saved, fin_calls) and a class whose
+ * instances have finalizer fn; the class is the caller's. */
+static rg_object *finalizing_class(rg_heap *h, const char *name, void (*fn)(rg_object *)) {
     H = h;
     saved = rg_list_new(h);
     fin_calls = 0;
-    rg_object *cls = rg_class_new(h, "Phoenix");
-    rg_class_set_finalizer(cls, fin_resurrect, 0);
+    rg_object *cls = rg_class_new(h, name);
+    rg_class_set_finalizer(cls, fn, 0);
+    return cls;
+}
+
+static void test_finalizer_runs_once_and_resurrects(void) {
+    rg_heap *h = heap_new();
+    rg_object *cls = finalizing_class(h, "Phoenix", fin_resurrect);
     rg_object *a = rg_instance_new(h, cls), *b = rg_instance_new(h, cls);
     rg_setattr(a, "other", b);
     rg_setattr(b, "other", a);
@@ -249,11 +256,7 @@ static void fin_make_five(rg_object *self) {
  * (4) and the second list (3). */
 static void test_deleting_lowers_young_count(void) {
     rg_heap *h = heap_new();
-    H = h;
-    saved = rg_list_new(h);
-    fin_calls = 0;
-    rg_object *cls = rg_class_new(h, "Maker");
-    rg_class_set_finalizer(cls, fin_make_five, 0);
+    rg_object *cls = finalizing_class(h, "Maker", fin_make_five);
     rg_object *f = rg_instance_new(h, cls);
     rg_gc_freeze(h); /* no candidate: freed during the delete phase */
     rg_object *a = cycle_pair(h), *b = rg_list_get(a, 0);
@@ -275,10 +278,7 @@ static void test_deleting_lowers_young_count(void) {
 
 static void test_resurrection_does_not_block_others(void) {
     rg_heap *h = heap_new();
-    saved = rg_list_new(h);
-    fin_calls = 0;
-    rg_object *cls = rg_class_new(h, "Phoenix");
-    rg_class_set_finalizer(cls, fin_resurrect, 0);
+    rg_object *cls = finalizing_class(h, "Phoenix", fin_resurrect);
     rg_object *a = rg_instance_new(h, cls);
     rg_setattr(a, "self", a);
     rg_decref(a);

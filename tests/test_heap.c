@@ -576,14 +576,58 @@ static void walk_after_frees(unsigned order) {
     CU_ASSERT_EQUAL(ALLOC.live_bytes, 0);
 }
 
+/* An allocator that hands out blocks from the top of a buffer downwards,
+ * so that each new slab ends where the one before begins. */
+static struct {
+    char buf[1 << 20];
+    size_t top;
+} down;
+static void *down_malloc(void *ud, size_t size) {
+    (void)ud;
+    size = (size + 15) & ~(size_t)15;
+    if (size > down.top) return NULL;
+    down.top -= size;
+    return down.buf + down.top;
+}
+static void *down_realloc(void *ud, void *ptr, size_t old_size, size_t new_size) {
+    void *p = down_malloc(ud, new_size);
+    if (p && ptr) memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+    return p;
+}
+static void down_free(void *ud, void *ptr, size_t size) {
+    (void)ud;
+    (void)ptr;
+    (void)size;
+}
+
+/* The newest slab full, its uncarved rest empty: the bump pointer sits at
+ * its end, where an older slab begins. The walk must still step through
+ * that older slab (it used to take it for the newest, empty from its
+ * start). Every count from 3,900 to 4,300 ints spans the moment the second
+ * slab fills. */
+static void test_walk_slabs_back_to_back(void) {
+    down.top = sizeof down.buf;
+    rg_allocator a = {down_malloc, down_realloc, down_free, NULL, 0};
+    rg_heap *h = rg_heap_new_with(&a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    rg_heap_set_misuse_handler(h, record_misuse, NULL);
+    size_t wrong = 0;
+    for (long n = 1; n <= 4300; n++) {
+        CU_ASSERT_PTR_NOT_NULL_FATAL(rg_int_new(h, n)); /* leaked: the heap goes whole */
+        if (n >= 3900 && rg_heap_count_type(h, &rg_int_type) != (size_t)n) wrong++;
+    }
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT_EQUAL(rg_heap_destroy(h), 4300);
+}
+
 static void test_walk_after_frees(void) {
     for (unsigned order = 0; order < 3; order++) walk_after_frees(order);
 }
 
 /* Teardown skips walking the atoms only when the singletons alone are
  * left: an atom that a leaked container's clear makes during teardown
- * still has its type's destroy run, and a None freed by a decref too many
- * does not stand in for a leaked int. */
+ * still has its type's destroy run, and None or True given a decref too
+ * many is kept (reported), not freed to stand in for a leaked atom. */
 static int token_destroyed;
 static void token_destroy(rg_object *o) {
     (void)o;
@@ -616,13 +660,29 @@ static void test_teardown_atoms_made_late(void) {
     CU_ASSERT_EQUAL(token_destroyed, 1);
     CU_ASSERT_EQUAL(ALLOC.live_bytes, 0);
 
+    /* A decref too many of None or True is reported and the heap keeps
+     * them: they cannot stand in for leaked atoms at teardown (a freed
+     * block's refcount field holds its size class: True's, 20 bytes, is
+     * class 1). */
     h = heap_new();
-    rg_object *none = rg_none_new(h);
+    rg_object *none = rg_none_new(h), *yes = rg_bool_new(h, 1);
     rg_decref(none);
-    rg_decref(none); /* one too many: None is freed */
-    CU_ASSERT_PTR_NOT_NULL_FATAL(rg_int_new(h, 42)); /* leaked */
-    CU_ASSERT_EQUAL(rg_heap_destroy(h), 1);
+    rg_decref(none); /* one too many */
+    CU_ASSERT_EQUAL(MISUSE.count, 1);
+    CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_DECREF_BELOW_ZERO);
+    rg_decref(yes);
+    rg_decref(yes);
+    CU_ASSERT_EQUAL(MISUSE.count, 2);
+    CU_ASSERT(rg_is_none(rg_none_new(h)));
+    CU_ASSERT_EQUAL(rg_refcount(none), 2);
+    CU_ASSERT_PTR_EQUAL(rg_bool_new(h, 1), yes);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rg_str_new(h, "a leaked str, long enough for another class")); /* leaked */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rg_int_new(h, 42));                                             /* leaked */
+    rg_decref(none);
+    rg_decref(yes);
+    CU_ASSERT_EQUAL(rg_heap_destroy(h), 2);
     CU_ASSERT_EQUAL(MISUSE.kind, RG_MISUSE_LEAK);
+    CU_ASSERT_EQUAL(MISUSE.count, 4);
 }
 
 /* Kinds: a heap takes one (heap, type) kind per type it has objects of,
@@ -814,8 +874,9 @@ int main(void) {
         {"destroy reports survivors", test_destroy_reports_survivors},
         {"destroy reports type, id, refcount", test_destroy_reports_type_id_refcount},
         {"foreach sees every object", test_foreach_sees_all},
-        {"teardown: atoms made late, a singleton freed", test_teardown_atoms_made_late},
+        {"teardown: atoms made late; None and True decrefed too often", test_teardown_atoms_made_late},
         {"a walk of the atoms after frees in any order", test_walk_after_frees},
+        {"a walk of slabs laid back to back", test_walk_slabs_back_to_back},
         {"compact header: int 32 bytes, atoms without links", test_compact_header},
         {"ids under heavy reuse, with slabs", test_ids_under_reuse},
         {"ids under heavy reuse, each block", test_ids_under_reuse_each_block},

@@ -388,7 +388,7 @@ static size_t arena_trim(rg_heap *h, rg__arena *a) {
             a->slabs[n++] = s;
             continue;
         }
-        if (a->bump >= s.base && a->bump < s.base + s.size) a->bump = a->bump_end = NULL;
+        if (a->bump_end == s.base + s.size) a->bump = a->bump_end = NULL; /* the newest slab */
         UNPOISON(s.base, s.size);
         h->alloc.free(h->alloc.ud, s.base, s.size);
         released += s.size;
@@ -483,9 +483,12 @@ int rg__atoms_foreach(rg_heap *h, int (*fn)(rg_object *o, void *arg), void *arg)
 #if RG_QUARANTINE
     quarantine_flush(h, RG__ARENA_ATOMS); /* its blocks are free, but on no list */
 #endif
+    if (a->nslabs) qsort(a->slabs, a->nslabs, sizeof *a->slabs, slab_cmp); /* atoms in address order */
     for (size_t i = 0; i < a->nslabs && !rc; i++) {
         char *p = a->slabs[i].base, *end = p + a->slabs[i].size;
-        if (a->bump >= p && a->bump < end) end = a->bump;
+        /* The newest slab ends at bump_end (by its end: bump may sit at a
+         * full slab's end, which another slab may begin at). */
+        if (a->bump_end == end) end = a->bump;
         while (p < end && !rc) { /* every step advances p by a block's size (>= 16) */
             rg_object *o = (rg_object *)(void *)p;
             WORD_OPEN(p);

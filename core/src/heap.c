@@ -238,8 +238,7 @@ static size_t free_survivors(rg_heap *h) {
      * leak to report, no destroy to run: None and bool have none), the
      * atoms' slabs are not walked, for the walk sorts their free blocks:
      * after millions of ints were freed it took longer than making them.
-     * A singleton freed by a decref too many (its refcount then reads 0)
-     * does not count, so it cannot hide a leaked atom. */
+     * (A singleton is never freed: release() refuses.) */
     size_t containers = 0, singletons = 0;
     rg_object *const one[3] = {h->none, h->true_, h->false_};
     for (int i = 0; i < 3; i++) singletons += one[i] && one[i]->refcnt == 1;

@@ -250,7 +250,7 @@ typedef struct rg__slab {
  * containers and every buffer; the atoms' arena holds only atoms, so that
  * walking its slabs enumerates them (alloc.c). */
 typedef struct rg__arena {
-    void *cache[RG__CLASSES]; /* freed small blocks, linked through their first word */
+    void *cache[RG__CLASSES]; /* freed small blocks, marked and linked (alloc.c's free_push) */
     char *bump, *bump_end;    /* the newest slab's uncarved rest */
     rg__slab *slabs;
     size_t nslabs, slabs_cap, slab_bytes;

@@ -175,7 +175,9 @@ typedef struct rg_allocator {
 
 /* Misuse the heap detects instead of silently corrupting memory. */
 typedef enum rg_misuse {
-    RG_MISUSE_DECREF_BELOW_ZERO, /* rg_decref of an object with refcount 0 */
+    RG_MISUSE_DECREF_BELOW_ZERO, /* rg_decref of an object with refcount 0, or of
+                                    None's, True's or False's last reference (the
+                                    heap's own: they are never freed) */
     RG_MISUSE_FREED_OBJECT,      /* incref/decref of a freed object */
     RG_MISUSE_LEAK               /* still alive when the heap is destroyed */
 } rg_misuse;
