@@ -69,10 +69,11 @@ static int count_one(rg_object *o, void *arg) {
 }
 
 /* A walk of the atoms after churn: n ints made, nine in ten freed in
- * random order, then one rg_heap_foreach, against the floor of any walk:
- * one read of each 32-byte block of an n-block array (a plain loop).
- * Prints the ratio; the walk steps through the slabs, skipping free
- * blocks by their mark (heap.md, "Enumerating atoms"). */
+ * random order, then one rg_heap_foreach and one rg_heap_trim, each
+ * against the floor of any walk: one read of each 32-byte block of an
+ * n-block array (a plain loop). Prints the ratios; both step through the
+ * slabs, skipping free blocks by their mark (heap.md, "Enumerating
+ * atoms"). */
 static void walk(long n, int round, rg_object **slots) {
     rg_heap *h = rg_heap_new();
     rg_gc_disable(h);
@@ -92,6 +93,9 @@ static void walk(long n, int round, rg_object **slots) {
     double t0 = now();
     rg_heap_foreach(h, count_one, &seen);
     double a = now() - t0;
+    t0 = now();
+    size_t trimmed = rg_heap_trim(h);
+    double c = now() - t0;
     uint64_t *blocks = malloc((size_t)n * 32);
     if (!blocks) abort();
     memset(blocks, 1, (size_t)n * 32);
@@ -103,6 +107,9 @@ static void walk(long n, int round, rg_object **slots) {
     printf("{\"bench\":\"alloc\",\"case\":\"walk_after_random_frees\",\"n\":%ld,\"round\":%d,\"live\":%ld,"
            "\"refgraph_s\":%.4f,\"scan_s\":%.4f,\"ratio\":%.3f}\n",
            n, round, seen, a, b, a / b);
+    printf("{\"bench\":\"alloc\",\"case\":\"trim_after_random_frees\",\"n\":%ld,\"round\":%d,\"trimmed\":%zu,"
+           "\"refgraph_s\":%.4f,\"scan_s\":%.4f,\"ratio\":%.3f}\n",
+           n, round, trimmed, c, b, c / b);
     for (long i = 0; i < n / 10; i++) rg_decref(slots[i]);
     rg_heap_destroy(h);
 }

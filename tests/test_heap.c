@@ -41,6 +41,65 @@ static void test_accounting(void) {
     heap_end(h);
 }
 
+/* A trim after frees in random order: the atoms' slabs are stepped
+ * through by the marks of their free blocks; the slabs that hold only
+ * freed blocks go back, the free lists of the others are rebuilt and
+ * serve the next allocations; every byte is accounted for. */
+static void test_trim_after_random_frees(void) {
+    enum { N = 60000 };
+    static rg_object *obj[N];
+    static size_t order[N];
+    rg_heap *h = heap_new();
+    for (size_t i = 0; i < N; i++) {
+        obj[i] = i % 2 ? rg_float_new(h, (double)i) : rg_int_new(h, (int64_t)i);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(obj[i]);
+        order[i] = i;
+    }
+    unsigned seed = 99;
+    for (size_t i = N - 1; i > 0; i--) { /* a random order */
+        seed = seed * 1103515245u + 12345u;
+        size_t j = (seed >> 8) % (i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    /* A random quarter of the first half stays: the first half's slabs
+     * keep live blocks among free ones, the second half's hold none. */
+    size_t kept = 0;
+    for (size_t n = 0; n < N; n++) {
+        size_t i = order[n];
+        seed = seed * 1103515245u + 12345u;
+        if (i < N / 2 && (seed >> 16) % 4 == 0) {
+            kept++;
+            continue;
+        }
+        rg_decref(obj[i]);
+        obj[i] = NULL;
+    }
+    rg_heap_stats s0, s1;
+    rg_heap_get_stats(h, &s0);
+    size_t trimmed = rg_heap_trim(h);
+    rg_heap_get_stats(h, &s1);
+    CU_ASSERT(trimmed > 0);
+    CU_ASSERT_EQUAL(s1.cached_bytes, s0.cached_bytes - trimmed);
+    CU_ASSERT_EQUAL(s1.bytes_in_use, s0.bytes_in_use);
+    CU_ASSERT_EQUAL(s1.bytes_in_use + s1.cached_bytes, ALLOC.live_bytes);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_int_type) + rg_heap_count_type(h, &rg_float_type), kept);
+    size_t held = ALLOC.live_bytes, made = 0;
+    for (size_t i = 0; i < N && made < N / 4; i++) /* the rebuilt free lists serve these */
+        if (!obj[i]) {
+            obj[i] = rg_int_new(h, (int64_t)i);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(obj[i]);
+            made++;
+        }
+    CU_ASSERT_EQUAL(ALLOC.live_bytes, held);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_int_type) + rg_heap_count_type(h, &rg_float_type), kept + made);
+    CU_ASSERT_EQUAL(rg_heap_trim(h), 0);
+    for (size_t i = 0; i < N; i++) rg_decref(obj[i]);
+    CU_ASSERT(rg_heap_trim(h) > 0);
+    CU_ASSERT_EQUAL(rg_heap_count_type(h, &rg_int_type) + rg_heap_count_type(h, &rg_float_type), 0);
+    heap_end(h);
+}
+
 /* Slabs grow with the heap; freed blocks are reused; a trim gives back
  * exactly the slabs with no live block. */
 static void test_slabs(void) {
@@ -877,6 +936,7 @@ int main(void) {
         {"teardown: atoms made late; None and True decrefed too often", test_teardown_atoms_made_late},
         {"a walk of the atoms after frees in any order", test_walk_after_frees},
         {"a walk of slabs laid back to back", test_walk_slabs_back_to_back},
+        {"a trim after frees in random order", test_trim_after_random_frees},
         {"compact header: int 32 bytes, atoms without links", test_compact_header},
         {"ids under heavy reuse, with slabs", test_ids_under_reuse},
         {"ids under heavy reuse, each block", test_ids_under_reuse_each_block},

@@ -354,32 +354,91 @@ static rg__slab *slab_of(rg__arena *a, const char *p) {
     return NULL;
 }
 
+static void set_link(void *p, void *next) {
+    LINK_OPEN(p);
+    *LINK(p) = next;
+    POISON(LINK(p), sizeof(void *));
+}
+
+/* Where the blocks of a slab end: its end, or in the newest slab the start
+ * of its uncarved rest. The newest slab is told by its end, bump_end: bump
+ * may sit at a full slab's end, which another slab may begin at. */
+static char *carved_end(const rg__arena *a, const rg__slab *s) {
+    char *end = s->base + s->size;
+    return a->bump_end == end ? a->bump : end;
+}
+
+/* The size of the block at p of an atoms' slab; *k is its class when it is
+ * free (marked: free_mark), else RG__CLASSES. A free block is not read as
+ * an object; its mark's word is unpoisoned for the moment it is read. */
+static size_t atom_block(char *p, size_t *k) {
+    rg_object *o = (rg_object *)(void *)p;
+    WORD_OPEN(p);
+    if (o->flags & RG__F_FREED) {
+        *k = o->refcnt;
+        POISON(p, sizeof(size_t));
+        return class_size(*k);
+    }
+    *k = RG__CLASSES;
+    return held_size(rg__block_size(o));
+}
+
 /* Counts each slab's free bytes (free lists plus the uncarved rest), gives
  * back the slabs that are wholly free and keeps the free lists of the rest.
- * O(free blocks x log slabs): trimming is rare, allocation is hot. */
+ * The main arena follows its free lists: O(free blocks x log slabs), a
+ * cache miss a block when they were freed at random (its buffers have no
+ * header, so its slabs cannot be stepped through). The atoms' arena steps
+ * through its slabs by the marks instead, once to count and once to
+ * rebuild the free lists of the slabs that stay, in address order. */
 static size_t arena_trim(rg_heap *h, rg__arena *a) {
     if (!a->nslabs) return 0;
     qsort(a->slabs, a->nslabs, sizeof *a->slabs, slab_cmp);
     for (size_t i = 0; i < a->nslabs; i++) a->slabs[i].free = 0;
-    for (size_t k = 0; k < RG__CLASSES; k++)
-        for (void *p = a->cache[k]; p; p = free_next(p)) slab_of(a, p)->free += class_size(k);
     if (a->bump != a->bump_end) slab_of(a, a->bump)->free += (size_t)(a->bump_end - a->bump);
-
-    /* Keep the free blocks of the slabs that stay. */
-    for (size_t k = 0; k < RG__CLASSES; k++) {
-        void *keep = NULL, *p = a->cache[k];
-        while (p) {
-            void *next = free_next(p);
-            rg__slab *s = slab_of(a, p);
-            if (s->free != s->size) {
-                LINK_OPEN(p);
-                *LINK(p) = keep;
-                POISON(LINK(p), sizeof(void *));
-                keep = p;
+    if (a == &h->arena[RG__ARENA_ATOMS]) {
+        for (size_t i = 0; i < a->nslabs; i++) {
+            rg__slab *s = &a->slabs[i];
+            for (char *p = s->base, *end = carved_end(a, s); p < end;) { /* each step >= 16 bytes */
+                size_t k, n = atom_block(p, &k);
+                if (k < RG__CLASSES) s->free += n;
+                p += n;
             }
-            p = next;
         }
-        a->cache[k] = keep;
+        void *tails[RG__CLASSES] = {0};
+        for (size_t k = 0; k < RG__CLASSES; k++) a->cache[k] = NULL;
+        for (size_t i = 0; i < a->nslabs; i++) {
+            rg__slab *s = &a->slabs[i];
+            if (s->free == s->size) continue;
+            for (char *p = s->base, *end = carved_end(a, s); p < end;) {
+                size_t k, n = atom_block(p, &k);
+                if (k < RG__CLASSES) {
+                    set_link(p, NULL);
+                    if (tails[k])
+                        set_link(tails[k], p);
+                    else
+                        a->cache[k] = p;
+                    tails[k] = p;
+                }
+                p += n;
+            }
+        }
+    } else {
+        for (size_t k = 0; k < RG__CLASSES; k++)
+            for (void *p = a->cache[k]; p; p = free_next(p)) slab_of(a, p)->free += class_size(k);
+        /* Keep the free blocks of the slabs that stay. */
+        for (size_t k = 0; k < RG__CLASSES; k++) {
+            void *keep = NULL, *p = a->cache[k];
+            while (p) {
+                void *next = free_next(p);
+                rg__slab *s = slab_of(a, p);
+                if (s->free != s->size) {
+                    set_link(p, keep);
+                    keep = p;
+                }
+                p = next;
+            }
+            a->cache[k] = keep;
+        }
     }
     size_t released = 0, n = 0;
     for (size_t i = 0; i < a->nslabs; i++) {
@@ -485,21 +544,10 @@ int rg__atoms_foreach(rg_heap *h, int (*fn)(rg_object *o, void *arg), void *arg)
 #endif
     if (a->nslabs) qsort(a->slabs, a->nslabs, sizeof *a->slabs, slab_cmp); /* atoms in address order */
     for (size_t i = 0; i < a->nslabs && !rc; i++) {
-        char *p = a->slabs[i].base, *end = p + a->slabs[i].size;
-        /* The newest slab ends at bump_end (by its end: bump may sit at a
-         * full slab's end, which another slab may begin at). */
-        if (a->bump_end == end) end = a->bump;
-        while (p < end && !rc) { /* every step advances p by a block's size (>= 16) */
-            rg_object *o = (rg_object *)(void *)p;
-            WORD_OPEN(p);
-            if (o->flags & RG__F_FREED) {
-                size_t k = o->refcnt;
-                POISON(p, sizeof(size_t));
-                p += class_size(k);
-                continue;
-            }
-            p += held_size(rg__block_size(o));
-            rc = fn(o, arg);
+        for (char *p = a->slabs[i].base, *end = carved_end(a, &a->slabs[i]); p < end && !rc;) {
+            size_t k, n = atom_block(p, &k); /* each step >= 16 bytes */
+            if (k == RG__CLASSES) rc = fn((rg_object *)(void *)p, arg);
+            p += n;
         }
     }
     rg__big *head = &h->big_atoms;
