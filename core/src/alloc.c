@@ -383,27 +383,55 @@ static size_t atom_block(char *p, size_t *k) {
     return held_size(rg__block_size(o));
 }
 
+/* Adds each free block's bytes to its slab's count, following the free
+ * lists: a cache miss a block when they were freed at random. 0, or -1
+ * (the counts incomplete) once more than budget blocks were seen. */
+static int count_by_lists(rg__arena *a, size_t budget) {
+    size_t seen = 0;
+    for (size_t k = 0; k < RG__CLASSES; k++)
+        for (void *p = a->cache[k]; p; p = free_next(p)) {
+            if (++seen > budget) return -1;
+            slab_of(a, p)->free += class_size(k);
+        }
+    return 0;
+}
+
+/* The same for the atoms' arena by stepping through its slabs by the free
+ * marks: one sequential pass over the slabs' memory. */
+static void count_by_marks(rg__arena *a) {
+    for (size_t i = 0; i < a->nslabs; i++) {
+        rg__slab *s = &a->slabs[i];
+        for (char *p = s->base, *end = carved_end(a, s); p < end;) { /* each step >= 16 bytes */
+            size_t k, n = atom_block(p, &k);
+            if (k < RG__CLASSES) s->free += n;
+            p += n;
+        }
+    }
+}
+
 /* Counts each slab's free bytes (free lists plus the uncarved rest), gives
  * back the slabs that are wholly free and keeps the free lists of the rest.
- * The main arena follows its free lists: O(free blocks x log slabs), a
- * cache miss a block when they were freed at random (its buffers have no
- * header, so its slabs cannot be stepped through). The atoms' arena steps
- * through its slabs by the marks instead, once to count and once to
- * rebuild the free lists of the slabs that stay, in address order. */
+ * The free lists are followed while their blocks are few against the
+ * slabs (the main arena always: its buffers have no header, so its slabs
+ * cannot be stepped through); past one block per 4 KiB of slab, the atoms'
+ * arena steps through its slabs by the marks instead, and if a slab goes
+ * it rebuilds the free lists of the others from the marks, in address
+ * order. So a trim costs O(free blocks) or one pass over the atoms' slabs,
+ * whichever is less. */
 static size_t arena_trim(rg_heap *h, rg__arena *a) {
     if (!a->nslabs) return 0;
     qsort(a->slabs, a->nslabs, sizeof *a->slabs, slab_cmp);
+    int atoms = a == &h->arena[RG__ARENA_ATOMS], by_marks = 0, any_free = 0;
     for (size_t i = 0; i < a->nslabs; i++) a->slabs[i].free = 0;
+    if (count_by_lists(a, atoms ? a->slab_bytes / 4096 : SIZE_MAX) != 0) {
+        for (size_t i = 0; i < a->nslabs; i++) a->slabs[i].free = 0;
+        count_by_marks(a);
+        by_marks = 1;
+    }
     if (a->bump != a->bump_end) slab_of(a, a->bump)->free += (size_t)(a->bump_end - a->bump);
-    if (a == &h->arena[RG__ARENA_ATOMS]) {
-        for (size_t i = 0; i < a->nslabs; i++) {
-            rg__slab *s = &a->slabs[i];
-            for (char *p = s->base, *end = carved_end(a, s); p < end;) { /* each step >= 16 bytes */
-                size_t k, n = atom_block(p, &k);
-                if (k < RG__CLASSES) s->free += n;
-                p += n;
-            }
-        }
+    for (size_t i = 0; i < a->nslabs; i++) any_free |= a->slabs[i].free == a->slabs[i].size;
+    if (!any_free) return 0; /* the free lists stay as they are */
+    if (by_marks) {
         void *tails[RG__CLASSES] = {0};
         for (size_t k = 0; k < RG__CLASSES; k++) a->cache[k] = NULL;
         for (size_t i = 0; i < a->nslabs; i++) {
@@ -423,8 +451,6 @@ static size_t arena_trim(rg_heap *h, rg__arena *a) {
             }
         }
     } else {
-        for (size_t k = 0; k < RG__CLASSES; k++)
-            for (void *p = a->cache[k]; p; p = free_next(p)) slab_of(a, p)->free += class_size(k);
         /* Keep the free blocks of the slabs that stay. */
         for (size_t k = 0; k < RG__CLASSES; k++) {
             void *keep = NULL, *p = a->cache[k];

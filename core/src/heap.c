@@ -236,9 +236,8 @@ static size_t free_survivors(rg_heap *h) {
     /* Every live container is on a list; the rest of h->live are atoms.
      * When they are only the singletons, each held by the heap alone (no
      * leak to report, no destroy to run: None and bool have none), the
-     * atoms' slabs are not walked, for the walk sorts their free blocks:
-     * after millions of ints were freed it took longer than making them.
-     * (A singleton is never freed: release() refuses.) */
+     * atoms' slabs are not walked: a pass over all of them, which nothing
+     * needs. (A singleton is never freed: release() refuses.) */
     size_t containers = 0, singletons = 0;
     rg_object *const one[3] = {h->none, h->true_, h->false_};
     for (int i = 0; i < 3; i++) singletons += one[i] && one[i]->refcnt == 1;
