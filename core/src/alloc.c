@@ -89,6 +89,12 @@ static inline int in_slab(const rg_heap *h, size_t size) {
     return size <= RG__SMALL_MAX && !(h->alloc.flags & RG_ALLOCATOR_EACH_BLOCK);
 }
 
+static inline void set_link(void *p, void *next) {
+    LINK_OPEN(p);
+    *LINK(p) = next;
+    POISON(LINK(p), sizeof(void *));
+}
+
 static inline void *free_next(void *p) {
     LINK_OPEN(p);
     void *next = *LINK(p);
@@ -109,8 +115,7 @@ static inline void free_mark(void *p, size_t k) {
 
 static inline void free_push(rg__arena *a, size_t k, void *p) {
     free_mark(p, k);
-    LINK_OPEN(p);
-    *LINK(p) = a->cache[k];
+    set_link(p, a->cache[k]);
     POISON(p, class_size(k));
     a->cache[k] = p;
 }
@@ -322,9 +327,7 @@ void rg__free_deferred_flush(rg_heap *h) {
 #endif
         void *tail = h->deferred_tail[k];
         rg__arena *a = &h->arena[RG__ARENA_MAIN];
-        LINK_OPEN(tail);
-        *LINK(tail) = a->cache[k];
-        POISON(LINK(tail), sizeof(void *));
+        set_link(tail, a->cache[k]);
         a->cache[k] = h->deferred[k];
         h->deferred[k] = NULL;
     }
@@ -352,12 +355,6 @@ static rg__slab *slab_of(rg__arena *a, const char *p) {
             return s;
     }
     return NULL;
-}
-
-static void set_link(void *p, void *next) {
-    LINK_OPEN(p);
-    *LINK(p) = next;
-    POISON(LINK(p), sizeof(void *));
 }
 
 /* Where the blocks of a slab end: its end, or in the newest slab the start

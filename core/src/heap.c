@@ -234,13 +234,11 @@ static int count_one_container(rg_object *o, void *arg) {
 static size_t free_survivors(rg_heap *h) {
     survivors sv = {h, 0};
     /* Every live container is on a list; the rest of h->live are atoms.
-     * When they are only the singletons, each held by the heap alone (no
-     * leak to report, no destroy to run: None and bool have none), the
-     * atoms' slabs are not walked: a pass over all of them, which nothing
-     * needs. (A singleton is never freed: release() refuses.) */
-    size_t containers = 0, singletons = 0;
-    rg_object *const one[3] = {h->none, h->true_, h->false_};
-    for (int i = 0; i < 3; i++) singletons += one[i] && one[i]->refcnt == 1;
+     * When they are only the singletons (never freed: release() refuses;
+     * a leaked reference to one rg_heap_destroy reports; no destroy to run:
+     * None and bool have none), the atoms' slabs are not walked: a pass
+     * over all of them, which nothing needs. */
+    size_t containers = 0, singletons = (h->none != NULL) + (h->true_ != NULL) + (h->false_ != NULL);
     foreach_container(h, count_one_container, &containers);
     int walk_atoms = h->live != containers + singletons || rg_none_type.destroy || rg_bool_type.destroy;
     if (walk_atoms)

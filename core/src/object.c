@@ -331,15 +331,15 @@ static void dealloc(rg_heap *h, rg_object *o) {
 
 static void release(rg_object *o) {
     rg_heap *h = RG__HEAP(o);
-    if (o == h->none || o == h->true_ || o == h->false_) {
-        /* The heap holds None, True and False: this decref took its own
-         * reference, one too many (CPython: "deallocating None"). They
-         * are never freed: the heap's reference is given back. */
-        rg__misuse(h, RG_MISUSE_DECREF_BELOW_ZERO, o);
-        o->refcnt = 1;
-        return;
-    }
     if (!RG__TYPE(o)->traverse) {
+        if (o == h->none || o == h->true_ || o == h->false_) {
+            /* The heap holds None, True and False: this decref took its
+             * own reference, one too many (CPython: "deallocating None").
+             * They are never freed: the heap's reference is given back. */
+            rg__misuse(h, RG_MISUSE_DECREF_BELOW_ZERO, o);
+            o->refcnt = 1;
+            return;
+        }
         /* An atom holds no references: nothing to queue. */
         if (!RG__TYPE(o)->clear && !RG__TYPE(o)->finalize && !(o->flags & RG__F_HASWEAK)) {
             release_memory(h, o);
